@@ -1,0 +1,64 @@
+"""chiikimap — find the community-care services each 第2層 area (中学校区) lacks.
+
+地域の介護・生活支援資源の「見える化」: 中学校区などの圏域ごとに、通いの場・配食・訪問介護などの
+資源がどこで不足しているかを計算し、協議体で使える地図と表にします。
+
+Pipeline: :func:`read_districts` / :func:`read_resources` / :func:`read_population` →
+:func:`analyze` → :class:`Coverage` (``.map()``, ``.save_html()``, ``.to_excel()`` …).
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from ._errors import (
+    ChiikimapError,
+    ChiikimapWarning,
+    ColumnNotFoundError,
+    CRSError,
+    EncodingError,
+    InputFileError,
+    SchemaError,
+    UnknownCategoryError,
+    UnknownLayoutError,
+)
+from ._schema import Source, rejected_rows
+from .coverage import Coverage, RunInfo, analyze
+from .io.districts import merge_areas, read_districts
+from .io.population import read_population
+from .io.resources import read_resources
+from .sample import Sample, load_sample
+from .taxonomy import Category, Taxonomy, default_taxonomy, load_taxonomy
+
+try:
+    __version__ = version("chiikimap")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "CRSError",
+    "Category",
+    "ChiikimapError",
+    "ChiikimapWarning",
+    "ColumnNotFoundError",
+    "Coverage",
+    "EncodingError",
+    "InputFileError",
+    "RunInfo",
+    "Sample",
+    "SchemaError",
+    "Source",
+    "Taxonomy",
+    "UnknownCategoryError",
+    "UnknownLayoutError",
+    "__version__",
+    "analyze",
+    "default_taxonomy",
+    "load_sample",
+    "load_taxonomy",
+    "merge_areas",
+    "read_districts",
+    "read_population",
+    "read_resources",
+    "rejected_rows",
+]

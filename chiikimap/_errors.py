@@ -1,0 +1,85 @@
+"""Exception and warning types of chiikimap.
+
+Every error subclasses :class:`ValueError` so that callers who catch ``ValueError`` keep working.
+Messages say what was wrong, what was received, where (file, row) and how to fix it; the Japanese
+hint comes first because it is what a coordinator reads.
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+
+__all__ = [
+    "ChiikimapError",
+    "ChiikimapWarning",
+    "ColumnNotFoundError",
+    "CRSError",
+    "EncodingError",
+    "InputFileError",
+    "SchemaError",
+    "UnknownCategoryError",
+    "UnknownLayoutError",
+]
+
+
+class ChiikimapError(ValueError):
+    """Base class of every chiikimap error."""
+
+
+class ChiikimapWarning(UserWarning):
+    """Base class of every chiikimap warning (rejected rows, assumed CRS, overlaps …)."""
+
+
+class InputFileError(ChiikimapError):
+    """A problem with one input file, optionally at one row.
+
+    Parameters
+    ----------
+    message
+        What was wrong and how to fix it.
+    path
+        The file; included at the front of the message.
+    row
+        1-based row number in the file (header = row 1 for CSV/xlsx), if the problem is one row.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | PathLike[str] | None = None,
+        row: int | None = None,
+    ) -> None:
+        self.path = None if path is None else str(path)
+        self.row = row
+        where = ""
+        if self.path is not None:
+            where = self.path
+            if row is not None:
+                where += f" (行 {row} / row {row})"
+            where += ": "
+        super().__init__(where + message)
+
+
+class EncodingError(InputFileError):
+    """The file's text could not be decoded, or decoded into broken text (U+FFFD)."""
+
+
+class ColumnNotFoundError(InputFileError):
+    """A required column was not found; the message lists the columns seen and the parameter to pass."""
+
+
+class UnknownLayoutError(InputFileError):
+    """The file's layout (e.g. an A32 edition) was not recognised."""
+
+
+class SchemaError(ChiikimapError):
+    """A GeoDataFrame passed to a public function lacks a documented column or has wrong values."""
+
+
+class CRSError(ChiikimapError):
+    """Missing, mixed or implausible coordinate reference systems."""
+
+
+class UnknownCategoryError(ChiikimapError):
+    """A category key that the taxonomy does not define."""

@@ -1,0 +1,1 @@
+"""Readers: files as people have them → the documented GeoDataFrame layers."""

@@ -1,0 +1,1 @@
+"""Renderers that take a :class:`chiikimap.Coverage` (interactive folium map, print map)."""
