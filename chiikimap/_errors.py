@@ -10,10 +10,10 @@ from __future__ import annotations
 from os import PathLike
 
 __all__ = [
+    "CRSError",
     "ChiikimapError",
     "ChiikimapWarning",
     "ColumnNotFoundError",
-    "CRSError",
     "EncodingError",
     "InputFileError",
     "SchemaError",

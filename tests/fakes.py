@@ -1,0 +1,134 @@
+"""Hand-made layers and a hand-made :class:`Coverage` for renderer tests.
+
+The coverage here is *not* computed by :func:`chiikimap.analyze`: its numbers are written by hand so
+that renderer tests do not depend on the analysis and can check exactly what is shown.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import Point, box
+
+from chiikimap import _schema as S
+from chiikimap.coverage import Coverage, RunInfo
+from chiikimap.taxonomy import default_taxonomy
+
+#: JGD2011 / UTM zone 53N; the grid sits near 枚方市 (lon ≈ 135.65, lat ≈ 34.8).
+GRID_CRS = "EPSG:6690"
+GRID_ORIGIN = (560_000.0, 3_850_000.0)
+
+
+def grid_areas(n: int = 3, cell_m: float = 1000.0) -> gpd.GeoDataFrame:
+    """``n × n`` square areas of ``cell_m`` metres, ids ``A{row}{col}``, in EPSG:6668."""
+    x0, y0 = GRID_ORIGIN
+    rows = []
+    for r in range(n):
+        for c in range(n):
+            rows.append(
+                {
+                    S.AREA_ID: f"A{r}{c}",
+                    S.AREA_NAME: f"第{r * n + c + 1}区",
+                    S.MUNICIPALITY_CODE: "27210",
+                    "geometry": box(
+                        x0 + c * cell_m, y0 + r * cell_m, x0 + (c + 1) * cell_m, y0 + (r + 1) * cell_m
+                    ),
+                }
+            )
+    return gpd.GeoDataFrame(rows, crs=GRID_CRS).to_crs(S.STORAGE_CRS)
+
+
+def grid_points(xy_m: list[tuple[float, float]]) -> gpd.GeoSeries:
+    """Points given in metres relative to the grid origin, in EPSG:6668."""
+    x0, y0 = GRID_ORIGIN
+    return gpd.GeoSeries([Point(x0 + x, y0 + y) for x, y in xy_m], crs=GRID_CRS).to_crs(
+        S.STORAGE_CRS
+    )
+
+
+def fake_resources(names: list[str] | None = None) -> gpd.GeoDataFrame:
+    """Four resources in two categories on the 3×3 grid; ``names`` overrides their names."""
+    names = names or ["ふれあいサロン中央", "配食みどり", "サロン東", "配食ひかり"]
+    cats = [("kayoi_no_ba",), ("haishoku",), ("kayoi_no_ba",), ("haishoku", "mimamori")]
+    pts = grid_points([(1500, 1500), (500, 500), (2500, 1500), (2500, 2500)])
+    return gpd.GeoDataFrame(
+        {
+            S.RESOURCE_ID: [f"R{i}" for i in range(4)],
+            S.NAME: names,
+            S.CATEGORY: [c[0] for c in cats],
+            S.CATEGORIES: cats,
+            S.CAPACITY: [20.0, np.nan, 15.0, np.nan],
+            S.ADDRESS: ["枚方市1-1", "枚方市2-2", "枚方市3-3", "枚方市4-4"],
+            S.SOURCE: ["test"] * 4,
+            S.AREA_ID: ["A11", "A00", "A12", "A22"],
+        },
+        geometry=pts,
+        crs=S.STORAGE_CRS,
+    )
+
+
+def fake_coverage(resource_names: list[str] | None = None) -> Coverage:
+    """A 3×3-grid coverage for categories 通いの場 and 配食 with hand-written figures.
+
+    Status pattern (row-major area ids A00 … A22): 通いの場 is ``none`` in A00, A01, A02, A10, A20,
+    ``gap`` in A21 and A22, ``ok`` in A11, A12; 配食 is ``ok`` everywhere except A20 (``gap``).
+    Weights are land area (1 km² per area).
+    """
+    tax = default_taxonomy()
+    areas = grid_areas(3)
+    resources = fake_resources(resource_names)
+    kayoi_cov = {"A00": 0, "A01": 0, "A02": 0, "A10": 0, "A11": 1.0, "A12": 1.0,
+                 "A20": 0, "A21": 0.3, "A22": 0.5}
+    rows = []
+    for _, a in areas.iterrows():
+        aid = a[S.AREA_ID]
+        for cat, cov, target in (
+            ("kayoi_no_ba", kayoi_cov[aid], 0.8),
+            ("haishoku", 0.6 if aid == "A20" else 1.0, 0.8),
+        ):
+            status = S.STATUS_NONE if cov == 0 else S.STATUS_GAP if cov < target else S.STATUS_OK
+            n = int(((resources[S.AREA_ID] == aid) & resources[S.CATEGORIES].map(
+                lambda cs, cat=cat: cat in cs)).sum())
+            rows.append(
+                {
+                    S.AREA_ID: aid,
+                    S.AREA_NAME: a[S.AREA_NAME],
+                    S.CATEGORY: cat,
+                    S.CATEGORY_LABEL: tax.label(cat),
+                    S.N_RESOURCES: n,
+                    S.CAPACITY: np.nan,
+                    S.WEIGHT: 1_000_000.0,
+                    S.PER_1000: np.nan,
+                    S.COVERED: cov * 1_000_000.0,
+                    S.COVERAGE: float(cov),
+                    S.UNCOVERED: (1 - cov) * 1_000_000.0,
+                    S.NEAREST_M: 300.0 if cov else 1800.0,
+                    S.STATUS: status,
+                }
+            )
+    table = pd.DataFrame(rows, columns=list(S.TABLE_COLUMNS))
+    info = RunInfo(
+        basis="area",
+        weight="area",
+        weight_label="面積(m²)",
+        rules={"kayoi_no_ba": {"radius_m": 800.0, "target": 0.8},
+               "haishoku": {"radius_m": 3000.0, "target": 0.8}},
+        categories=("kayoi_no_ba", "haishoku"),
+        storage_crs=S.STORAGE_CRS,
+        metric_crs=GRID_CRS,
+        sources=(S.Source("テスト用の架空データ", "chiikimap", "2026-01-01", "CC0"),),
+        taxonomy=tax.name,
+        version="test",
+        created="2026-01-01",
+    )
+    return Coverage(
+        table=table,
+        areas=areas,
+        resources=resources,
+        population=None,
+        unassigned=resources.iloc[0:0].copy(),
+        rejected=pd.DataFrame(columns=list(S.REJECTED_COLUMNS)),
+        info=info,
+        taxonomy=tax,
+    )
