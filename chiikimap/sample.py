@@ -1,13 +1,149 @@
-"""Bundled sample data (placeholder until the foundation issue's loader lands)."""
+"""Bundled sample data, read through the same public readers a user calls.
+
+Two samples travel with the package (inside the wheel as ``chiikimap/sample_data``; in a source
+checkout as the top-level ``sample_data/`` folder):
+
+``"hirakata"``
+    大阪府枚方市: 13 日常生活圏域 (地域包括支援センター areas), 779 介護サービス事業所 and the 13
+    地域包括支援センター. No population layer (coverage is on a land-area basis).
+``"ikoma"``
+    奈良県生駒市: 国土数値情報 A32 中学校区 (2023) and the 2020 census 町丁・字 areas with their
+    population (``pop_total``). No resource list.
+
+Examples
+--------
+>>> import chiikimap
+>>> s = chiikimap.load_sample("hirakata")
+>>> len(s.areas), s.population is None
+(13, True)
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from importlib import resources as _resources
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from . import _schema as S
+from ._errors import ChiikimapError
+from ._schema import Source
+
+__all__ = ["SAMPLES", "Sample", "load_sample", "sample_path"]
+
+#: Sample names and what they contain.
+SAMPLES = {
+    "hirakata": "大阪府枚方市 13 日常生活圏域・介護サービス事業所・地域包括支援センター",
+    "ikoma": "奈良県生駒市 中学校区（国土数値情報 A32, 2023）・国勢調査 町丁・字 人口（2020）",
+}
 
 
+@dataclass
 class Sample:
-    pass
+    """One bundled sample: the layers and the sources to credit.
+
+    Attributes
+    ----------
+    name
+        Sample name (``"hirakata"`` or ``"ikoma"``).
+    areas
+        第2層 areas (``areas`` schema).
+    resources
+        Resources (``resources`` schema), or ``None`` when the sample has none.
+    population
+        Population (``population`` schema), or ``None`` when the sample has none.
+    sources
+        Every data source with its credit line and date.
+    description
+        One line in Japanese.
+    """
+
+    name: str
+    areas: gpd.GeoDataFrame
+    resources: gpd.GeoDataFrame | None
+    population: gpd.GeoDataFrame | None
+    sources: list[Source] = field(default_factory=list)
+    description: str = ""
+
+    @property
+    def attribution(self) -> str:
+        """All credit lines joined with ``" / "``."""
+        return " / ".join(dict.fromkeys(s.attribution for s in self.sources))
 
 
-def load_sample(name: str) -> Any:
-    raise NotImplementedError
+def sample_path(name: str) -> Path:
+    """Folder of sample ``name``, inside the installed package or the source checkout."""
+    if name not in SAMPLES:
+        raise ChiikimapError(
+            f"サンプル {name!r} はありません / unknown sample {name!r}; choose one of {list(SAMPLES)}"
+        )
+    packaged = _resources.files("chiikimap").joinpath("sample_data", name)
+    if packaged.is_dir():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parent.parent / "sample_data" / name
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError(
+        f"サンプルデータ {name!r} が見つかりません / sample data {name!r} not found in the package "
+        "or next to it; reinstall chiikimap"
+    )
+
+
+def load_sample(name: str) -> Sample:
+    """Load a bundled sample through the public readers.
+
+    Parameters
+    ----------
+    name
+        ``"hirakata"`` or ``"ikoma"``.
+
+    Returns
+    -------
+    Sample
+        ``areas``, ``resources`` and ``population`` (``None`` where the sample has none) and
+        ``sources``.
+    """
+    from .io.districts import read_districts
+    from .io.population import read_population
+    from .io.resources import read_resources
+
+    root = sample_path(name)
+    resources: gpd.GeoDataFrame | None = None
+    population: gpd.GeoDataFrame | None = None
+    if name == "hirakata":
+        areas = read_districts(
+            root / "chiiki_houkatsu.geojson", id_col="area_id", name_col="center_name"
+        )
+        offices = read_resources(root / "jigyosho.geojson")
+        centers = read_resources(root / "houkatsu_centers.geojson", category="houkatsu",
+                                 name_col="center_name", id_col="area_id")
+        resources = _concat_resources([offices, centers], prefixes=("", "houkatsu-"))
+    else:
+        areas = read_districts(root / "A32-23_29209.geojson")
+        population = read_population(root / "r2ka29209.topojson")
+    sources = S.sources_of(areas, resources, population)
+    return Sample(
+        name=name,
+        areas=areas,
+        resources=resources,
+        population=population,
+        sources=sources,
+        description=SAMPLES[name],
+    )
+
+
+def _concat_resources(
+    frames: list[gpd.GeoDataFrame], prefixes: tuple[str, ...]
+) -> gpd.GeoDataFrame:
+    """Concatenate resource layers keeping ids unique and every reader report."""
+    parts = []
+    for frame, prefix in zip(frames, prefixes):
+        part = frame.copy()
+        part[S.RESOURCE_ID] = prefix + part[S.RESOURCE_ID].astype(str)
+        part.attrs = {}
+        parts.append(part)
+    out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=frames[0].crs)
+    out.attrs[S.ATTRS_KEY] = S.merge_reports(frames)
+    return out
