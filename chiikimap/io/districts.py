@@ -383,6 +383,12 @@ def _read_file(path: Path, *, encoding: str | None) -> tuple[gpd.GeoDataFrame, s
             encoding = detected = _dbf_encoding(dbf)
     try:
         gdf = gpd.read_file(path, encoding=encoding) if encoding else gpd.read_file(path)
+    except UnicodeDecodeError as exc:
+        raise EncodingError(
+            f"属性表の文字を {encoding or 'UTF-8'} として読めません ({exc}) / cannot decode the "
+            "attribute text; pass the right encoding, e.g. encoding='cp932' (Shift_JIS)",
+            path=where,
+        ) from exc
     except Exception as exc:  # pyogrio raises several types (DataSourceError, CPLE_*)
         raise InputFileError(
             f"ファイルを読み込めません ({type(exc).__name__}: {exc}). 形式が shapefile / GeoJSON / "
