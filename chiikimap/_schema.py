@@ -198,6 +198,8 @@ class ReadReport:
     duplicates: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sources: list[dict[str, str]] = field(default_factory=list)
+    #: overlapping polygons found by a reader, one dict per pair (read_districts fills it).
+    overlaps: list[dict[str, Any]] = field(default_factory=list)
 
     def to_attrs(self) -> dict[str, Any]:
         return asdict(self)
