@@ -40,6 +40,24 @@ SAMPLES = {
 }
 
 
+#: Credits that the sample files do not carry themselves (see sample_data/*/README.md).
+_SAMPLE_SOURCES: dict[str, list[Source]] = {
+    "hirakata": [
+        Source(
+            "介護サービス情報公表システム オープンデータ", "厚生労働省", "", "CC BY 4.0",
+            "https://www.mhlw.go.jp/stf/kaigo-kouhyou_opendata.html",
+        ),
+        Source("介護サービス事業所一覧", "枚方市", "", "CC BY 2.1 JP"),
+        Source("国土数値情報（小学校区データ）", "国土交通省", "", "国土数値情報利用約款"),
+        Source("位置参照情報", "国土交通省", "", "出典の明示"),
+        Source(
+            "枚方市 福祉マップ データ（aikautau/fukushi_map, commit 5b2788d）", "", "", "MIT",
+            "https://github.com/aikautau/fukushi_map",
+        ),
+    ],
+}
+
+
 @dataclass
 class Sample:
     """One bundled sample: the layers and the sources to credit.
@@ -123,7 +141,8 @@ def load_sample(name: str) -> Sample:
     else:
         areas = read_districts(root / "A32-23_29209.geojson")
         population = read_population(root / "r2ka29209.topojson")
-    sources = S.sources_of(areas, resources, population)
+    sources = _SAMPLE_SOURCES.get(name, []) + S.sources_of(areas, resources, population)
+    sources = list(dict.fromkeys(sources))
     return Sample(
         name=name,
         areas=areas,
