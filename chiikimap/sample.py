@@ -9,6 +9,11 @@ checkout as the top-level ``sample_data/`` folder):
 ``"ikoma"``
     奈良県生駒市: 国土数値情報 A32 中学校区 (2023) and the 2020 census 町丁・字 areas with their
     population (``pop_total``). No resource list.
+``"takamatsu"``
+    香川県高松市 open data: 地域・年齢別人口 per 町丁 (points, with 65+ and 75+), the 地域包括支援センター,
+    コミュニティセンター and 老人福祉施設. The city publishes its school districts only as PDF, so the
+    areas are *reference areas*: Voronoi cells of the 28 junior high schools, clipped to the extent of
+    the population points plus 1 km. They are not the real 学区.
 
 Examples
 --------
@@ -37,6 +42,8 @@ __all__ = ["SAMPLES", "Sample", "load_sample", "sample_path"]
 SAMPLES = {
     "hirakata": "大阪府枚方市 13 日常生活圏域・介護サービス事業所・地域包括支援センター",
     "ikoma": "奈良県生駒市 中学校区（国土数値情報 A32, 2023）・国勢調査 町丁・字 人口（2020）",
+    "takamatsu": "香川県高松市 地域・年齢別人口（2026-02-01）・地域包括支援センター・コミュニティセンター・"
+    "老人福祉施設; 圏域は中学校からの参考圏域（実際の学区ではありません）",
 }
 
 
@@ -138,9 +145,19 @@ def load_sample(name: str) -> Sample:
         centers = read_resources(root / "houkatsu_centers.geojson", category="houkatsu",
                                  name_col="center_name", id_col="area_id")
         resources = _concat_resources([offices, centers], prefixes=("", "houkatsu-"))
-    else:
+    elif name == "ikoma":
         areas = read_districts(root / "A32-23_29209.geojson")
         population = read_population(root / "r2ka29209.topojson")
+    else:
+        population = read_population(root / "population_0066_202602.xlsx")
+        schools = read_resources(root / "middle_school.xlsx", category="kyoten")
+        areas = _reference_areas(schools, population)
+        parts = [
+            read_resources(root / "regional_comprehensive_support_center.xlsx", category="houkatsu"),
+            read_resources(root / "community_center.xlsx", category="kyoten"),
+            read_resources(root / "elderly_welfare_facility.csv"),
+        ]
+        resources = _concat_resources(parts, prefixes=("houkatsu-", "center-", "facility-"))
     sources = _SAMPLE_SOURCES.get(name, []) + S.sources_of(areas, resources, population)
     sources = list(dict.fromkeys(sources))
     return Sample(
@@ -151,6 +168,52 @@ def load_sample(name: str) -> Sample:
         sources=sources,
         description=SAMPLES[name],
     )
+
+
+def _reference_areas(
+    schools: gpd.GeoDataFrame, population: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """Voronoi cells of ``schools`` clipped to the population extent plus 1 km (reference only)."""
+    import shapely
+
+    metric = S.metric_crs_for(population)
+    pts = schools.to_crs(metric)
+    clip = shapely.convex_hull(shapely.union_all(population.to_crs(metric).geometry.values))
+    clip = shapely.buffer(clip, 1000.0)
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(shapely.multipoints(pts.geometry.values), extend_to=clip)
+    )
+    tree = shapely.STRtree(cells)
+    geoms = []
+    for point in pts.geometry.values:
+        (idx,) = tree.query(point, predicate="within")[:1]
+        geoms.append(shapely.intersection(cells[idx], clip))
+    names = [
+        str(n).replace("高松市立", "").strip() + "区（参考）" for n in schools[S.NAME]
+    ]
+    areas = gpd.GeoDataFrame(
+        {
+            S.AREA_ID: [f"T{i + 1:02d}" for i in range(len(pts))],
+            S.AREA_NAME: names,
+            S.MUNICIPALITY_CODE: "37201",
+        },
+        geometry=gpd.GeoSeries(geoms, crs=metric).to_crs(S.STORAGE_CRS).values,
+        crs=S.STORAGE_CRS,
+    )
+    areas.attrs[S.ATTRS_KEY] = [
+        S.ReadReport(
+            file="middle_school.xlsx",
+            layout="reference areas: Voronoi cells of schools",
+            n_read=len(areas),
+            sources=[
+                Source(
+                    "高松市オープンデータ 市立中学校（参考圏域はボロノイ分割、実際の学区ではない）",
+                    "高松市", "", "CC BY 4.0",
+                ).to_dict()
+            ],
+        ).to_attrs()
+    ]
+    return areas
 
 
 def _concat_resources(
