@@ -171,6 +171,13 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
         _check_replacement(path, text, enc)
+        if enc == "cp932" and _looks_like_euc_jp(text, data):
+            raise EncodingError(
+                "cp932 (Shift_JIS) として読むと半角カナばかりの文字化けになります。EUC-JP の"
+                "ファイルのようです: encoding='euc_jp' を指定してください / read as cp932 the text "
+                "is half-width katakana mojibake; the file looks like EUC-JP: pass encoding='euc_jp'",
+                path=path,
+            )
         if enc == "utf-8-sig":
             enc = "utf-8-sig" if data.startswith(_BOM) else "utf-8"
         return text, enc
@@ -180,6 +187,19 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
         "decode the file as UTF-8 or cp932; pass encoding='...' (e.g. encoding='euc_jp')",
         path=path,
     )
+
+
+def _looks_like_euc_jp(text: str, data: bytes) -> bool:
+    """EUC-JP bytes decode as cp932 half-width katakana; flag text that is mostly that."""
+    non_ascii = [c for c in text if ord(c) > 0x7F]
+    kana = sum(1 for c in non_ascii if "\uff61" <= c <= "\uff9f")
+    if kana < 4 or kana * 2 < len(non_ascii):
+        return False
+    try:
+        data.decode("euc_jp")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _check_replacement(path: Path, text: str, encoding: str) -> None:
