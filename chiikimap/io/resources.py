@@ -171,6 +171,16 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
         _check_replacement(path, text, enc)
+        if enc == "cp932" and _looks_like_broken_utf8(data):
+            line = data[: _first_bad_utf8(data)].count(b"\n") + 1
+            raise EncodingError(
+                f"UTF-8 のファイルに UTF-8 として壊れたバイトがあります（{line} 行目）。cp932 として"
+                "読むと文字化けするので読みません。元のファイルを入手し直すか、正しい文字コードを"
+                f"encoding='…' で指定してください / the file is UTF-8 with invalid bytes (line "
+                f"{line}); reading it as cp932 would be mojibake; pass encoding='...' if it is "
+                "another encoding",
+                path=path,
+            )
         if enc == "cp932" and _looks_like_euc_jp(text, data):
             raise EncodingError(
                 "cp932 (Shift_JIS) として読むと半角カナばかりの文字化けになります。EUC-JP の"
@@ -187,6 +197,22 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
         "decode the file as UTF-8 or cp932; pass encoding='...' (e.g. encoding='euc_jp')",
         path=path,
     )
+
+
+def _looks_like_broken_utf8(data: bytes) -> bool:
+    """Mostly valid UTF-8 multibyte text with a few bad bytes (cp932 rarely looks like that)."""
+    lenient = data.decode("utf-8", errors="replace")
+    bad = lenient.count("\ufffd")
+    good = sum(1 for c in lenient if ord(c) > 0x7F) - bad
+    return good > bad
+
+
+def _first_bad_utf8(data: bytes) -> int:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return len(data)
 
 
 def _looks_like_euc_jp(text: str, data: bytes) -> bool:
