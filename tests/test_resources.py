@@ -446,3 +446,41 @@ def test_source_override():
     assert [s.attribution for s in S.sources_of(gdf)] == ["テスト（某市）"]
     gdf = _read("malicious_text.csv", source="サロン一覧 2025")
     assert [s.title for s in S.sources_of(gdf)] == ["サロン一覧 2025"]
+
+
+def test_digital_agency_layout(tmp_path: Path):
+    # header of the 推奨データセット 介護サービス事業所一覧 (デジタル庁); one row from mhlw fixture values
+    header = (
+        "都道府県コード又は市区町村コード,NO,都道府県名,市区町村名,介護サービス事業所名称,"
+        "介護サービス事業所名称_カナ,実施サービス,住所,方書,緯度,経度,電話番号,内線番号,FAX番号,"
+        "法人番号,法人の名称,事業所番号,利用可能曜日,利用可能曜日特記事項,定員,URL,備考"
+    )
+    row = (
+        "272108,1,大阪府,枚方市,医療法人悠悠堂高木診療所,,訪問看護,大阪府枚方市東香里南町7-3,,"
+        "34.774206,135.652888,072-854-6800,,,,,2712403472,,,,,"
+    )
+    path = tmp_path / "272108_care_service.csv"
+    path.write_text(header + "\n" + row + "\n", encoding="utf-8")
+    gdf = read_resources(path)
+    rep = _report(gdf)
+    assert rep["layout"] == "digital_agency_kaigo"
+    assert rep["columns"]["name"] == "介護サービス事業所名称"
+    assert rep["columns"]["category"] == "実施サービス"
+    assert gdf["resource_id"].tolist() == ["2712403472"]
+    assert gdf["category"].tolist() == ["houmon_kango"]
+    assert [s.title for s in S.sources_of(gdf)] == ["272108_care_service.csv"]
+
+
+def test_geopackage_in_a_projected_crs(tmp_path: Path):
+    with pytest.warns(ChiikimapWarning):
+        src = _read("hirakata_jigyosho_slice.geojson")
+    raw = gpd.read_file(DATA / "hirakata_jigyosho_slice.geojson").to_crs(6674)  # 平面直角 VI系
+    path = tmp_path / "offices.gpkg"
+    raw.to_file(path, layer="offices", driver="GPKG")
+    with pytest.warns(ChiikimapWarning, match="重複 2 行"):
+        gdf = read_resources(path, sheet="offices")
+    assert gdf.crs.to_epsg() == 6668
+    assert gdf["resource_id"].tolist() == src["resource_id"].tolist()
+    assert gdf.geometry.x.tolist() == pytest.approx(src.geometry.x.tolist(), abs=1e-7)
+    assert gdf.geometry.y.tolist() == pytest.approx(src.geometry.y.tolist(), abs=1e-7)
+    _assert_accounting(gdf)
