@@ -196,6 +196,7 @@ class ReadReport:
     n_read: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
     duplicates: list[dict[str, Any]] = field(default_factory=list)
+    unclassified: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sources: list[dict[str, str]] = field(default_factory=list)
     #: overlapping polygons found by a reader, one dict per pair (read_districts fills it).

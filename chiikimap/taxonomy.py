@@ -33,11 +33,21 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["Category", "Taxonomy", "default_taxonomy", "load_taxonomy", "normalize_text"]
+__all__ = [
+    "Category",
+    "Taxonomy",
+    "default_taxonomy",
+    "load_taxonomy",
+    "normalize_text",
+    "split_services",
+]
 
 _MARKERS = ("circle", "square", "triangle", "diamond", "star")
-#: separators between several services in one cell ("訪問介護; 通所介護", "訪問介護、通所介護")
-_SPLIT = re.compile(r"[;；、,，/／\n|｜]+")
+#: separators between several services in one cell ("訪問介護; 通所介護", "訪問介護、通所介護");
+#: they split only outside parentheses, so "（有料老人ホーム・軽費老人ホーム等）" stays whole
+_SEPARATORS = frozenset(";；、,，/／\n\r|｜")
+_OPEN = frozenset("(（")
+_CLOSE = frozenset(")）")
 #: a trailing or embedded parenthetical note: "訪問介護（ホームヘルプ）" → "訪問介護"
 _PAREN = re.compile(r"\([^()]*\)")
 
@@ -45,6 +55,44 @@ _PAREN = re.compile(r"\([^()]*\)")
 def normalize_text(text: str) -> str:
     """NFKC-normalise ``text``, fold spaces (ASCII and full-width) and strip it."""
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(text))).strip()
+
+
+def split_services(text: str) -> list[str]:
+    """Split a cell that names several services into its parts (stripped, non-empty).
+
+    Separators (``;`` ``、`` ``,`` ``/`` ``|`` and line breaks, ASCII or full-width) split only
+    outside parentheses. A part that is only a parenthetical note, as in
+    ``"地域密着型介護老人福祉施設入所者生活介護\n（地域密着型特別養護老人ホーム）"``, is joined to
+    the part before it.
+
+    Examples
+    --------
+    >>> split_services("訪問介護; 通所介護（デイサービス、送迎あり）")
+    ['訪問介護', '通所介護（デイサービス、送迎あり）']
+    """
+    parts: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for ch in str(text):
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE and depth > 0:
+            depth -= 1
+        if ch in _SEPARATORS and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    out: list[str] = []
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        if out and part[0] in _OPEN:
+            out[-1] = out[-1] + part
+        else:
+            out.append(part)
+    return out
 
 
 def _base_name(part: str) -> str:
@@ -166,10 +214,12 @@ class Taxonomy:
         base = _base_name(norm)
         if base in self._exact:
             return self._exact[base]
-        squashed = norm.replace(" ", "")
-        for sub, key in self._contains:
-            if sub and sub in squashed:
-                return key
+        # the name outside parentheses decides first: "介護予防短期入所療養介護（介護老人保健施設）"
+        # is a short stay, not a care home; the note is consulted only when the name says nothing
+        for text_ in (base, norm.replace(" ", "")):
+            for sub, key in self._contains:
+                if sub and sub in text_:
+                    return key
         return None
 
     def classify(self, text: str) -> tuple[str, ...]:
@@ -179,7 +229,7 @@ class Taxonomy:
         Order follows the text; duplicates are removed.
         """
         keys: dict[str, None] = {}
-        for part in _SPLIT.split(str(text)):
+        for part in split_services(text):
             key = self.classify_one(part)
             if key is not None:
                 keys.setdefault(key, None)
@@ -187,11 +237,7 @@ class Taxonomy:
 
     def unclassified(self, text: str) -> list[str]:
         """The parts of ``text`` that no category recognises."""
-        return [
-            p.strip()
-            for p in _SPLIT.split(str(text))
-            if p.strip() and self.classify_one(p) is None
-        ]
+        return [p for p in split_services(text) if self.classify_one(p) is None]
 
     # --- building ---------------------------------------------------------------------------------
     def extend(self, *categories: Category | Mapping[str, Any]) -> Taxonomy:

@@ -1,9 +1,929 @@
-"""Reader of resource lists (placeholder until the foundation issue's reader lands)."""
+"""Reader of resource lists: CSV, xlsx, GeoJSON and GeoPackage files → the ``resources`` layer.
+
+Recognised layouts (recorded as ``layout`` in the read report):
+
+``mhlw_kaigo_kohyo``
+    介護サービス情報公表システム オープンデータ (厚生労働省), one CSV per service type, 24 columns
+    (都道府県コード又は市町村コード, No, …, 事業所名, 事業所名カナ, サービスの種類, 住所,
+    方書（ビル名等）, 緯度, 経度, …, 事業所番号, …, 定員, …, 備考).
+``digital_agency_kaigo``
+    推奨データセット 介護サービス事業所一覧 (デジタル庁): 介護サービス事業所名称, 実施サービス, 住所,
+    方書, 緯度, 経度, 定員 ….
+``takamatsu_opendata``
+    高松市 open data (``#property, latitude, longitude, name, address, …, service, …, capacity``)
+    whose addresses are in 高松市; the same columns elsewhere are ``property_latlon``.
+``hirakata_fukushi_map``
+    枚方市 care offices as published by aikautau/fukushi_map (``jigyosho_id, name, category,
+    service_type, address_full, tel, capacity``); ``service_type`` is classified, the coarse
+    ``category`` group is ignored.
+``generic``
+    any other file; the columns are found by their usual names.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import math
+import re
+import unicodedata
+import warnings
+import zipfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+from shapely.geometry import Point
 
-def read_resources(path: Any, **kwargs: Any) -> Any:
-    raise NotImplementedError
+from .. import _schema as S
+from .._errors import (
+    ChiikimapWarning,
+    ColumnNotFoundError,
+    EncodingError,
+    InputFileError,
+)
+from ..taxonomy import Taxonomy, default_taxonomy
+
+__all__ = ["read_resources"]
+
+PathArg = str | PathLike[str]
+
+_BOM = b"\xef\xbb\xbf"
+_TABLE_SUFFIXES = (".csv", ".txt", ".tsv")
+_EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+_VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb")
+
+# --- column names -------------------------------------------------------------------------------
+# Candidates in priority order, written as users write them; matching is done after NFKC,
+# lower-casing, removing spaces and a leading "#".
+_CANDIDATES: dict[str, tuple[str, ...]] = {
+    "name": (
+        "名称", "事業所名", "施設名", "介護サービス事業所名称", "事業所名称", "施設名称",
+        "事業所の名称", "名前", "name", "title",
+    ),
+    "lat": ("緯度", "lat", "latitude", "y", "所在地座標（緯度）"),
+    "lon": ("経度", "lon", "lng", "long", "longitude", "x", "所在地座標（経度）"),
+    "location": ("location", "位置", "座標", "緯度経度", "latlon", "latlng"),
+    "address": ("住所", "所在地", "address", "address_full", "所在地住所"),
+    "category": (
+        "サービスの種類", "サービス種別", "実施サービス", "service_type", "サービス種類", "種別",
+        "施設種別", "category", "service", "種類",
+    ),
+    "capacity": ("定員", "capacity", "利用定員", "入所定員"),
+    "id": ("事業所番号", "jigyosho_id", "resource_id", "id", "施設id", "#property"),
+    "building": ("方書（ビル名等）", "方書"),
+}
+#: role → (Japanese label, English label, parameter to pass)
+_ROLE_TEXT = {
+    "name": ("名称", "name", "name_col"),
+    "lat": ("緯度", "latitude", "lat_col"),
+    "lon": ("経度", "longitude", "lon_col"),
+    "address": ("住所", "address", "address_col"),
+    "category": ("種別（サービスの種類）", "category", "category_col"),
+    "capacity": ("定員", "capacity", "capacity_col"),
+    "id": ("ID（事業所番号）", "id", "id_col"),
+}
+
+# --- layouts --------------------------------------------------------------------------------------
+_MHLW_COLUMNS = ("事業所名", "事業所名カナ", "サービスの種類", "住所", "緯度", "経度", "事業所番号", "定員")
+_DIGITAL_COLUMNS = ("介護サービス事業所名称", "実施サービス", "住所")
+_HIRAKATA_COLUMNS = ("jigyosho_id", "name", "category", "service_type", "address_full")
+_PROPERTY_COLUMNS = ("#property", "latitude", "longitude", "name", "address")
+
+LAYOUT_LABELS = {
+    "mhlw_kaigo_kohyo": "介護サービス情報公表システム オープンデータ（厚生労働省）",
+    "digital_agency_kaigo": "推奨データセット 介護サービス事業所一覧（デジタル庁）",
+    "takamatsu_opendata": "高松市オープンデータ",
+    "property_latlon": "#property/latitude/longitude/name/address 形式",
+    "hirakata_fukushi_map": "枚方市 介護サービス事業所（aikautau/fukushi_map）",
+    "generic": "汎用（列名から判定）",
+}
+
+_MINUS = str.maketrans(dict.fromkeys("−‐‑‒–—―ー－", "-"))
+_UNIT = re.compile(r"(名|人|床|人分|名分|室)$")
+_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+# --- loading --------------------------------------------------------------------------------------
+@dataclass
+class _Table:
+    """Raw text of one file: header, rows and where each row is in the file."""
+
+    path: Path
+    kind: str  # "csv", "xlsx" or "vector"
+    columns: list[str]
+    rows: list[list[str]]
+    row_numbers: list[int]
+    encoding: str = ""
+    points: list[tuple[float, float] | str] | None = None  # (lon, lat) or a reason (vector only)
+    row_errors: dict[int, str] = field(default_factory=dict)
+    n_blank: int = 0
+
+
+def _norm_header(name: str) -> str:
+    text = unicodedata.normalize("NFKC", str(name)).strip().lower()
+    return re.sub(r"\s+", "", text).lstrip("#\ufeff")
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return repr(value)
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)
+
+
+def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
+    """Decode ``data`` strictly; try UTF-8 (with or without BOM), then cp932."""
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except LookupError:
+            raise InputFileError(
+                f"文字コード {encoding!r} は Python で使えません / unknown encoding {encoding!r}; "
+                "use e.g. encoding='utf-8' or encoding='cp932'",
+                path=path,
+            ) from None
+        except UnicodeDecodeError as exc:
+            raise EncodingError(
+                f"encoding={encoding!r} では読めません（{exc.start} バイト目）。"
+                "encoding を省略すると UTF-8 と cp932 (Shift_JIS) を自動で試します / "
+                f"cannot decode with encoding={encoding!r} at byte {exc.start}; omit encoding= to "
+                "detect UTF-8/cp932, or pass the right one",
+                path=path,
+            ) from None
+        _check_replacement(path, text, encoding)
+        return text.removeprefix("\ufeff"), encoding
+    for enc in ("utf-8-sig", "cp932"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        _check_replacement(path, text, enc)
+        if enc == "cp932" and _looks_like_broken_utf8(data):
+            line = data[: _first_bad_utf8(data)].count(b"\n") + 1
+            raise EncodingError(
+                f"UTF-8 のファイルに UTF-8 として壊れたバイトがあります（{line} 行目）。cp932 として"
+                "読むと文字化けするので読みません。元のファイルを入手し直すか、正しい文字コードを"
+                f"encoding='…' で指定してください / the file is UTF-8 with invalid bytes (line "
+                f"{line}); reading it as cp932 would be mojibake; pass encoding='...' if it is "
+                "another encoding",
+                path=path,
+            )
+        if enc == "cp932" and _looks_like_euc_jp(text, data):
+            raise EncodingError(
+                "cp932 (Shift_JIS) として読むと半角カナばかりの文字化けになります。EUC-JP の"
+                "ファイルのようです: encoding='euc_jp' を指定してください / read as cp932 the text "
+                "is half-width katakana mojibake; the file looks like EUC-JP: pass encoding='euc_jp'",
+                path=path,
+            )
+        if enc == "utf-8-sig":
+            enc = "utf-8-sig" if data.startswith(_BOM) else "utf-8"
+        return text, enc
+    raise EncodingError(
+        "文字コードを判定できません。UTF-8（BOM 付き・なし）でも cp932 (Shift_JIS) でも読めません。"
+        "ファイルの文字コードを確かめて encoding='euc_jp' のように指定してください / could not "
+        "decode the file as UTF-8 or cp932; pass encoding='...' (e.g. encoding='euc_jp')",
+        path=path,
+    )
+
+
+def _looks_like_broken_utf8(data: bytes) -> bool:
+    """Mostly valid UTF-8 multibyte text with a few bad bytes (cp932 rarely looks like that)."""
+    lenient = data.decode("utf-8", errors="replace")
+    bad = lenient.count("\ufffd")
+    good = sum(1 for c in lenient if ord(c) > 0x7F) - bad
+    return good > bad
+
+
+def _first_bad_utf8(data: bytes) -> int:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return len(data)
+
+
+def _looks_like_euc_jp(text: str, data: bytes) -> bool:
+    """EUC-JP bytes decode as cp932 half-width katakana; flag text that is mostly that."""
+    non_ascii = [c for c in text if ord(c) > 0x7F]
+    kana = sum(1 for c in non_ascii if "\uff61" <= c <= "\uff9f")
+    if kana < 4 or kana * 2 < len(non_ascii):
+        return False
+    try:
+        data.decode("euc_jp")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _check_replacement(path: Path, text: str, encoding: str) -> None:
+    pos = text.find("\ufffd")
+    if pos < 0:
+        return
+    line = text.count("\n", 0, pos) + 1
+    raise EncodingError(
+        f"文字化けした文字 (U+FFFD) が {text.count(chr(0xFFFD))} 個あります（{line} 行目から）。"
+        f"{encoding} で読みましたが、元の文字が失われています。元のファイルを入手し直すか、"
+        "正しい文字コードを encoding='…' で指定してください / the text contains U+FFFD "
+        f"replacement characters (first on line {line}) when read as {encoding}: the file is "
+        "mojibake or has another encoding; pass encoding='...'",
+        path=path,
+    )
+
+
+def _read_csv(path: Path, encoding: str | None) -> _Table:
+    data = path.read_bytes()
+    if not data.removeprefix(_BOM).strip():
+        raise InputFileError("ファイルが空です / the file is empty", path=path)
+    text, used = _decode(path, data, encoding)
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if (path.suffix.lower() == ".tsv" or ("\t" in first and "," not in first)) else ","
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return _table_from_records(path, "csv", records, list(range(1, len(records) + 1)), used)
+
+
+def _read_xlsx(path: Path, sheet: str | int | None) -> _Table:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise InputFileError(
+            f"Excel (xlsx) ファイルとして開けません / cannot open as xlsx: {exc}", path=path
+        ) from None
+    try:
+        names = wb.sheetnames
+        if sheet is None:
+            ws = wb.worksheets[0]
+        elif isinstance(sheet, int) and 0 <= sheet < len(names):
+            ws = wb.worksheets[sheet]
+        elif isinstance(sheet, str) and sheet in names:
+            ws = wb[sheet]
+        else:
+            raise InputFileError(
+                f"シート {sheet!r} がありません。シート: {names} / no sheet {sheet!r}; sheets: "
+                f"{names}; pass sheet='…' (name) or sheet=0 (position)",
+                path=path,
+            )
+        records: list[list[str]] = []
+        numbers: list[int] = []
+        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            records.append([_cell_text(v) for v in values])
+            numbers.append(number)
+    finally:
+        wb.close()
+    return _table_from_records(path, "xlsx", records, numbers, "")
+
+
+def _table_from_records(
+    path: Path, kind: str, records: list[list[str]], numbers: list[int], encoding: str
+) -> _Table:
+    start = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
+    if start is None:
+        raise InputFileError("ファイルが空です / the file is empty", path=path)
+    header = [c.strip().removeprefix("\ufeff") for c in records[start]]
+    while header and not header[-1]:
+        header.pop()
+    columns = [h or f"列{j + 1}" for j, h in enumerate(header)]
+    table = _Table(path=path, kind=kind, columns=columns, rows=[], row_numbers=[], encoding=encoding)
+    width = len(columns)
+    for rec, number in zip(records[start + 1 :], numbers[start + 1 :], strict=True):
+        if not any(c.strip() for c in rec):
+            table.n_blank += 1
+            continue
+        if len(rec) > width and any(c.strip() for c in rec[width:]):
+            table.row_errors[len(table.rows)] = (
+                f"列の数 ({len(rec)}) が見出し ({width}) より多い / the row has {len(rec)} fields "
+                f"but the header has {width} (an unquoted comma?)"
+            )
+        row = (list(rec) + [""] * width)[:width]
+        table.rows.append(row)
+        table.row_numbers.append(number)
+    if not table.rows:
+        raise InputFileError(
+            "データ行がありません（見出しだけです）/ the file has no data rows, only a header",
+            path=path,
+        )
+    return table
+
+
+def _read_vector(path: Path, layer: str | int | None) -> _Table:
+    kwargs: dict[str, Any] = {} if layer is None else {"layer": layer}
+    try:
+        gdf = gpd.read_file(path, **kwargs)
+    except Exception as exc:  # pyogrio raises several unrelated types
+        raise InputFileError(
+            f"地理データとして読めません / cannot read as a vector file: {exc}", path=path
+        ) from None
+    if len(gdf) == 0:
+        raise InputFileError("地物がありません / the file has no features", path=path)
+    if gdf.crs is not None:
+        crs = pyproj.CRS(gdf.crs)
+        if crs != pyproj.CRS(S.STORAGE_CRS):
+            gdf = gdf.to_crs(S.STORAGE_CRS)
+    columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
+    table = _Table(path=path, kind="vector", columns=columns, rows=[], row_numbers=[])
+    points: list[tuple[float, float] | str] = []
+    for i, (geom, values) in enumerate(
+        zip(gdf.geometry, gdf[columns].itertuples(index=False, name=None), strict=True)
+    ):
+        table.rows.append([_cell_text(v) for v in values])
+        table.row_numbers.append(i + 1)
+        if geom is None or geom.is_empty:
+            points.append("ジオメトリがありません / no geometry")
+        elif geom.geom_type == "Point":
+            points.append((float(geom.x), float(geom.y)))
+        elif geom.geom_type == "MultiPoint" and len(geom.geoms) == 1:
+            only = geom.geoms[0]
+            points.append((float(only.x), float(only.y)))
+        else:
+            points.append(
+                f"Point 以外のジオメトリ ({geom.geom_type}) です / geometry is a {geom.geom_type}, "
+                "not a point"
+            )
+    table.points = points
+    return table
+
+
+def _load(path: Path, encoding: str | None, sheet: str | int | None) -> _Table:
+    if not path.is_file():
+        raise InputFileError("ファイルがありません / no such file", path=path)
+    suffix = path.suffix.lower()
+    if suffix in _TABLE_SUFFIXES:
+        return _read_csv(path, encoding)
+    if suffix in _EXCEL_SUFFIXES:
+        return _read_xlsx(path, sheet)
+    if suffix in _VECTOR_SUFFIXES:
+        return _read_vector(path, sheet)
+    if suffix == ".xls":
+        raise InputFileError(
+            "古い Excel 形式 (.xls) は読めません。Excel で .xlsx として保存し直してください / "
+            ".xls is not supported; save it as .xlsx",
+            path=path,
+        )
+    raise InputFileError(
+        f"拡張子 {suffix or '(なし)'} の形式は読めません / unsupported file type; use CSV, xlsx, "
+        "GeoJSON or GeoPackage",
+        path=path,
+    )
+
+
+# --- columns and layouts ----------------------------------------------------------------------
+def _find(columns: list[str], role: str, explicit: str | None, path: Path) -> str | None:
+    by_norm: dict[str, str] = {}
+    for c in columns:
+        by_norm.setdefault(_norm_header(c), c)
+    if explicit is not None:
+        if explicit in columns:
+            return explicit
+        if _norm_header(explicit) in by_norm:
+            return by_norm[_norm_header(explicit)]
+        ja, en, param = _ROLE_TEXT.get(role, (role, role, role))
+        raise ColumnNotFoundError(
+            f"{ja}の列として指定された {param}={explicit!r} がありません（見つかった列: {columns}）/ "
+            f"{en} column {explicit!r} given as {param} is not in the file; columns found: {columns}",
+            path=path,
+        )
+    for cand in _CANDIDATES[role]:
+        if _norm_header(cand) in by_norm:
+            return by_norm[_norm_header(cand)]
+    return None
+
+
+def _missing(role: str, columns: list[str], path: Path, extra: str = "") -> ColumnNotFoundError:
+    ja, en, param = _ROLE_TEXT[role]
+    looked = ", ".join(_CANDIDATES[role])
+    return ColumnNotFoundError(
+        f"{ja}の列が見つかりません / no {en} column; looked for {looked}; columns found: "
+        f"{columns} — pass {param}='…'{extra}",
+        path=path,
+    )
+
+
+def _detect_layout(table: _Table, address_col: str | None) -> str:
+    have = {_norm_header(c) for c in table.columns}
+
+    def has(names: Sequence[str]) -> bool:
+        return all(_norm_header(n) in have for n in names)
+
+    if has(_MHLW_COLUMNS) and (
+        "都道府県コード又は市町村コード" in have or "都道府県コード又は市区町村コード" in have
+    ):
+        return "mhlw_kaigo_kohyo"
+    if has(_DIGITAL_COLUMNS):
+        return "digital_agency_kaigo"
+    if has(_HIRAKATA_COLUMNS):
+        return "hirakata_fukushi_map"
+    if has(_PROPERTY_COLUMNS):
+        if address_col is not None:
+            j = table.columns.index(address_col)
+            in_city = sum(r[j].strip().startswith("高松市") for r in table.rows)
+            if in_city * 2 > len(table.rows):
+                return "takamatsu_opendata"
+        return "property_latlon"
+    return "generic"
+
+
+def _source_for(layout: str, path: Path, override: S.Source | str | None) -> S.Source:
+    if isinstance(override, S.Source):
+        return override
+    if isinstance(override, str):
+        return S.Source(title=override)
+    if layout == "mhlw_kaigo_kohyo":
+        return S.Source(
+            title="介護サービス情報公表システム オープンデータ",
+            publisher="厚生労働省",
+            license="CC BY 4.0",
+            url="https://www.mhlw.go.jp/stf/kaigo-kouhyou_opendata.html",
+            credit="「介護サービス情報公表システム オープンデータ（厚生労働省）」",
+        )
+    if layout == "takamatsu_opendata":
+        return S.Source(
+            title=f"高松市オープンデータ（{path.stem}）",
+            publisher="高松市",
+            license="CC BY 4.0",
+            url="https://github.com/takamatsu-city/opendata",
+            credit="高松市",
+        )
+    if layout == "hirakata_fukushi_map":
+        return S.Source(
+            title="枚方市 介護サービス事業所（aikautau/fukushi_map）",
+            publisher="aikautau/fukushi_map",
+            license="MIT（元データ: 厚生労働省 CC BY 4.0、枚方市 CC BY 2.1 JP）",
+            url="https://github.com/aikautau/fukushi_map",
+            credit=(
+                "介護サービス情報公表システム オープンデータ（厚生労働省）、枚方市 介護サービス"
+                "事業所一覧（枚方市）を加工した aikautau/fukushi_map のデータ"
+            ),
+        )
+    return S.Source(title=path.name)
+
+
+# --- values ---------------------------------------------------------------------------------------
+def _parse_coord(raw: str) -> float | None:
+    """A coordinate as float, ``None`` when blank; raises ValueError when not a number."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw).translate(_MINUS))
+    if not text:
+        return None
+    if text.count(",") == 1 and "." not in text:  # decimal comma: "34,6912"
+        text = text.replace(",", ".")
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(raw)
+    return value
+
+
+def _inside(lon: float, lat: float) -> bool:
+    x0, y0, x1, y1 = S.JAPAN_BOUNDS
+    return x0 <= lon <= x1 and y0 <= lat <= y1
+
+
+def _row_coords(
+    row: list[str], idx: dict[str, int], use_xy: bool
+) -> tuple[float | None, float | None, tuple[str, str] | None]:
+    """(lon, lat, problem) from the latitude/longitude columns or the ``location`` column."""
+    if use_xy:
+        raw_lat, raw_lon = row[idx["lat"]], row[idx["lon"]]
+    else:
+        raw = row[idx["location"]]
+        pair = _split_location(raw)
+        if pair is None and raw.strip():
+            return None, None, (
+                "座標が数値でない",
+                f"location {raw!r} を「緯度,経度」として読めません / cannot read location {raw!r} "
+                "as 'lat,lon'",
+            )
+        raw_lat, raw_lon = pair if pair else ("", "")
+    try:
+        lat, lon = _parse_coord(raw_lat), _parse_coord(raw_lon)
+    except ValueError:
+        return None, None, (
+            "座標が数値でない",
+            f"座標が数値ではありません（緯度 {raw_lat!r}, 経度 {raw_lon!r}）/ coordinates are not "
+            f"numbers (lat {raw_lat!r}, lon {raw_lon!r})",
+        )
+    if lat is None or lon is None:
+        return None, None, (
+            "座標なし",
+            f"座標が空です（緯度 {raw_lat!r}, 経度 {raw_lon!r}）/ missing coordinates",
+        )
+    return lon, lat, None
+
+
+def _split_location(raw: str) -> tuple[str, str] | None:
+    text = unicodedata.normalize("NFKC", raw).strip().strip("()[]")
+    parts = [p for p in re.split(r"[,、;\s]+", text) if p]
+    if len(parts) != 2:
+        return None
+    return parts[0], parts[1]
+
+
+def _parse_capacity(raw: str) -> tuple[float, str]:
+    """(value, status) with status ``ok``, ``blank``, ``zero`` or ``bad``."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw))
+    if not text:
+        return math.nan, "blank"
+    text = _UNIT.sub("", text)
+    if _THOUSANDS.match(text):
+        text = text.replace(",", "")
+    try:
+        value = float(text)
+    except ValueError:
+        return math.nan, "bad"
+    if not math.isfinite(value) or value < 0:
+        return math.nan, "bad"
+    if value == 0:
+        return math.nan, "zero"
+    return value, "ok"
+
+
+def _rows_text(rows: list[int], limit: int = 10) -> str:
+    shown = ", ".join(str(r) for r in rows[:limit])
+    return shown + (" …" if len(rows) > limit else "")
+
+
+# --- one file -------------------------------------------------------------------------------------
+@dataclass
+class _Kept:
+    file: str
+    row: int
+    name: str
+    categories: tuple[str, ...]
+    capacity: float
+    address: str
+    rid: str
+    lon: float
+    lat: float
+    values: dict[str, str]
+    report: S.ReadReport
+
+
+def _read_one(
+    path: Path,
+    *,
+    category: str | None,
+    cols: dict[str, str | None],
+    encoding: str | None,
+    sheet: str | int | None,
+    taxonomy: Taxonomy,
+    source: S.Source | str | None,
+) -> tuple[list[_Kept], S.ReadReport, list[str]]:
+    table = _load(path, encoding, sheet)
+    columns = table.columns
+    found = {role: _find(columns, role, cols.get(role), path) for role in _CANDIDATES}
+    layout = _detect_layout(table, found["address"])
+    if layout == "hirakata_fukushi_map" and cols.get("category") is None:
+        found["category"] = _find(columns, "category", "service_type", path)
+
+    if found["name"] is None:
+        raise _missing("name", columns, path)
+    use_xy = found["lat"] is not None and found["lon"] is not None
+    if not use_xy and table.points is None and found["location"] is None:
+        role = "lat" if found["lat"] is None else "lon"
+        raise _missing(
+            role, columns, path,
+            extra=" (or one 'lat,lon' column such as location) / 緯度・経度の列、または location 列",
+        )
+    if category is None and found["category"] is None:
+        raise _missing(
+            "category", columns, path,
+            extra=", or category='kayoi_no_ba' to give every row one category / すべての行を同じ"
+            "種別にするときは category='kayoi_no_ba' のように指定してください",
+        )
+
+    report = S.ReadReport(
+        file=path.name,
+        layout=layout,
+        columns={role: c for role, c in found.items() if c is not None},
+        sources=[_source_for(layout, path, source).to_dict()],
+    )
+    if table.encoding:
+        report.columns["encoding"] = table.encoding
+    if category is not None:
+        report.columns["category"] = f"category={category!r}"
+    if not use_xy and table.points is not None:
+        report.columns["coordinates"] = "geometry"
+    idx = {role: columns.index(c) for role, c in found.items() if c is not None}
+
+    kept: list[_Kept] = []
+    swapped: list[int] = []
+    bad_capacity: list[int] = []
+    zero_capacity: list[int] = []
+    unclassified: dict[str, None] = {}
+    reasons: Counter[str] = Counter()
+    n_located = 0
+    report.n_read = len(table.rows)
+
+    for i, (row, number) in enumerate(zip(table.rows, table.row_numbers, strict=True)):
+        values = dict(zip(columns, row, strict=True))
+        problems: list[tuple[str, str]] = []  # (short kind, reason)
+        if i in table.row_errors:
+            problems.append(("列数", table.row_errors[i]))
+
+        # coordinates: a vector file's geometry first, else the columns
+        lon: float | None = None
+        lat: float | None = None
+        point = table.points[i] if table.points is not None else None
+        if isinstance(point, tuple):
+            lon, lat = point
+        elif point is not None and not use_xy:
+            problems.append(("座標なし", point))
+        else:
+            lon, lat, problem = _row_coords(row, idx, use_xy)
+            if problem is not None:
+                problems.append(problem)
+        if lon is not None and lat is not None:
+            if not _inside(lon, lat) and _inside(lat, lon):
+                lon, lat = lat, lon
+                swapped.append(number)
+            if _inside(lon, lat):
+                n_located += 1
+            else:
+                hint = ""
+                if max(abs(lon), abs(lat)) > 1000:
+                    hint = "（経緯度ではなく平面直角座標などの値のようです / looks like projected metres）"
+                problems.append((
+                    "日本の範囲外",
+                    f"座標が日本の範囲外です（緯度 {lat}, 経度 {lon}）{hint} / coordinates outside "
+                    f"Japan (lat {lat}, lon {lon})",
+                ))
+
+        name = row[idx["name"]].strip()
+        if not name:
+            problems.append(("名称なし", f"名称（{found['name']}）が空です / the name is blank"))
+
+        cats: tuple[str, ...] = ()
+        if category is not None:
+            cats = (category,)
+        else:
+            raw_cat = row[idx["category"]]
+            if not raw_cat.strip():
+                problems.append((
+                    "種別なし",
+                    f"種別（{found['category']}）が空です。category='…' で指定するか列を埋めてください"
+                    " / the category is blank; fill it or pass category='…'",
+                ))
+            else:
+                cats = taxonomy.classify(raw_cat)
+                for part in taxonomy.unclassified(raw_cat):
+                    unclassified.setdefault(part, None)
+                if not cats:
+                    problems.append((
+                        "種別を分類できない",
+                        f"種別 {raw_cat!r} を分類できません。Taxonomy.extend(...) で追加するか "
+                        f"category='…' を指定してください / category {raw_cat!r} is not in the "
+                        "taxonomy; extend it or pass category='…'",
+                    ))
+
+        if problems:
+            for kind, _ in problems:
+                reasons[kind] += 1
+            report.rejected.append({
+                S.REJECTED_FILE: path.name,
+                S.REJECTED_ROW: number,
+                S.REJECTED_REASON: "; ".join(r for _, r in problems),
+                S.REJECTED_VALUES: values,
+            })
+            continue
+        assert lon is not None
+        assert lat is not None
+
+        capacity = math.nan
+        if "capacity" in idx:
+            capacity, status = _parse_capacity(row[idx["capacity"]])
+            if status == "bad":
+                bad_capacity.append(number)
+            elif status == "zero":
+                zero_capacity.append(number)
+        address = row[idx["address"]].strip() if "address" in idx else ""
+        if "building" in idx and row[idx["building"]].strip():
+            building = row[idx["building"]].strip()
+            if building not in address:
+                address = f"{address} {building}".strip()
+        rid = row[idx["id"]].strip() if "id" in idx else ""
+        kept.append(_Kept(
+            file=path.name, row=number, name=name, categories=cats, capacity=capacity,
+            address=address, rid=rid, lon=lon, lat=lat, values=values, report=report,
+        ))
+
+    messages: list[str] = []
+    if table.n_blank:
+        report.warnings.append(
+            f"{path.name}: 空行 {table.n_blank} 行を読み飛ばしました / skipped {table.n_blank} blank rows"
+        )
+    if report.rejected:
+        n = len(report.rejected)
+        summary = "、".join(f"{k} {v}" for k, v in reasons.most_common())
+        messages.append(
+            f"{path.name}: {n} 行を取り込めませんでした（{summary}; 行 "
+            f"{_rows_text([r[S.REJECTED_ROW] for r in report.rejected])}）。"
+            "chiikimap.rejected_rows(gdf) で行番号・理由・元の値を確認できます / "
+            f"{n} rows rejected; see chiikimap.rejected_rows(gdf) for rows, reasons and values"
+        )
+    if swapped:
+        whole = len(swapped) == n_located and n_located > 1
+        scope = "ファイル全体で" if whole else f"{len(swapped)} 行（行 {_rows_text(swapped)}）で"
+        messages.append(
+            f"{path.name}: {scope}緯度と経度が入れ替わっていたので入れ替えて読みました / latitude "
+            f"and longitude were swapped in {len(swapped)} rows"
+            f"{' (the whole file)' if whole else ''}; read them the right way round"
+        )
+    if unclassified:
+        names = ", ".join(repr(u) for u in unclassified)
+        report.unclassified = list(unclassified)
+        messages.append(
+            f"{path.name}: 分類表にない種別 {len(unclassified)} 種類: {names}。その部分は使って"
+            "いません（Taxonomy.extend で追加できます）/ unclassified service names (ignored): "
+            f"{names}"
+        )
+    if bad_capacity:
+        messages.append(
+            f"{path.name}: 定員を数値にできない {len(bad_capacity)} 行（行 {_rows_text(bad_capacity)}）"
+            f"は定員不明 (NaN) にしました / capacity is not a number in {len(bad_capacity)} rows; "
+            "set to NaN"
+        )
+    if zero_capacity:
+        report.warnings.append(
+            f"{path.name}: 定員 0 の {len(zero_capacity)} 行は定員不明 (NaN) として扱いました "
+            f"（行 {_rows_text(zero_capacity)}）/ capacity 0 read as unknown in "
+            f"{len(zero_capacity)} rows"
+        )
+    report.warnings.extend(messages)
+    return kept, report, messages
+
+
+# --- public ---------------------------------------------------------------------------------------
+def read_resources(
+    path: PathArg | Sequence[PathArg],
+    *,
+    category: str | None = None,
+    name_col: str | None = None,
+    lat_col: str | None = None,
+    lon_col: str | None = None,
+    address_col: str | None = None,
+    category_col: str | None = None,
+    capacity_col: str | None = None,
+    id_col: str | None = None,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+    taxonomy: Taxonomy | None = None,
+    source: S.Source | str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read a list of resources (care offices, 通いの場, 配食 …) into the ``resources`` layer.
+
+    Parameters
+    ----------
+    path
+        A CSV (UTF-8, UTF-8 with BOM or cp932; detected by strict decoding), xlsx, GeoJSON or
+        GeoPackage file, or a list of such files (read alike and concatenated).
+    category
+        One taxonomy key for every row (e.g. ``"kayoi_no_ba"`` for a list of サロン); otherwise
+        the category column is classified with ``taxonomy``.
+    name_col, lat_col, lon_col, address_col, category_col, capacity_col, id_col
+        Column names, when the usual names (名称/事業所名/施設名/name, 緯度/lat/latitude/y,
+        経度/lon/lng/longitude/x, 住所/所在地/address, サービスの種類/サービス種別/種別/category/
+        service, 定員/capacity, 事業所番号/id) are not used. A single ``location`` column holding
+        ``"lat,lon"`` is read when there are no latitude/longitude columns.
+    encoding
+        Text encoding of a CSV file; detected when omitted.
+    sheet
+        Sheet of an xlsx file (name or 0-based position; default the first), or layer of a
+        GeoPackage.
+    taxonomy
+        Classifier of service names; default :func:`chiikimap.default_taxonomy`.
+    source
+        The data source to credit (a :class:`chiikimap.Source` or its title); by default it is
+        derived from the recognised layout, else the file name.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``resource_id``, ``name``, ``category`` (first key), ``categories`` (tuple of all
+        keys), ``capacity`` (float, NaN when unknown or 0), ``address``, ``source`` (file name),
+        ``geometry`` (Point) in EPSG:6668. Rows without usable coordinates, name or category are
+        rejected, not dropped: :func:`chiikimap.rejected_rows` returns them with the 1-based row
+        number (header = row 1 for CSV/xlsx; feature number for vector files), reason and raw
+        values, and a :class:`chiikimap.ChiikimapWarning` says how many. Rows with the same name
+        and point are kept once with the union of their categories (``duplicates`` in the report).
+
+    Raises
+    ------
+    chiikimap.ColumnNotFoundError
+        A needed column (name, coordinates, category unless ``category=``) was not found.
+    chiikimap.EncodingError
+        The text could not be decoded, or decoded into U+FFFD mojibake.
+    chiikimap.InputFileError
+        Empty file, no data rows, unknown sheet or file type.
+    chiikimap.UnknownCategoryError
+        ``category`` is not a key of the taxonomy.
+    """
+    tax = taxonomy if taxonomy is not None else default_taxonomy()
+    if category is not None:
+        tax.check_keys([category])
+    paths = [Path(path)] if isinstance(path, (str, PathLike)) else [Path(p) for p in path]
+    if not paths:
+        raise InputFileError("ファイルが指定されていません / no file given")
+    cols = {
+        "name": name_col, "lat": lat_col, "lon": lon_col, "address": address_col,
+        "category": category_col, "capacity": capacity_col, "id": id_col,
+    }
+    kept: list[_Kept] = []
+    reports: list[S.ReadReport] = []
+    messages: list[str] = []
+    for p in paths:
+        k, rep, msgs = _read_one(
+            p, category=category, cols=cols, encoding=encoding, sheet=sheet,
+            taxonomy=tax, source=source,
+        )
+        kept.extend(k)
+        reports.append(rep)
+        messages.extend(msgs)
+
+    unique, dup_messages = _merge_duplicates(kept)
+    messages.extend(dup_messages)
+    ids = _resource_ids(unique)
+    gdf = gpd.GeoDataFrame(
+        {
+            S.RESOURCE_ID: pd.Series(ids, dtype=object),
+            S.NAME: pd.Series([k.name for k in unique], dtype=object),
+            S.CATEGORY: pd.Series([k.categories[0] for k in unique], dtype=object),
+            S.CATEGORIES: pd.Series([k.categories for k in unique], dtype=object),
+            S.CAPACITY: np.array([k.capacity for k in unique], dtype=float),
+            S.ADDRESS: pd.Series([k.address for k in unique], dtype=object),
+            S.SOURCE: pd.Series([k.file for k in unique], dtype=object),
+        },
+        geometry=[Point(k.lon, k.lat) for k in unique],
+        crs=S.STORAGE_CRS,
+    )
+    if len(reports) == 1:
+        S.attach_report(gdf, reports[0])
+    else:
+        gdf.attrs[S.ATTRS_KEY] = [r.to_attrs() for r in reports]
+    for message in messages:
+        warnings.warn(message, ChiikimapWarning, stacklevel=2)
+    return gdf
+
+
+def _merge_duplicates(kept: list[_Kept]) -> tuple[list[_Kept], list[str]]:
+    """Keep the first of rows with the same name and point; merge their categories."""
+    first: dict[tuple[str, float, float], _Kept] = {}
+    unique: list[_Kept] = []
+    per_file: dict[str, list[int]] = {}
+    for k in kept:
+        key = (k.name, round(k.lon, 7), round(k.lat, 7))
+        if key not in first:
+            first[key] = k
+            unique.append(k)
+            continue
+        base = first[key]
+        added = tuple(c for c in k.categories if c not in base.categories)
+        base.categories = base.categories + added
+        if math.isnan(base.capacity) and not math.isnan(k.capacity):
+            base.capacity = k.capacity
+        k.report.duplicates.append({
+            S.REJECTED_FILE: k.file,
+            S.REJECTED_ROW: k.row,
+            "kept_file": base.file,
+            "kept_row": base.row,
+            S.NAME: k.name,
+            "added_categories": list(added),
+            S.REJECTED_VALUES: k.values,
+        })
+        per_file.setdefault(k.file, []).append(k.row)
+    messages = [
+        f"{file}: 名称と位置が同じ重複 {len(rows)} 行（行 {_rows_text(rows)}）を 1 行にまとめました"
+        f"（種別は合わせました）。gdf.attrs['chiikimap'] の duplicates で確認できます / "
+        f"{len(rows)} exact duplicates (same name and point) merged into the first row"
+        for file, rows in per_file.items()
+    ]
+    return unique, messages
+
+
+def _resource_ids(unique: list[_Kept]) -> list[str]:
+    """The file's own ids where they are present and unique, else ``<stem>-<row>``."""
+    counts = Counter(k.rid for k in unique if k.rid)
+    ids: list[str] = []
+    seen: set[str] = set()
+    for k in unique:
+        stem = Path(k.file).stem
+        rid = k.rid if k.rid and counts[k.rid] == 1 else ""
+        if not rid:
+            rid = f"{stem}-{k.row}"
+        while rid in seen:
+            rid = f"{rid}-{k.row}"
+        seen.add(rid)
+        ids.append(rid)
+    return ids
