@@ -158,8 +158,8 @@ def load_sample(name: str) -> Sample:
             read_resources(root / "elderly_welfare_facility.csv"),
         ]
         resources = _concat_resources(parts, prefixes=("houkatsu-", "center-", "facility-"))
-    sources = _SAMPLE_SOURCES.get(name, []) + S.sources_of(areas, resources, population)
-    sources = list(dict.fromkeys(sources))
+    # The Hirakata files carry no credit of their own: the README's list replaces the readers' guess.
+    sources = _SAMPLE_SOURCES.get(name) or S.sources_of(areas, resources, population)
     return Sample(
         name=name,
         areas=areas,
