@@ -156,24 +156,24 @@ def _sheet_overview(ws: Worksheet, coverage: Coverage) -> None:
     from openpyxl.styles import Font
 
     info = coverage.info
-    L = S.COLUMN_LABELS_JA
+    labels_ja = S.COLUMN_LABELS_JA
     _title(ws, "第1層 概要（市町村全体）",
            f"基準: {info.weight_label}　データ時点: {'・'.join(info.data_dates) or '不明'}　"
            f"作成: {info.created}")
     summary = coverage.summary()
     population = info.basis == "population"
     cols: list[tuple[str, str, str | None]] = [
-        (S.CATEGORY_LABEL, L[S.CATEGORY_LABEL], None),
-        (S.N_RESOURCES, L[S.N_RESOURCES], _FMT_INT),
-        (S.CAPACITY, L[S.CAPACITY], _FMT_INT),
+        (S.CATEGORY_LABEL, labels_ja[S.CATEGORY_LABEL], None),
+        (S.N_RESOURCES, labels_ja[S.N_RESOURCES], _FMT_INT),
+        (S.CAPACITY, labels_ja[S.CAPACITY], _FMT_INT),
         (S.WEIGHT, _weight_header(coverage), _FMT_INT),
-        (S.COVERED, L[S.COVERED], _FMT_INT),
-        (S.COVERAGE, L[S.COVERAGE], _FMT_PCT),
-        (S.UNCOVERED, f"{L[S.UNCOVERED]}（届かない{'人数' if population else '面積(m²)'}）",
+        (S.COVERED, labels_ja[S.COVERED], _FMT_INT),
+        (S.COVERAGE, labels_ja[S.COVERAGE], _FMT_PCT),
+        (S.UNCOVERED, f"{labels_ja[S.UNCOVERED]}（届かない{'人数' if population else '面積(m²)'}）",
          _FMT_INT),
     ]
     if population:
-        cols.append((S.PER_1000, L[S.PER_1000], _FMT_PER1000))
+        cols.append((S.PER_1000, labels_ja[S.PER_1000], _FMT_PER1000))
     cols += [
         ("n_none", "空白の圏域数", _FMT_INT),
         ("n_gap", "不足の圏域数", _FMT_INT),
@@ -194,7 +194,7 @@ def _sheet_overview(ws: Worksheet, coverage: Coverage) -> None:
     _put(ws, r, 1, "空白・不足の一覧（圏域 × 種別）").font = Font(bold=True, size=12)
     r += 1
     keys = list(coverage.categories)
-    _header(ws, r, [L[S.AREA_NAME], *(coverage.taxonomy.label(k) for k in keys),
+    _header(ws, r, [labels_ja[S.AREA_NAME], *(coverage.taxonomy.label(k) for k in keys),
                     "空白の数", "不足の数"])
     status = coverage.gap_matrix(labels="key")
     names = coverage.areas.set_index(S.AREA_ID)[S.AREA_NAME]
@@ -212,7 +212,7 @@ def _sheet_overview(ws: Worksheet, coverage: Coverage) -> None:
 
 
 def _sheet_area(ws: Worksheet, coverage: Coverage, area_id: str, area_name: str) -> None:
-    L = S.COLUMN_LABELS_JA
+    labels_ja = S.COLUMN_LABELS_JA
     missing = coverage.missing(area_id)
     _title(ws, f"圏域カルテ: {area_name}（{area_id}）",
            "不足しているサービス: " + ("、".join(missing) if missing else "なし"))
@@ -224,18 +224,18 @@ def _sheet_area(ws: Worksheet, coverage: Coverage, area_id: str, area_name: str)
     t = t.sort_values(["_s", "_c"])
     population = coverage.info.basis == "population"
     cols: list[tuple[str, str, str | None]] = [
-        (S.CATEGORY_LABEL, L[S.CATEGORY_LABEL], None),
-        (S.STATUS, L[S.STATUS], None),
-        (S.COVERAGE, L[S.COVERAGE], _FMT_PCT),
-        (S.UNCOVERED, L[S.UNCOVERED], _FMT_INT),
-        (S.N_RESOURCES, L[S.N_RESOURCES], _FMT_INT),
-        (S.CAPACITY, L[S.CAPACITY], _FMT_INT),
+        (S.CATEGORY_LABEL, labels_ja[S.CATEGORY_LABEL], None),
+        (S.STATUS, labels_ja[S.STATUS], None),
+        (S.COVERAGE, labels_ja[S.COVERAGE], _FMT_PCT),
+        (S.UNCOVERED, labels_ja[S.UNCOVERED], _FMT_INT),
+        (S.N_RESOURCES, labels_ja[S.N_RESOURCES], _FMT_INT),
+        (S.CAPACITY, labels_ja[S.CAPACITY], _FMT_INT),
         (S.WEIGHT, _weight_header(coverage), _FMT_INT),
-        (S.COVERED, L[S.COVERED], _FMT_INT),
-        (S.NEAREST_M, L[S.NEAREST_M], _FMT_INT),
+        (S.COVERED, labels_ja[S.COVERED], _FMT_INT),
+        (S.NEAREST_M, labels_ja[S.NEAREST_M], _FMT_INT),
     ]
     if population:
-        cols.append((S.PER_1000, L[S.PER_1000], _FMT_PER1000))
+        cols.append((S.PER_1000, labels_ja[S.PER_1000], _FMT_PER1000))
     head = 4
     _header(ws, head, [c[1] for c in cols])
     r = head
@@ -248,14 +248,11 @@ def _sheet_area(ws: Worksheet, coverage: Coverage, area_id: str, area_name: str)
                 _put(ws, r, j, trow[key], fmt)
 
     res = coverage.resources
-    if S.AREA_ID in res.columns:
-        res = res[res[S.AREA_ID] == area_id]
-    else:  # pragma: no cover - Coverage always carries area_id
-        res = res.iloc[0:0]
+    res = res[res[S.AREA_ID] == area_id] if S.AREA_ID in res.columns else res.iloc[0:0]
     r += 2
     _put(ws, r, 1, f"この圏域の資源（{len(res)}件）")
     r += 1
-    _header(ws, r, [L[S.RESOURCE_ID], L[S.NAME], L[S.CATEGORIES], L[S.ADDRESS], L[S.CAPACITY]])
+    _header(ws, r, [labels_ja[S.RESOURCE_ID], labels_ja[S.NAME], labels_ja[S.CATEGORIES], labels_ja[S.ADDRESS], labels_ja[S.CAPACITY]])
     for _, rrow in res.iterrows():
         r += 1
         _put(ws, r, 1, rrow[S.RESOURCE_ID])
@@ -270,11 +267,11 @@ def _sheet_area(ws: Worksheet, coverage: Coverage, area_id: str, area_name: str)
 
 
 def _sheet_resources(ws: Worksheet, coverage: Coverage) -> None:
-    L = S.COLUMN_LABELS_JA
+    labels_ja = S.COLUMN_LABELS_JA
     res = coverage.resources
     names = coverage.areas.set_index(S.AREA_ID)[S.AREA_NAME]
-    heads = [L[S.RESOURCE_ID], L[S.NAME], L[S.AREA_ID], L[S.AREA_NAME], L[S.CATEGORIES],
-             L[S.ADDRESS], L[S.CAPACITY], L[S.SOURCE], "緯度", "経度"]
+    heads = [labels_ja[S.RESOURCE_ID], labels_ja[S.NAME], labels_ja[S.AREA_ID], labels_ja[S.AREA_NAME], labels_ja[S.CATEGORIES],
+             labels_ja[S.ADDRESS], labels_ja[S.CAPACITY], labels_ja[S.SOURCE], "緯度", "経度"]
     _header(ws, 1, heads)
     pts = res.geometry.to_crs(S.STORAGE_CRS) if res.crs is not None else res.geometry
     for i, (_, row) in enumerate(res.iterrows(), start=2):
@@ -302,7 +299,7 @@ def _sheet_rejected(ws: Worksheet, coverage: Coverage) -> None:
     _header(ws, 1, ["ファイル", "行", "理由", "元の値"])
     for i, (_, row) in enumerate(rej.iterrows(), start=2):
         _put(ws, i, 1, row.get(S.REJECTED_FILE))
-        row_no = row.get(S.REJECTED_ROW)
+        row_no: Any = row.get(S.REJECTED_ROW)
         _put(ws, i, 2, None if _is_missing(row_no) else int(row_no), "0")
         _put(ws, i, 3, row.get(S.REJECTED_REASON))
         _put(ws, i, 4, _values_text(row.get(S.REJECTED_VALUES)))

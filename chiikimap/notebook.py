@@ -49,11 +49,11 @@ def _num(value: Any, fmt: str) -> str:
 
 
 def _summary_table(coverage: Coverage) -> str:
-    L = S.COLUMN_LABELS_JA
+    labels_ja = S.COLUMN_LABELS_JA
     info = coverage.info
     summary = coverage.summary()
-    heads = [L[S.CATEGORY_LABEL], L[S.N_RESOURCES], L[S.COVERAGE],
-             f"{L[S.UNCOVERED]}（{info.weight_label}）", "空白", "不足", "充足", "半径(m)", "目標"]
+    heads = [labels_ja[S.CATEGORY_LABEL], labels_ja[S.N_RESOURCES], labels_ja[S.COVERAGE],
+             f"{labels_ja[S.UNCOVERED]}（{info.weight_label}）", "空白", "不足", "充足", "半径(m)", "目標"]
     out = ["<table><caption>第1層 概要</caption><thead><tr>"]
     out += [f"<th>{_e(h)}</th>" for h in heads]
     out.append("</tr></thead><tbody>")

@@ -55,10 +55,13 @@ def inputs(tmp_path):
 def test_help_is_bilingual(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    assert "空白" in out and "Finds which community-care services" in out
+    assert "空白" in out
+    assert "Finds which community-care services" in out
     assert main(["map", "--help"]) == 0
     out = capsys.readouterr().out
-    assert "--offline-html" in out and "資源一覧" in out and "resource list" in out
+    assert "--offline-html" in out
+    assert "資源一覧" in out
+    assert "resource list" in out
 
 
 @pytest.mark.parametrize(
@@ -81,7 +84,8 @@ def test_usage_errors_exit_2(argv, capsys):
 def test_missing_file_is_an_input_error_without_traceback(tmp_path, capsys):
     assert main(["inspect", str(tmp_path / "nothere.csv")]) == 1
     err = capsys.readouterr().err
-    assert "ファイルがありません" in err and "nothere.csv" in err
+    assert "ファイルがありません" in err
+    assert "nothere.csv" in err
     assert "Traceback" not in err
     assert main(["--debug", "inspect", str(tmp_path / "nothere.csv")]) == 1
     assert "Traceback" in capsys.readouterr().err

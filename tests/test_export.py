@@ -58,7 +58,8 @@ def test_overview_summary_numbers_and_formats(workbook):
                                              "カバー率", "圏外（届かない面積(m²)）"]
     row = {c.column: c for c in ws[5]}
     assert row[1].value == "通いの場"
-    assert row[2].value == 2 and row[2].data_type == "n"
+    assert row[2].value == 2
+    assert row[2].data_type == "n"
     # 通いの場 covers 1 + 1 + 0.3 + 0.5 km² of the 9 km² grid
     assert row[6].value == pytest.approx(2.8 / 9)
     assert row[6].data_type == "n"
@@ -112,12 +113,14 @@ def test_formula_injection_stays_text(workbook):
     assert all(c.quotePrefix for c in names)
     rej = wb["除外行"]
     assert rej["A2"].value == "list.csv"
-    assert rej["B2"].value == 7 and rej["B2"].data_type == "n"
+    assert rej["B2"].value == 7
+    assert rej["B2"].data_type == "n"
     assert rej["D2"].value.startswith("名称==cmd")
     # no formula element anywhere in the workbook
     with zipfile.ZipFile(path) as z:
         xml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
-    assert "<f>" not in xml and "<f " not in xml
+    assert "<f>" not in xml
+    assert "<f " not in xml
 
 
 def test_resource_list_and_sources(workbook):
@@ -127,14 +130,16 @@ def test_resource_list_and_sources(workbook):
     assert ws.freeze_panes == "C2"
     r = _find_row(ws, 1, "R0")
     assert ws.cell(r, 4).value == "第5区"
-    assert ws.cell(r, 7).value == 20 and ws.cell(r, 7).data_type == "n"
+    assert ws.cell(r, 7).value == 20
+    assert ws.cell(r, 7).data_type == "n"
     src = wb["出典・条件"]
     values = [c.value for row in src.iter_rows() for c in row if c.value is not None]
     assert "テスト用の架空データ（chiikimap）" in values
     assert "EPSG:6690" in values
     assert "2026-01-01" in values
     r = _find_row(src, 2, "kayoi_no_ba")
-    assert src.cell(r, 3).value == 800 and src.cell(r, 4).value == pytest.approx(0.8)
+    assert src.cell(r, 3).value == 800
+    assert src.cell(r, 4).value == pytest.approx(0.8)
 
 
 def test_sheet_name_rules():
@@ -181,7 +186,8 @@ def test_geopackage_round_trip(coverage, tmp_path):
     assert areas.loc["A00", "kayoi_no_ba_status"] == "none"
     assert areas.loc["A00", "kayoi_no_ba_status_ja"] == "空白"
     assert areas.loc["A20", "haishoku_status"] == "gap"
-    assert areas.loc["A20", "n_none"] == 1 and areas.loc["A20", "n_gap"] == 1
+    assert areas.loc["A20", "n_none"] == 1
+    assert areas.loc["A20", "n_gap"] == 1
     assert areas.loc["A20", "missing"] == "通いの場; 配食"
     orig = coverage.areas.set_index(S.AREA_ID).geometry
     assert areas.geometry.geom_equals_exact(orig.reindex(areas.index), tolerance=1e-9).all()
@@ -198,7 +204,8 @@ def test_geopackage_round_trip(coverage, tmp_path):
     assert not isinstance(gaps, gpd.GeoDataFrame)
     assert len(gaps) == 18
     row = gaps[(gaps[S.AREA_ID] == "A22") & (gaps[S.CATEGORY] == "kayoi_no_ba")].iloc[0]
-    assert row[S.STATUS] == "gap" and row[S.COVERAGE] == pytest.approx(0.5)
+    assert row[S.STATUS] == "gap"
+    assert row[S.COVERAGE] == pytest.approx(0.5)
 
 
 def test_geopackage_overwrites_and_skips_missing_population(coverage, tmp_path):

@@ -37,7 +37,8 @@ def test_status_colours_and_summary_figures():
     assert html.count("background:#ffe699'>不足<") == 3
     assert html.count("background:#c6e0b4'>充足<") == 10
     # coverage over the whole grid: 2.8 of 9 km² and 8.6 of 9 km²
-    assert "31.1%" in html and "95.6%" in html
+    assert "31.1%" in html
+    assert "95.6%" in html
     assert "通いの場 800 m・目標 80%" in html
     assert "テスト用の架空データ（chiikimap）" in html
 
@@ -46,4 +47,5 @@ def test_output_is_bounded():
     html = coverage_html(fake_coverage(), max_areas=4)
     assert html.count("<th style='text-align:left'>") == 4
     assert "ほか 5 圏域は省略しました（全 9 圏域）" in html
-    assert "第4区" in html and "第5区" not in html
+    assert "第4区" in html
+    assert "第5区" not in html

@@ -27,6 +27,8 @@ from .._errors import ChiikimapError
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Colormap, Normalize
     from matplotlib.figure import Figure
 
     from ..coverage import Coverage
@@ -363,10 +365,10 @@ def static_map(
     return fig
 
 
-def _scalar_mappable(cmap: object, norm: object) -> object:
+def _scalar_mappable(cmap: Colormap, norm: Normalize) -> ScalarMappable:
     from matplotlib.cm import ScalarMappable
 
-    sm = ScalarMappable(norm=norm, cmap=cmap)  # type: ignore[arg-type]
+    sm = ScalarMappable(norm=norm, cmap=cmap)
     sm.set_array([])
     return sm
 
