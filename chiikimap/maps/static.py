@@ -286,7 +286,7 @@ def static_map(
             pts = res[mask]
             marker = _MARKERS.get(cat.marker, "o")
             if len(pts):
-                ax.scatter(pts.geometry.x, pts.geometry.y, marker=marker, s=60, c=cat.color,
+                ax.scatter(pts.geometry.x, pts.geometry.y, marker=marker, s=80, c=cat.color,
                            edgecolors="black", linewidths=0.6, zorder=5)
             handles_res.append(
                 Line2D([], [], linestyle="none", marker=marker, markersize=8,
@@ -300,8 +300,9 @@ def static_map(
         halo = [patheffects.withStroke(linewidth=3, foreground="white")]
         for geom, name in zip(areas.geometry, areas[S.AREA_NAME].astype(str), strict=True):
             p = geom.representative_point()
-            ax.text(p.x, p.y, name, ha="center", va="center", fontsize=9, zorder=4,
-                    path_effects=halo)
+            # just above the point, so that a resource symbol on the point leaves the name legible
+            ax.annotate(name, xy=(p.x, p.y), xytext=(0, 5), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=9, zorder=4, path_effects=halo)
 
         # legends
         if category is None:
