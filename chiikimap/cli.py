@@ -1,0 +1,401 @@
+"""The ``chiikimap`` command: demo, map and inspect.
+
+A thin layer over the public functions (:func:`chiikimap.read_districts`,
+:func:`chiikimap.read_resources`, :func:`chiikimap.read_population`, :func:`chiikimap.analyze`,
+:func:`chiikimap.load_sample` and the :class:`chiikimap.Coverage` methods).
+
+Exit codes: 0 success, 1 input error (a file that cannot be read, a wrong value), 2 usage error.
+Errors are one readable message on stderr; ``--debug`` adds the Python traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO
+
+__all__ = ["OUTPUT_KINDS", "main"]
+
+#: output kind → (file name pattern, Japanese description)
+OUTPUT_KINDS: dict[str, tuple[str, str]] = {
+    "html": ("{stem}.html", "地図 (HTML, 背景地図はインターネット経由)"),
+    "offline-html": ("{stem}_offline.html", "地図 (HTML, オフラインで開ける1ファイル)"),
+    "png": ("{stem}.png", "印刷用地図 (PNG)"),
+    "pdf": ("{stem}.pdf", "印刷用地図 (PDF, A3)"),
+    "xlsx": ("{stem}_karte.xlsx", "圏域カルテ (Excel)"),
+    "gpkg": ("{stem}.gpkg", "GeoPackage (QGIS)"),
+}
+
+_WEIGHTS = ("pop_65plus", "pop_75plus", "pop_total", "area")
+
+_DESCRIPTION = """\
+圏域（中学校区など）ごとに、介護・生活支援の資源が届いていない「空白」「不足」を計算し、
+協議体で使える地図 (HTML/PNG/PDF)、圏域カルテ (Excel)、GeoPackage を書き出します。
+
+Finds which community-care services each area (e.g. junior-high-school district) lacks and
+writes maps (HTML/PNG/PDF), an Excel workbook and a GeoPackage.
+
+終了コード / exit codes: 0 成功 / ok, 1 入力の誤り / input error, 2 使い方の誤り / usage error
+"""
+
+_EPILOG = """\
+例 / examples:
+  chiikimap demo --out demo
+  chiikimap map --areas 校区.geojson --resources 事業所.csv --resources 通いの場.xlsx \\
+      --population 人口.csv --radius kayoi_no_ba=600 --out 出力
+  chiikimap inspect 事業所.csv
+"""
+
+
+class _UsageError(Exception):
+    """A command-line value that does not parse (exit code 2)."""
+
+
+# --- output helpers -------------------------------------------------------------------------------
+
+
+def _progress(message: str) -> None:
+    print(f"[chiikimap] {message}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def _show_warnings() -> Iterator[None]:
+    """Print the library's warnings as one line each on stderr (never a Python warning dump)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    seen: set[str] = set()
+    for w in caught:
+        text = str(w.message)
+        if text not in seen:
+            seen.add(text)
+            print(f"注意 / warning: {text}", file=sys.stderr)
+
+
+def _pair(kind: str, cast: Callable[[str], float]) -> Callable[[str], tuple[str, float]]:
+    def parse(text: str) -> tuple[str, float]:
+        key, sep, value = text.partition("=")
+        if not sep or not key.strip():
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: 種別キー={kind} の形で指定してください / expected CATEGORY={kind}, "
+                f"e.g. kayoi_no_ba=800"
+            )
+        try:
+            number = cast(value.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: {value!r} は数値ではありません / {value!r} is not a number"
+            ) from None
+        return key.strip(), number
+
+    return parse
+
+
+def _metres(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise ValueError(text)
+    return value
+
+
+def _share(text: str) -> float:
+    value = float(text[:-1]) / 100.0 if text.endswith("%") else float(text)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(text)
+    return value
+
+
+def _require_file(name: str) -> Path:
+    path = Path(name)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path}: ファイルがありません。パスと名前を確認してください / no such file; check the path"
+        )
+    return path
+
+
+def _write_outputs(coverage: Any, out_dir: Path, kinds: Sequence[str], stem: str) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for kind in kinds:
+        pattern, what = OUTPUT_KINDS[kind]
+        path = out_dir / pattern.format(stem=stem)
+        _progress(f"書き出し中 / writing {what}: {path}")
+        if kind == "html":
+            coverage.save_html(path)
+        elif kind == "offline-html":
+            coverage.save_html(path, offline=True)
+        elif kind in ("png", "pdf"):
+            coverage.save_static(path)
+        elif kind == "xlsx":
+            coverage.to_excel(path)
+        else:
+            coverage.to_geopackage(path)
+        written.append(path)
+    return written
+
+
+def _print_written(paths: Sequence[Path], out: TextIO) -> None:
+    print("書き出したファイル / written:", file=out)
+    for p in paths:
+        print(f"  {p}", file=out)
+
+
+def _print_overview(coverage: Any, out: TextIO) -> None:
+    """One line per category from the 第1層 summary (no computation here)."""
+    summary = coverage.summary()
+    print(f"圏域 {len(coverage.areas)}・資源 {len(coverage.resources)} 件 / "
+          f"{len(coverage.areas)} areas, {len(coverage.resources)} resources", file=out)
+    for _, row in summary.iterrows():
+        print(f"  {row['category_label']}: カバー率 {float(row['coverage']):.1%}、"
+              f"空白 {int(row['n_none'])}・不足 {int(row['n_gap'])} 圏域", file=out)
+
+
+# --- commands -------------------------------------------------------------------------------------
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    import chiikimap
+
+    _progress("サンプル（枚方市）を読み込み中 / loading the bundled sample (hirakata)")
+    with _show_warnings():
+        sample = chiikimap.load_sample("hirakata")
+        _progress("計算中 / analysing")
+        coverage = chiikimap.analyze(sample.areas, sample.resources, sample.population)
+    _print_overview(coverage, sys.stdout)
+    kinds = [k for k in OUTPUT_KINDS if not (args.offline and k == "html")]
+    with _show_warnings():
+        written = _write_outputs(coverage, Path(args.out), kinds, "hirakata")
+    _print_written(written, sys.stdout)
+    return 0
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    import chiikimap
+
+    district_kw: dict[str, Any] = {}
+    for name in ("municipality", "id_col", "name_col", "encoding"):
+        if getattr(args, name) is not None:
+            district_kw[name] = getattr(args, name)
+    resource_kw: dict[str, Any] = {}
+    for name in ("category", "encoding"):
+        if getattr(args, name) is not None:
+            resource_kw[name] = getattr(args, name)
+    for given in (args.areas, *args.resources, args.population):
+        if given is not None:
+            _require_file(given)
+    with _show_warnings():
+        _progress(f"圏域を読み込み中 / reading areas: {args.areas}")
+        areas = chiikimap.read_districts(args.areas, **district_kw)
+        files = list(args.resources)
+        _progress(f"資源を読み込み中 / reading resources: {', '.join(files)}")
+        resources = chiikimap.read_resources(files[0] if len(files) == 1 else files, **resource_kw)
+        population = None
+        if args.population:
+            _progress(f"人口を読み込み中 / reading population: {args.population}")
+            population = chiikimap.read_population(args.population)
+        options: dict[str, Any] = {}
+        if args.radius:
+            options["radius_m"] = dict(args.radius)
+        if args.target:
+            options["target"] = dict(args.target)
+        if args.weight:
+            options["weight"] = args.weight
+        _progress("計算中 / analysing")
+        coverage = chiikimap.analyze(areas, resources, population, **options)
+    _print_overview(coverage, sys.stdout)
+    kinds = [k for k in OUTPUT_KINDS if getattr(args, "out_" + k.replace("-", "_"))]
+    with _show_warnings():
+        written = _write_outputs(coverage, Path(args.out), kinds or list(OUTPUT_KINDS),
+                                 "chiikimap")
+    _print_written(written, sys.stdout)
+    return 0
+
+
+def _describe_report(report: dict[str, Any], n_kept: int, out: TextIO) -> None:
+    print(f"  ファイル / file: {report.get('file', '')}", file=out)
+    print(f"  形式 / layout: {report.get('layout') or '不明 / unknown'}", file=out)
+    columns = report.get("columns") or {}
+    if columns:
+        print("  認識した列 / columns found:", file=out)
+        for role, col in columns.items():
+            print(f"    {role} ← {col}", file=out)
+    rejected = report.get("rejected") or []
+    n_read = report.get("n_read", n_kept + len(rejected))
+    print(f"  行数 / rows: 読込 {n_read}・採用 {n_kept}・除外 {len(rejected)} / "
+          f"read {n_read}, kept {n_kept}, rejected {len(rejected)}", file=out)
+    if rejected:
+        reasons: dict[str, int] = {}
+        for r in rejected:
+            reasons[str(r.get("reason", ""))] = reasons.get(str(r.get("reason", "")), 0) + 1
+        print("  除外の理由 / rejected because:", file=out)
+        for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]):
+            print(f"    {n} 行 / rows: {reason}", file=out)
+        print("  除外行の例 / examples:", file=out)
+        for r in rejected[:5]:
+            print(f"    行 / row {r.get('row')}: {r.get('reason')} {r.get('values')}", file=out)
+    for w in report.get("duplicates") or []:
+        print(f"  重複 / duplicate: {w}", file=out)
+    for w in report.get("warnings") or []:
+        print(f"  注意 / note: {w}", file=out)
+    for s in report.get("sources") or []:
+        print(f"  出典 / source: {s.get('credit') or s.get('title', '')} {s.get('date', '')}",
+              file=out)
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    import chiikimap
+    from chiikimap import _schema as S
+
+    path = _require_file(args.file)
+    kw: dict[str, Any] = {"encoding": args.encoding} if args.encoding else {}
+    readers: list[tuple[str, str, Callable[..., Any]]] = [
+        ("圏域 / areas", "read_districts", chiikimap.read_districts),
+        ("資源一覧 / resources", "read_resources", chiikimap.read_resources),
+        ("人口 / population", "read_population", chiikimap.read_population),
+    ]
+    failures: list[tuple[str, str]] = []
+    for what, name, reader in readers:
+        _progress(f"{name} で読み込みを試行中 / trying {name}")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                gdf = reader(str(path), **kw)
+            except ValueError as exc:
+                failures.append((name, str(exc)))
+                continue
+        print(f"{path}: {what} として認識しました / recognised by {name}", file=sys.stdout)
+        reports = S.read_reports(gdf)
+        if not reports:
+            print(f"  {len(gdf)} 行 / rows (読込レポートなし / no read report)", file=sys.stdout)
+        for report in reports:
+            _describe_report(report, len(gdf), sys.stdout)
+        for w in caught:
+            print(f"  注意 / warning: {w.message}", file=sys.stdout)
+        for fname, message in failures:
+            print(f"  （{fname} では読めませんでした / not {fname}: {message}）", file=sys.stdout)
+        return 0
+    lines = [f"{path}: どの形式としても読めませんでした / not recognised by any reader"]
+    lines += [f"  {name}: {message}" for name, message in failures]
+    raise chiikimap.InputFileError("\n".join(lines))
+
+
+# --- parser -------------------------------------------------------------------------------------
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    debug_help = "エラー時に Python のトレースバックを表示 / show the traceback on errors"
+    # the sub-commands accept --debug too; SUPPRESS keeps them from resetting the top-level value
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help=debug_help)
+
+    parser = argparse.ArgumentParser(
+        prog="chiikimap", description=_DESCRIPTION, epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--debug", action="store_true", help=debug_help)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                title="コマンド / commands")
+
+    demo = sub.add_parser(
+        "demo", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="同梱の枚方市サンプルですべての出力を作る / all outputs for the bundled sample",
+        description="同梱の枚方市サンプルを計算し、HTML・PNG・PDF・Excel・GeoPackage を書き出します。\n"
+                    "Analyses the bundled 枚方市 sample and writes every output.",
+    )
+    demo.add_argument("--out", default="chiikimap_demo", metavar="DIR",
+                      help="出力フォルダ (既定: chiikimap_demo) / output folder")
+    demo.add_argument("--offline", action="store_true",
+                      help="HTML はオフライン版だけを書く / write only the self-contained offline HTML")
+    demo.set_defaults(func=_cmd_demo)
+
+    mp = sub.add_parser(
+        "map", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="自分のファイルから地図と表を作る / maps and tables from your own files",
+        description="圏域・資源・人口のファイルから計算し、地図と表を書き出します。\n"
+                    "Reads your files, analyses them and writes maps and tables. "
+                    "Without an output option, every output is written.",
+    )
+    mp.add_argument("--areas", required=True, metavar="FILE",
+                    help="圏域ファイル (A32 中学校区 shp/GeoJSON など) / area polygons")
+    mp.add_argument("--resources", required=True, action="append", metavar="FILE",
+                    help="資源一覧 (CSV/Excel/GeoJSON)、複数可 / resource list; repeat for more")
+    mp.add_argument("--population", metavar="FILE", help="人口ファイル / population file")
+    mp.add_argument("--municipality", metavar="CODE",
+                    help="市区町村コード (5桁) で圏域を絞る / keep areas of this municipality")
+    mp.add_argument("--id-col", metavar="C", help="圏域IDの列名 / area id column")
+    mp.add_argument("--name-col", metavar="C", help="圏域名の列名 / area name column")
+    mp.add_argument("--category", metavar="KEY",
+                    help="種別の列がない資源一覧の種別キー (例 kayoi_no_ba) / category of a list "
+                         "without a type column")
+    mp.add_argument("--encoding", metavar="ENC",
+                    help="文字コード (例 cp932, utf-8) / text encoding of CSV files")
+    mp.add_argument("--radius", action="append", type=_pair("METRES", _metres),
+                    metavar="CATEGORY=METRES", help="種別ごとの半径 (m) / radius per category")
+    mp.add_argument("--target", action="append", type=_pair("SHARE", _share),
+                    metavar="CATEGORY=SHARE",
+                    help="種別ごとの目標カバー率 (0–1 または 80%%) / target share per category")
+    mp.add_argument("--weight", choices=_WEIGHTS,
+                    help="重み (人口の列、または area) / weight column")
+    mp.add_argument("--out", default="chiikimap_out", metavar="DIR",
+                    help="出力フォルダ (既定: chiikimap_out) / output folder")
+    group = mp.add_argument_group("出力 (指定がなければすべて) / outputs (all when none is given)")
+    for kind, (pattern, what) in OUTPUT_KINDS.items():
+        group.add_argument(f"--{kind}", dest="out_" + kind.replace("-", "_"), action="store_true",
+                           help=f"{what}: {pattern.format(stem='chiikimap')}")
+    mp.set_defaults(func=_cmd_map)
+
+    ins = sub.add_parser(
+        "inspect", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="ファイルが何として読めたかを表示 (計算はしない) / what a file was recognised as",
+        description="ファイルを圏域・資源一覧・人口の順に読み込んでみて、認識した形式・列・除外した行と"
+                    "理由を表示します。計算はしません。\nShows what a file was recognised as, "
+                    "the columns found and the rows rejected, without computing anything.",
+    )
+    ins.add_argument("file", metavar="FILE", help="調べるファイル / the file to inspect")
+    ins.add_argument("--encoding", metavar="ENC", help="文字コード / text encoding")
+    ins.set_defaults(func=_cmd_inspect)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``chiikimap`` command line and return its exit code.
+
+    Parameters
+    ----------
+    argv
+        Arguments without the program name; ``None`` reads ``sys.argv``.
+    """
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else 2
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.func(args))
+    except (ValueError, OSError) as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"エラー / error: {_message(exc)}", file=sys.stderr)
+        if not args.debug:
+            print("（--debug で詳細を表示 / add --debug for the traceback）", file=sys.stderr)
+        return 1
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}"
+    return str(exc) or type(exc).__name__
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,465 @@
+"""Tables and layers for meetings and QGIS: the Excel 圏域カルテ and the GeoPackage.
+
+Both writers take a :class:`chiikimap.Coverage` and only lay out what it holds; no metric is
+recomputed here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from os import PathLike
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from . import _schema as S
+
+if TYPE_CHECKING:  # pragma: no cover
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from .coverage import Coverage
+
+__all__ = ["STATUS_FILLS", "to_excel", "to_geopackage"]
+
+#: Fill colour (RGB hex) of each status in the workbook; 空白 dark enough to tell apart in grey print.
+STATUS_FILLS = {S.STATUS_NONE: "F4A6A6", S.STATUS_GAP: "FFE699", S.STATUS_OK: "C6E0B4"}
+_HEADER_FILL = "D9E1F2"
+_FIXED_SHEETS = ("概要", "資源一覧", "除外行", "出典・条件")
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_INJECTION_START = ("=", "+", "-", "@", "\t", "\r")
+
+_FMT_INT = "#,##0"
+_FMT_FLOAT = "#,##0.0"
+_FMT_PCT = "0.0%"
+_FMT_PER1000 = "0.00"
+
+
+# --- cell helpers -------------------------------------------------------------------------------
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None) -> Any:
+    """Write one value: numbers as numbers, everything else as text that is never a formula."""
+    cell = ws.cell(row=row, column=col)
+    if _is_missing(value):
+        return cell
+    if isinstance(value, (bool, np.bool_)):
+        cell.value = bool(value)
+    elif isinstance(value, (int, np.integer)):
+        cell.value = int(value)
+        if fmt:
+            cell.number_format = fmt
+    elif isinstance(value, (float, np.floating)):
+        cell.value = float(value)
+        if fmt:
+            cell.number_format = fmt
+    else:
+        text = str(value)
+        cell.value = text
+        # openpyxl turns "=..." into a formula; data text must stay text. The quote prefix also
+        # keeps Excel from re-reading "+", "-", "@" as a formula when a user edits the cell.
+        cell.data_type = "s"
+        if text.startswith(_INJECTION_START):
+            cell.quotePrefix = True
+    return cell
+
+
+def _header(ws: Worksheet, row: int, labels: Sequence[str], *, col: int = 1) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    for j, label in enumerate(labels):
+        cell = _put(ws, row, col + j, label)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor=_HEADER_FILL)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+def _status_cell(ws: Worksheet, row: int, col: int, status: str) -> None:
+    from openpyxl.styles import Alignment, PatternFill
+
+    cell = _put(ws, row, col, S.STATUS_LABELS.get(status, (status,))[0])
+    if status in STATUS_FILLS:
+        cell.fill = PatternFill("solid", fgColor=STATUS_FILLS[status])
+    cell.alignment = Alignment(horizontal="center")
+
+
+def _title(ws: Worksheet, text: str, note: str = "") -> None:
+    from openpyxl.styles import Font
+
+    _put(ws, 1, 1, text).font = Font(bold=True, size=14)
+    if note:
+        _put(ws, 2, 1, note)
+
+
+def _widths(ws: Worksheet, widths: Iterable[float]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for j, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+
+
+def _print_setup(ws: Worksheet, *, landscape: bool = False, title_rows: str | None = None) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    """An Excel sheet name from ``name``: ≤ 31 chars, none of []:*?/\\, unique (case-insensitive)."""
+    base = _BAD_SHEET_CHARS.sub("_", str(name)).strip().strip("'") or "圏域"
+    base = base[:31]
+    candidate, i = base, 2
+    while candidate.casefold() in used:
+        suffix = f"({i})"
+        candidate = base[: 31 - len(suffix)] + suffix
+        i += 1
+    used.add(candidate.casefold())
+    return candidate
+
+
+def _labels(coverage: Coverage, keys: Iterable[str]) -> str:
+    out = []
+    for k in keys:
+        out.append(coverage.taxonomy.label(k) if k in coverage.taxonomy else str(k))
+    return "、".join(out)
+
+
+def _values_text(values: Any) -> str:
+    if isinstance(values, dict):
+        return "; ".join(f"{k}={'' if _is_missing(v) else v}" for k, v in values.items())
+    return "" if _is_missing(values) else str(values)
+
+
+# --- Excel ----------------------------------------------------------------------------------------
+
+
+def _weight_header(coverage: Coverage) -> str:
+    return f"{S.COLUMN_LABELS_JA[S.WEIGHT]}（{coverage.info.weight_label}）"
+
+
+def _sheet_overview(ws: Worksheet, coverage: Coverage) -> None:
+    from openpyxl.styles import Font
+
+    info = coverage.info
+    labels_ja = S.COLUMN_LABELS_JA
+    _title(ws, "第1層 概要（市町村全体）",
+           f"基準: {info.weight_label}　データ時点: {'・'.join(info.data_dates) or '不明'}　"
+           f"作成: {info.created}")
+    summary = coverage.summary()
+    population = info.basis == "population"
+    cols: list[tuple[str, str, str | None]] = [
+        (S.CATEGORY_LABEL, labels_ja[S.CATEGORY_LABEL], None),
+        (S.N_RESOURCES, labels_ja[S.N_RESOURCES], _FMT_INT),
+        (S.CAPACITY, labels_ja[S.CAPACITY], _FMT_INT),
+        (S.WEIGHT, _weight_header(coverage), _FMT_INT),
+        (S.COVERED, labels_ja[S.COVERED], _FMT_INT),
+        (S.COVERAGE, labels_ja[S.COVERAGE], _FMT_PCT),
+        (S.UNCOVERED, f"{labels_ja[S.UNCOVERED]}（届かない{'人数' if population else '面積(m²)'}）",
+         _FMT_INT),
+    ]
+    if population:
+        cols.append((S.PER_1000, labels_ja[S.PER_1000], _FMT_PER1000))
+    cols += [
+        ("n_none", "空白の圏域数", _FMT_INT),
+        ("n_gap", "不足の圏域数", _FMT_INT),
+        ("n_ok", "充足の圏域数", _FMT_INT),
+        ("radius_m", "半径(m)", _FMT_INT),
+        ("target", "目標カバー率", "0%"),
+    ]
+    head = 4
+    _header(ws, head, [c[1] for c in cols])
+    r = head
+    for _, srow in summary.iterrows():
+        r += 1
+        for j, (key, _label, fmt) in enumerate(cols, start=1):
+            _put(ws, r, j, srow[key], fmt)
+
+    # gap matrix: areas × categories
+    r += 2
+    _put(ws, r, 1, "空白・不足の一覧（圏域 × 種別）").font = Font(bold=True, size=12)
+    r += 1
+    keys = list(coverage.categories)
+    _header(ws, r, [labels_ja[S.AREA_NAME], *(coverage.taxonomy.label(k) for k in keys),
+                    "空白の数", "不足の数"])
+    status = coverage.gap_matrix(labels="key")
+    names = coverage.areas.set_index(S.AREA_ID)[S.AREA_NAME]
+    for aid, srow in status.iterrows():
+        r += 1
+        _put(ws, r, 1, names.get(aid, aid))
+        for j, k in enumerate(keys, start=2):
+            _status_cell(ws, r, j, str(srow[k]))
+        _put(ws, r, len(keys) + 2, int((srow == S.STATUS_NONE).sum()), _FMT_INT)
+        _put(ws, r, len(keys) + 3, int((srow == S.STATUS_GAP).sum()), _FMT_INT)
+    ws.freeze_panes = ws.cell(row=head + 1, column=2)
+    _widths(ws, [26, *([12] * (max(len(cols), len(keys) + 3) - 1))])
+    ws.row_dimensions[head].height = 45
+    _print_setup(ws, landscape=True)
+
+
+def _sheet_area(ws: Worksheet, coverage: Coverage, area_id: str, area_name: str) -> None:
+    labels_ja = S.COLUMN_LABELS_JA
+    missing = coverage.missing(area_id)
+    _title(ws, f"圏域カルテ: {area_name}（{area_id}）",
+           "不足しているサービス: " + ("、".join(missing) if missing else "なし"))
+    t = coverage.table[coverage.table[S.AREA_ID] == area_id].copy()
+    order = {k: i for i, k in enumerate(S.STATUS_LABELS)}
+    cat_order = {k: i for i, k in enumerate(coverage.categories)}
+    t["_s"] = t[S.STATUS].map(order)
+    t["_c"] = t[S.CATEGORY].map(cat_order)
+    t = t.sort_values(["_s", "_c"])
+    population = coverage.info.basis == "population"
+    cols: list[tuple[str, str, str | None]] = [
+        (S.CATEGORY_LABEL, labels_ja[S.CATEGORY_LABEL], None),
+        (S.STATUS, labels_ja[S.STATUS], None),
+        (S.COVERAGE, labels_ja[S.COVERAGE], _FMT_PCT),
+        (S.UNCOVERED, labels_ja[S.UNCOVERED], _FMT_INT),
+        (S.N_RESOURCES, labels_ja[S.N_RESOURCES], _FMT_INT),
+        (S.CAPACITY, labels_ja[S.CAPACITY], _FMT_INT),
+        (S.WEIGHT, _weight_header(coverage), _FMT_INT),
+        (S.COVERED, labels_ja[S.COVERED], _FMT_INT),
+        (S.NEAREST_M, labels_ja[S.NEAREST_M], _FMT_INT),
+    ]
+    if population:
+        cols.append((S.PER_1000, labels_ja[S.PER_1000], _FMT_PER1000))
+    head = 4
+    _header(ws, head, [c[1] for c in cols])
+    r = head
+    for _, trow in t.iterrows():
+        r += 1
+        for j, (key, _label, fmt) in enumerate(cols, start=1):
+            if key == S.STATUS:
+                _status_cell(ws, r, j, str(trow[key]))
+            else:
+                _put(ws, r, j, trow[key], fmt)
+
+    res = coverage.resources
+    res = res[res[S.AREA_ID] == area_id] if S.AREA_ID in res.columns else res.iloc[0:0]
+    r += 2
+    _put(ws, r, 1, f"この圏域の資源（{len(res)}件）")
+    r += 1
+    _header(ws, r, [labels_ja[S.RESOURCE_ID], labels_ja[S.NAME], labels_ja[S.CATEGORIES], labels_ja[S.ADDRESS], labels_ja[S.CAPACITY]])
+    for _, rrow in res.iterrows():
+        r += 1
+        _put(ws, r, 1, rrow[S.RESOURCE_ID])
+        _put(ws, r, 2, rrow[S.NAME])
+        _put(ws, r, 3, _labels(coverage, rrow[S.CATEGORIES]))
+        _put(ws, r, 4, rrow.get(S.ADDRESS))
+        _put(ws, r, 5, rrow.get(S.CAPACITY), _FMT_INT)
+    ws.freeze_panes = ws.cell(row=head + 1, column=1)
+    _widths(ws, [30, 28, 10, 12, 9, 9, 14, 12, 14, 12])
+    ws.row_dimensions[head].height = 45
+    _print_setup(ws, landscape=True)
+
+
+def _sheet_resources(ws: Worksheet, coverage: Coverage) -> None:
+    labels_ja = S.COLUMN_LABELS_JA
+    res = coverage.resources
+    names = coverage.areas.set_index(S.AREA_ID)[S.AREA_NAME]
+    heads = [labels_ja[S.RESOURCE_ID], labels_ja[S.NAME], labels_ja[S.AREA_ID], labels_ja[S.AREA_NAME], labels_ja[S.CATEGORIES],
+             labels_ja[S.ADDRESS], labels_ja[S.CAPACITY], labels_ja[S.SOURCE], "緯度", "経度"]
+    _header(ws, 1, heads)
+    pts = res.geometry.to_crs(S.STORAGE_CRS) if res.crs is not None else res.geometry
+    for i, (_, row) in enumerate(res.iterrows(), start=2):
+        aid = row.get(S.AREA_ID)
+        _put(ws, i, 1, row[S.RESOURCE_ID])
+        _put(ws, i, 2, row[S.NAME])
+        _put(ws, i, 3, aid)
+        _put(ws, i, 4, "（圏域外）" if _is_missing(aid) else names.get(aid, ""))
+        _put(ws, i, 5, _labels(coverage, row[S.CATEGORIES]))
+        _put(ws, i, 6, row.get(S.ADDRESS))
+        _put(ws, i, 7, row.get(S.CAPACITY), _FMT_INT)
+        _put(ws, i, 8, row.get(S.SOURCE))
+        geom = pts.iloc[i - 2]
+        if geom is not None and not geom.is_empty:
+            _put(ws, i, 9, float(geom.y), "0.000000")
+            _put(ws, i, 10, float(geom.x), "0.000000")
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:J{max(len(res) + 1, 1)}"
+    _widths(ws, [10, 32, 10, 18, 30, 32, 8, 20, 11, 11])
+    _print_setup(ws, landscape=True, title_rows="1:1")
+
+
+def _sheet_rejected(ws: Worksheet, coverage: Coverage) -> None:
+    rej = coverage.rejected
+    _header(ws, 1, ["ファイル", "行", "理由", "元の値"])
+    for i, (_, row) in enumerate(rej.iterrows(), start=2):
+        _put(ws, i, 1, row.get(S.REJECTED_FILE))
+        row_no: Any = row.get(S.REJECTED_ROW)
+        _put(ws, i, 2, None if _is_missing(row_no) else int(row_no), "0")
+        _put(ws, i, 3, row.get(S.REJECTED_REASON))
+        _put(ws, i, 4, _values_text(row.get(S.REJECTED_VALUES)))
+    if rej.empty:
+        _put(ws, 2, 1, "除外された行はありません")
+    ws.freeze_panes = "A2"
+    _widths(ws, [28, 7, 50, 60])
+    _print_setup(ws, landscape=True, title_rows="1:1")
+
+
+def _sheet_sources(ws: Worksheet, coverage: Coverage) -> None:
+    from openpyxl.styles import Font
+
+    info = coverage.info
+    _header(ws, 1, ["名称", "提供者", "データ時点", "利用条件", "URL", "クレジット表記"])
+    r = 1
+    for src in info.sources:
+        r += 1
+        for j, v in enumerate(
+            (src.title, src.publisher, src.date, src.license, src.url, src.attribution), start=1
+        ):
+            _put(ws, r, j, v)
+    r += 2
+    _put(ws, r, 1, "計算条件").font = Font(bold=True, size=12)
+    basis = "人口" if info.basis == "population" else "面積"
+    conditions: list[tuple[str, Any]] = [
+        ("基準", f"{info.weight_label}（{basis}基準）"),
+        ("データ時点", "・".join(info.data_dates) or "不明"),
+        ("保存座標系", info.storage_crs),
+        ("距離計算の座標系", info.metric_crs),
+        ("分類表", info.taxonomy),
+        ("chiikimap バージョン", info.version),
+        ("作成日", info.created),
+    ]
+    for label, value in conditions:
+        r += 1
+        _put(ws, r, 1, label)
+        _put(ws, r, 2, value)
+    r += 2
+    _header(ws, r, ["種別", "種別キー", "半径(m)", "目標カバー率"])
+    for key in coverage.categories:
+        r += 1
+        rule = info.rules.get(key, {})
+        _put(ws, r, 1, coverage.taxonomy.label(key) if key in coverage.taxonomy else key)
+        _put(ws, r, 2, key)
+        _put(ws, r, 3, float(rule.get("radius_m", np.nan)), _FMT_INT)
+        _put(ws, r, 4, float(rule.get("target", np.nan)), "0%")
+    ws.freeze_panes = "A2"
+    _widths(ws, [30, 26, 14, 16, 40, 50])
+    _print_setup(ws, landscape=True)
+
+
+def to_excel(coverage: Coverage, path: str | PathLike[str]) -> None:
+    """Write the 圏域カルテ workbook.
+
+    Sheets: 「概要」 (the 第1層 summary and the gap matrix with fill colours), one sheet per area
+    (its figures with the missing services first, and its resources), 「資源一覧」, 「除外行」 (rows
+    the readers rejected) and 「出典・条件」 (sources, data dates, radii, targets, CRS, version).
+
+    Parameters
+    ----------
+    coverage
+        The result of :func:`chiikimap.analyze`.
+    path
+        The ``.xlsx`` file to write (overwritten).
+
+    Notes
+    -----
+    Text from data files is always written as text: a name such as ``=HYPERLINK(...)`` is shown,
+    never evaluated. Numbers are stored as numbers with number formats (coverage as a percentage).
+    """
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    used = {name.casefold() for name in _FIXED_SHEETS}
+    ws = wb.active
+    assert ws is not None
+    ws.title = _FIXED_SHEETS[0]
+    _sheet_overview(ws, coverage)
+    for aid, name in zip(coverage.areas[S.AREA_ID], coverage.areas[S.AREA_NAME], strict=True):
+        sheet = wb.create_sheet(_sheet_name(str(name), used))
+        _sheet_area(sheet, coverage, str(aid), str(name))
+    _sheet_resources(wb.create_sheet(_FIXED_SHEETS[1]), coverage)
+    _sheet_rejected(wb.create_sheet(_FIXED_SHEETS[2]), coverage)
+    _sheet_sources(wb.create_sheet(_FIXED_SHEETS[3]), coverage)
+    wb.properties.creator = "chiikimap"
+    wb.properties.title = "圏域カルテ"
+    wb.save(Path(path))
+
+
+# --- GeoPackage ---------------------------------------------------------------------------------
+
+
+def _areas_layer(coverage: Coverage) -> pd.DataFrame:
+    t = coverage.table
+    areas = coverage.areas[[c for c in S.AREA_COLUMNS if c in coverage.areas.columns]].copy()
+    wide = {}
+    for key in coverage.categories:
+        rows = t[t[S.CATEGORY] == key].set_index(S.AREA_ID)
+        wide[f"{key}_coverage"] = rows[S.COVERAGE]
+        wide[f"{key}_status"] = rows[S.STATUS]
+        wide[f"{key}_status_ja"] = rows[S.STATUS].map(lambda s: S.STATUS_LABELS[s][0])
+        wide[f"{key}_n_resources"] = rows[S.N_RESOURCES]
+        wide[f"{key}_uncovered"] = rows[S.UNCOVERED]
+    extra = pd.DataFrame(wide)
+    status = t.pivot(index=S.AREA_ID, columns=S.CATEGORY, values=S.STATUS)
+    extra["n_none"] = (status == S.STATUS_NONE).sum(axis=1)
+    extra["n_gap"] = (status == S.STATUS_GAP).sum(axis=1)
+    extra["missing"] = [
+        "; ".join(coverage.missing(str(aid))) for aid in extra.index
+    ]
+    return areas.join(extra, on=S.AREA_ID)
+
+
+def to_geopackage(coverage: Coverage, path: str | PathLike[str]) -> None:
+    """Write the coverage as a GeoPackage for QGIS (all layers in EPSG:6668).
+
+    Layers
+    ------
+    ``areas``
+        The areas with per-category figures as wide columns: ``<key>_coverage`` (0–1),
+        ``<key>_status`` (none/gap/ok), ``<key>_status_ja`` (空白/不足/充足), ``<key>_n_resources``,
+        ``<key>_uncovered``; plus ``n_none``, ``n_gap`` and ``missing`` (labels, ``"; "``-joined).
+    ``resources``
+        The resources, ``categories`` joined with ``"; "`` and ``area_id``.
+    ``population``
+        The population layer, when the run had one.
+    ``gaps``
+        The tidy area × category table as an attribute-only table (no geometry): join it to
+        ``areas`` on ``area_id`` in QGIS. Geometry is left out so that each polygon is stored once.
+
+    Parameters
+    ----------
+    coverage
+        The result of :func:`chiikimap.analyze`.
+    path
+        The ``.gpkg`` file to write; an existing file is replaced.
+    """
+    import geopandas as gpd
+    import pyogrio
+
+    p = Path(path)
+    if p.exists():
+        p.unlink()
+    areas = gpd.GeoDataFrame(_areas_layer(coverage), geometry=S.GEOMETRY,
+                             crs=coverage.areas.crs).to_crs(S.STORAGE_CRS)
+    areas.to_file(p, layer="areas", driver="GPKG")
+
+    res = coverage.resources.to_crs(S.STORAGE_CRS).copy()
+    res[S.CATEGORIES] = res[S.CATEGORIES].map(
+        lambda cs: "; ".join(cs) if isinstance(cs, (tuple, list)) else ("" if _is_missing(cs) else str(cs))
+    )
+    for col in res.columns:
+        if col != res.geometry.name and res[col].dtype == object:
+            res[col] = res[col].map(lambda v: None if _is_missing(v) else str(v))
+    res.to_file(p, layer="resources", driver="GPKG")
+
+    if coverage.population is not None and len(coverage.population):
+        coverage.population.to_crs(S.STORAGE_CRS).to_file(p, layer="population", driver="GPKG")
+
+    gaps = pd.DataFrame(coverage.table[list(S.TABLE_COLUMNS)]).copy()
+    gaps["status_ja"] = gaps[S.STATUS].map(lambda s: S.STATUS_LABELS[s][0])
+    pyogrio.write_dataframe(gaps, p, layer="gaps", driver="GPKG")

@@ -1,0 +1,217 @@
+"""The CLI's own logic (parsing, exit codes, error text, output selection) with stand-in readers.
+
+The readers and ``analyze`` are replaced by fakes that record their arguments, so these tests pin
+what the CLI passes and how it reports, independent of the analysis.
+"""
+
+from __future__ import annotations
+
+import warnings
+from types import SimpleNamespace
+
+import pytest
+
+import chiikimap
+from chiikimap import _schema as S
+from chiikimap._errors import ChiikimapWarning, ColumnNotFoundError, UnknownLayoutError
+from chiikimap.cli import main
+from chiikimap.coverage import Coverage
+from tests.fakes import fake_coverage, fake_resources, grid_areas
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    """Replace the public readers and analyze; return the list of recorded calls."""
+    record: list[tuple[str, tuple, dict]] = []
+
+    def reader(name, result):
+        def fn(*args, **kwargs):
+            record.append((name, args, kwargs))
+            if name == "read_resources":
+                warnings.warn("2 行を除外しました / 2 rows rejected", ChiikimapWarning, stacklevel=2)
+            return result
+        return fn
+
+    monkeypatch.setattr(chiikimap, "read_districts", reader("read_districts", grid_areas()))
+    monkeypatch.setattr(chiikimap, "read_resources", reader("read_resources", fake_resources()))
+    monkeypatch.setattr(chiikimap, "read_population", reader("read_population", None))
+    monkeypatch.setattr(chiikimap, "analyze", reader("analyze", fake_coverage()))
+
+    def save_html(self, path, **kwargs):
+        record.append(("save_html", (str(path),), kwargs))
+        path.write_text("<html></html>", encoding="utf-8")
+
+    monkeypatch.setattr(Coverage, "save_html", save_html)
+    return record
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    for name in ("areas.geojson", "a.csv", "b.xlsx", "pop.csv"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    return tmp_path
+
+
+def test_help_is_bilingual(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "空白" in out
+    assert "Finds which community-care services" in out
+    assert main(["map", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "--offline-html" in out
+    assert "資源一覧" in out
+    assert "resource list" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["frobnicate"],
+        ["map", "--areas", "a"],  # --resources missing
+        ["map", "--areas", "a", "--resources", "b", "--radius", "kayoi_no_ba"],
+        ["map", "--areas", "a", "--resources", "b", "--radius", "kayoi_no_ba=-5"],
+        ["map", "--areas", "a", "--resources", "b", "--target", "haishoku=1.5"],
+        ["map", "--areas", "a", "--resources", "b", "--weight", "pop_90plus"],
+    ],
+)
+def test_usage_errors_exit_2(argv, capsys):
+    assert main(argv) == 2
+    assert capsys.readouterr().err
+
+
+def test_missing_file_is_an_input_error_without_traceback(tmp_path, capsys):
+    assert main(["inspect", str(tmp_path / "nothere.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "ファイルがありません" in err
+    assert "nothere.csv" in err
+    assert "Traceback" not in err
+    assert main(["--debug", "inspect", str(tmp_path / "nothere.csv")]) == 1
+    assert "Traceback" in capsys.readouterr().err
+    assert main(["inspect", "--debug", str(tmp_path / "nothere.csv")]) == 1
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_map_passes_options_and_writes_selected_outputs(calls, inputs, capsys):
+    out = inputs / "out"
+    code = main([
+        "map", "--areas", str(inputs / "areas.geojson"),
+        "--resources", str(inputs / "a.csv"), "--resources", str(inputs / "b.xlsx"),
+        "--population", str(inputs / "pop.csv"), "--municipality", "27210",
+        "--id-col", "A32_001", "--name-col", "A32_003", "--category", "kayoi_no_ba",
+        "--radius", "kayoi_no_ba=600", "--radius", "haishoku=2500",
+        "--target", "kayoi_no_ba=70%", "--weight", "pop_75plus",
+        "--out", str(out), "--xlsx", "--gpkg",
+    ])
+    assert code == 0
+    by_name = {name: (args, kwargs) for name, args, kwargs in calls}
+    assert by_name["read_districts"] == (
+        (str(inputs / "areas.geojson"),),
+        {"municipality": "27210", "id_col": "A32_001", "name_col": "A32_003"},
+    )
+    assert by_name["read_resources"] == (
+        ([str(inputs / "a.csv"), str(inputs / "b.xlsx")],), {"category": "kayoi_no_ba"}
+    )
+    assert by_name["read_population"][0] == (str(inputs / "pop.csv"),)
+    assert by_name["analyze"][1] == {
+        "radius_m": {"kayoi_no_ba": 600.0, "haishoku": 2500.0},
+        "target": {"kayoi_no_ba": 0.7},
+        "weight": "pop_75plus",
+    }
+    assert sorted(p.name for p in out.iterdir()) == ["chiikimap.gpkg", "chiikimap_karte.xlsx"]
+    captured = capsys.readouterr()
+    assert str(out / "chiikimap_karte.xlsx") in captured.out
+    assert "通いの場: カバー率 31.1%、空白 5・不足 2 圏域" in captured.out
+    assert "[chiikimap] 計算中" in captured.err  # progress on stderr
+    assert "注意 / warning: 2 行を除外しました" in captured.err
+
+
+def test_map_reader_error_exits_1(calls, inputs, monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise ColumnNotFoundError(
+            "緯度の列がありません / no latitude column; pass lat_col=", path="a.csv"
+        )
+
+    monkeypatch.setattr(chiikimap, "read_resources", broken)
+    code = main(["map", "--areas", str(inputs / "areas.geojson"),
+                 "--resources", str(inputs / "a.csv"), "--out", str(inputs / "o")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "エラー / error: a.csv: 緯度の列がありません" in err
+    assert "Traceback" not in err
+    assert not (inputs / "o").exists()
+
+
+def test_map_missing_input_names_the_file(calls, inputs, capsys):
+    code = main(["map", "--areas", str(inputs / "areas.geojson"),
+                 "--resources", str(inputs / "missing.csv")])
+    assert code == 1
+    assert "missing.csv" in capsys.readouterr().err
+    assert [c[0] for c in calls] == []  # nothing was read
+
+
+def test_demo_writes_every_output(calls, monkeypatch, tmp_path, capsys):
+    sample = SimpleNamespace(areas="A", resources="R", population="P", sources=())
+    monkeypatch.setattr(chiikimap, "load_sample", lambda name: calls.append(
+        ("load_sample", (name,), {})) or sample)
+    assert main(["demo", "--out", str(tmp_path / "d")]) == 0
+    files = sorted(p.name for p in (tmp_path / "d").iterdir())
+    assert files == ["hirakata.gpkg", "hirakata.html", "hirakata.pdf", "hirakata.png",
+                     "hirakata_karte.xlsx", "hirakata_offline.html"]
+    html_calls = [kw for name, _, kw in calls if name == "save_html"]
+    assert html_calls == [{}, {"offline": True}]
+    assert ("analyze", ("A", "R", "P"), {}) in calls
+    assert ("load_sample", ("hirakata",), {}) in calls
+    out = capsys.readouterr().out
+    assert str(tmp_path / "d" / "hirakata.pdf") in out
+
+
+def test_demo_offline_skips_the_online_html(calls, monkeypatch, tmp_path):
+    sample = SimpleNamespace(areas="A", resources="R", population=None, sources=())
+    monkeypatch.setattr(chiikimap, "load_sample", lambda name: sample)
+    monkeypatch.setattr(Coverage, "save_static", lambda self, path, **kw: path.write_bytes(b"x"))
+    assert main(["demo", "--offline", "--out", str(tmp_path / "d")]) == 0
+    assert not (tmp_path / "d" / "hirakata.html").exists()
+    assert (tmp_path / "d" / "hirakata_offline.html").exists()
+
+
+def test_inspect_reports_the_recognising_reader(calls, inputs, monkeypatch, capsys):
+    def not_districts(*args, **kwargs):
+        raise UnknownLayoutError("中学校区の形式ではありません / not a district layout", path=args[0])
+
+    res = fake_resources()
+    res.attrs[S.ATTRS_KEY] = {
+        "file": "a.csv", "layout": "MHLW 介護サービス情報公表 CSV",
+        "columns": {"name": "事業所名", "lat": "緯度", "lon": "経度"}, "n_read": 6,
+        "rejected": [
+            {"file": "a.csv", "row": 3, "reason": "緯度が空です", "values": {"事業所名": "甲"}},
+            {"file": "a.csv", "row": 5, "reason": "緯度が空です", "values": {"事業所名": "乙"}},
+        ],
+        "duplicates": [], "warnings": [], "sources": [],
+    }
+    monkeypatch.setattr(chiikimap, "read_districts", not_districts)
+    monkeypatch.setattr(chiikimap, "read_resources", lambda *a, **k: res)
+    assert main(["inspect", str(inputs / "a.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "資源一覧 / resources として認識しました / recognised by read_resources" in out
+    assert "MHLW 介護サービス情報公表 CSV" in out
+    assert "lat ← 緯度" in out
+    assert "読込 6・採用 4・除外 2" in out
+    assert "2 行 / rows: 緯度が空です" in out
+    assert "read_districts では読めませんでした" in out
+
+
+def test_inspect_nothing_recognised_exits_1(inputs, monkeypatch, capsys):
+    def refuse(what):
+        def fn(*args, **kwargs):
+            raise ValueError(f"{what} ではありません")
+        return fn
+
+    for name in ("read_districts", "read_resources", "read_population"):
+        monkeypatch.setattr(chiikimap, name, refuse(name))
+    assert main(["inspect", str(inputs / "a.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "どの形式としても読めませんでした" in err
+    for name in ("read_districts", "read_resources", "read_population"):
+        assert f"{name}: {name} ではありません" in err
