@@ -36,7 +36,7 @@ import shapely
 from . import _schema as S
 from ._errors import CRSError, SchemaError
 
-__all__ = ["OUTSIDE", "SOURCE_INDEX", "SHARE", "apportion", "weight_points"]
+__all__ = ["OUTSIDE", "SHARE", "SOURCE_INDEX", "apportion", "weight_points"]
 
 #: ``area_index`` value of weight that lies outside every area.
 OUTSIDE = -1
@@ -260,7 +260,7 @@ def _split_polygons(polys: np.ndarray, rows: np.ndarray, area_geoms: np.ndarray)
     r = rect[bp]
     if r.any():
         b = bounds[bp[r]]
-        cut[r] = [shapely.clip_by_rect(g, *bb) for g, bb in zip(area_geoms[ba[r]], b)]
+        cut[r] = [shapely.clip_by_rect(g, *bb) for g, bb in zip(area_geoms[ba[r]], b, strict=True)]
     if (~r).any():
         cut[~r] = shapely.intersection(polys[bp[~r]], area_geoms[ba[~r]])
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -275,8 +275,11 @@ def _split_polygons(polys: np.ndarray, rows: np.ndarray, area_geoms: np.ndarray)
     share = share / scale[bp]
     out_idx = np.flatnonzero(~is_whole & ~tidy)
     out_geom = np.empty(len(out_idx), dtype=object)
+    order = np.argsort(bp, kind="stable")
+    first = np.searchsorted(bp[order], out_idx, side="left")
+    last = np.searchsorted(bp[order], out_idx, side="right")
     for k, i in enumerate(out_idx):
-        own = cut[bp == i]
+        own = cut[order[first[k] : last[k]]]
         out_geom[k] = shapely.difference(polys[i], shapely.union_all(own)) if len(own) else polys[i]
     w_idx = np.flatnonzero(is_whole)
     return _Pieces(

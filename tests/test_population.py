@@ -74,14 +74,17 @@ def test_takamatsu_editions_read(name: str) -> None:
     assert S.rejected_rows(gdf).empty
     assert gdf.crs.to_epsg() == 6668
     assert set(gdf.geom_type) == {"Point"}
-    assert gdf[S.POP_65PLUS].notna().all() and gdf[S.POP_75PLUS].notna().all()
-    assert (gdf[S.POP_75PLUS] <= gdf[S.POP_65PLUS]).all() and (gdf[S.POP_65PLUS] <= gdf[S.POP_TOTAL]).all()
+    assert gdf[S.POP_65PLUS].notna().all()
+    assert gdf[S.POP_75PLUS].notna().all()
+    assert (gdf[S.POP_75PLUS] <= gdf[S.POP_65PLUS]).all()
+    assert (gdf[S.POP_65PLUS] <= gdf[S.POP_TOTAL]).all()
     # row 1 is 塩屋町 at location "34.342286,134.055021"
     first = gdf.iloc[0]
     assert first["name"] == "塩屋町"
     assert (first.geometry.x, first.geometry.y) == pytest.approx((134.055021, 34.342286))
     src = S.sources_of(gdf)
-    assert src[0].publisher == "高松市" and "高松市" in src[0].attribution
+    assert src[0].publisher == "高松市"
+    assert "高松市" in src[0].attribution
 
 
 @pytest.mark.parametrize(
@@ -121,7 +124,8 @@ def test_text_numbers_equal_typed_numbers() -> None:
 def test_mojibake_file_is_an_encoding_error() -> None:
     with pytest.raises(EncodingError, match=r"U\+FFFD") as info:
         read_population(DATA / "population_0066_202304_head20.xlsx")
-    assert "文字化け" in str(info.value) and "row 2" in str(info.value)
+    assert "文字化け" in str(info.value)
+    assert "row 2" in str(info.value)
 
 
 # --- Japanese headers, joined to boundaries -------------------------------------------------------
@@ -140,7 +144,7 @@ def test_japanese_headers_join_by_name_and_code() -> None:
     assert gdf[S.POP_75PLUS].tolist() == [45.0] * 4
     assert gdf[S.POP_TOTAL].tolist() == [91.0] * 4
     assert gdf["date"].unique().tolist() == ["2024-04-01"]
-    by_name = dict(zip(gdf["name"], gdf.geometry))
+    by_name = dict(zip(gdf["name"], gdf.geometry, strict=False))
     t = towns.set_index("key_code").geometry
     assert by_name["あすか野北１丁目"].equals(t["29209003001"])  # 「１丁目」 = 「一丁目」
     assert by_name["あすか野北2丁目"].equals(t["29209003002"])  # 「2丁目」 = 「二丁目」
@@ -149,7 +153,8 @@ def test_japanese_headers_join_by_name_and_code() -> None:
     assert by_name["壱分町"].area == pytest.approx(t["292090230"].area + t["292090231"].area)
     rej = S.rejected_rows(gdf)
     assert rej["row"].tolist() == [6, 7]
-    assert "存在しない町" in rej["reason"].iloc[0] and "合計" in rej["reason"].iloc[1]
+    assert "存在しない町" in rej["reason"].iloc[0]
+    assert "合計" in rej["reason"].iloc[1]
     assert rej["values"].iloc[0]["地域名"] == "存在しない町"
 
 
@@ -169,7 +174,8 @@ def test_census_topojson_merges_shared_key_codes() -> None:
     gdf = _ikoma()
     # 23 polygons in the slice, 19 distinct KEY_CODEs; 壱分町 230 (0 + 6776), 231 (568 + 0), 上町 1012
     # (1295 + 0 + 0) are merged so each code appears once and its population is counted once.
-    assert len(gdf) == 19 and gdf["key_code"].is_unique
+    assert len(gdf) == 19
+    assert gdf["key_code"].is_unique
     assert gdf[S.POP_TOTAL].sum() == 22033.0
     jinko = gdf.set_index("key_code")[S.POP_TOTAL]
     assert (jinko["292090230"], jinko["292090231"], jinko["292091012"]) == (6776.0, 568.0, 1295.0)
@@ -177,7 +183,8 @@ def test_census_topojson_merges_shared_key_codes() -> None:
     assert gdf[S.POP_65PLUS].isna().all()
     assert gdf.crs.to_epsg() == 6668
     src = S.sources_of(gdf)[0]
-    assert src.attribution == "© CODH / e-Stat 国勢調査 CC BY 4.0" and src.date == "2020-10-01"
+    assert src.attribution == "© CODH / e-Stat 国勢調査 CC BY 4.0"
+    assert src.date == "2020-10-01"
 
 
 # --- mesh statistics ------------------------------------------------------------------------------
@@ -189,7 +196,7 @@ def test_mesh_codes_to_polygons_known_bounds() -> None:
     # 500 m quadrant 1 = SW half of each side; quadrant 4 = NE; 250 m quadrant 1 of 500 m quadrant 1.
     with pytest.warns(ChiikimapWarning, match="1 行"):
         gdf = read_population(DATA / "synthetic_mesh_cp932.txt")
-    b = dict(zip(gdf["key_code"], gdf.geometry.bounds.itertuples(index=False)))
+    b = dict(zip(gdf["key_code"], gdf.geometry.bounds.itertuples(index=False), strict=False))
     assert tuple(b["53394611"]) == pytest.approx((139.7625, 35.675, 139.775, 35.675 + 1 / 120))
     assert tuple(b["533946111"]) == pytest.approx((139.7625, 35.675, 139.7625 + 1 / 160, 35.675 + 1 / 240))
     assert tuple(b["533946114"]) == pytest.approx((139.7625 + 1 / 160, 35.675 + 1 / 240, 139.775, 35.675 + 1 / 120))
@@ -199,7 +206,8 @@ def test_mesh_codes_to_polygons_known_bounds() -> None:
     assert v.loc["533946114", [S.POP_TOTAL, S.POP_65PLUS]].isna().all()  # '*' suppressed
     assert np.isnan(v.loc["5339461111", S.POP_75PLUS])  # '-'
     rej = S.rejected_rows(gdf)
-    assert rej["row"].tolist() == [7] and "53394A11" in rej["reason"].iloc[0]
+    assert rej["row"].tolist() == [7]
+    assert "53394A11" in rej["reason"].iloc[0]
 
 
 # --- plain table per area -------------------------------------------------------------------------
@@ -228,7 +236,8 @@ def test_area_table_with_boundaries_gets_area_polygons() -> None:
 
 def test_area_table_without_boundaries_has_no_geometry() -> None:
     gdf = _read_quiet(DATA / "synthetic_area_table.csv", id_col="圏域ID")
-    assert gdf.geometry.isna().all() and gdf[S.AREA_ID].tolist() == ["A", "B", "C"]
+    assert gdf.geometry.isna().all()
+    assert gdf[S.AREA_ID].tolist() == ["A", "B", "C"]
 
 
 def test_area_table_needs_id_col() -> None:

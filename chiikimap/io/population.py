@@ -67,7 +67,7 @@ POPULATION_DATE = "date"
 
 _VECTOR_SUFFIXES = {".topojson", ".geojson", ".json", ".shp", ".gpkg", ".zip", ".fgb"}
 _TOTAL_ROW_NAMES = {"合計", "総数", "計", "総計", "市計", "全市", "市全体", "町計", "村計", "区計"}
-_UNKNOWN_CELLS = {"", "*", "-", "－", "—", "‐", "x", "X", "…", "..."}  # noqa: RUF001
+_UNKNOWN_CELLS = {"", "*", "-", "－", "—", "‐", "x", "X", "…", "..."}
 
 # Roles of the columns of 地域・年齢別人口 (normalised header → role).
 _AGE_TABLE_ROLES = {
@@ -263,7 +263,7 @@ def _read_rows(p: Path, *, encoding: str | None, sheet: str | int | None) -> _Ro
     else:
         raw = p.read_bytes()
         text = _decode(raw, p, encoding)
-        result = _Rows([row for row in csv.reader(io.StringIO(text))])
+        result = _Rows(list(csv.reader(io.StringIO(text))))
     _check_replacement_chars(result, p)
     while result.rows and all(_blank(c) for c in result.rows[-1]):
         result.rows.pop()
@@ -317,14 +317,14 @@ def _norm_header(v: Any) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(v)))
 
 
-class _BadNumber(ValueError):
+class _BadNumberError(ValueError):
     pass
 
 
 def _number(v: Any) -> float:
     """A count from a cell: numbers pass, text is parsed, blank/``*``/``-`` are NaN."""
     if isinstance(v, bool):
-        raise _BadNumber(v)
+        raise _BadNumberError(v)
     if isinstance(v, (int, float, np.integer, np.floating)):
         return float(v)
     if v is None:
@@ -335,7 +335,7 @@ def _number(v: Any) -> float:
     try:
         return float(text)
     except ValueError:
-        raise _BadNumber(v) from None
+        raise _BadNumberError(v) from None
 
 
 def _date(v: Any) -> str:
@@ -371,7 +371,7 @@ def _latlon(location: Any, lat: Any, lon: Any) -> tuple[float, float] | None:
             la, lo = _number(lat), _number(lon)
         else:
             return None
-    except (ValueError, _BadNumber):
+    except (ValueError, _BadNumberError):
         return None
     if not bool(S.in_japan(np.array([lo]), np.array([la]))[0]):
         return None
@@ -467,7 +467,7 @@ def _read_age_table(
         try:
             band = {j: _number(row[j]) for j in all_bands}
             total = _number(cell(row, "total"))
-        except _BadNumber as exc:
+        except _BadNumberError as exc:
             acc.reject(i, f"数値として読めない値があります: {exc.args[0]!r} / a count is not a number", values)
             continue
         if np.isnan(total) and not any(np.isnan(v) for v in band.values()):
@@ -708,10 +708,10 @@ def _read_mesh(p: Path, raw: _Rows) -> gpd.GeoDataFrame:
             continue
         try:
             counts = {col: _number(row[j]) if j < len(row) else float("nan") for col, j in roles.items()}
-        except _BadNumber as exc:
+        except _BadNumberError as exc:
             acc.reject(i, f"数値として読めない値があります: {exc.args[0]!r} / a count is not a number", values)
             continue
-        rec = {KEY_CODE: code, NAME: code, POPULATION_DATE: ""}
+        rec: dict[str, Any] = {KEY_CODE: code, NAME: code, POPULATION_DATE: ""}
         rec.update({c: counts.get(c, float("nan")) for c in S.POPULATION_VALUES})
         acc.records.append(rec)
         codes.append(int(code))
@@ -735,8 +735,7 @@ def _read_mesh(p: Path, raw: _Rows) -> gpd.GeoDataFrame:
         warnings=["「*」（秘匿）と「-」は不明 (NaN) として読みました / '*' and '-' were read as unknown (NaN)"],
         sources=[source.to_dict()],
     )
-    gdf = _finish(acc, report, p, crs=S.STORAGE_CRS)
-    return gdf
+    return _finish(acc, report, p, crs=S.STORAGE_CRS)
 
 
 # --- plain table per area -------------------------------------------------------------------------
@@ -788,7 +787,7 @@ def _read_area_table(
             continue
         try:
             counts = {col: (_number(row[j]) if j is not None else float("nan")) for col, j in roles.items()}
-        except _BadNumber as exc:
+        except _BadNumberError as exc:
             acc.reject(i, f"数値として読めない値があります: {exc.args[0]!r} / a count is not a number", values)
             continue
         geom = None
