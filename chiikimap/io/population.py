@@ -1,9 +1,824 @@
-"""Reader of population layers (placeholder until the coverage issue's reader lands)."""
+"""Reader of population layers: where people live, and how many of them are 65+ and 75+.
+
+:func:`read_population` turns the files that municipalities and e-Stat publish into the
+``population`` layer of DESIGN.md: ``pop_total``, ``pop_65plus``, ``pop_75plus`` (float, NaN when
+unknown) and a geometry (Point or Polygon) in EPSG:6668, plus ``key_code``, ``name`` and ``date``.
+
+Layouts (``kind``):
+
+``"age_table"``
+    地域・年齢別人口 (デジタル庁 推奨データセット), with Japanese headers (``65-69歳の男性`` …
+    ``85歳以上の女性``) or the English headers 高松市 publishes (``man1`` … ``woman18``: band *k* covers
+    ages 5(k−1) … 5k−1, the last band is open, so with 18 bands ``man14`` … ``man18`` are 65+ and
+    ``man16`` … ``man18`` are 75+). xlsx or CSV (UTF-8 or cp932). One point per row from ``location``
+    (``"lat,lon"``) or 緯度/経度 columns; rows without one are joined to ``boundaries`` by code or by
+    normalised 町丁 name.
+``"census"``
+    e-Stat 国勢調査 小地域 (町丁・字等) boundaries — the r2ka shapefile or CODH's TopoJSON (layer
+    ``town``): ``JINKO`` → ``pop_total``. Polygons sharing a ``KEY_CODE`` are merged first.
+``"mesh"``
+    e-Stat 地域メッシュ統計 text files (cp932 CSV, two header rows, ``KEY_CODE`` mesh codes, ``*`` and
+    ``-`` read as unknown) → 1 km / 500 m / 250 m mesh polygons built from the code (JIS X 0410).
+``"table"``
+    A plain table of counts per 圏域 (``id_col=`` names the id column). With ``boundaries=areas``
+    each row gets its area's polygon (and flows through :func:`chiikimap._apportion.apportion` with
+    share 1.0); without boundaries the geometry is empty and the rows are assigned by ``area_id``.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import Point
+
+from .. import _schema as S
+from .._errors import (
+    ChiikimapWarning,
+    ColumnNotFoundError,
+    EncodingError,
+    InputFileError,
+    SchemaError,
+    UnknownLayoutError,
+)
+from .._names import normalize_town_name
+
+__all__ = ["KEY_CODE", "NAME", "POPULATION_DATE", "PopulationKind", "read_population"]
+
+PopulationKind = Literal["age_table", "census", "mesh", "table"]
+
+#: Identifying columns added by :func:`read_population` besides the population schema.
+KEY_CODE = "key_code"
+NAME = "name"
+POPULATION_DATE = "date"
+
+_VECTOR_SUFFIXES = {".topojson", ".geojson", ".json", ".shp", ".gpkg", ".zip", ".fgb"}
+_TOTAL_ROW_NAMES = {"合計", "総数", "計", "総計", "市計", "全市", "市全体", "町計", "村計", "区計"}
+_UNKNOWN_CELLS = {"", "*", "-", "－", "—", "‐", "x", "X", "…", "..."}
+
+# Roles of the columns of 地域・年齢別人口 (normalised header → role).
+_AGE_TABLE_ROLES = {
+    "totalpopulation": "total",
+    "総人口": "total",
+    "regioncode": "code",
+    "地域コード": "code",
+    "regionname": "name",
+    "地域名": "name",
+    "surveydate": "date",
+    "調査年月日": "date",
+    "location": "location",
+    "位置": "location",
+    "latitude": "lat",
+    "緯度": "lat",
+    "longitude": "lon",
+    "経度": "lon",
+    "cityname": "city",
+    "市区町村名": "city",
+    "地方公共団体名": "city",
+}
+_EN_BAND = re.compile(r"^(man|male|men|woman|female|women)(\d+)$")
+_JA_BAND = re.compile(r"^(\d+)(?:[-~〜](\d+))?歳(以上)?(?:の)?(男性|女性|男|女|計|総数)?$")
+
+_TABLE_ROLES = {
+    S.POP_TOTAL: (S.POP_TOTAL, "総人口", "人口", "人口総数", "人口(総数)", "総数"),
+    S.POP_65PLUS: (S.POP_65PLUS, "65歳以上", "65歳以上人口", "高齢者数", "高齢者人口", "65歳以上人口総数"),
+    S.POP_75PLUS: (S.POP_75PLUS, "75歳以上", "75歳以上人口", "後期高齢者数", "75歳以上人口総数"),
+}
+_NAME_HEADERS = ("area_name", "name", "名称", "圏域名", "地区名", "地域名")
 
 
-def read_population(path: Any, **kwargs: Any) -> Any:
-    raise NotImplementedError
+@dataclass
+class _Rows:
+    """Raw cells of a table file: ``rows[i]`` is file row ``i + 1``."""
+
+    rows: list[list[Any]]
+    sheet: str = ""
+
+
+@dataclass
+class _Acc:
+    """Accumulates output rows and rejected rows."""
+
+    file: str
+    records: list[dict[str, Any]] = field(default_factory=list)
+    geoms: list[Any] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    def reject(self, row: int, reason: str, values: dict[str, Any]) -> None:
+        clean = {str(k): (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
+        self.rejected.append(
+            {S.REJECTED_FILE: self.file, S.REJECTED_ROW: row, S.REJECTED_REASON: reason, S.REJECTED_VALUES: clean}
+        )
+
+
+# --- public entry point ---------------------------------------------------------------------------
+
+
+def read_population(
+    path: str | PathLike[str],
+    *,
+    kind: PopulationKind | None = None,
+    boundaries: gpd.GeoDataFrame | None = None,
+    join_on: str | None = None,
+    id_col: str | None = None,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+    crs: Any = None,
+) -> gpd.GeoDataFrame:
+    """Read a population file into the ``population`` layer.
+
+    Parameters
+    ----------
+    path
+        The file: xlsx/CSV (地域・年齢別人口 or a plain table), a mesh statistics text file, or a
+        census boundary file (shapefile, TopoJSON, GeoJSON, GeoPackage).
+    kind
+        ``"age_table"``, ``"census"``, ``"mesh"`` or ``"table"``; detected from the file when omitted
+        (``"table"`` needs ``id_col``).
+    boundaries
+        町丁 polygons (for ``"age_table"`` rows without coordinates) or 圏域 polygons (for
+        ``"table"``), any CRS.
+    join_on
+        Column of ``boundaries`` to match on. For ``"age_table"``: a code column (matched against
+        the file's 地域コード / regionCode) or a name column (matched against 地域名 / regionName after
+        :func:`chiikimap._names.normalize_town_name`); by default ``KEY_CODE`` and then the first of
+        ``S_NAME``, ``area_name``, ``name``, ``町丁名``. For ``"table"``: default ``area_id``.
+    id_col
+        For ``"table"``: the column holding the area id.
+    encoding
+        Text encoding of CSV/text files and shapefiles; by default UTF-8, then cp932.
+    sheet
+        xlsx sheet name or 0-based index; default the first sheet.
+    crs
+        CRS of a vector file that has none (CODH TopoJSON is read as EPSG:6668 when not given).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``key_code``, ``name``, ``date`` (ISO date or year as text, ``""`` when unknown),
+        ``pop_total``, ``pop_65plus``, ``pop_75plus`` (float, NaN when unknown) and ``geometry`` in
+        EPSG:6668 (``"table"`` also has ``area_id``). The :class:`chiikimap._schema.ReadReport` in
+        ``.attrs`` lists the layout, the columns used for each count, the rejected rows (also via
+        :func:`chiikimap.rejected_rows`) and the source with its credit line and data date.
+
+    Raises
+    ------
+    EncodingError
+        The text cannot be decoded, or decodes to broken text (U+FFFD replacement characters).
+    UnknownLayoutError, ColumnNotFoundError
+        The layout was not recognised or a required column is missing.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputFileError("ファイルがありません / file not found", path=p)
+    if kind is None:
+        kind = _detect_kind(p, id_col=id_col, encoding=encoding, sheet=sheet)
+    if kind == "census":
+        gdf = _read_census(p, encoding=encoding, crs=crs)
+    elif kind == "mesh":
+        gdf = _read_mesh(p, _read_rows(p, encoding=encoding, sheet=sheet))
+    elif kind == "age_table":
+        gdf = _read_age_table(
+            p, _read_rows(p, encoding=encoding, sheet=sheet), boundaries=boundaries, join_on=join_on
+        )
+    elif kind == "table":
+        gdf = _read_area_table(
+            p, _read_rows(p, encoding=encoding, sheet=sheet), id_col=id_col, boundaries=boundaries,
+            join_on=join_on,
+        )
+    else:
+        raise ValueError(
+            f"kind は 'age_table', 'census', 'mesh', 'table' のいずれかです / unknown kind {kind!r}"
+        )
+    n_rej = len(S.read_reports(gdf)[0]["rejected"]) if S.read_reports(gdf) else 0
+    if n_rej:
+        warnings.warn(
+            f"{p.name}: {n_rej} 行を読み込めませんでした（chiikimap.rejected_rows() で理由を確認できます）"
+            f" / {n_rej} rows could not be placed; see chiikimap.rejected_rows()",
+            ChiikimapWarning,
+            stacklevel=2,
+        )
+    return gdf
+
+
+# --- file access ----------------------------------------------------------------------------------
+
+
+def _detect_kind(p: Path, *, id_col: str | None, encoding: str | None, sheet: str | int | None) -> PopulationKind:
+    if p.suffix.lower() in _VECTOR_SUFFIXES:
+        return "census"
+    rows = _read_rows(p, encoding=encoding, sheet=sheet).rows
+    header = [_norm_header(c) for c in rows[0]] if rows else []
+    if header and header[0].upper() == "KEY_CODE":
+        return "mesh"
+    if id_col is not None:
+        return "table"
+    if any(_EN_BAND.match(h.lower()) or _JA_BAND.match(h) for h in header):
+        return "age_table"
+    raise UnknownLayoutError(
+        "人口ファイルの形式を判別できません。地域・年齢別人口なら 5歳階級の列（例: 65-69歳の男性, man14）、"
+        "メッシュ統計なら先頭列 KEY_CODE が必要です。圏域ごとの人口表なら id_col='圏域ID' のように指定して"
+        f"ください / unrecognised population layout; header was {header[:12]}; pass kind=... and id_col=...",
+        path=p,
+    )
+
+
+def _read_rows(p: Path, *, encoding: str | None, sheet: str | int | None) -> _Rows:
+    """Every cell of a CSV/text/xlsx file; raises :class:`EncodingError` on broken text."""
+    suffix = p.suffix.lower()
+    if suffix in {".xlsx", ".xlsm"}:
+        import openpyxl
+
+        wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+        try:
+            if sheet is None:
+                ws = wb.worksheets[0]
+            elif isinstance(sheet, int):
+                ws = wb.worksheets[sheet]
+            elif sheet in wb.sheetnames:
+                ws = wb[sheet]
+            else:
+                raise InputFileError(
+                    f"シート {sheet!r} がありません（あるシート: {wb.sheetnames}） / no sheet {sheet!r}",
+                    path=p,
+                )
+            rows = [list(r) for r in ws.iter_rows(values_only=True)]
+            name = ws.title
+        finally:
+            wb.close()
+        result = _Rows(rows, name)
+    else:
+        raw = p.read_bytes()
+        text = _decode(raw, p, encoding)
+        result = _Rows(list(csv.reader(io.StringIO(text))))
+    _check_replacement_chars(result, p)
+    while result.rows and all(_blank(c) for c in result.rows[-1]):
+        result.rows.pop()
+    return result
+
+
+def _decode(raw: bytes, p: Path, encoding: str | None) -> str:
+    tried = [encoding] if encoding else ["utf-8-sig", "cp932"]
+    for enc in tried:
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        except LookupError as exc:
+            raise EncodingError(f"不明な文字コード {enc!r} / unknown encoding {enc!r}", path=p) from exc
+    raise EncodingError(
+        f"文字コード {' / '.join(tried)} のいずれでも読めません。encoding='cp932' などを指定してください"
+        f" / the text could not be decoded as {tried}; pass encoding=...",
+        path=p,
+    )
+
+
+def _check_replacement_chars(rows: _Rows, p: Path) -> None:
+    broken = [
+        (i + 1, j + 1, c)
+        for i, row in enumerate(rows.rows)
+        for j, c in enumerate(row)
+        if isinstance(c, str) and "\ufffd" in c
+    ]
+    if broken:
+        row, col, value = broken[0]
+        raise EncodingError(
+            f"文字化けしています: {len(broken)} 個のセルに置換文字 U+FFFD（�）があり、元の文字は復元できません"
+            f"（最初は 行 {row}・列 {col}: {value!r}）。発行元から文字化けしていない版を入手してください / "
+            f"the text is broken: {len(broken)} cells contain U+FFFD replacement characters, the original "
+            f"characters cannot be recovered (first at row {row}, column {col}); get an intact copy",
+            path=p,
+        )
+
+
+# --- cell parsing ---------------------------------------------------------------------------------
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and np.isnan(v))
+
+
+def _norm_header(v: Any) -> str:
+    if v is None:
+        return ""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(v)))
+
+
+class _BadNumberError(ValueError):
+    pass
+
+
+def _number(v: Any) -> float:
+    """A count from a cell: numbers pass, text is parsed, blank/``*``/``-`` are NaN."""
+    if isinstance(v, bool):
+        raise _BadNumberError(v)
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return float(v)
+    if v is None:
+        return float("nan")
+    text = unicodedata.normalize("NFKC", str(v)).strip().replace(",", "")
+    if text in _UNKNOWN_CELLS:
+        return float("nan")
+    try:
+        return float(text)
+    except ValueError:
+        raise _BadNumberError(v) from None
+
+
+def _date(v: Any) -> str:
+    """An ISO date from a datetime, an Excel serial number or text; ``""`` when blank."""
+    if _blank(v):
+        return ""
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, (int, float)) and 20000 <= v <= 80000:  # Excel 1900 date system serial
+        return (dt.date(1899, 12, 30) + dt.timedelta(days=int(v))).isoformat()
+    text = unicodedata.normalize("NFKC", str(v)).strip()
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S", "%Y%m%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    if re.fullmatch(r"\d{5}", text):
+        return _date(int(text))
+    return text
+
+
+def _latlon(location: Any, lat: Any, lon: Any) -> tuple[float, float] | None:
+    """(lon, lat) from a ``"lat,lon"`` cell or separate cells; ``None`` when absent or implausible."""
+    try:
+        if not _blank(location):
+            parts = re.split(r"[,\s]+", unicodedata.normalize("NFKC", str(location)).strip())
+            if len(parts) != 2:
+                return None
+            la, lo = float(parts[0]), float(parts[1])
+        elif not _blank(lat) and not _blank(lon):
+            la, lo = _number(lat), _number(lon)
+        else:
+            return None
+    except (ValueError, _BadNumberError):
+        return None
+    if not bool(S.in_japan(np.array([lo]), np.array([la]))[0]):
+        return None
+    return lo, la
+
+
+# --- 地域・年齢別人口 --------------------------------------------------------------------------------
+
+
+@dataclass
+class _AgeLayout:
+    roles: dict[str, int]
+    bands: list[tuple[int, int, str]]  # (column index, first age of the band, sex)
+    variant: str
+
+    def columns_for(self, min_age: int) -> list[int]:
+        return [j for j, start, _ in self.bands if start >= min_age]
+
+
+def _age_layout(header: Sequence[Any], p: Path) -> _AgeLayout:
+    roles: dict[str, int] = {}
+    en: list[tuple[int, int, str]] = []
+    ja: list[tuple[int, int, str]] = []
+    for j, h in enumerate(header):
+        key = _norm_header(h)
+        role = _AGE_TABLE_ROLES.get(key.lower()) or _AGE_TABLE_ROLES.get(key)
+        if role and role not in roles:
+            roles[role] = j
+        m = _EN_BAND.match(key.lower())
+        if m:
+            en.append((j, int(m.group(2)), "m" if m.group(1).startswith("m") else "f"))
+        m = _JA_BAND.match(key)
+        if m:
+            sex = {"男性": "m", "男": "m", "女性": "f", "女": "f"}.get(m.group(4) or "", "t")
+            ja.append((j, int(m.group(1)), sex))
+    if ja:
+        sexed = [b for b in ja if b[2] != "t"]
+        bands, variant = (sexed or ja), "地域・年齢別人口（日本語見出し）"
+    elif en:
+        for sex in ("m", "f"):
+            ks = sorted(k for _, k, s in en if s == sex)
+            if ks and ks != list(range(1, len(ks) + 1)):
+                raise UnknownLayoutError(
+                    f"5歳階級の列番号が 1 から連続していません（{ks}） / the English band columns are not "
+                    f"numbered 1..N: {ks}",
+                    path=p,
+                )
+        # band k covers ages 5(k-1) … 5k-1; the last band is open (85+ with 18 bands).
+        bands, variant = [(j, 5 * (k - 1), s) for j, k, s in en], "地域・年齢別人口（英語見出し manN/womanN）"
+    else:
+        raise UnknownLayoutError("5歳階級の列がありません / no 5-year age band columns", path=p)
+    if "name" not in roles:
+        raise ColumnNotFoundError(
+            f"地域名の列がありません（探した見出し: 地域名, regionName） / no region name column; "
+            f"found {[_norm_header(h) for h in header]}",
+            path=p,
+        )
+    if max(start for _, start, _ in bands) < 75:
+        raise UnknownLayoutError(
+            "75歳以上を含む年齢階級の列がありません / the age bands stop before 75", path=p
+        )
+    return _AgeLayout(roles, bands, variant)
+
+
+def _read_age_table(
+    p: Path, raw: _Rows, *, boundaries: gpd.GeoDataFrame | None, join_on: str | None
+) -> gpd.GeoDataFrame:
+    if not raw.rows:
+        raise UnknownLayoutError("空のファイルです / the file is empty", path=p)
+    header = raw.rows[0]
+    lay = _age_layout(header, p)
+    names = [str(h) if h is not None else f"col{j + 1}" for j, h in enumerate(header)]
+    c65, c75 = lay.columns_for(65), lay.columns_for(75)
+    all_bands = [j for j, _, _ in lay.bands]
+    matcher = _BoundaryMatcher(boundaries, join_on, p) if boundaries is not None else None
+    acc = _Acc(str(p.name))
+    cities: dict[str, int] = {}
+    dates: dict[str, int] = {}
+
+    def cell(row: list[Any], role: str) -> Any:
+        j = lay.roles.get(role)
+        return row[j] if j is not None and j < len(row) else None
+
+    for i, row in enumerate(raw.rows[1:], start=2):
+        if all(_blank(c) for c in row):
+            continue
+        row = row + [None] * (len(header) - len(row))
+        values = {names[j]: row[j] for j in range(len(header)) if not _blank(row[j])}
+        name = "" if _blank(cell(row, "name")) else str(cell(row, "name")).strip()
+        if _norm_header(name) in _TOTAL_ROW_NAMES:
+            acc.reject(i, "合計行のため除外しました（二重計上を防ぐため） / total row, skipped to avoid double counting", values)
+            continue
+        try:
+            band = {j: _number(row[j]) for j in all_bands}
+            total = _number(cell(row, "total"))
+        except _BadNumberError as exc:
+            acc.reject(i, f"数値として読めない値があります: {exc.args[0]!r} / a count is not a number", values)
+            continue
+        if np.isnan(total) and not any(np.isnan(v) for v in band.values()):
+            total = float(sum(band.values()))
+        pop65 = _sum_known(band[j] for j in c65)
+        pop75 = _sum_known(band[j] for j in c75)
+        code_cell = cell(row, "code")
+        code = "" if _blank(code_cell) else _code_text(code_cell)
+        date = _date(cell(row, "date"))
+        lonlat = _latlon(cell(row, "location"), cell(row, "lat"), cell(row, "lon"))
+        geom: Any
+        if lonlat is not None:
+            geom = Point(*lonlat)
+        elif matcher is not None:
+            geom, why = matcher.match(code, name)
+            if geom is None:
+                acc.reject(i, why, values)
+                continue
+        else:
+            acc.reject(
+                i,
+                "位置（location / 緯度・経度）がなく、境界も渡されていません。boundaries= に町丁の境界を渡してください"
+                " / no coordinates and no boundaries= to join to",
+                values,
+            )
+            continue
+        if date:
+            dates[date] = dates.get(date, 0) + 1
+        city = cell(row, "city")
+        if not _blank(city):
+            cities[str(city)] = cities.get(str(city), 0) + 1
+        acc.records.append({KEY_CODE: code, NAME: name, POPULATION_DATE: date, S.POP_TOTAL: total,
+                            S.POP_65PLUS: pop65, S.POP_75PLUS: pop75})
+        acc.geoms.append(geom)
+    city = max(cities, key=cities.__getitem__) if cities else ""
+    date = max(dates, key=dates.__getitem__) if dates else ""
+    source = S.Source(
+        title="地域・年齢別人口",
+        publisher=city,
+        date=date,
+        credit=f"{city}「地域・年齢別人口」（{date} 現在）" if city else f"地域・年齢別人口（{date} 現在）",
+    )
+    report = S.ReadReport(
+        file=str(p.name),
+        layout=lay.variant + (f" sheet={raw.sheet}" if raw.sheet else ""),
+        columns={
+            S.POP_TOTAL: names[lay.roles["total"]] if "total" in lay.roles else "5歳階級の合計",
+            S.POP_65PLUS: " + ".join(names[j] for j in c65),
+            S.POP_75PLUS: " + ".join(names[j] for j in c75),
+        },
+        sources=[source.to_dict()],
+    )
+    return _finish(acc, report, p)
+
+
+def _sum_known(values: Any) -> float:
+    vals = list(values)
+    if any(np.isnan(v) for v in vals):
+        return float("nan")
+    return float(sum(vals))
+
+
+def _code_text(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return unicodedata.normalize("NFKC", str(v)).strip()
+
+
+class _BoundaryMatcher:
+    """Joins rows to 町丁 polygons by code, then by normalised name."""
+
+    _CODE_COLS = ("KEY_CODE", "key_code")
+    _NAME_COLS = ("S_NAME", "area_name", "name", "町丁名", "MOJI", "地域名")
+
+    def __init__(self, boundaries: gpd.GeoDataFrame, join_on: str | None, p: Path) -> None:
+        if not isinstance(boundaries, gpd.GeoDataFrame):
+            raise SchemaError(f"boundaries は GeoDataFrame です / boundaries must be a GeoDataFrame, got {type(boundaries).__name__}")
+        b = S.ensure_crs(boundaries, what="boundaries")
+        if join_on is not None and join_on not in b.columns:
+            raise ColumnNotFoundError(
+                f"boundaries に列 {join_on!r} がありません（あるのは {list(b.columns)}） / boundaries has no column {join_on!r}",
+                path=p,
+            )
+        cols = [join_on] if join_on else [c for c in (*self._CODE_COLS, *self._NAME_COLS) if c in b.columns]
+        if not cols:
+            raise ColumnNotFoundError(
+                f"boundaries に照合用の列がありません。join_on= で指定してください（あるのは {list(b.columns)}） / "
+                "no column to join on; pass join_on=...",
+                path=p,
+            )
+        self.by_code: dict[str, Any] = {}
+        self.by_name: dict[str, Any] = {}
+        for col in cols:
+            keys = b[col].map(lambda v: "" if _blank(v) else _code_text(v))
+            if keys[keys != ""].str.fullmatch(r"\d+").all():
+                self.by_code = self.by_code or _dissolve(b.geometry, keys)
+            else:
+                self.by_name = self.by_name or _dissolve(b.geometry, b[col].map(normalize_town_name))
+        self.what = cols
+
+    def match(self, code: str, name: str) -> tuple[Any, str]:
+        if code and code in self.by_code:
+            return self.by_code[code], ""
+        key = normalize_town_name(name)
+        if key and key in self.by_name:
+            return self.by_name[key], ""
+        return None, (
+            f"境界（列 {self.what}）に一致する地域がありません: コード {code!r}, 名称 {name!r}（正規化後 {key!r}）"
+            f" / no boundary matches code {code!r} or name {name!r}"
+        )
+
+
+def _dissolve(geoms: gpd.GeoSeries, keys: pd.Series) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, idx in keys.groupby(keys).groups.items():
+        if key:
+            parts = geoms.loc[idx].dropna()
+            out[str(key)] = parts.iloc[0] if len(parts) == 1 else shapely.union_all(parts.to_numpy())
+    return out
+
+
+# --- e-Stat 国勢調査 小地域 -------------------------------------------------------------------------------
+
+
+def _read_census(p: Path, *, encoding: str | None, crs: Any) -> gpd.GeoDataFrame:
+    import pyogrio
+
+    layers = [str(name) for name, _ in pyogrio.list_layers(p)]
+    layer = "town" if "town" in layers else None
+    kwargs: dict[str, Any] = {"layer": layer} if layer else {}
+    if encoding:
+        kwargs["encoding"] = encoding
+    gdf = gpd.read_file(p, **kwargs)
+    upper = {str(c).upper(): c for c in gdf.columns}
+    if "KEY_CODE" not in upper or "JINKO" not in upper:
+        raise UnknownLayoutError(
+            "国勢調査 小地域境界の列 KEY_CODE と JINKO がありません / not an e-Stat small-area boundary "
+            f"file: KEY_CODE and JINKO are required; found {list(gdf.columns)[:20]}",
+            path=p,
+        )
+    notes: list[str] = []
+    if crs is not None:
+        gdf = gdf.set_crs(crs, allow_override=True)
+    elif gdf.crs is None and p.suffix.lower() == ".topojson":
+        gdf = gdf.set_crs(S.STORAGE_CRS)
+        notes.append("TopoJSON に CRS がないため EPSG:6668 (JGD2011 経緯度) とみなしました / TopoJSON has no CRS; read as EPSG:6668")
+    gdf = S.ensure_crs(gdf, what="population", path=str(p))
+    key = gdf[upper["KEY_CODE"]].map(_code_text)
+    jinko = pd.to_numeric(gdf[upper["JINKO"]], errors="coerce").astype(float)
+    name_col = upper.get("S_NAME")
+    acc = _Acc(str(p.name))
+    empty = gdf.geometry.isna() | gdf.geometry.is_empty
+    for i in np.flatnonzero(empty.to_numpy()):
+        acc.reject(int(i) + 1, "ジオメトリがありません / empty geometry", {"KEY_CODE": key.iloc[i]})
+    repeated = 0
+    frame = pd.DataFrame({"key": key, "jinko": jinko, "geom": gdf.geometry.to_numpy()})[~empty.to_numpy()]
+    if name_col is not None:
+        frame["name"] = gdf[name_col].fillna("").astype(str).to_numpy()[~empty.to_numpy()]
+    for code, part in frame.groupby("key", sort=False):
+        values = part["jinko"].to_numpy()
+        nonzero = values[np.isfinite(values) & (values != 0)]
+        if len(nonzero) > 1 and np.all(nonzero == nonzero[0]):
+            total = float(nonzero[0])  # the same figure repeated on every part: count it once
+            repeated += 1
+        else:
+            total = float(np.nansum(values)) if np.isfinite(values).any() else float("nan")
+        geoms = part["geom"].to_numpy()
+        acc.records.append({KEY_CODE: str(code), NAME: part["name"].iloc[0] if "name" in part else "",
+                            POPULATION_DATE: _census_date(p), S.POP_TOTAL: total,
+                            S.POP_65PLUS: float("nan"), S.POP_75PLUS: float("nan")})
+        acc.geoms.append(geoms[0] if len(geoms) == 1 else shapely.union_all(geoms))
+    n_merged = len(frame) - len(acc.records)
+    notes.append(f"KEY_CODE が同じポリゴン {n_merged} 個を統合しました / merged {n_merged} polygons sharing a KEY_CODE")
+    if repeated:
+        notes.append(f"{repeated} 地域で各部分に同じ人口が入っていたため一度だけ数えました / {repeated} codes repeated JINKO on every part; counted once")
+    topo = p.suffix.lower() == ".topojson"
+    source = S.Source(
+        title="国勢調査 町丁・字等別境界データ",
+        publisher="CODH / 総務省統計局 e-Stat" if topo else "総務省統計局 e-Stat",
+        date=_census_date(p),
+        license="CC BY 4.0",
+        url="https://geoshape.ex.nii.ac.jp/ka/" if topo else "https://www.e-stat.go.jp/gis",
+        credit="© CODH / e-Stat 国勢調査 CC BY 4.0" if topo else "出典：政府統計の総合窓口(e-Stat) 国勢調査 町丁・字等別境界データ",
+    )
+    report = S.ReadReport(
+        file=str(p.name),
+        layout="国勢調査 小地域境界" + (" (CODH TopoJSON)" if topo else ""),
+        columns={S.POP_TOTAL: str(upper["JINKO"])},
+        warnings=notes,
+        sources=[source.to_dict()],
+    )
+    return _finish(acc, report, p)
+
+
+def _census_date(p: Path) -> str:
+    m = re.search(r"(r|h)(\d+)ka", p.name.lower())
+    if not m:
+        return ""
+    year = (2018 if m.group(1) == "r" else 1988) + int(m.group(2))
+    return f"{year}-10-01"
+
+
+# --- e-Stat 地域メッシュ統計 -----------------------------------------------------------------------------
+
+_MESH_LEVELS = {6: (1, "80km"), 8: (3, "1km"), 9: (4, "500m"), 10: (5, "250m")}
+
+
+def _read_mesh(p: Path, raw: _Rows) -> gpd.GeoDataFrame:
+    import jismesh.utils as ju
+
+    if len(raw.rows) < 2:
+        raise UnknownLayoutError("メッシュ統計は見出しが 2 行必要です / mesh statistics need two header rows", path=p)
+    codes_row, labels = raw.rows[0], [_norm_header(c) for c in raw.rows[1]]
+    roles: dict[str, int] = {}
+    for j, lab in enumerate(labels):
+        lab = lab.replace("(", "").replace(")", "")
+        if lab in {"人口総数", "総人口", "人口"} and S.POP_TOTAL not in roles:
+            roles[S.POP_TOTAL] = j
+        for age, col in ((65, S.POP_65PLUS), (75, S.POP_75PLUS)):
+            if lab in {f"{age}歳以上人口総数", f"{age}歳以上人口", f"{age}歳以上総数"} and col not in roles:
+                roles[col] = j
+    if not roles:
+        raise ColumnNotFoundError(
+            f"2 行目の見出しに「人口（総数）」「６５歳以上人口　総数」などがありません / no population item "
+            f"in the second header row; found {labels[:12]}",
+            path=p,
+        )
+    acc = _Acc(str(p.name))
+    names = [_norm_header(c) or f"col{j + 1}" for j, c in enumerate(codes_row)]
+    codes: list[int] = []
+    for i, row in enumerate(raw.rows[2:], start=3):
+        if all(_blank(c) for c in row):
+            continue
+        values = {names[j]: row[j] for j in range(min(len(row), len(names))) if not _blank(row[j])}
+        code = _code_text(row[0]) if row else ""
+        if not re.fullmatch(r"\d+", code) or len(code) not in _MESH_LEVELS:
+            acc.reject(i, f"メッシュコードとして読めません: {code!r}（8桁=1km, 9桁=500m, 10桁=250m） / not a mesh code", values)
+            continue
+        try:
+            counts = {col: _number(row[j]) if j < len(row) else float("nan") for col, j in roles.items()}
+        except _BadNumberError as exc:
+            acc.reject(i, f"数値として読めない値があります: {exc.args[0]!r} / a count is not a number", values)
+            continue
+        rec: dict[str, Any] = {KEY_CODE: code, NAME: code, POPULATION_DATE: ""}
+        rec.update({c: counts.get(c, float("nan")) for c in S.POPULATION_VALUES})
+        acc.records.append(rec)
+        codes.append(int(code))
+    if codes:
+        arr = np.array(codes, dtype=np.int64)
+        lat0, lon0 = ju.to_meshpoint(arr, 0, 0)
+        lat1, lon1 = ju.to_meshpoint(arr, 1, 1)
+        acc.geoms = list(shapely.box(lon0, lat0, lon1, lat1))
+    levels = sorted({_MESH_LEVELS[len(r[KEY_CODE])][1] for r in acc.records})
+    source = S.Source(
+        title="国勢調査 地域メッシュ統計",
+        publisher="総務省統計局 e-Stat",
+        license="政府標準利用規約（第2.0版）",
+        url="https://www.e-stat.go.jp/gis",
+        credit="出典：政府統計の総合窓口(e-Stat) 地域メッシュ統計",
+    )
+    report = S.ReadReport(
+        file=str(p.name),
+        layout=f"地域メッシュ統計 ({', '.join(levels)})",
+        columns={c: names[j] for c, j in roles.items()},
+        warnings=["「*」（秘匿）と「-」は不明 (NaN) として読みました / '*' and '-' were read as unknown (NaN)"],
+        sources=[source.to_dict()],
+    )
+    return _finish(acc, report, p, crs=S.STORAGE_CRS)
+
+
+# --- plain table per area -------------------------------------------------------------------------
+
+
+def _read_area_table(
+    p: Path, raw: _Rows, *, id_col: str | None, boundaries: gpd.GeoDataFrame | None, join_on: str | None
+) -> gpd.GeoDataFrame:
+    if not raw.rows:
+        raise UnknownLayoutError("空のファイルです / the file is empty", path=p)
+    header = [_norm_header(h) for h in raw.rows[0]]
+    if id_col is None or _norm_header(id_col) not in header:
+        raise ColumnNotFoundError(
+            f"圏域IDの列 {id_col!r} がありません。id_col= に列名を指定してください（あるのは {header}） / "
+            f"no id column {id_col!r}; pass id_col=... (columns: {header})",
+            path=p,
+        )
+    jid = header.index(_norm_header(id_col))
+    roles = {col: next((j for j, h in enumerate(header) if h in {_norm_header(a) for a in alias}), None)
+             for col, alias in _TABLE_ROLES.items()}
+    if all(j is None for j in roles.values()):
+        raise ColumnNotFoundError(
+            f"人口の列がありません（例: 総人口, 65歳以上, 75歳以上, pop_65plus）。あるのは {header} / no count column",
+            path=p,
+        )
+    jname = next((header.index(h) for h in _NAME_HEADERS if h in header and header.index(h) != jid), None)
+    areas: dict[str, Any] | None = None
+    if boundaries is not None:
+        b = S.ensure_crs(boundaries, what="boundaries")
+        key_col = join_on or S.AREA_ID
+        if key_col not in b.columns:
+            raise ColumnNotFoundError(
+                f"boundaries に列 {key_col!r} がありません / boundaries has no column {key_col!r}; pass join_on=...",
+                path=p,
+            )
+        areas = _dissolve(b.geometry, b[key_col].map(lambda v: "" if _blank(v) else _code_text(v)))
+    acc = _Acc(str(p.name))
+    for i, row in enumerate(raw.rows[1:], start=2):
+        if all(_blank(c) for c in row):
+            continue
+        row = row + [None] * (len(header) - len(row))
+        values = {header[j] or f"col{j + 1}": row[j] for j in range(len(header)) if not _blank(row[j])}
+        if _blank(row[jid]):
+            acc.reject(i, "圏域IDが空です / the area id is empty", values)
+            continue
+        area_id = _code_text(row[jid])
+        if _norm_header(area_id) in _TOTAL_ROW_NAMES:
+            acc.reject(i, "合計行のため除外しました / total row, skipped", values)
+            continue
+        try:
+            counts = {col: (_number(row[j]) if j is not None else float("nan")) for col, j in roles.items()}
+        except _BadNumberError as exc:
+            acc.reject(i, f"数値として読めない値があります: {exc.args[0]!r} / a count is not a number", values)
+            continue
+        geom = None
+        if areas is not None:
+            geom = areas.get(area_id)
+            if geom is None:
+                acc.reject(i, f"boundaries に圏域ID {area_id!r} がありません / no area {area_id!r} in boundaries", values)
+                continue
+        name = "" if jname is None or _blank(row[jname]) else str(row[jname])
+        acc.records.append({S.AREA_ID: area_id, KEY_CODE: area_id, NAME: name, POPULATION_DATE: "", **counts})
+        acc.geoms.append(geom)
+    report = S.ReadReport(
+        file=str(p.name),
+        layout="圏域別人口表" + ("（圏域ポリゴン付き）" if areas is not None else "（ジオメトリなし: area_id で割り当て）"),
+        columns={col: header[j] for col, j in roles.items() if j is not None},
+        sources=[S.Source(title=f"圏域別人口（{p.name}）").to_dict()],
+    )
+    return _finish(acc, report, p, crs=S.STORAGE_CRS)
+
+
+# --- assembling the output ------------------------------------------------------------------------
+
+
+def _finish(acc: _Acc, report: S.ReadReport, p: Path, crs: Any = S.STORAGE_CRS) -> gpd.GeoDataFrame:
+    cols = [KEY_CODE, NAME, POPULATION_DATE, *S.POPULATION_VALUES]
+    if acc.records and S.AREA_ID in acc.records[0]:
+        cols = [S.AREA_ID, *cols]
+    frame = pd.DataFrame(acc.records, columns=cols)
+    for c in S.POPULATION_VALUES:
+        frame[c] = frame[c].astype(float)
+    gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(acc.geoms, crs=crs), crs=crs)
+    report.n_read = len(gdf)
+    report.rejected = acc.rejected
+    return S.attach_report(gdf, report)
