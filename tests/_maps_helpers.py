@@ -179,5 +179,7 @@ def probe_page(
     dom, _ = run_chromium(page)
     m = re.search(r'<pre id="ckm-probe">(.*?)</pre>', dom, re.DOTALL)
     if not m:
-        raise AssertionError("the probe wrote no report; the page did not finish loading:\n" + dom[-3000:])
+        raise AssertionError(
+            "the probe wrote no report; the page did not finish loading:\n" + dom[-3000:]
+        )
     return json.loads(html.unescape(m.group(1)))

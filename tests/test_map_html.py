@@ -51,9 +51,10 @@ def test_views_one_per_analysed_category_plus_overview() -> None:
     assert [c["key"] for c in d["cats"]] == ["kayoi_no_ba", "haishoku", "mimamori"]
 
 
-def test_category_option_puts_that_view_first() -> None:
+def test_category_option_selects_that_view() -> None:
     d = _data(_html(tiles=None, category="haishoku"))
-    assert d["views"][0]["name"] == "配食"
+    assert d["views"][d["start"]]["name"] == "配食"
+    assert d["views"][0]["name"] == "概要：不足・空白の種別数"
 
 
 def test_overview_counts_and_colours_follow_the_hand_made_statuses() -> None:
@@ -130,7 +131,7 @@ def test_tile_attributions() -> None:
     assert "地理院タイル" in std["attribution"]
     osm = _data(_html(tiles="osm"))["tile"]
     assert "tile.openstreetmap.org" in osm["url"]
-    assert osm["attribution"].startswith("&copy; <a href=\"https://www.openstreetmap.org/copyright\"")
+    assert osm["attribution"].startswith('&copy; <a href="https://www.openstreetmap.org/copyright"')
     assert osm["attribution"].endswith("contributors")
     none = _html(tiles=None)
     assert _data(none)["tile"] is None

@@ -59,6 +59,7 @@ _JS = r"""
   var D = {{ this.data }};
   var T = D.text;
   var renderer = L.svg({padding: 0.5});
+  map.setMaxZoom(D.maxZoom);
   map.createPane('ckmLabels');
   map.getPane('ckmLabels').style.zIndex = 450;
   map.getPane('ckmLabels').style.pointerEvents = 'none';
@@ -215,7 +216,7 @@ _JS = r"""
 
   var base = {};
   var first = null;
-  D.views.forEach(function (v) {
+  D.views.forEach(function (v, i) {
     var g = L.layerGroup();
     var built = false;
     g.on('add', function () {
@@ -223,7 +224,7 @@ _JS = r"""
       showLegend(v.cat);
     });
     base[v.name] = g;
-    if (first === null) { first = g; }
+    if (i === D.start) { first = g; }
   });
 
   var labels = L.layerGroup();

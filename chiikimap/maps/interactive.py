@@ -387,8 +387,7 @@ def gap_map(
         for k, c in zip(keys, cats, strict=True)
         if k in analysed
     ]
-    if category is not None:
-        views.sort(key=lambda v: v["cat"] != cat_index[category])
+    start = 0 if category is None else 1 + analysed.index(category)
 
     n_cat = len(analysed)
     legend_rows = "".join(
@@ -442,6 +441,7 @@ def gap_map(
         "text": {k: esc(v) for k, v in t.items()},
         "cats": cats,
         "views": views,
+        "start": start,
         "areas": {"type": "FeatureCollection", "features": features},
         "area": area_rows,
         "res": resources,
@@ -458,6 +458,7 @@ def gap_map(
         "attribution": attribution,
         "title": title_html,
         "info": info_html,
+        "maxZoom": max_zoom or 18,
         "bounds": [[float(miny), float(minx)], [float(maxy), float(maxx)]],
     }
 
@@ -467,7 +468,6 @@ def gap_map(
         tiles=None,
         width=width,
         height=height,
-        max_zoom=max_zoom or 18,
         control_scale=False,
         zoom_snap=0.25,
     )
