@@ -216,33 +216,33 @@ def _categories_json(coverage: Coverage, keys: list[str], lang: str) -> list[dic
 
 
 def _areas_json(
-    coverage: Coverage, cat_index: dict[str, int], n_cats: int, lang: str
+    coverage: Coverage, cat_index: dict[str, int], lang: str
 ) -> tuple[list[dict[str, Any]], list[tuple[int, int, str]]]:
     t = _TEXT[lang]
     table = coverage.table
     areas = coverage.areas
     analysed = [k for k in coverage.categories if k in cat_index]
     bins = _overview_bins(len(analysed))
-    by_area = dict(tuple(table.groupby(S.AREA_ID, sort=False)))
+    ids = list(areas[S.AREA_ID])
+    known = table[table[S.CATEGORY].isin(list(cat_index))]
+    status = known.pivot(index=S.AREA_ID, columns=S.CATEGORY, values=S.STATUS)
+    share = known.pivot(index=S.AREA_ID, columns=S.CATEGORY, values=S.COVERAGE)
+    order = sorted(cat_index, key=cat_index.__getitem__)
+    status = status.reindex(index=ids, columns=order)
+    share = share.reindex(index=ids, columns=order)
+    codes = {S.STATUS_NONE: "n", S.STATUS_GAP: "g", S.STATUS_OK: "o"}
+    st_all = [[codes.get(v, "-") for v in row] for row in status.to_numpy(dtype=object)]
+    pct = np.floor(share.to_numpy(dtype=float) * 100 + 0.5)
+    cov_all = [[None if math.isnan(v) else int(v) for v in row] for row in pct]
+    weights = table.drop_duplicates(S.AREA_ID).set_index(S.AREA_ID)[S.WEIGHT].reindex(ids)
     points = areas.geometry.representative_point().to_crs("EPSG:4326")
     out = []
-    for (_, area), pt in zip(areas.iterrows(), points, strict=True):
-        aid = area[S.AREA_ID]
-        rows = by_area.get(aid, table.iloc[0:0])
-        st = ["-"] * n_cats
-        cov: list[int | None] = [None] * n_cats
-        for _, row in rows.iterrows():
-            ci = cat_index.get(row[S.CATEGORY])
-            if ci is None:
-                continue
-            st[ci] = {S.STATUS_NONE: "n", S.STATUS_GAP: "g", S.STATUS_OK: "o"}.get(
-                row[S.STATUS], "-"
-            )
-            c = row[S.COVERAGE]
-            cov[ci] = None if pd.isna(c) else math.floor(float(c) * 100 + 0.5)
+    for i, (name, pt, weight) in enumerate(
+        zip(areas[S.AREA_NAME], points, weights.to_numpy(), strict=True)
+    ):
+        st, cov = st_all[i], cov_all[i]
         n_lacking = sum(1 for s in st if s in ("n", "g"))
         colour = next((c for lo, hi, c in bins if lo <= n_lacking <= hi), bins[-1][2])
-        weight = rows[S.WEIGHT].iloc[0] if len(rows) else float("nan")
         if pd.isna(weight):
             basis = ""
         elif coverage.info.basis == "population":
@@ -251,7 +251,7 @@ def _areas_json(
             basis = t["basis_area"].format(value=weight / 1e6)
         out.append(
             {
-                "name": esc(area[S.AREA_NAME]),
+                "name": esc(name),
                 "basis": basis,
                 "st": st,
                 "cov": cov,
@@ -269,30 +269,29 @@ def _resources_json(coverage: Coverage, cat_index: dict[str, int]) -> list[list[
         return []
     res = res[res.geometry.notna() & ~res.geometry.is_empty]
     pts = res.geometry.to_crs("EPSG:4326")
+    n = len(res)
+
+    def column(name: str) -> list[Any]:
+        return list(res[name]) if name in res.columns else [None] * n
+
+    primaries = column(S.CATEGORY)
+    all_keys = column(S.CATEGORIES)
+    capacities = column(S.CAPACITY)
     out: list[list[Any]] = []
-    cols = res.columns
-    for (_, r), pt in zip(res.iterrows(), pts, strict=True):
-        keys = r[S.CATEGORIES] if S.CATEGORIES in cols else None
+    for i, (x, y) in enumerate(zip(pts.x.round(6), pts.y.round(6), strict=True)):
+        keys = all_keys[i]
         if keys is None or (isinstance(keys, float) and math.isnan(keys)):
-            keys = (r[S.CATEGORY],)
+            keys = (primaries[i],)
         elif isinstance(keys, str):
             keys = (keys,)
         known = [cat_index[k] for k in keys if k in cat_index]
         unknown = [esc(k) for k in keys if k not in cat_index]
-        primary = cat_index.get(r[S.CATEGORY], known[0] if known else 0)
-        out.append(
-            [
-                round(pt.y, 6),
-                round(pt.x, 6),
-                primary,
-                known,
-                esc(r.get(S.NAME)),
-                unknown,
-                esc(r.get(S.ADDRESS)),
-                _fmt_number(r.get(S.CAPACITY)) if S.CAPACITY in cols else "",
-                esc(r.get(S.SOURCE)),
-            ]
-        )
+        primary = cat_index.get(primaries[i], known[0] if known else 0)
+        cap = _fmt_number(capacities[i]) if capacities[i] is not None else ""
+        out.append([float(y), float(x), primary, known, "", unknown, "", cap, ""])
+    for slot, name in ((4, S.NAME), (6, S.ADDRESS), (8, S.SOURCE)):
+        for row, value in zip(out, column(name), strict=True):
+            row[slot] = esc(value)
     return out
 
 
@@ -369,7 +368,7 @@ def gap_map(
                     keys.append(k)
     cat_index = {k: i for i, k in enumerate(keys)}
     cats = _categories_json(coverage, keys, lang)
-    area_rows, bins = _areas_json(coverage, cat_index, len(keys), lang)
+    area_rows, bins = _areas_json(coverage, cat_index, lang)
     resources = _resources_json(coverage, cat_index)
     geoms = display_geometries(
         coverage.areas, metric_crs=coverage.info.metric_crs or None, tolerance_m=simplify_m
