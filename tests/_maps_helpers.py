@@ -64,7 +64,7 @@ _PROBE = """<script>
     Object.keys(window).forEach(function (k) {
       if (k.indexOf('map_') === 0 && window.L && window[k] instanceof L.Map) { map = window[k]; }
     });
-    R.hasMap = !!map;
+    R.hasMap = !!map; R.t = performance.now();
     R.areas = document.querySelectorAll('path.ckm-area').length;
     R.areasNone = document.querySelectorAll('path.ckm-area-none').length;
     R.areasGap = document.querySelectorAll('path.ckm-area-gap').length;
