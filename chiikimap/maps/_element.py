@@ -1,0 +1,273 @@
+"""The branca element that draws the gap map: area views, labels, markers, legends, controls.
+
+All data arrive as one JSON literal whose strings were HTML-escaped in Python; the JavaScript only
+concatenates those strings, numbers and fixed markup, so no data value is ever interpreted as HTML
+or code. Geometry is shared by every view: each view is built the first time it is shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from folium.elements import JSCSSMixin
+from folium.template import Template
+
+from ._escape import script_json
+from ._offline import CSS_ASSETS, JS_ASSETS
+
+__all__ = ["GapMapLayers"]
+
+_CSS = """
+<style>
+.ckm-title{position:absolute;top:10px;left:50%;transform:translateX(-50%);z-index:1000;
+  background:rgba(255,255,255,.92);padding:6px 14px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.35);
+  font:bold 18px/1.3 sans-serif;text-align:center;max-width:60%}
+.ckm-title small{display:block;font-weight:normal;font-size:12px;color:#333}
+.ckm-box{background:rgba(255,255,255,.94);padding:8px 10px;border-radius:5px;
+  box-shadow:0 1px 4px rgba(0,0,0,.35);font:12px/1.45 sans-serif;max-width:320px;max-height:60vh;overflow:auto}
+.ckm-box h4{margin:0 0 4px;font-size:13px}
+.ckm-sw{display:inline-block;width:18px;height:12px;vertical-align:middle;margin-right:6px;
+  border:1px solid #555}
+.ckm-row{white-space:nowrap}
+.ckm-row svg{vertical-align:middle;margin-right:4px}
+.ckm-label span{position:absolute;transform:translate(-50%,-50%);white-space:nowrap;
+  font:bold 13px sans-serif;color:#111;
+  text-shadow:-1px -1px 0 #fff,1px -1px 0 #fff,-1px 1px 0 #fff,1px 1px 0 #fff,0 0 3px #fff}
+.ckm-marker{background:none;border:none}
+.ckm-tip{font-size:12px;line-height:1.45}
+.ckm-pop table{border-collapse:collapse;font-size:12px}
+.ckm-pop td,.ckm-pop th{border-bottom:1px solid #ddd;padding:2px 6px;text-align:left}
+.ckm-none{color:#b2182b;font-weight:bold}.ckm-gap{color:#c45100;font-weight:bold}
+</style>
+"""
+
+_SVG_DEFS = """
+<svg width="0" height="0" style="position:absolute" aria-hidden="true">
+ <defs>
+  <pattern id="ckm-hatch" patternUnits="userSpaceOnUse" width="8" height="8"
+   patternTransform="rotate(45)">
+   <rect width="8" height="8" fill="#ffffff"/>
+   <line x1="0" y1="0" x2="0" y2="8" stroke="#b2182b" stroke-width="3"/>
+  </pattern>
+ </defs>
+</svg>
+"""
+
+_JS = r"""
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var D = {{ this.data }};
+  var T = D.text;
+  var renderer = L.svg({padding: 0.5});
+  map.setMaxZoom(D.maxZoom);
+  map.createPane('ckmLabels');
+  map.getPane('ckmLabels').style.zIndex = 450;
+  map.getPane('ckmLabels').style.pointerEvents = 'none';
+
+  var overlays = {};
+  if (D.tile) {
+    var tile = L.tileLayer(D.tile.url, {attribution: D.tile.attribution,
+      maxZoom: D.tile.maxZoom, maxNativeZoom: D.tile.maxNativeZoom});
+    tile.addTo(map);
+    overlays[D.tile.name] = tile;
+  }
+  map.attributionControl.addAttribution(D.attribution);
+  L.control.scale({imperial: false, metric: true, position: 'bottomleft'}).addTo(map);
+
+  function pct(v) { return v === null ? '–' : v + '%'; }
+  function badge(s) {
+    if (s === 'n') { return ' <span class="ckm-none">' + T.none + '</span>'; }
+    if (s === 'g') { return ' <span class="ckm-gap">' + T.gap + '</span>'; }
+    if (s === 'o') { return ' ' + T.ok; }
+    return '';
+  }
+  function line(a, ci) {
+    var c = D.cats[ci];
+    return c.prefix + ' ' + pct(a.cov[ci]) + T.target1 + c.target + '%' + T.target2 + badge(a.st[ci]);
+  }
+  function head(a) { return '<b>' + a.name + '</b><br>' + a.basis; }
+  function missingLines(a) {
+    var out = [];
+    ['n', 'g'].forEach(function (s) {
+      for (var ci = 0; ci < D.cats.length; ci++) { if (a.st[ci] === s) { out.push(line(a, ci)); } }
+    });
+    return out;
+  }
+  function overviewTip(a) {
+    var m = missingLines(a);
+    return head(a) + '<br>' + (m.length ? T.missing + '<br>' + m.join('<br>') : T.nothing_missing);
+  }
+  function areaPopup(a) {
+    var rows = '';
+    for (var ci = 0; ci < D.cats.length; ci++) {
+      if (a.st[ci] === '-') { continue; }
+      rows += '<tr><td>' + D.cats[ci].label + '</td><td>' + pct(a.cov[ci]) + '</td><td>' +
+        T.target1 + D.cats[ci].target + '%' + T.target2 + '</td><td>' + badge(a.st[ci]) + '</td></tr>';
+    }
+    return '<div class="ckm-pop">' + head(a) + '<table><tr><th>' + T.category + '</th><th>' +
+      T.coverage + '</th><th></th><th>' + T.status + '</th></tr>' + rows + '</table></div>';
+  }
+  function rampColor(v) {
+    var i = 0;
+    while (i < D.ramp.length - 1 && v !== null && v >= D.ramp[i + 1][0]) { i++; }
+    return D.ramp[i][1];
+  }
+  function styleFor(a, ci) {
+    if (ci < 0) {
+      return {className: 'ckm-area', color: '#444', weight: 1.2, fillColor: a.color, fillOpacity: 0.75};
+    }
+    var s = a.st[ci];
+    if (s === 'n') {
+      return {className: 'ckm-area ckm-area-none', color: '#b2182b', weight: 3, dashArray: '7 4',
+              fillColor: 'url(#ckm-hatch)', fillOpacity: 0.8};
+    }
+    if (s === 'g') {
+      return {className: 'ckm-area ckm-area-gap', color: '#c45100', weight: 3,
+              fillColor: rampColor(a.cov[ci]), fillOpacity: 0.75};
+    }
+    return {className: 'ckm-area', color: '#444', weight: 1, fillColor: rampColor(a.cov[ci]),
+            fillOpacity: s === '-' ? 0.1 : 0.75};
+  }
+  function areaLayer(ci) {
+    return L.geoJSON(D.areas, {
+      renderer: renderer,
+      style: function (f) { return styleFor(D.area[f.properties.i], ci); },
+      onEachFeature: function (f, layer) {
+        var a = D.area[f.properties.i];
+        layer.bindTooltip(function () {
+          return ci < 0 ? overviewTip(a) : head(a) + '<br>' + line(a, ci);
+        }, {sticky: true, className: 'ckm-tip'});
+        layer.bindPopup(function () { return areaPopup(a); }, {maxWidth: 420});
+      }
+    });
+  }
+
+  var icons = {};
+  function markerSvg(ci) {
+    var c = D.cats[ci];
+    var shapes = {
+      circle: '<circle cx="11" cy="11" r="9.5"/>',
+      square: '<rect x="2" y="2" width="18" height="18" rx="2"/>',
+      triangle: '<polygon points="11,1 21,20 1,20"/>',
+      diamond: '<polygon points="11,0.5 21.5,11 11,21.5 0.5,11"/>',
+      star: '<polygon points="11,0.8 13.7,8 21.3,8.3 15.3,13.1 17.4,20.8 11,16.5 4.6,20.8 6.7,13.1 0.7,8.3 8.3,8"/>'
+    };
+    var ty = c.marker === 'triangle' ? 16.5 : 15;
+    return '<svg width="22" height="22" viewBox="0 0 22 22"><g fill="' + c.color +
+      '" stroke="#fff" stroke-width="1.5">' + (shapes[c.marker] || shapes.circle) + '</g>' +
+      '<text x="11" y="' + ty + '" font-size="10" font-weight="bold" text-anchor="middle" fill="' +
+      c.fg + '" font-family="sans-serif">' + c.symbol + '</text></svg>';
+  }
+  function iconFor(ci) {
+    if (!icons[ci]) {
+      icons[ci] = L.divIcon({html: markerSvg(ci), className: 'ckm-marker', iconSize: [22, 22],
+                             iconAnchor: [11, 11], popupAnchor: [0, -10]});
+    }
+    return icons[ci];
+  }
+  function resourcePopup(r) {
+    var services = r[3].map(function (ci) { return D.cats[ci].label; });
+    var html = '<div class="ckm-pop"><b>' + r[4] + '</b><table>' +
+      '<tr><th>' + T.services + '</th><td>' + services.concat(r[5]).join('、') + '</td></tr>' +
+      '<tr><th>' + T.address + '</th><td>' + r[6] + '</td></tr>';
+    if (r[7] !== '') { html += '<tr><th>' + T.capacity + '</th><td>' + r[7] + '</td></tr>'; }
+    return html + '<tr><th>' + T.source + '</th><td>' + r[8] + '</td></tr></table></div>';
+  }
+  function resourceLayer(ci) {
+    var group = D.cluster ? L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false,
+      disableClusteringAtZoom: 17, maxClusterRadius: 50}) : L.layerGroup();
+    var markers = [];
+    D.res.forEach(function (r) {
+      if (ci >= 0 && r[3].indexOf(ci) < 0) { return; }
+      var m = L.marker([r[0], r[1]], {icon: iconFor(ci < 0 ? r[2] : ci), keyboard: false});
+      m.bindPopup(function () { return resourcePopup(r); }, {maxWidth: 360});
+      markers.push(m);
+    });
+    if (D.cluster) { group.addLayers(markers); } else { markers.forEach(function (m) { group.addLayer(m); }); }
+    return group;
+  }
+
+  var legend = L.control({position: 'bottomright'});
+  legend.onAdd = function () {
+    var div = L.DomUtil.create('div', 'ckm-box ckm-legend');
+    L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.disableScrollPropagation(div);
+    return div;
+  };
+  legend.addTo(map);
+  function showLegend(ci) {
+    var html;
+    if (ci < 0) {
+      html = D.legend.overview;
+    } else {
+      html = '<h4>' + D.cats[ci].label + T.coverage_of + '</h4>' + D.legend.ramp +
+        D.legend.none + '<div class="ckm-row"><span class="ckm-sw" style="border:3px solid #c45100"></span>' +
+        T.gap_rule1 + D.cats[ci].target + '%' + T.gap_rule2 + '</div>';
+    }
+    var present = ci < 0 ? D.present : (D.present.indexOf(ci) >= 0 ? [ci] : []);
+    if (present.length) {
+      html += '<h4 style="margin-top:6px">' + T.resources + '</h4>';
+      present.forEach(function (k) {
+        html += '<div class="ckm-row">' + markerSvg(k) + D.cats[k].label + '</div>';
+      });
+    }
+    legend.getContainer().innerHTML = html;
+  }
+
+  var base = {};
+  var first = null;
+  D.views.forEach(function (v, i) {
+    var g = L.layerGroup();
+    var built = false;
+    g.on('add', function () {
+      if (!built) { built = true; g.addLayer(areaLayer(v.cat)); g.addLayer(resourceLayer(v.cat)); }
+      showLegend(v.cat);
+    });
+    base[v.name] = g;
+    if (i === D.start) { first = g; }
+  });
+
+  var labels = L.layerGroup();
+  D.area.forEach(function (a) {
+    labels.addLayer(L.marker(a.at, {pane: 'ckmLabels', interactive: false, keyboard: false,
+      icon: L.divIcon({className: 'ckm-label', html: '<span>' + a.name + '</span>', iconSize: null})}));
+  });
+  overlays[T.labels] = labels;
+
+  first.addTo(map);
+  labels.addTo(map);
+  L.control.layers(base, overlays, {collapsed: false, position: 'topright'}).addTo(map);
+
+  var title = L.DomUtil.create('div', 'ckm-title', map.getContainer());
+  title.innerHTML = D.title;
+  L.DomEvent.disableClickPropagation(title);
+  var info = L.control({position: 'bottomleft'});
+  info.onAdd = function () {
+    var div = L.DomUtil.create('div', 'ckm-box ckm-info');
+    div.innerHTML = D.info;
+    return div;
+  };
+  info.addTo(map);
+  map.fitBounds(D.bounds);
+})();
+"""
+
+
+class GapMapLayers(JSCSSMixin):
+    """Everything drawn on the map, fed by one pre-escaped JSON ``data`` object."""
+
+    _template = Template(
+        "{% macro header(this, kwargs) %}" + _CSS + "{% endmacro %}"
+        "{% macro html(this, kwargs) %}" + _SVG_DEFS + "{% endmacro %}"
+        "{% macro script(this, kwargs) %}" + _JS + "{% endmacro %}"
+    )
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        super().__init__()
+        self.default_js = [("markercluster", JS_ASSETS["markercluster"][0])]
+        self.default_css = [
+            ("markercluster_css", CSS_ASSETS["markercluster_css"][0]),
+            ("markercluster_default_css", CSS_ASSETS["markercluster_default_css"][0]),
+        ]
+        self._name = "ChiikimapGapMap"
+        self.data = script_json(data)

@@ -1,0 +1,512 @@
+"""Interactive gap map (folium/Leaflet) of a :class:`~chiikimap.Coverage`, online or self-contained.
+
+The map has one *view* per thematic layer, switched with radio buttons: an overview (how many
+categories are 空白/不足 in each 第2層 area) and one coverage choropleth per category with that
+category's resources on top. Area names are permanent labels. Every text that comes from data files
+is HTML-escaped; nothing is recomputed — all figures come from ``coverage.table``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from os import PathLike
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import folium
+import numpy as np
+import pandas as pd
+from branca.element import Element, Figure
+
+from .. import _schema as S
+from .._errors import ChiikimapError
+from ._element import GapMapLayers
+from ._escape import esc
+from ._geometry import display_geometries
+from ._offline import CSS_ASSETS, JS_ASSETS, inline_assets
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..coverage import Coverage
+
+__all__ = ["TILES", "gap_map", "save_html"]
+
+_GSI_ATTR = (
+    '<a href="https://maps.gsi.go.jp/development/ichiran.html" target="_blank" '
+    'rel="noopener">地理院タイル</a>'
+)
+#: Basemaps: key → URL template, attribution (fixed HTML required by the provider), zoom limits.
+TILES: dict[str, dict[str, Any]] = {
+    "gsi_pale": {
+        "url": "https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png",
+        "attribution": _GSI_ATTR,
+        "maxNativeZoom": 18,
+        "name": {"ja": "背景地図（地理院タイル 淡色）", "en": "Basemap (GSI pale)"},
+    },
+    "gsi_std": {
+        "url": "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png",
+        "attribution": _GSI_ATTR,
+        "maxNativeZoom": 18,
+        "name": {"ja": "背景地図（地理院タイル 標準）", "en": "Basemap (GSI standard)"},
+    },
+    "osm": {
+        "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "attribution": '&copy; <a href="https://www.openstreetmap.org/copyright" target="_blank" '
+        'rel="noopener">OpenStreetMap</a> contributors',
+        "maxNativeZoom": 19,
+        "name": {"ja": "背景地図（OpenStreetMap）", "en": "Basemap (OpenStreetMap)"},
+    },
+}
+
+_TEXT = {
+    "ja": {
+        "overview": "概要：不足・空白の種別数",
+        "overview_legend": "不足・空白の種別数",
+        "of_total": "（全{n}種別中）",
+        "none": "空白",
+        "gap": "不足",
+        "ok": "充足",
+        "target1": "（目標",
+        "target2": "）",
+        "missing": "足りないサービス:",
+        "nothing_missing": "すべての種別が目標を満たしています",
+        "category": "種別",
+        "coverage": "カバー率",
+        "status": "判定",
+        "coverage_of": "：カバー率",
+        "none_rule": "空白（圏内に誰も届かない）",
+        "gap_rule1": "不足（目標",
+        "gap_rule2": "未満）",
+        "resources": "社会資源",
+        "labels": "圏域名",
+        "services": "提供サービス",
+        "address": "住所",
+        "capacity": "定員",
+        "source": "出典",
+        "basis_pop": "基準: {label} {value:,.0f}人",
+        "basis_area": "基準: 面積 {value:.2f} km²",
+        "walk": "徒歩{r}m圏",
+        "radius": "半径{r}km圏",
+        "reach": "{label}: {dist}の{who}",
+        "area_who": "面積",
+        "default_title": "地域資源の空白地図",
+        "dates": "データ基準日",
+        "made": "作成",
+        "sources": "出典",
+    },
+    "en": {
+        "overview": "Overview: categories lacking",
+        "overview_legend": "Categories with gap/none",
+        "of_total": " (of {n})",
+        "none": "none",
+        "gap": "gap",
+        "ok": "ok",
+        "target1": " (target ",
+        "target2": ")",
+        "missing": "Lacking:",
+        "nothing_missing": "Every category meets its target",
+        "category": "Category",
+        "coverage": "Coverage",
+        "status": "Status",
+        "coverage_of": ": coverage",
+        "none_rule": "none (nobody within reach)",
+        "gap_rule1": "gap (below target ",
+        "gap_rule2": ")",
+        "resources": "Resources",
+        "labels": "Area names",
+        "services": "Services",
+        "address": "Address",
+        "capacity": "Capacity",
+        "source": "Source",
+        "basis_pop": "Basis: {label} {value:,.0f}",
+        "basis_area": "Basis: area {value:.2f} km²",
+        "walk": "{r} m",
+        "radius": "{r} km",
+        "reach": "{label}: {who} within {dist}",
+        "area_who": "area",
+        "default_title": "Community resource gap map",
+        "dates": "Data date",
+        "made": "Made",
+        "sources": "Sources",
+    },
+}
+
+#: Sequential scale of coverage share (lower bound in %, colour), ColorBrewer YlGnBu.
+_RAMP = [(0, "#ffffcc"), (20, "#c7e9b4"), (40, "#7fcdbb"), (60, "#41b6c4"), (80, "#2c7fb8")]
+#: Overview: 0 lacking is pale green; more lacking categories get darker reds.
+_OVERVIEW_ZERO = "#e5f5e0"
+_OVERVIEW_REDS = ["#fdd49e", "#fc8d59", "#d7301f", "#7f0000"]
+_HEX = re.compile(r"^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$")
+_CLUSTER_AUTO = 200
+
+
+def _colour(value: str) -> str:
+    return value if _HEX.match(str(value)) else "#666666"
+
+
+def _text_colour(hex_colour: str) -> str:
+    h = hex_colour.lstrip("#")
+    if len(h) == 3:
+        h = "".join(c * 2 for c in h)
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
+
+
+def _overview_bins(n_categories: int) -> list[tuple[int, int, str]]:
+    """Classes of the number of lacking categories: ``(low, high, colour)``."""
+    bins = [(0, 0, _OVERVIEW_ZERO)]
+    if n_categories <= 0:
+        return bins
+    chunks = [c for c in np.array_split(np.arange(1, n_categories + 1), 4) if len(c)]
+    idx = np.linspace(0, len(_OVERVIEW_REDS) - 1, len(chunks)).round().astype(int)
+    for chunk, i in zip(chunks, idx, strict=True):
+        bins.append((int(chunk[0]), int(chunk[-1]), _OVERVIEW_REDS[i]))
+    return bins
+
+
+def _fmt_number(value: Any) -> str:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return esc(value)
+    if math.isnan(v):
+        return ""
+    return f"{v:,.0f}" if v == round(v) else f"{v:,.1f}"
+
+
+def _categories_json(coverage: Coverage, keys: list[str], lang: str) -> list[dict[str, Any]]:
+    t = _TEXT[lang]
+    info = coverage.info
+    if info.basis == "population":
+        who = esc(info.weight_label.replace("人口", "") if lang == "ja" else info.weight)
+    else:
+        who = t["area_who"]
+    out = []
+    for key in keys:
+        if key in coverage.taxonomy:
+            cat = coverage.taxonomy[key]
+            label, colour, marker, symbol = cat.display(lang), cat.color, cat.marker, cat.symbol
+            radius, target = cat.radius_m, cat.target
+        else:
+            label, colour, marker, symbol, radius, target = key, "#666666", "circle", "?", 0.0, 0.0
+        rule = info.rules.get(key, {})
+        radius = float(rule.get("radius_m", radius))
+        target = float(rule.get("target", target))
+        dist = (
+            t["walk"].format(r=f"{radius:,.0f}")
+            if radius <= 1000
+            else t["radius"].format(r=f"{radius / 1000:g}")
+        )
+        colour = _colour(colour)
+        out.append(
+            {
+                "key": esc(key),
+                "label": esc(label),
+                "color": colour,
+                "fg": _text_colour(colour),
+                "marker": marker
+                if marker in ("circle", "square", "triangle", "diamond", "star")
+                else "circle",
+                "symbol": esc(symbol),
+                "target": round(target * 100),
+                "prefix": t["reach"].format(label=esc(label), dist=dist, who=who),
+            }
+        )
+    return out
+
+
+def _areas_json(
+    coverage: Coverage, cat_index: dict[str, int], lang: str
+) -> tuple[list[dict[str, Any]], list[tuple[int, int, str]]]:
+    t = _TEXT[lang]
+    table = coverage.table
+    areas = coverage.areas
+    analysed = [k for k in coverage.categories if k in cat_index]
+    bins = _overview_bins(len(analysed))
+    ids = list(areas[S.AREA_ID])
+    known = table[table[S.CATEGORY].isin(list(cat_index))]
+    status = known.pivot(index=S.AREA_ID, columns=S.CATEGORY, values=S.STATUS)
+    share = known.pivot(index=S.AREA_ID, columns=S.CATEGORY, values=S.COVERAGE)
+    order = sorted(cat_index, key=cat_index.__getitem__)
+    status = status.reindex(index=ids, columns=order)
+    share = share.reindex(index=ids, columns=order)
+    codes = {S.STATUS_NONE: "n", S.STATUS_GAP: "g", S.STATUS_OK: "o"}
+    st_all = [[codes.get(v, "-") for v in row] for row in status.to_numpy(dtype=object)]
+    pct = np.floor(share.to_numpy(dtype=float) * 100 + 0.5)
+    cov_all = [[None if math.isnan(v) else int(v) for v in row] for row in pct]
+    weights = table.drop_duplicates(S.AREA_ID).set_index(S.AREA_ID)[S.WEIGHT].reindex(ids)
+    points = areas.geometry.representative_point().to_crs("EPSG:4326")
+    out = []
+    for i, (name, pt, weight) in enumerate(
+        zip(areas[S.AREA_NAME], points, weights.to_numpy(), strict=True)
+    ):
+        st, cov = st_all[i], cov_all[i]
+        n_lacking = sum(1 for s in st if s in ("n", "g"))
+        colour = next((c for lo, hi, c in bins if lo <= n_lacking <= hi), bins[-1][2])
+        if pd.isna(weight):
+            basis = ""
+        elif coverage.info.basis == "population":
+            basis = t["basis_pop"].format(label=esc(coverage.info.weight_label), value=weight)
+        else:
+            basis = t["basis_area"].format(value=weight / 1e6)
+        out.append(
+            {
+                "name": esc(name),
+                "basis": basis,
+                "st": st,
+                "cov": cov,
+                "n": n_lacking,
+                "color": colour,
+                "at": [round(pt.y, 5), round(pt.x, 5)],
+            }
+        )
+    return out, bins
+
+
+def _resources_json(coverage: Coverage, cat_index: dict[str, int]) -> list[list[Any]]:
+    res = coverage.resources
+    if res is None or res.empty:
+        return []
+    res = res[res.geometry.notna() & ~res.geometry.is_empty]
+    pts = res.geometry.to_crs("EPSG:4326")
+    n = len(res)
+
+    def column(name: str) -> list[Any]:
+        return list(res[name]) if name in res.columns else [None] * n
+
+    primaries = column(S.CATEGORY)
+    all_keys = column(S.CATEGORIES)
+    capacities = column(S.CAPACITY)
+    out: list[list[Any]] = []
+    for i, (x, y) in enumerate(zip(pts.x.round(6), pts.y.round(6), strict=True)):
+        keys = all_keys[i]
+        if keys is None or (isinstance(keys, float) and math.isnan(keys)):
+            keys = (primaries[i],)
+        elif isinstance(keys, str):
+            keys = (keys,)
+        known = [cat_index[k] for k in keys if k in cat_index]
+        unknown = [esc(k) for k in keys if k not in cat_index]
+        primary = cat_index.get(primaries[i], known[0] if known else 0)
+        cap = _fmt_number(capacities[i]) if capacities[i] is not None else ""
+        out.append([float(y), float(x), primary, known, "", unknown, "", cap, ""])
+    for slot, name in ((4, S.NAME), (6, S.ADDRESS), (8, S.SOURCE)):
+        for row, value in zip(out, column(name), strict=True):
+            row[slot] = esc(value)
+    return out
+
+
+def gap_map(
+    coverage: Coverage,
+    *,
+    category: str | None = None,
+    tiles: Literal["gsi_pale", "gsi_std", "osm"] | None = "gsi_pale",
+    lang: Literal["ja", "en"] = "ja",
+    title: str | None = None,
+    cluster: bool | None = None,
+    max_zoom: int | None = None,
+    simplify_m: float = 15.0,
+    note_html: str | None = None,
+    width: str = "100%",
+    height: str = "100%",
+) -> folium.Map:
+    """Interactive gap map of ``coverage``.
+
+    Parameters
+    ----------
+    coverage
+        Result of :func:`chiikimap.analyze`; nothing is recomputed.
+    category
+        Category key whose view is shown first; ``None`` shows the overview.
+    tiles
+        Basemap: ``"gsi_pale"`` (地理院タイル 淡色, default), ``"gsi_std"``, ``"osm"``, or ``None``
+        for none. Each carries the attribution its terms require.
+    lang
+        ``"ja"`` (default) or ``"en"`` labels.
+    title
+        Title shown on the map (escaped); defaults to 「地域資源の空白地図」.
+    cluster
+        Cluster resource markers; ``None`` clusters when there are more than 200 resources.
+    max_zoom
+        Highest zoom level (default 18); tiles are upscaled beyond their native zoom.
+    simplify_m
+        Display simplification tolerance in metres (as a coverage; the analysis geometry is not
+        touched). ``0`` keeps every vertex.
+    note_html
+        Raw HTML put under the title **without escaping** — trusted input only (explicit opt-in).
+    width, height
+        CSS size of the map.
+
+    Returns
+    -------
+    folium.Map
+    """
+    if lang not in _TEXT:
+        raise ChiikimapError(f"lang は 'ja' か 'en' です / lang must be 'ja' or 'en', got {lang!r}")
+    if tiles is not None and tiles not in TILES:
+        raise ChiikimapError(
+            f"背景地図 {tiles!r} は使えません / unknown tiles {tiles!r}; use one of "
+            f"{', '.join(map(repr, TILES))} or None"
+        )
+    if coverage.areas is None or coverage.areas.empty:
+        raise ChiikimapError("圏域がありません / the coverage has no areas to draw")
+    analysed = list(coverage.categories)
+    if category is not None and category not in analysed:
+        raise ChiikimapError(
+            f"種別 {category!r} は分析されていません / category {category!r} was not analysed; "
+            f"choose one of {', '.join(analysed)}"
+        )
+    t = _TEXT[lang]
+
+    # every category a view or a marker needs: analysed ones first, then those of resources
+    keys = list(analysed)
+    res = coverage.resources
+    if res is not None and not res.empty:
+        col = res[S.CATEGORIES] if S.CATEGORIES in res.columns else res[S.CATEGORY]
+        for v in col:
+            for k in (v,) if isinstance(v, str) else tuple(v):
+                if k not in keys and k in coverage.taxonomy:
+                    keys.append(k)
+    cat_index = {k: i for i, k in enumerate(keys)}
+    cats = _categories_json(coverage, keys, lang)
+    area_rows, bins = _areas_json(coverage, cat_index, lang)
+    resources = _resources_json(coverage, cat_index)
+    geoms = display_geometries(
+        coverage.areas, metric_crs=coverage.info.metric_crs or None, tolerance_m=simplify_m
+    )
+    features = [
+        {"type": "Feature", "properties": {"i": i}, "geometry": g}
+        for i, g in enumerate(geoms)
+        if g is not None
+    ]
+    minx, miny, maxx, maxy = coverage.areas.to_crs("EPSG:4326").total_bounds
+
+    views = [{"name": esc(t["overview"]), "cat": -1}]
+    views += [
+        {"name": c["label"], "cat": cat_index[k]}
+        for k, c in zip(keys, cats, strict=True)
+        if k in analysed
+    ]
+    start = 0 if category is None else 1 + analysed.index(category)
+
+    n_cat = len(analysed)
+    legend_rows = "".join(
+        f'<div class="ckm-row"><span class="ckm-sw" style="background:{c}"></span>'
+        f"{lo if lo == hi else f'{lo}–{hi}'}</div>"
+        for lo, hi, c in bins
+    )
+    ramp_rows = "".join(
+        f'<div class="ckm-row"><span class="ckm-sw" style="background:{c}"></span>'
+        f"{lo}–{_RAMP[i + 1][0] if i + 1 < len(_RAMP) else 100}%</div>"
+        for i, (lo, c) in enumerate(_RAMP)
+    )
+    none_row = (
+        '<div class="ckm-row"><svg width="18" height="12" style="margin-right:6px">'
+        '<rect width="18" height="12" fill="url(#ckm-hatch)" stroke="#b2182b" stroke-width="2" '
+        f'stroke-dasharray="4 2"/></svg>{esc(t["none_rule"])}</div>'
+    )
+
+    info = coverage.info
+    heading = esc(title if title is not None else t["default_title"])
+    sub = []
+    if info.data_dates:
+        sub.append(f"{t['dates']}: " + "、".join(esc(d) for d in info.data_dates))
+    if info.created:
+        sub.append(f"{t['made']}: {esc(info.created)}")
+    title_html = heading + ("<small>" + " ・ ".join(sub) + "</small>" if sub else "")
+    if note_html:
+        title_html += "<small>" + note_html + "</small>"
+    source_items = "".join(
+        f"<div>{esc(s.attribution)}"
+        + (f"（{esc(s.license)}）" if s.license else "")
+        + (f"（{esc(s.date)}）" if s.date else "")
+        + "</div>"
+        for s in dict.fromkeys(info.sources)
+    )
+    info_html = f"<h4>{esc(t['sources'])}</h4>{source_items}" if source_items else ""
+    attribution = esc(info.attribution) if info.attribution else ""
+
+    tile = None
+    if tiles is not None:
+        spec = TILES[tiles]
+        tile = {
+            "url": spec["url"],
+            "attribution": spec["attribution"],
+            "maxNativeZoom": spec["maxNativeZoom"],
+            "maxZoom": max_zoom or 18,
+            "name": esc(spec["name"][lang]),
+        }
+
+    data = {
+        "text": {k: esc(v) for k, v in t.items()},
+        "cats": cats,
+        "views": views,
+        "start": start,
+        "areas": {"type": "FeatureCollection", "features": features},
+        "area": area_rows,
+        "res": resources,
+        "present": sorted({r[2] for r in resources}),
+        "cluster": bool(len(resources) > _CLUSTER_AUTO if cluster is None else cluster),
+        "ramp": _RAMP,
+        "legend": {
+            "overview": f"<h4>{esc(t['overview_legend'])}{esc(t['of_total'].format(n=n_cat))}</h4>"
+            + legend_rows,
+            "ramp": ramp_rows,
+            "none": none_row,
+        },
+        "tile": tile,
+        "attribution": attribution,
+        "title": title_html,
+        "info": info_html,
+        "maxZoom": max_zoom or 18,
+        "bounds": [[float(miny), float(minx)], [float(maxy), float(maxx)]],
+    }
+
+    m = folium.Map(
+        location=[float(miny + maxy) / 2, float(minx + maxx) / 2],
+        zoom_start=12,
+        tiles=None,
+        width=width,
+        height=height,
+        control_scale=False,
+        zoom_snap=0.25,
+    )
+    # only Leaflet itself: no jQuery, Bootstrap, awesome-markers or icon fonts
+    m.default_js = [("leaflet", JS_ASSETS["leaflet"][0])]
+    m.default_css = [("leaflet_css", CSS_ASSETS["leaflet_css"][0])]
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    root.header.add_child(Element(f"<title>{heading}</title>"), name="chiikimap_title")
+    GapMapLayers(data).add_to(m)
+    return m
+
+
+def save_html(
+    coverage: Coverage,
+    path: str | PathLike[str],
+    *,
+    offline: bool = False,
+    title: str | None = None,
+    **map_kwargs: Any,
+) -> None:
+    """Write the gap map of ``coverage`` to ``path`` as HTML.
+
+    Parameters
+    ----------
+    coverage
+        Result of :func:`chiikimap.analyze`.
+    path
+        Output ``.html`` file.
+    offline
+        Write ONE self-contained file: Leaflet and Leaflet.markercluster (from the installed XStatic
+        packages) are inlined, so the map opens with no network; only the optional tile layer
+        would be fetched, and without it areas, labels and markers are still drawn.
+    title
+        Title of the map and the page (escaped).
+    **map_kwargs
+        Passed to :func:`gap_map` (``tiles``, ``lang``, ``category`` …).
+    """
+    m = gap_map(coverage, title=title, **map_kwargs)
+    html = m.get_root().render()
+    if offline:
+        html = inline_assets(html)
+    Path(path).write_text(html, encoding="utf-8")

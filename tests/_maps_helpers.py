@@ -1,0 +1,185 @@
+"""Headless-Chromium harness for the map tests and the map benchmark (no network, no downloads).
+
+The page under test gets a small probe script as the first element of ``<head>``: it records
+script errors, failed resource loads, ``console.error`` and any call of ``alert``/``prompt``/
+``confirm`` (what an XSS payload would run), then — after the map is drawn — opens every popup and
+tooltip, counts what is in the DOM and writes a JSON report into ``<pre id="ckm-probe">`` that
+``--dump-dom`` prints.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+__all__ = ["CHROMIUM", "probe_page", "require_chromium", "run_chromium"]
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or ""
+
+_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    # block every request to a host: names resolve nowhere, a proxy on a dead port takes the rest
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--proxy-server=127.0.0.1:9",
+]
+
+_PROBE = """<script>
+(function () {
+  var R = {errors: [], alerts: [], popups: [], tooltips: []};
+  window.__ckmProbe = R;
+  function note(kind) { return function () {
+    R.alerts.push(kind + ':' + Array.prototype.join.call(arguments, ' '));
+    document.title = 'XSS-RAN';
+  }; }
+  window.alert = note('alert'); window.prompt = note('prompt'); window.confirm = note('confirm');
+  var ce = console.error;
+  console.error = function () { R.errors.push('console: ' + Array.prototype.join.call(arguments, ' ')); ce.apply(console, arguments); };
+  window.addEventListener('error', function (e) {
+    var t = e.target;
+    if (t && t !== window && t.tagName) {
+      if (t.classList && t.classList.contains('leaflet-tile')) { return; }
+      R.errors.push('resource: ' + t.tagName + ' ' + (t.src || t.href || ''));
+    } else {
+      R.errors.push('script: ' + e.message + ' @' + e.lineno);
+    }
+  }, true);
+  window.addEventListener('load', function () { setTimeout(function () {
+    var map = null;
+    Object.keys(window).forEach(function (k) {
+      if (k.indexOf('map_') === 0 && window.L && window[k] instanceof L.Map) { map = window[k]; }
+    });
+    R.hasMap = !!map; R.t = performance.now();
+    R.areas = document.querySelectorAll('path.ckm-area').length;
+    R.areasNone = document.querySelectorAll('path.ckm-area-none').length;
+    R.areasGap = document.querySelectorAll('path.ckm-area-gap').length;
+    R.markers = document.querySelectorAll('.ckm-marker').length;
+    R.clusters = document.querySelectorAll('.marker-cluster').length;
+    R.labels = Array.prototype.map.call(document.querySelectorAll('.ckm-label span'), function (s) { return s.textContent; });
+    R.legend = (document.querySelector('.ckm-legend') || {}).textContent || '';
+    R.title = (document.querySelector('.ckm-title') || {}).textContent || '';
+    R.views = Array.prototype.map.call(document.querySelectorAll('.leaflet-control-layers-base label'), function (s) { return s.textContent.trim(); });
+    R.imgX = document.querySelectorAll('img[src="x"]').length;
+    if (map && %(open)s) {
+      map.eachLayer(function (l) {
+        if (l instanceof L.Marker && l.getPopup()) {
+          l.openPopup();
+          var el = l.getPopup().getElement();
+          R.popups.push({text: el.textContent, html: el.innerHTML});
+        }
+        if (l.feature && l.getTooltip()) {
+          l.openTooltip(l.getBounds().getCenter());
+          var tt = l.getTooltip().getElement();
+          R.tooltips.push({text: tt.textContent, html: tt.innerHTML});
+          l.closeTooltip();
+        }
+      });
+      map.closePopup();
+    }
+    R.imgXAfter = document.querySelectorAll('img[src="x"]').length;
+    var pre = document.createElement('pre');
+    pre.id = 'ckm-probe';
+    pre.textContent = JSON.stringify(R);
+    document.body.appendChild(pre);
+  }, %(delay)d); });
+})();
+</script>"""
+
+
+def require_chromium() -> str:
+    """The Chromium binary; skip the test when it is missing, except on CI (``CI=true``) — fail."""
+    if CHROMIUM:
+        return CHROMIUM
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail("chromium is required on CI (install the Debian package 'chromium')")
+    pytest.skip("chromium is not installed")
+
+
+def _font_env(workdir: Path) -> dict[str, str]:
+    """Environment with a fontconfig file that adds the IPAex font of matplotlib-fontja.
+
+    Many headless machines have no Japanese font; without one the screenshot shows boxes.
+    """
+    env = dict(os.environ)
+    try:
+        import matplotlib_fontja
+
+        font_dir = Path(matplotlib_fontja.__file__).parent / "fonts"
+    except ImportError:  # pragma: no cover
+        return env
+    conf = workdir / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        f"<dir>{html.escape(str(font_dir))}</dir>"
+        f"<cachedir>{html.escape(str(workdir / 'fc-cache'))}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    env["FONTCONFIG_FILE"] = str(conf)
+    return env
+
+
+def run_chromium(
+    page: Path,
+    *,
+    screenshot: Path | None = None,
+    window: tuple[int, int] = (1280, 900),
+    budget_ms: int = 8000,
+    timeout_s: float = 90.0,
+) -> tuple[str, float]:
+    """Load ``page`` with the network blocked; return (``--dump-dom`` output, wall seconds)."""
+    binary = require_chromium()
+    with tempfile.TemporaryDirectory(prefix="ckm-chromium-") as tmp:
+        work = Path(tmp)
+        args = [
+            binary,
+            *_FLAGS,
+            f"--user-data-dir={work / 'profile'}",
+            f"--window-size={window[0]},{window[1]}",
+            f"--virtual-time-budget={budget_ms}",
+        ]
+        args += [f"--screenshot={screenshot}"] if screenshot else ["--dump-dom"]
+        start = time.perf_counter()
+        proc = subprocess.run(
+            [*args, page.resolve().as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            env=_font_env(work),
+            check=False,
+        )
+        elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"chromium failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return proc.stdout, elapsed
+
+
+def probe_page(
+    html_text: str, workdir: Path, *, open_popups: bool = True, delay_ms: int = 1500
+) -> dict[str, Any]:
+    """Write ``html_text`` with the probe to ``workdir``, load it in Chromium, return the report."""
+    probe = _PROBE % {"open": "true" if open_popups else "false", "delay": delay_ms}
+    page = workdir / "probed.html"
+    page.write_text(html_text.replace("<head>", "<head>" + probe, 1), encoding="utf-8")
+    dom, _ = run_chromium(page)
+    m = re.search(r'<pre id="ckm-probe">(.*?)</pre>', dom, re.DOTALL)
+    if not m:
+        raise AssertionError(
+            "the probe wrote no report; the page did not finish loading:\n" + dom[-3000:]
+        )
+    return json.loads(html.unescape(m.group(1)))

@@ -1,0 +1,236 @@
+"""Rendered-HTML checks of the interactive gap map (no browser; see test_map_browser.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pytest
+import shapely
+from shapely.geometry import Polygon
+
+from chiikimap import _schema as S
+from chiikimap._errors import ChiikimapError
+from chiikimap.maps._geometry import display_geometries
+from chiikimap.maps.interactive import _OVERVIEW_REDS, _OVERVIEW_ZERO, gap_map, save_html
+from tests.fakes import GRID_CRS, fake_coverage
+
+XSS_IMG = "<img src=x onerror=alert(1)>"
+XSS_JS = "'); alert(1); //"
+
+
+def _html(coverage: Any = None, **kwargs: Any) -> str:
+    m = gap_map(coverage if coverage is not None else fake_coverage(), **kwargs)
+    return m.get_root().render()
+
+
+def _data(page: str) -> dict[str, Any]:
+    """The JSON literal the map script draws from."""
+    m = re.search(r"var D = (\{.*?\});\n", page)
+    assert m, "map data literal not found"
+    return json.loads(m.group(1))
+
+
+def _xss_coverage() -> Any:
+    cov = fake_coverage([XSS_IMG, XSS_JS, "サロン東", "配食ひかり"])
+    cov.areas.loc[0, S.AREA_NAME] = XSS_IMG
+    cov.areas.loc[1, S.AREA_NAME] = XSS_JS
+    return cov
+
+
+def test_views_one_per_analysed_category_plus_overview() -> None:
+    d = _data(_html(tiles=None))
+    assert [v["name"] for v in d["views"]] == ["概要：不足・空白の種別数", "通いの場", "配食"]
+    assert len(d["areas"]["features"]) == 9
+    assert len(d["res"]) == 4
+    # mimamori is not analysed but a resource offers it: it gets a marker style, not a view
+    assert [c["key"] for c in d["cats"]] == ["kayoi_no_ba", "haishoku", "mimamori"]
+
+
+def test_category_option_selects_that_view() -> None:
+    d = _data(_html(tiles=None, category="haishoku"))
+    assert d["views"][d["start"]]["name"] == "配食"
+    assert d["views"][0]["name"] == "概要：不足・空白の種別数"
+
+
+def test_overview_counts_and_colours_follow_the_hand_made_statuses() -> None:
+    # fakes: 通いの場 none in A00 A01 A02 A10 A20, gap in A21 A22, ok in A11 A12;
+    # 配食 gap only in A20  ->  lacking counts row-major:
+    expected = [1, 1, 1, 1, 0, 0, 2, 1, 1]
+    d = _data(_html(tiles=None))
+    assert [a["n"] for a in d["area"]] == expected
+    colours = {a["n"]: a["color"] for a in d["area"]}
+    assert colours[0] == _OVERVIEW_ZERO
+    # two categories: classes 0, 1, 2 -> lightest and darkest red for 1 and 2
+    assert colours[1] == _OVERVIEW_REDS[0]
+    assert colours[2] == _OVERVIEW_REDS[-1]
+    assert [a["st"][:2] for a in d["area"]][6] == ["n", "g"]  # A20
+    assert d["area"][7]["cov"][0] == 30  # A21 通いの場 0.3
+
+
+def test_legend_entries() -> None:
+    d = _data(_html(tiles=None))
+    assert "不足・空白の種別数" in d["legend"]["overview"]
+    assert "（全2種別中）" in d["legend"]["overview"]
+    for entry in (">0<", ">1<", ">2<"):
+        assert entry in d["legend"]["overview"]
+    assert "80–100%" in d["legend"]["ramp"]
+    assert "空白" in d["legend"]["none"]
+    # the resource legend lists the primary categories of the resources
+    assert d["present"] == [0, 1]
+
+
+def test_tooltip_line_for_population_basis_reads_like_the_issue() -> None:
+    cov = fake_coverage()
+    cov.info = dataclasses.replace(
+        cov.info, basis="population", weight="pop_65plus", weight_label="65歳以上人口"
+    )
+    d = _data(_html(cov, tiles=None))
+    assert d["cats"][0]["prefix"] == "通いの場: 徒歩800m圏の65歳以上"
+    assert d["cats"][0]["target"] == 80
+    assert d["cats"][1]["prefix"] == "配食: 半径3km圏の65歳以上"
+    assert d["area"][0]["basis"] == "基準: 65歳以上人口 1,000,000人"
+
+
+def test_english_labels() -> None:
+    d = _data(_html(tiles=None, lang="en"))
+    assert [v["name"] for v in d["views"]][1] == "Community gathering place"
+    assert d["text"]["none"] == "none"
+
+
+def test_payloads_are_escaped_everywhere() -> None:
+    page = _html(_xss_coverage(), tiles=None, title=XSS_IMG)
+    assert XSS_IMG not in page
+    assert XSS_JS not in page
+    d = _data(page)
+    assert d["res"][0][4] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert d["res"][1][4] == "&#x27;); alert(1); //"
+    assert d["area"][0]["name"] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert d["title"].startswith("&lt;img src=x onerror=alert(1)&gt;")
+    assert "<title>&lt;img src=x onerror=alert(1)&gt;</title>" in page
+
+
+def test_raw_html_only_on_opt_in() -> None:
+    d = _data(_html(tiles=None, note_html="<i>作成: 地域包括</i>"))
+    assert "<small><i>作成: 地域包括</i></small>" in d["title"]
+
+
+def test_tile_attributions() -> None:
+    gsi = _html(tiles="gsi_pale")
+    assert "https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png" in gsi
+    assert _data(gsi)["tile"]["attribution"] == (
+        '<a href="https://maps.gsi.go.jp/development/ichiran.html" target="_blank" '
+        'rel="noopener">地理院タイル</a>'
+    )
+    std = _data(_html(tiles="gsi_std"))["tile"]
+    assert "/xyz/std/" in std["url"]
+    assert "地理院タイル" in std["attribution"]
+    osm = _data(_html(tiles="osm"))["tile"]
+    assert "tile.openstreetmap.org" in osm["url"]
+    assert osm["attribution"].startswith('&copy; <a href="https://www.openstreetmap.org/copyright"')
+    assert osm["attribution"].endswith("contributors")
+    none = _html(tiles=None)
+    assert _data(none)["tile"] is None
+    assert "cyberjapandata" not in none
+
+
+def test_data_sources_and_date_are_shown() -> None:
+    d = _data(_html(tiles=None))
+    assert d["attribution"] == "テスト用の架空データ（chiikimap）"
+    assert "テスト用の架空データ（chiikimap）（CC0）" in d["info"]
+    assert "データ基準日: 2026-01-01" in d["title"]
+
+
+def test_no_unneeded_folium_assets() -> None:
+    page = _html(tiles=None).lower()
+    for name in ("jquery", "bootstrap", "awesome", "fontawesome", "glyphicons"):
+        assert name not in page
+
+
+def test_scale_bar_metric_only_and_fit_bounds() -> None:
+    page = _html(tiles=None)
+    assert "L.control.scale({imperial: false" in page
+    d = _data(page)
+    (s, w), (n, e) = d["bounds"]
+    assert 34.7 < s < n < 34.9
+    assert 135.6 < w < e < 135.7
+
+
+def test_offline_file_has_no_external_script_or_style(tmp_path: Path) -> None:
+    out = tmp_path / "map.html"
+    save_html(fake_coverage(), out, offline=True)
+    page = out.read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]*\ssrc\s*=", page, re.IGNORECASE)
+    assert not re.search(r"<link[^>]*\shref\s*=", page, re.IGNORECASE)
+    assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", page, re.IGNORECASE)
+    hosts = set(re.findall(r"https?://([^/\"'\\\s)]+)", page))
+    # what remains: the optional tile URL, attribution links, SVG namespace, comments in Leaflet
+    assert hosts <= {
+        "cyberjapandata.gsi.go.jp",
+        "maps.gsi.go.jp",
+        "leafletjs.com",
+        "www.w3.org",
+        "bugzilla.mozilla.org",
+    }
+    assert "L.MarkerClusterGroup" in page
+    assert "Leaflet 1.9.3" in page
+
+
+def test_online_file_links_only_leaflet_and_markercluster(tmp_path: Path) -> None:
+    out = tmp_path / "map.html"
+    save_html(fake_coverage(), out)
+    srcs = re.findall(r'<script src="([^"]+)"', out.read_text(encoding="utf-8"))
+    assert srcs == [
+        "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js",
+        "https://cdn.jsdelivr.net/npm/leaflet.markercluster@1.4.1/dist/leaflet.markercluster.js",
+    ]
+
+
+def test_coordinates_are_rounded() -> None:
+    d = _data(_html(tiles=None))
+    coords = re.findall(r"-?\d+\.\d+", json.dumps(d["areas"]))
+    assert coords
+    assert all(len(c.split(".")[1]) <= 5 for c in coords)
+
+
+def test_bad_options_raise_clear_errors() -> None:
+    cov = fake_coverage()
+    with pytest.raises(ChiikimapError, match="unknown tiles 'google'"):
+        gap_map(cov, tiles="google")  # type: ignore[arg-type]
+    with pytest.raises(ChiikimapError, match="category 'kaimono' was not analysed"):
+        gap_map(cov, category="kaimono")
+    with pytest.raises(ChiikimapError, match="lang must be"):
+        gap_map(cov, lang="fr")  # type: ignore[arg-type]
+
+
+def test_coverage_delegates() -> None:
+    m = fake_coverage().map(tiles=None)
+    assert "var D = " in m.get_root().render()
+
+
+def _zigzag_pair() -> gpd.GeoDataFrame:
+    """Two 1 km squares sharing a border that zigzags ±4 m every 10 m (metres, UTM 53N)."""
+    x0, y0 = 560_000.0, 3_850_000.0
+    border = [(x0 + 1000 + (4 if i % 2 else -4), y0 + i * 10) for i in range(101)]
+    left = Polygon([(x0, y0), *border, (x0, y0 + 1000)])
+    right = Polygon([(x0 + 2000, y0), (x0 + 2000, y0 + 1000), *reversed(border)])
+    return gpd.GeoDataFrame({"geometry": [left, right]}, crs=GRID_CRS)
+
+
+def test_display_simplification_keeps_shared_edges() -> None:
+    pair = _zigzag_pair()
+    geoms = display_geometries(pair, metric_crs=GRID_CRS, tolerance_m=15.0, decimals=7)
+    shapes = gpd.GeoSeries([shapely.geometry.shape(g) for g in geoms], crs="EPSG:4326").to_crs(
+        GRID_CRS
+    )
+    # the zigzag (8 m amplitude) is gone: few vertices left
+    assert all(len(shapely.get_coordinates(g)) < 10 for g in shapes)
+    # neighbours still meet exactly: no overlap and no gap (up to float noise of reprojection)
+    assert shapes.iloc[0].intersection(shapes.iloc[1]).area < 1.0
+    total = shapes.iloc[0].area + shapes.iloc[1].area
+    assert total == pytest.approx(2_000_000.0, rel=1e-3)
+    assert shapes.union_all().area == pytest.approx(total, abs=1.0)
