@@ -48,7 +48,13 @@ def lower_weighted_median(
     v, w, g = values[keep], weights[keep], groups[keep]
     if v.size == 0:
         return out
-    order = np.lexsort((v, g))
+    # sort by value, then stably by group (a radix sort for up to 65,535 groups): the same
+    # order as np.lexsort((v, g)) at a fraction of the cost
+    by_value = np.argsort(v, kind="stable")
+    gs = g[by_value]
+    if n_groups <= np.iinfo(np.uint16).max:
+        gs = gs.astype(np.uint16)
+    order = by_value[np.argsort(gs, kind="stable")]
     v, w, g = v[order], w[order], g[order]
     present = np.unique(g)
     starts = np.searchsorted(g, present, side="left")

@@ -382,7 +382,7 @@ def analyze(
     rank[np.argsort(area_ids, kind="stable")] = np.arange(len(area_ids))
     n_areas = len(area_ids)
 
-    res_xy = shapely.get_coordinates(resources.geometry.to_crs(mcrs).array)
+    res_xy = _point_xy(resources.geometry, mcrs)
     res_area = _assign.assign_points(res_xy, area_geoms, rank)
 
     if basis == "area":
@@ -390,7 +390,9 @@ def analyze(
     else:
         assert population is not None
         w_xy, w, w_area = _population_points(population, areas, area_geoms, rank, mcrs, weight)
-    inside = w_area >= 0
+    # keep the weight inside the areas, grouped by area: nearby points are queried together
+    inside = np.flatnonzero(w_area >= 0)
+    inside = inside[np.argsort(w_area[inside], kind="stable")]
     w_xy, w, w_area = w_xy[inside], w[inside], w_area[inside]
     area_weight = np.bincount(w_area, weights=w, minlength=n_areas)
     if basis == "population" and not area_weight.sum() > 0:
@@ -410,10 +412,17 @@ def analyze(
         )
 
     capacity = _capacity(resources)
+    # one (resource position, category code) pair per category of each resource
+    cat_code = {k: i for i, k in enumerate(tax_used.keys)}
+    key_pos = np.repeat(np.arange(len(res_keys)), [len(ks) for ks in res_keys])
+    key_code = np.fromiter(
+        (cat_code[k] for ks in res_keys for k in ks), dtype=np.intp, count=len(key_pos)
+    )
     rows = []
     for key in cat_keys:
         cat = tax_used[key]
-        has = np.fromiter((key in ks for ks in res_keys), dtype=bool, count=len(res_keys))
+        has = np.zeros(len(resources), dtype=bool)
+        has[key_pos[key_code == cat_code[key]]] = True
         in_area = has & (res_area >= 0)
         n_res = np.bincount(res_area[in_area], minlength=n_areas)
         cap = capacity[in_area]
@@ -565,9 +574,14 @@ def _check_population(population: gpd.GeoDataFrame, weight: str) -> None:
 def _resource_keys(resources: gpd.GeoDataFrame, tax: Taxonomy) -> list[tuple[str, ...]]:
     out: list[tuple[str, ...]] = []
     n_none = 0
-    for cats, cat in zip(resources[S.CATEGORIES], resources[S.CATEGORY], strict=True):
-        if isinstance(cats, str):
-            keys: tuple[str, ...] = (cats,)
+    keys: tuple[str, ...]
+    for cats, cat in zip(
+        resources[S.CATEGORIES].tolist(), resources[S.CATEGORY].tolist(), strict=True
+    ):
+        if type(cats) is tuple and cats:  # the readers' form: the fast path
+            keys = cats
+        elif isinstance(cats, str):
+            keys = (cats,)
         elif isinstance(cats, (tuple, list, np.ndarray)) and len(cats):
             keys = tuple(str(k) for k in cats)
         elif isinstance(cat, str) and cat:
@@ -576,7 +590,7 @@ def _resource_keys(resources: gpd.GeoDataFrame, tax: Taxonomy) -> list[tuple[str
             keys = ()
             n_none += 1
         out.append(keys)
-    tax.check_keys({k for keys in out for k in keys})
+    tax.check_keys({k for ks in out for k in ks})
     if n_none:
         warnings.warn(
             f"種別のない資源 {n_none} 件は集計に含めません / {n_none} resources have no category "
@@ -620,7 +634,7 @@ def _population_points(
     parts_xy, parts_w, parts_a = [], [], []
     if is_point.any():
         pts = population[is_point]
-        xy = shapely.get_coordinates(pts.geometry.to_crs(mcrs).array)
+        xy = _point_xy(pts.geometry, mcrs)
         parts_xy.append(xy)
         parts_w.append(np.nan_to_num(values[is_point]))
         parts_a.append(_assign.assign_points(xy, area_geoms, rank))
@@ -631,6 +645,21 @@ def _population_points(
         parts_w.append(np.nan_to_num(np.asarray(w, dtype=float)))
         parts_a.append(np.asarray(a, dtype=np.intp))
     return np.concatenate(parts_xy), np.concatenate(parts_w), np.concatenate(parts_a)
+
+
+def _point_xy(points: gpd.GeoSeries, crs: pyproj.CRS) -> np.ndarray:
+    """Coordinates of points in ``crs`` as an ``(n, 2)`` array (no geometry objects built)."""
+    xy = shapely.get_coordinates(points.array)
+    if len(xy) != len(points):
+        raise S.SchemaError(
+            f"空の Point が {len(points) - len(xy)} 件あります / {len(points) - len(xy)} empty "
+            "points; drop or geocode them before analyze"
+        )
+    if pyproj.CRS(points.crs) == crs:
+        return xy
+    tr = pyproj.Transformer.from_crs(points.crs, crs, always_xy=True)
+    x, y = tr.transform(xy[:, 0], xy[:, 1])
+    return np.column_stack([x, y])
 
 
 def _rejected(*layers: pd.DataFrame | None) -> pd.DataFrame:
