@@ -319,9 +319,10 @@ def analyze(
     -----
     For area *a*, category *c*, radius *r_c* and weight *w* (DESIGN.md, "Metrics"):
 
-    - ``n_resources``: resources of *c* whose point lies in *a*. A point on a border shared by
-      several areas (or in an overlap) belongs to the area with the smallest ``area_id`` in
-      string order. Resources in no area are in ``Coverage.unassigned``.
+    - ``n_resources``: resources of *c* whose point lies in *a* (tested in the CRS of
+      ``areas``, where the polygon edges are defined). A point on a border shared by several
+      areas (or in an overlap) belongs to the area with the smallest ``area_id`` in string
+      order. Resources in no area are in ``Coverage.unassigned``.
     - ``capacity``: sum of their known capacities; NaN when none is known.
     - ``weight``: population of *a* (sum of the population points in *a*, border points by the
       same rule; polygons apportioned by area share) or its land area in m².
@@ -376,20 +377,26 @@ def analyze(
     cat_keys = tuple(k for k in tax_used.keys if k in present)
 
     mcrs = pyproj.CRS(metric_crs) if metric_crs is not None else S.metric_crs_for(areas)
-    area_geoms = np.asarray(areas.geometry.to_crs(mcrs).array, dtype=object)
+    # points are placed in areas in the areas' own CRS (no polygon is reprojected for that);
+    # distances and land areas are measured in the metric CRS
+    own_geoms = np.asarray(areas.geometry.array, dtype=object)
+    own_crs = pyproj.CRS(areas.crs)
     area_ids = areas[S.AREA_ID].astype(str).to_numpy()
     rank = np.empty(len(area_ids), dtype=np.intp)
     rank[np.argsort(area_ids, kind="stable")] = np.arange(len(area_ids))
     n_areas = len(area_ids)
 
     res_xy = _point_xy(resources.geometry, mcrs)
-    res_area = _assign.assign_points(res_xy, area_geoms, rank)
+    res_area = _assign.assign_points(_point_xy(resources.geometry, own_crs), own_geoms, rank)
 
+    area_geoms = own_geoms
     if basis == "area":
+        area_geoms = np.asarray(areas.geometry.to_crs(mcrs).array, dtype=object)
         w_xy, w, w_area = _area_points(area_geoms)
     else:
         assert population is not None
-        w_xy, w, w_area = _population_points(population, areas, area_geoms, rank, mcrs, weight)
+        w_xy, w, w_area = _population_points(population, areas, own_geoms, own_crs, rank, mcrs,
+                                             weight)
     # keep the weight inside the areas, grouped by area: nearby points are queried together
     inside = np.flatnonzero(w_area >= 0)
     inside = inside[np.argsort(w_area[inside], kind="stable")]
@@ -616,7 +623,8 @@ def _area_points(area_geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
 def _population_points(
     population: gpd.GeoDataFrame,
     areas: gpd.GeoDataFrame,
-    area_geoms: np.ndarray,
+    own_geoms: np.ndarray,
+    own_crs: pyproj.CRS,
     rank: np.ndarray,
     mcrs: pyproj.CRS,
     weight: str,
@@ -634,10 +642,9 @@ def _population_points(
     parts_xy, parts_w, parts_a = [], [], []
     if is_point.any():
         pts = population[is_point]
-        xy = _point_xy(pts.geometry, mcrs)
-        parts_xy.append(xy)
+        parts_xy.append(_point_xy(pts.geometry, mcrs))
         parts_w.append(np.nan_to_num(values[is_point]))
-        parts_a.append(_assign.assign_points(xy, area_geoms, rank))
+        parts_a.append(_assign.assign_points(_point_xy(pts.geometry, own_crs), own_geoms, rank))
     if (~is_point).any():
         polys = population[~is_point]
         xy, w, a = _apportion.weight_points(polys, areas, metric_crs=mcrs, weight=weight)
