@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+import shapely.affinity
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -463,3 +464,44 @@ def test_hirakata_area_basis_matches_buffer_overlay() -> None:
             joined.groupby(S.AREA_ID).size())
         got_n = cov.table[cov.table[S.CATEGORY] == key].set_index(S.AREA_ID)[S.N_RESOURCES]
         assert got_n.to_dict() == n.reindex(got_n.index, fill_value=0).to_dict()
+
+
+# --- population polygons, reader reports ------------------------------------------------------------
+
+
+def test_population_polygon_is_apportioned_by_area_share() -> None:
+    areas = grid_areas(2)
+    # one polygon of 100 people over x ∈ [500, 1500], y ∈ [100, 900]: half in A00, half in A01
+    # (it keeps off the outer edges, where reprojection round-off would leave slivers)
+    poly = shapely.box(500, 100, 1500, 900)
+    x0, y0 = (560_000.0, 3_850_000.0)
+    pop = gpd.GeoDataFrame(
+        {S.POP_TOTAL: [200.0], S.POP_65PLUS: [100.0], S.POP_75PLUS: [50.0]},
+        geometry=[shapely.affinity.translate(poly, x0, y0)], crs=GRID_CRS,
+    )
+    res = grid_resources([(1000, 500, ("kayoi_no_ba",))])  # within 800 m of the whole polygon
+    with pytest.warns(ChiikimapWarning, match="A10"):  # A10 and A11 hold nobody
+        cov = analyze(areas, res, pop, metric_crs=GRID_CRS)
+    w = cov.table.set_index(S.AREA_ID)[S.WEIGHT]
+    assert w["A00"] == pytest.approx(50.0)
+    assert w["A01"] == pytest.approx(50.0)
+    assert w.sum() == pytest.approx(100.0)
+    assert _row(cov, "A00", "kayoi_no_ba")[S.COVERAGE] == pytest.approx(1.0)
+    assert _row(cov, "A11", "kayoi_no_ba")[S.STATUS] == S.STATUS_EMPTY
+
+
+def test_rejected_rows_and_sources_are_carried() -> None:
+    areas = grid_areas(2)
+    res = grid_resources([(250, 250, ("kayoi_no_ba",))])
+    report = S.ReadReport(
+        file="resources.csv",
+        rejected=[{"file": "resources.csv", "row": 7, "reason": "座標なし", "values": {"名称": "x"}}],
+        sources=[S.Source("テスト資源一覧", "テスト市", "2026-01-01").to_dict()],
+    )
+    S.attach_report(res, report)
+    extra = S.Source("人口（手入力）", "テスト市")
+    cov = analyze(areas, res, metric_crs=GRID_CRS, sources=[extra])
+    assert cov.rejected[S.REJECTED_ROW].tolist() == [7]
+    assert cov.rejected[S.REJECTED_REASON].tolist() == ["座標なし"]
+    assert [s.title for s in cov.info.sources] == ["テスト資源一覧", "人口（手入力）"]
+    assert cov.info.data_dates == ["2026-01-01"]
