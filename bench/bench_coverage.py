@@ -12,6 +12,11 @@ Run::
     PYTHONPATH=. python bench/bench_coverage.py --scale 0.05
 
 ``--scale`` multiplies every count (and the land extent) by the factor.
+
+Measured at full size on the shared 2-core machine (load average 4–6 from other jobs):
+analyze 6.7 s, baseline 71.2 s, ratio 10.7×, peak RSS 756 MiB after analyze (697 MiB of it the
+generated data) and 1,217 MiB after the baseline; the 8-segment buffers put 2,068 of 119,832
+area × category coverages off the exact value, the worst by 0.23.
 """
 
 from __future__ import annotations

@@ -459,9 +459,7 @@ def test_hirakata_area_basis_matches_buffer_overlay() -> None:
         diff = np.abs(got.reindex(am[S.AREA_ID]).to_numpy() - share.to_numpy())
         assert diff.max() < 0.005, (key, diff.max())
         # counts: plain point-in-polygon (no resource lies on a border in this file)
-        joined = gpd.sjoin(pts, am, predicate="within")
-        n = joined.groupby(f"{S.AREA_ID}_right").size() if f"{S.AREA_ID}_right" in joined else (
-            joined.groupby(S.AREA_ID).size())
+        n = gpd.sjoin(pts, am, predicate="within").groupby(S.AREA_ID).size()
         got_n = cov.table[cov.table[S.CATEGORY] == key].set_index(S.AREA_ID)[S.N_RESOURCES]
         assert got_n.to_dict() == n.reindex(got_n.index, fill_value=0).to_dict()
 
@@ -505,3 +503,12 @@ def test_rejected_rows_and_sources_are_carried() -> None:
     assert cov.rejected[S.REJECTED_REASON].tolist() == ["座標なし"]
     assert [s.title for s in cov.info.sources] == ["テスト資源一覧", "人口（手入力）"]
     assert cov.info.data_dates == ["2026-01-01"]
+
+
+def test_resource_without_category_is_reported() -> None:
+    areas = grid_areas(2)
+    res = grid_resources([(250, 250, ("kayoi_no_ba",)), (750, 750, ())])
+    with pytest.warns(ChiikimapWarning, match="1 resources have no category"):
+        cov = analyze(areas, res, metric_crs=GRID_CRS)
+    assert cov.table[S.N_RESOURCES].sum() == 1
+    assert cov.resources[S.AREA_ID].tolist() == ["A00", "A00"]
