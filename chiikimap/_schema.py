@@ -103,11 +103,14 @@ TABLE_COLUMNS = (
 STATUS_NONE = "none"
 STATUS_GAP = "gap"
 STATUS_OK = "ok"
-#: status key → (Japanese, English) label; the order is worst first.
+#: an area whose weight is 0 (nobody of the chosen population lives there): coverage is undefined
+STATUS_EMPTY = "empty"
+#: status key → (Japanese, English) label; the order is worst first, ``empty`` (no weight) last.
 STATUS_LABELS = {
     STATUS_NONE: ("空白", "none"),
     STATUS_GAP: ("不足", "gap"),
     STATUS_OK: ("充足", "ok"),
+    STATUS_EMPTY: ("対象なし", "no weight"),
 }
 
 #: Japanese labels of table columns, used by every renderer (Excel headers, tooltips, notebook).

@@ -9,6 +9,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry import Point, box
 
 from chiikimap import _schema as S
@@ -20,23 +21,66 @@ GRID_CRS = "EPSG:6690"
 GRID_ORIGIN = (560_000.0, 3_850_000.0)
 
 
-def grid_areas(n: int = 3, cell_m: float = 1000.0) -> gpd.GeoDataFrame:
-    """``n × n`` square areas of ``cell_m`` metres, ids ``A{row}{col}``, in EPSG:6668."""
+def grid_areas(
+    n: int = 3, cell_m: float = 1000.0, *, vertex_step_m: float | None = None
+) -> gpd.GeoDataFrame:
+    """``n × n`` square areas of ``cell_m`` metres, ids ``A{row}{col}``, in EPSG:6668.
+
+    With ``vertex_step_m`` every edge gets a vertex each ``vertex_step_m`` metres, so a point made
+    by :func:`grid_points` at such a position lies *exactly* on the shared border in any CRS (the
+    point and the vertex go through the same transformation).
+    """
     x0, y0 = GRID_ORIGIN
     rows = []
     for r in range(n):
         for c in range(n):
+            geom = box(
+                x0 + c * cell_m, y0 + r * cell_m, x0 + (c + 1) * cell_m, y0 + (r + 1) * cell_m
+            )
+            if vertex_step_m is not None:
+                geom = shapely.segmentize(geom, vertex_step_m)
             rows.append(
                 {
                     S.AREA_ID: f"A{r}{c}",
                     S.AREA_NAME: f"第{r * n + c + 1}区",
                     S.MUNICIPALITY_CODE: "27210",
-                    "geometry": box(
-                        x0 + c * cell_m, y0 + r * cell_m, x0 + (c + 1) * cell_m, y0 + (r + 1) * cell_m
-                    ),
+                    "geometry": geom,
                 }
             )
     return gpd.GeoDataFrame(rows, crs=GRID_CRS).to_crs(S.STORAGE_CRS)
+
+
+def grid_population(
+    xy_m: list[tuple[float, float]], values: list[float], *, column: str = S.POP_65PLUS
+) -> gpd.GeoDataFrame:
+    """Population points at grid positions (metres from the origin) with ``column`` = values.
+
+    ``pop_total`` is twice the value and ``pop_75plus`` half of it, so every column is usable.
+    """
+    v = np.asarray(values, dtype=float)
+    data = {S.POP_TOTAL: v * 2, S.POP_65PLUS: v, S.POP_75PLUS: v / 2}
+    data[column] = v
+    return gpd.GeoDataFrame(data, geometry=grid_points(xy_m).to_numpy(), crs=S.STORAGE_CRS)
+
+
+def grid_resources(
+    specs: list[tuple[float, float, tuple[str, ...]]], capacity: list[float] | None = None
+) -> gpd.GeoDataFrame:
+    """Resources at grid positions: ``specs`` is ``[(x_m, y_m, (category keys …)), …]``."""
+    n = len(specs)
+    return gpd.GeoDataFrame(
+        {
+            S.RESOURCE_ID: [f"R{i}" for i in range(n)],
+            S.NAME: [f"資源{i}" for i in range(n)],
+            S.CATEGORY: [s[2][0] if s[2] else "" for s in specs],
+            S.CATEGORIES: [tuple(s[2]) for s in specs],
+            S.CAPACITY: capacity if capacity is not None else [np.nan] * n,
+            S.ADDRESS: [""] * n,
+            S.SOURCE: ["test"] * n,
+        },
+        geometry=grid_points([(s[0], s[1]) for s in specs]).to_numpy(),
+        crs=S.STORAGE_CRS,
+    )
 
 
 def grid_points(xy_m: list[tuple[float, float]]) -> gpd.GeoSeries:
