@@ -158,8 +158,14 @@ def load_sample(name: str) -> Sample:
             read_resources(root / "elderly_welfare_facility.csv"),
         ]
         resources = _concat_resources(parts, prefixes=("houkatsu-", "center-", "facility-"))
-    # The Hirakata files carry no credit of their own: the README's list replaces the readers' guess.
-    sources = _SAMPLE_SOURCES.get(name) or S.sources_of(areas, resources, population)
+    if name in _SAMPLE_SOURCES:
+        # The files carry no credit of their own: the README's list replaces the readers' guess,
+        # in the layers' reports too, so that analyze() and every output quote the right lines.
+        for layer in (areas, resources, population):
+            if layer is not None:
+                _replace_sources(layer, [])
+        _replace_sources(areas, _SAMPLE_SOURCES[name])
+    sources = S.sources_of(areas, resources, population)
     return Sample(
         name=name,
         areas=areas,
@@ -168,6 +174,16 @@ def load_sample(name: str) -> Sample:
         sources=sources,
         description=SAMPLES[name],
     )
+
+
+def _replace_sources(layer: gpd.GeoDataFrame, sources: list[Source]) -> None:
+    """Set the sources recorded in ``layer``'s reader reports (the first report gets them all)."""
+    reports = S.read_reports(layer)
+    if not reports:
+        reports = [S.ReadReport().to_attrs()]
+    reports = [{**rep, "sources": []} for rep in reports]
+    reports[0]["sources"] = [src.to_dict() for src in sources]
+    layer.attrs[S.ATTRS_KEY] = reports
 
 
 def _reference_areas(
