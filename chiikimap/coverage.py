@@ -243,6 +243,18 @@ class Coverage:
 
         to_geopackage(self, path, **kwargs)
 
+    def __repr__(self) -> str:
+        counts = self.table[S.STATUS].value_counts()
+        status = ", ".join(
+            f"{S.STATUS_LABELS[k][0]} {int(counts.get(k, 0))}" for k in S.STATUS_LABELS
+            if k in counts.index or k != S.STATUS_EMPTY
+        )
+        return (
+            f"<Coverage: {len(self.areas)} 圏域 × {len(self.categories)} 種別, "
+            f"基準 {self.info.weight_label} ({self.info.basis}); {status}; "
+            f"未割当 {len(self.unassigned)}・除外行 {len(self.rejected)}>"
+        )
+
     def _repr_html_(self) -> str:
         from .notebook import coverage_html
 

@@ -12,7 +12,7 @@ checkout as the top-level ``sample_data/`` folder):
 ``"takamatsu"``
     香川県高松市 open data: 地域・年齢別人口 per 町丁 (points, with 65+ and 75+), the 地域包括支援センター,
     コミュニティセンター and 老人福祉施設. The city publishes its school districts only as PDF, so the
-    areas are *reference areas*: Voronoi cells of the 28 junior high schools, clipped to the extent of
+    areas are *reference areas*: Voronoi cells of the 22 municipal junior high schools (高松市立, without the two 分校), clipped to the extent of
     the population points plus 1 km. They are not the real 学区.
 
 Examples
@@ -141,6 +141,7 @@ def load_sample(name: str) -> Sample:
         areas = read_districts(
             root / "chiiki_houkatsu.geojson", id_col="area_id", name_col="center_name"
         )
+        areas[S.MUNICIPALITY_CODE] = "27210"
         offices = read_resources(root / "jigyosho.geojson")
         centers = read_resources(root / "houkatsu_centers.geojson", category="houkatsu",
                                  name_col="center_name", id_col="area_id")
@@ -151,6 +152,10 @@ def load_sample(name: str) -> Sample:
     else:
         population = read_population(root / "population_0066_202602.xlsx")
         schools = read_resources(root / "middle_school.xlsx", category="kyoten")
+        # 学区 exist for the city's own schools; national, prefectural and private schools and the
+        # two 分校 (branch schools inside another school's 学区) get no area.
+        names = schools[S.NAME].astype(str)
+        schools = schools[names.str.startswith("高松市立") & ~names.str.contains("分校")]
         areas = _reference_areas(schools, population)
         parts = [
             read_resources(root / "regional_comprehensive_support_center.xlsx", category="houkatsu"),

@@ -44,3 +44,12 @@ def test_taxonomy_splits_and_classifies_mhlw_names():
     assert tax.classify("訪問介護（ホームヘルプ）; 通所介護") == ("houmon_kaigo", "tsusho_kaigo")
     assert tax.classify("短期入所療養介護（介護老人保健施設）") == ("tanki_nyusho",)
     assert tax.unclassified("訪問介護、宇宙旅行") == ["宇宙旅行"]
+
+
+def test_repr_is_one_line_summary():
+    text = repr(fake_coverage())
+    # 18 rows: 通いの場 5 none, 2 gap, 2 ok; 配食 1 gap, 8 ok
+    assert text == (
+        "<Coverage: 9 圏域 × 2 種別, 基準 面積(m²) (area); 空白 5, 不足 3, 充足 10; "
+        "未割当 0・除外行 0>"
+    )
