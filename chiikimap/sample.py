@@ -104,7 +104,7 @@ def sample_path(name: str) -> Path:
         raise ChiikimapError(
             f"サンプル {name!r} はありません / unknown sample {name!r}; choose one of {list(SAMPLES)}"
         )
-    packaged = _resources.files("chiikimap").joinpath("sample_data", name)
+    packaged = _resources.files("chiikimap").joinpath("sample_data").joinpath(name)
     if packaged.is_dir():
         return Path(str(packaged))
     checkout = Path(__file__).resolve().parent.parent / "sample_data" / name
@@ -242,7 +242,7 @@ def _concat_resources(
 ) -> gpd.GeoDataFrame:
     """Concatenate resource layers keeping ids unique and every reader report."""
     parts = []
-    for frame, prefix in zip(frames, prefixes):
+    for frame, prefix in zip(frames, prefixes, strict=True):
         part = frame.copy()
         part[S.RESOURCE_ID] = prefix + part[S.RESOURCE_ID].astype(str)
         part.attrs = {}
