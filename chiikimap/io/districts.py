@@ -31,6 +31,7 @@ from .._errors import (
     InputFileError,
     UnknownLayoutError,
 )
+from ._text import decode_text
 
 __all__ = ["OVERLAP_TOLERANCE_M2", "merge_areas", "read_districts"]
 
@@ -418,22 +419,12 @@ def _sidecar(path: Path, ext: str) -> Path | None:
 
 
 def _dbf_encoding(dbf: Path) -> str:
-    """Decode the raw records of a DBF as UTF-8, then cp932; the first that decodes cleanly wins."""
+    """Decode the raw records of a DBF as UTF-8, then cp932 (the shared strict detector)."""
     data = dbf.read_bytes()
     header_len = int.from_bytes(data[8:10], "little") if len(data) >= 32 else len(data)
     body = data[header_len:].rstrip(b"\x1a")
-    for enc in ("utf-8", "cp932"):
-        try:
-            text = body.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        if "\ufffd" not in text:
-            return enc
-    raise EncodingError(
-        "属性表 (DBF) の文字コードを判定できません (UTF-8 でも Shift_JIS でもありません) / the DBF "
-        "text is neither UTF-8 nor cp932; pass encoding='…'",
-        path=str(dbf),
-    )
+    _, used = decode_text(dbf, body, None)
+    return "cp932" if used == "cp932" else "utf-8"
 
 
 def _choose_layout(

@@ -55,6 +55,7 @@ from .._errors import (
     UnknownLayoutError,
 )
 from .._names import normalize_town_name
+from ._text import decode_text
 
 __all__ = ["KEY_CODE", "NAME", "POPULATION_DATE", "PopulationKind", "read_population"]
 
@@ -262,28 +263,12 @@ def _read_rows(p: Path, *, encoding: str | None, sheet: str | int | None) -> _Ro
         result = _Rows(rows, name)
     else:
         raw = p.read_bytes()
-        text = _decode(raw, p, encoding)
+        text, _ = decode_text(p, raw, encoding)
         result = _Rows(list(csv.reader(io.StringIO(text))))
     _check_replacement_chars(result, p)
     while result.rows and all(_blank(c) for c in result.rows[-1]):
         result.rows.pop()
     return result
-
-
-def _decode(raw: bytes, p: Path, encoding: str | None) -> str:
-    tried = [encoding] if encoding else ["utf-8-sig", "cp932"]
-    for enc in tried:
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        except LookupError as exc:
-            raise EncodingError(f"不明な文字コード {enc!r} / unknown encoding {enc!r}", path=p) from exc
-    raise EncodingError(
-        f"文字コード {' / '.join(tried)} のいずれでも読めません。encoding='cp932' などを指定してください"
-        f" / the text could not be decoded as {tried}; pass encoding=...",
-        path=p,
-    )
 
 
 def _check_replacement_chars(rows: _Rows, p: Path) -> None:
