@@ -280,7 +280,7 @@ def analyze(
     resources: gpd.GeoDataFrame,
     population: gpd.GeoDataFrame | None = None,
     *,
-    weight: Weight | str = "pop_65plus",
+    weight: Weight | str | None = None,
     radius_m: float | Mapping[str, float] | None = None,
     target: float | Mapping[str, float] | None = None,
     categories: Sequence[str] | None = None,
@@ -302,7 +302,9 @@ def analyze(
         share), or ``None``: then the weight is land area (``basis="area"``).
     weight
         Population column to weight by (``"pop_65plus"``, ``"pop_75plus"``, ``"pop_total"`` or any
-        numeric column of ``population``) or ``"area"`` for land area in m².
+        numeric column of ``population``) or ``"area"`` for land area in m². Default: ``"pop_65plus"``
+        when ``population`` is given, ``"area"`` otherwise. Naming a population column without
+        ``population`` is an error (it would silently become an area-based result).
     radius_m
         Straight-line radius in metres within which a resource reaches a person: one number for
         every category or ``{category key: metres}``; categories not named keep their taxonomy
@@ -379,9 +381,16 @@ def analyze(
     tax_used = tax.with_rules(radius_m=radius_map, target=target_map)
 
     basis: Literal["population", "area"] = "population"
+    if population is None and weight not in (None, "area"):
+        raise S.SchemaError(
+            f"weight={weight!r} には人口データが必要です。population= を渡すか、面積基準なら "
+            f"weight='area' にしてください / weight={weight!r} needs population=...; pass the "
+            "population layer, or weight='area' for a land-area basis"
+        )
     if population is None or weight == "area":
         basis, weight = "area", "area"
     else:
+        weight = weight or "pop_65plus"
         _check_population(population, weight)
 
     res_keys = _resource_keys(resources, tax_used)
@@ -583,6 +592,13 @@ def _check_population(population: gpd.GeoDataFrame, weight: str) -> None:
             "weight by land area"
         )
     values = pd.to_numeric(population[weight], errors="coerce")
+    if len(values) and values.isna().all():
+        usable = [c for c in numeric if pd.to_numeric(population[c], errors="coerce").notna().any()]
+        raise S.SchemaError(
+            f"population の {weight} はすべて空 (NaN) です（このデータには {weight} がありません）。"
+            f"値のある列: {usable} — weight= で選んでください / population column {weight!r} has "
+            f"no values; columns with values: {usable}; pass e.g. weight={(usable or ['area'])[0]!r}"
+        )
     if (values < 0).any():
         raise S.SchemaError(
             f"population の {weight} に負の値があります (行 {list(values.index[values < 0][:5])}) / "

@@ -512,3 +512,19 @@ def test_resource_without_category_is_reported() -> None:
         cov = analyze(areas, res, metric_crs=GRID_CRS)
     assert cov.table[S.N_RESOURCES].sum() == 1
     assert cov.resources[S.AREA_ID].tolist() == ["A00", "A00"]
+
+
+def test_weight_defaults_and_mistakes_are_explicit():
+    areas = grid_areas(2)
+    res = grid_resources([(500, 500, ("kayoi_no_ba",))])
+    # default: area basis without population, pop_65plus with it
+    assert analyze(areas, res).info.basis == "area"
+    pop = grid_population([(500, 500), (1500, 500), (500, 1500), (1500, 1500)], [10.0] * 4)
+    assert analyze(areas, res, pop).info.weight == "pop_65plus"
+    # a population column without population is an error, not a silent area basis
+    with pytest.raises(SchemaError, match="needs population"):
+        analyze(areas, res, weight="pop_75plus")
+    # a weight column that exists but holds no values names the columns that do
+    pop[S.POP_65PLUS] = np.nan
+    with pytest.raises(SchemaError, match=r"has no values; columns with values: \[.*'pop_total'"):
+        analyze(areas, res, pop)
