@@ -84,8 +84,8 @@ def test_wheel_carries_sample_data_and_taxonomy(tmp_path):
     code = (
         "import warnings, chiikimap, chiikimap.sample as m;"
         "warnings.simplefilter('ignore');"
-        "assert str(m.sample_path('ikoma')).startswith(%r), m.sample_path('ikoma');"
-        "print(len(chiikimap.load_sample('ikoma').areas))" % str(site)
+        f"assert str(m.sample_path('ikoma')).startswith({str(site)!r}), m.sample_path('ikoma');"
+        "print(len(chiikimap.load_sample('ikoma').areas))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, env={"PYTHONPATH": str(site)},
