@@ -69,7 +69,41 @@ _PROBE = """<script>
     R.areasNone = document.querySelectorAll('path.ckm-area-none').length;
     R.areasGap = document.querySelectorAll('path.ckm-area-gap').length;
     R.markers = document.querySelectorAll('.ckm-marker').length;
-    R.clusters = document.querySelectorAll('.marker-cluster').length;
+    R.clusters = document.querySelectorAll('.ckm-cluster').length;
+    R.defaultClusters = document.querySelectorAll('.marker-cluster-small, .marker-cluster-medium, .marker-cluster-large').length;
+    R.areasEmpty = document.querySelectorAll('path.ckm-area-empty').length;
+    R.attribution = (document.querySelector('.leaflet-control-attribution') || {}).textContent || '';
+    R.info = (document.querySelector('.ckm-info') || {}).textContent || '';
+    R.clusterStyle = Array.prototype.map.call(document.querySelectorAll('.ckm-cluster'), function (c) {
+      var cs = getComputedStyle(c);
+      return {bg: cs.backgroundColor, color: cs.color, w: c.offsetWidth};
+    });
+    R.panes = {};
+    ['markerPane', 'ckmLabels', 'tooltipPane'].forEach(function (n) {
+      var p = map && map.getPane(n);
+      R.panes[n] = p ? Number(getComputedStyle(p).zIndex) : null;
+    });
+    // boxes of the fixed page furniture (viewport px), for overlap checks
+    R.rects = {};
+    R.window = [window.innerWidth, window.innerHeight];
+    [['views', '.ckm-views'], ['legend', '.ckm-legend'], ['info', '.ckm-info'],
+     ['scale', '.leaflet-control-scale'], ['attribution', '.leaflet-control-attribution'],
+     ['title', '.ckm-title'], ['zoom', '.leaflet-control-zoom']].forEach(function (q) {
+      var el = document.querySelector(q[1]);
+      if (el) {
+        var b = el.getBoundingClientRect();
+        R.rects[q[0]] = {left: b.left, top: b.top, right: b.right, bottom: b.bottom,
+                         scrollH: el.scrollHeight, clientH: el.clientHeight};
+      }
+    });
+    var baseList = document.querySelector('.ckm-views .leaflet-control-layers-base');
+    if (baseList) { R.viewsScroll = [baseList.scrollHeight, baseList.clientHeight]; }
+    R.overlaysVisible = Array.prototype.map.call(
+      document.querySelectorAll('.leaflet-control-layers-overlays label'), function (l) {
+        var b = l.getBoundingClientRect();
+        var v = document.querySelector('.ckm-views').getBoundingClientRect();
+        return b.height > 0 && b.top >= v.top - 1 && b.bottom <= v.bottom + 1;
+      });
     R.labels = Array.prototype.map.call(document.querySelectorAll('.ckm-label span'), function (s) { return s.textContent; });
     R.legend = (document.querySelector('.ckm-legend') || {}).textContent || '';
     R.title = (document.querySelector('.ckm-title') || {}).textContent || '';
@@ -170,13 +204,18 @@ def run_chromium(
 
 
 def probe_page(
-    html_text: str, workdir: Path, *, open_popups: bool = True, delay_ms: int = 1500
+    html_text: str,
+    workdir: Path,
+    *,
+    open_popups: bool = True,
+    delay_ms: int = 1500,
+    window: tuple[int, int] = (1280, 900),
 ) -> dict[str, Any]:
     """Write ``html_text`` with the probe to ``workdir``, load it in Chromium, return the report."""
     probe = _PROBE % {"open": "true" if open_popups else "false", "delay": delay_ms}
     page = workdir / "probed.html"
     page.write_text(html_text.replace("<head>", "<head>" + probe, 1), encoding="utf-8")
-    dom, _ = run_chromium(page)
+    dom, _ = run_chromium(page, window=window)
     m = re.search(r'<pre id="ckm-probe">(.*?)</pre>', dom, re.DOTALL)
     if not m:
         raise AssertionError(
