@@ -26,7 +26,7 @@ _CSS = """
 .ckm-box{background:rgba(255,255,255,.94);padding:8px 10px;border-radius:5px;
   box-shadow:0 1px 4px rgba(0,0,0,.35);font:12px/1.45 sans-serif;max-width:320px;max-height:60vh;overflow:auto}
 .ckm-box h4{margin:0 0 4px;font-size:13px}
-.ckm-info{max-height:40vh}
+.ckm-info{max-height:40vh;max-width:300px;font-size:11px}
 .ckm-info .ckm-date{margin-top:4px;color:#333}
 /* right column: view switcher on top, legend under it; both shrink and scroll, never overlap */
 .leaflet-top.leaflet-right{bottom:30px;display:flex;flex-direction:column;align-items:flex-end}
@@ -38,7 +38,9 @@ _CSS = """
 .ckm-views .leaflet-control-layers-base{flex:0 1 auto;min-height:0;overflow-y:auto}
 .ckm-views .leaflet-control-layers-separator,.ckm-views .leaflet-control-layers-overlays{flex:none}
 .ckm-views label{font-size:13px;margin:1px 0}
-.ckm-legend{min-height:70px;max-height:none;width:max-content}
+.ckm-legend{min-height:70px;max-height:none;width:max-content;max-width:300px}
+.ckm-legend .ckm-row{white-space:normal;display:flex;align-items:center;margin:1px 0}
+.ckm-legend .ckm-row>svg,.ckm-legend .ckm-row>span{flex:none}
 .ckm-legend summary{cursor:pointer;font-weight:bold;font-size:13px;margin-top:6px}
 .ckm-sw{display:inline-block;width:18px;height:12px;vertical-align:middle;margin-right:6px;
   border:1px solid #555}
@@ -302,7 +304,24 @@ _JS = r"""
     return div;
   };
   info.addTo(map);
-  map.fitBounds(D.bounds);
+  // fit the areas into the part of the map that the title and the right column leave free
+  var size = map.getSize();
+  var column = map.getContainer().querySelector('.leaflet-top.leaflet-right');
+  var right = Math.min(column ? column.offsetWidth : 0, size.x * 0.4);
+  var top = Math.min(title.offsetTop + title.offsetHeight, size.y * 0.2);
+  // the sources box (bottom left) is kept clear by padding either the left or the bottom edge,
+  // whichever leaves the higher zoom
+  var infoBox = info.getContainer();
+  var infoW = Math.min(infoBox.offsetWidth + 10, size.x * 0.3);
+  var infoH = Math.min(infoBox.offsetHeight + 40, size.y * 0.3);
+  var options = [
+    {paddingTopLeft: [infoW + 4, top + 4], paddingBottomRight: [right + 4, 10]},
+    {paddingTopLeft: [10, top + 4], paddingBottomRight: [right + 4, infoH + 4]}
+  ];
+  var zooms = options.map(function (o) {
+    return map.getBoundsZoom(D.bounds, false, L.point(o.paddingTopLeft).add(o.paddingBottomRight));
+  });
+  map.fitBounds(D.bounds, zooms[1] > zooms[0] ? options[1] : options[0]);
 })();
 """
 
