@@ -109,15 +109,16 @@ def test_clusters_are_neutral_bubbles_under_the_labels(tmp_path: Path) -> None:
 
 def test_screenshots_for_review(tmp_path: Path) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    for name, kwargs in (
-        ("gap_map_overview.png", {}),
-        ("gap_map_kayoi_no_ba.png", {"category": "kayoi_no_ba"}),
+    for name, coverage, window, kwargs in (
+        ("gap_map_overview.png", fake_coverage(), (1280, 900), {}),
+        ("gap_map_kayoi_no_ba.png", fake_coverage(), (1280, 900), {"category": "kayoi_no_ba"}),
+        ("gap_map_25_categories.png", many_category_coverage(25), (1280, 800), {}),
     ):
         page = tmp_path / name.replace(".png", ".html")
-        save_html(fake_coverage(), page, offline=True, tiles=None, **kwargs)
+        save_html(coverage, page, offline=True, tiles=None, **kwargs)
         shot = ARTIFACTS / name
         shot.unlink(missing_ok=True)
-        run_chromium(page, screenshot=shot)
+        run_chromium(page, screenshot=shot, window=window)
         assert shot.stat().st_size > 10_000
 
 

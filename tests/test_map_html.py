@@ -210,7 +210,9 @@ def test_clusters_are_styled_neutrally() -> None:
 
 def test_labels_are_drawn_above_markers() -> None:
     page = _html(tiles=None)
-    z = int(re.search(r"getPane\('ckmLabels'\)\.style\.zIndex = (\d+)", page).group(1))
+    found = re.search(r"getPane\('ckmLabels'\)\.style\.zIndex = (\d+)", page)
+    assert found
+    z = int(found.group(1))
     # Leaflet panes: markers 600, tooltips 650
     assert 600 < z < 650
     assert "text-shadow:-2px 0 0 #fff" in page
