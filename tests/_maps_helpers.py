@@ -9,6 +9,7 @@ tooltip, counts what is in the DOM and writes a JSON report into ``<pre id="ckm-
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import os
@@ -20,9 +21,23 @@ import time
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pytest
 
-__all__ = ["CHROMIUM", "probe_page", "require_chromium", "run_chromium"]
+from chiikimap import _schema as S
+from chiikimap.coverage import Coverage
+from tests.fakes import fake_coverage, grid_points
+
+__all__ = [
+    "CHROMIUM",
+    "many_category_coverage",
+    "overlap_px",
+    "probe_page",
+    "require_chromium",
+    "run_chromium",
+]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or ""
 
@@ -69,7 +84,41 @@ _PROBE = """<script>
     R.areasNone = document.querySelectorAll('path.ckm-area-none').length;
     R.areasGap = document.querySelectorAll('path.ckm-area-gap').length;
     R.markers = document.querySelectorAll('.ckm-marker').length;
-    R.clusters = document.querySelectorAll('.marker-cluster').length;
+    R.clusters = document.querySelectorAll('.ckm-cluster').length;
+    R.defaultClusters = document.querySelectorAll('.marker-cluster-small, .marker-cluster-medium, .marker-cluster-large').length;
+    R.areasEmpty = document.querySelectorAll('path.ckm-area-empty').length;
+    R.attribution = (document.querySelector('.leaflet-control-attribution') || {}).textContent || '';
+    R.info = (document.querySelector('.ckm-info') || {}).textContent || '';
+    R.clusterStyle = Array.prototype.map.call(document.querySelectorAll('.ckm-cluster'), function (c) {
+      var cs = getComputedStyle(c);
+      return {bg: cs.backgroundColor, color: cs.color, w: c.offsetWidth};
+    });
+    R.panes = {};
+    ['markerPane', 'ckmLabels', 'tooltipPane'].forEach(function (n) {
+      var p = map && map.getPane(n);
+      R.panes[n] = p ? Number(getComputedStyle(p).zIndex) : null;
+    });
+    // boxes of the fixed page furniture (viewport px), for overlap checks
+    R.rects = {};
+    R.window = [window.innerWidth, window.innerHeight];
+    [['views', '.ckm-views'], ['legend', '.ckm-legend'], ['info', '.ckm-info'],
+     ['scale', '.leaflet-control-scale'], ['attribution', '.leaflet-control-attribution'],
+     ['title', '.ckm-title'], ['zoom', '.leaflet-control-zoom']].forEach(function (q) {
+      var el = document.querySelector(q[1]);
+      if (el) {
+        var b = el.getBoundingClientRect();
+        R.rects[q[0]] = {left: b.left, top: b.top, right: b.right, bottom: b.bottom,
+                         scrollH: el.scrollHeight, clientH: el.clientHeight};
+      }
+    });
+    var baseList = document.querySelector('.ckm-views .leaflet-control-layers-base');
+    if (baseList) { R.viewsScroll = [baseList.scrollHeight, baseList.clientHeight]; }
+    R.overlaysVisible = Array.prototype.map.call(
+      document.querySelectorAll('.leaflet-control-layers-overlays label'), function (l) {
+        var b = l.getBoundingClientRect();
+        var v = document.querySelector('.ckm-views').getBoundingClientRect();
+        return b.height > 0 && b.top >= v.top - 1 && b.bottom <= v.bottom + 1;
+      });
     R.labels = Array.prototype.map.call(document.querySelectorAll('.ckm-label span'), function (s) { return s.textContent; });
     R.legend = (document.querySelector('.ckm-legend') || {}).textContent || '';
     R.title = (document.querySelector('.ckm-title') || {}).textContent || '';
@@ -170,16 +219,98 @@ def run_chromium(
 
 
 def probe_page(
-    html_text: str, workdir: Path, *, open_popups: bool = True, delay_ms: int = 1500
+    html_text: str,
+    workdir: Path,
+    *,
+    open_popups: bool = True,
+    delay_ms: int = 1500,
+    window: tuple[int, int] = (1280, 900),
 ) -> dict[str, Any]:
     """Write ``html_text`` with the probe to ``workdir``, load it in Chromium, return the report."""
     probe = _PROBE % {"open": "true" if open_popups else "false", "delay": delay_ms}
     page = workdir / "probed.html"
     page.write_text(html_text.replace("<head>", "<head>" + probe, 1), encoding="utf-8")
-    dom, _ = run_chromium(page)
+    dom, _ = run_chromium(page, window=window)
     m = re.search(r'<pre id="ckm-probe">(.*?)</pre>', dom, re.DOTALL)
     if not m:
         raise AssertionError(
             "the probe wrote no report; the page did not finish loading:\n" + dom[-3000:]
         )
     return json.loads(html.unescape(m.group(1)))
+
+
+def overlap_px(a: dict[str, float], b: dict[str, float]) -> float:
+    """Area in px² where two ``getBoundingClientRect`` boxes of the probe report intersect."""
+    w = min(a["right"], b["right"]) - max(a["left"], b["left"])
+    h = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+    return max(w, 0.0) * max(h, 0.0)
+
+
+def many_category_coverage(n_categories: int) -> Coverage:
+    """The 3×3 fake grid analysed for the first ``n_categories`` default categories.
+
+    Coverage of area ``i`` (row-major) in category ``j`` is ``((i + j) % 5) / 4``, judged against
+    the category's target; every category has one resource, spread over the grid. Five long credit
+    lines stand in for a real run's sources. For layout checks only.
+    """
+    cov = fake_coverage()
+    keys = [c.key for c in cov.taxonomy][:n_categories]
+    if len(keys) < n_categories:
+        raise ValueError(f"the default taxonomy has only {len(keys)} categories")
+    ids = list(cov.areas[S.AREA_ID])
+    names = list(cov.areas[S.AREA_NAME])
+    rows = []
+    for i, (aid, name) in enumerate(zip(ids, names, strict=True)):
+        for j, key in enumerate(keys):
+            cat = cov.taxonomy[key]
+            share = ((i + j) % 5) / 4
+            status = (
+                S.STATUS_NONE if share == 0 else S.STATUS_GAP if share < cat.target else S.STATUS_OK
+            )
+            rows.append(
+                {
+                    S.AREA_ID: aid,
+                    S.AREA_NAME: name,
+                    S.CATEGORY: key,
+                    S.CATEGORY_LABEL: cat.label,
+                    S.N_RESOURCES: 1,
+                    S.CAPACITY: np.nan,
+                    S.WEIGHT: 1_000_000.0,
+                    S.PER_1000: np.nan,
+                    S.COVERED: share * 1_000_000.0,
+                    S.COVERAGE: share,
+                    S.UNCOVERED: (1 - share) * 1_000_000.0,
+                    S.NEAREST_M: 500.0,
+                    S.STATUS: status,
+                }
+            )
+    xy = [(150.0 + (j * 370) % 2700, 150.0 + (j * 530) % 2700) for j in range(len(keys))]
+    cov.resources = gpd.GeoDataFrame(
+        {
+            S.RESOURCE_ID: [f"R{j}" for j in range(len(keys))],
+            S.NAME: [f"資源{j}" for j in range(len(keys))],
+            S.CATEGORY: keys,
+            S.CATEGORIES: [(k,) for k in keys],
+            S.CAPACITY: [np.nan] * len(keys),
+            S.ADDRESS: [f"枚方市{j}" for j in range(len(keys))],
+            S.SOURCE: ["test"] * len(keys),
+            S.AREA_ID: [f"A{int(y // 1000)}{int(x // 1000)}" for x, y in xy],
+        },
+        geometry=grid_points(xy),
+        crs=S.STORAGE_CRS,
+    )
+    cov.table = pd.DataFrame(rows, columns=list(S.TABLE_COLUMNS))
+    sources = tuple(
+        S.Source(f"長い出典の名前{k}（公開元の正式名称を含む）", "発行者", "2025", "CC BY 4.0")
+        for k in range(5)
+    )
+    cov.info = dataclasses.replace(
+        cov.info,
+        categories=tuple(keys),
+        rules={
+            k: {"radius_m": cov.taxonomy[k].radius_m, "target": cov.taxonomy[k].target}
+            for k in keys
+        },
+        sources=sources,
+    )
+    return cov

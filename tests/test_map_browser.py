@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from chiikimap import _schema as S
 from chiikimap.maps.interactive import save_html
-from tests._maps_helpers import probe_page, run_chromium
-from tests.fakes import fake_coverage
+from tests._maps_helpers import many_category_coverage, overlap_px, probe_page, run_chromium
+from tests.fakes import fake_coverage, grid_points
 
 pytestmark = pytest.mark.browser
 
@@ -79,23 +81,123 @@ def test_xss_payloads_show_as_text_and_run_nothing(tmp_path: Path) -> None:
     assert "&lt;img src=x onerror=alert(1)&gt;" in report["popups"][0]["html"]
 
 
-def test_clustered_markers_render(tmp_path: Path) -> None:
-    report = probe_page(_offline(tmp_path, tiles=None, cluster=True), tmp_path, open_popups=False)
+def _crowded_coverage() -> Any:
+    """fake_coverage plus 30 サロン 5 m apart in 第5区: they must form a cluster bubble."""
+    cov = fake_coverage()
+    extra = cov.resources.iloc[[0] * 30].copy()
+    extra[S.RESOURCE_ID] = [f"X{i}" for i in range(30)]
+    extra = extra.set_geometry(grid_points([(1400.0 + 5 * i, 1400.0) for i in range(30)]).values)
+    cov.resources = pd.concat([cov.resources, extra], ignore_index=True)
+    return cov
+
+
+def test_clusters_are_neutral_bubbles_under_the_labels(tmp_path: Path) -> None:
+    page = _offline(tmp_path, _crowded_coverage(), tiles=None, cluster=True)
+    report = probe_page(page, tmp_path, open_popups=False)
     assert report["errors"] == []
-    # four resources drawn either as markers or inside cluster bubbles
-    assert report["markers"] + report["clusters"] >= 1
-    assert report["markers"] <= 4
+    assert report["clusters"] >= 1
+    assert report["defaultClusters"] == 0  # no green/yellow/orange MarkerCluster bubbles
+    for c in report["clusterStyle"]:
+        assert c["bg"] == "rgba(38, 50, 80, 0.78)"
+        assert c["color"] == "rgb(255, 255, 255)"
+        assert c["w"] <= 32
+    # area names are drawn above markers and clusters, under tooltips
+    panes = report["panes"]
+    assert panes["markerPane"] < panes["ckmLabels"] < panes["tooltipPane"]
+    assert "近くの社会資源の数" in report["legend"]
 
 
 def test_screenshots_for_review(tmp_path: Path) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    for name, kwargs in (
-        ("gap_map_overview.png", {}),
-        ("gap_map_kayoi_no_ba.png", {"category": "kayoi_no_ba"}),
+    for name, coverage, window, kwargs in (
+        ("gap_map_overview.png", fake_coverage(), (1280, 900), {}),
+        ("gap_map_kayoi_no_ba.png", fake_coverage(), (1280, 900), {"category": "kayoi_no_ba"}),
+        ("gap_map_25_categories.png", many_category_coverage(25), (1280, 800), {}),
     ):
         page = tmp_path / name.replace(".png", ".html")
-        save_html(fake_coverage(), page, offline=True, tiles=None, **kwargs)
+        save_html(coverage, page, offline=True, tiles=None, **kwargs)
         shot = ARTIFACTS / name
         shot.unlink(missing_ok=True)
-        run_chromium(page, screenshot=shot)
+        run_chromium(page, screenshot=shot, window=window)
         assert shot.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    ("n_categories", "window"),
+    [(15, (1280, 800)), (25, (1280, 800)), (25, (1400, 1000))],
+)
+def test_controls_never_overlap(tmp_path: Path, n_categories: int, window: tuple[int, int]) -> None:
+    page = _offline(tmp_path, many_category_coverage(n_categories), cluster=False)
+    report = probe_page(page, tmp_path, open_popups=False, window=window)
+    assert report["errors"] == []
+    assert len(report["views"]) == n_categories + 1
+    r = report["rects"]
+    # right column: the view list, then the legend under it, both above the attribution line
+    assert overlap_px(r["views"], r["legend"]) == 0
+    assert r["views"]["bottom"] <= r["legend"]["top"]
+    assert r["legend"]["bottom"] <= r["attribution"]["top"]
+    assert r["views"]["bottom"] <= report["window"][1]
+    # every view stays reachable: the radio list scrolls, the overlay check boxes stay visible
+    scroll_h, client_h = report["viewsScroll"]
+    assert client_h > 0
+    assert scroll_h >= (n_categories + 1) * 15  # every radio row is in the (scrolling) list
+    assert client_h + r["views"]["top"] <= r["views"]["bottom"]
+    assert report["overlaysVisible"] == [True, True]  # 背景地図, 圏域名
+    # bottom left: the sources box sits above the scale bar; nothing touches the title or zoom
+    assert overlap_px(r["info"], r["scale"]) == 0
+    assert r["info"]["bottom"] <= r["scale"]["top"]
+    assert overlap_px(r["info"], r["attribution"]) == 0
+    for name in ("views", "legend"):
+        assert overlap_px(r[name], r["title"]) == 0
+    assert overlap_px(r["info"], r["zoom"]) == 0
+    # the short attribution line: tile credit and a pointer to the sources box
+    assert "地理院タイル" in report["attribution"]
+    assert "出典: 左下を参照" in report["attribution"]
+    assert "長い出典の名前0" not in report["attribution"]
+    assert "長い出典の名前4（公開元の正式名称を含む）（発行者）（CC BY 4.0）" in report["info"]
+
+
+def test_empty_area_is_grey_and_says_no_target(tmp_path: Path) -> None:
+    cov = fake_coverage()
+    rows = cov.table[S.AREA_ID] == "A11"  # 第5区
+    cov.table.loc[rows, S.STATUS] = S.STATUS_EMPTY
+    cov.table.loc[rows, [S.COVERAGE, S.COVERED, S.UNCOVERED]] = float("nan")
+    overview = probe_page(_offline(tmp_path, cov, tiles=None), tmp_path)
+    assert overview["errors"] == []
+    assert overview["areasEmpty"] == 1
+    tip = overview["tooltips"][4]["text"]
+    assert tip.startswith("第5区")
+    assert "対象なし（基準の人口が0のため判定なし）" in tip
+    assert "すべての種別が目標を満たしています" not in tip
+    assert "対象なし" in overview["legend"]
+    view = probe_page(_offline(tmp_path, cov, tiles=None, category="kayoi_no_ba"), tmp_path)
+    assert view["areasEmpty"] == 1
+    assert view["areasNone"] == 5  # unchanged: 第5区 was ok, not none
+    assert "通いの場: 対象なし" in view["tooltips"][4]["text"]
+    assert "対象なし" in view["legend"]
+    # other areas are unaffected: no empty row in a legend where no area is empty
+    plain = probe_page(_offline(tmp_path, tiles=None), tmp_path, open_popups=False)
+    assert plain["areasEmpty"] == 0
+    assert "対象なし" not in plain["legend"]
+
+
+def test_online_file_works_the_same_with_its_cdn_assets(tmp_path: Path) -> None:
+    """The online file, with each CDN URL pointed at the same file of the installed package."""
+    from chiikimap.maps._offline import CSS_ASSETS, JS_ASSETS, _data_dir
+
+    out = tmp_path / "online.html"
+    save_html(fake_coverage(), out, tiles=None)
+    page = out.read_text(encoding="utf-8")
+    linked = re.findall(r'<(?:script src|link rel="stylesheet" href)="([^"]+)"', page)
+    assets = {url: (pkg, name) for url, pkg, name in [*JS_ASSETS.values(), *CSS_ASSETS.values()]}
+    assert len(linked) == 4
+    assert set(linked) <= set(assets)  # nothing else: no jQuery, no Bootstrap
+    for url in linked:
+        pkg, name = assets[url]
+        page = page.replace(url, (_data_dir(pkg) / name).as_uri())
+    online = probe_page(page, tmp_path)
+    offline = probe_page(_offline(tmp_path, tiles=None), tmp_path)
+    assert online["errors"] == []
+    for key in ("areas", "markers", "labels", "views", "legend", "title", "info", "tooltips"):
+        assert online[key] == offline[key], key
+    assert online["rects"] == offline["rects"]

@@ -140,9 +140,91 @@ def test_tile_attributions() -> None:
 
 def test_data_sources_and_date_are_shown() -> None:
     d = _data(_html(tiles=None))
-    assert d["attribution"] == "テスト用の架空データ（chiikimap）"
+    # the attribution line only points to the sources box, which has the full credit lines
+    assert d["attribution"] == "出典: 左下を参照"
     assert "テスト用の架空データ（chiikimap）（CC0）" in d["info"]
+    assert "データ基準日: 2026-01-01" in d["info"]
     assert "データ基準日: 2026-01-01" in d["title"]
+
+
+def test_attribution_stays_short_with_many_sources() -> None:
+    cov = fake_coverage()
+    many = tuple(
+        S.Source(f"とても長い出典の名前その{i}", "某省", "", "CC BY 4.0") for i in range(8)
+    )
+    cov.info = dataclasses.replace(cov.info, sources=many)
+    gsi = _data(_html(cov, tiles="gsi_pale"))
+    assert gsi["attribution"] == "出典: 左下を参照"
+    assert "地理院タイル" in gsi["tile"]["attribution"]
+    for i in range(8):
+        assert f"とても長い出典の名前その{i}（某省）（CC BY 4.0）" in gsi["info"]
+    assert _data(_html(cov, tiles=None, lang="en"))["attribution"] == (
+        "sources: see box at lower left"
+    )
+    cov.info = dataclasses.replace(cov.info, sources=())
+    assert _data(_html(cov, tiles=None))["attribution"] == ""
+
+
+def _empty_area_coverage() -> Any:
+    """fake_coverage with 第5区 (A11) emptied: weight 0, status ``empty`` in both categories."""
+    cov = fake_coverage()
+    t = cov.table
+    rows = t[S.AREA_ID] == "A11"
+    t.loc[rows, S.STATUS] = S.STATUS_EMPTY
+    t.loc[rows, [S.COVERAGE, S.COVERED, S.UNCOVERED]] = float("nan")
+    t.loc[rows, S.WEIGHT] = 0.0
+    return cov
+
+
+def test_empty_status_is_grey_and_not_counted_as_lacking() -> None:
+    from chiikimap.maps.interactive import _EMPTY_COLOUR
+
+    d = _data(_html(_empty_area_coverage(), tiles=None))
+    a11 = d["area"][4]
+    assert a11["name"] == "第5区"
+    assert a11["st"] == ["e", "e", "-"]  # mimamori: a marker style only, not analysed
+    assert a11["cov"] == [None, None, None]
+    assert a11["n"] == 0  # not lacking ...
+    assert a11["color"] == _EMPTY_COLOUR  # ... and not shown as the green "0 lacking" class
+    assert a11["color"] != _OVERVIEW_ZERO
+    assert d["emptyColor"] == _EMPTY_COLOUR
+    assert d["text"]["empty"] == "対象なし"
+    assert "対象なし" in d["legend"]["empty"]
+    # the other areas keep their hand-made statuses
+    assert [a["n"] for a in d["area"]] == [1, 1, 1, 1, 0, 0, 2, 1, 1]
+    assert d["area"][5]["st"] == ["o", "o", "-"]
+
+
+def test_clusters_are_styled_neutrally() -> None:
+    page = _html(tiles=None, cluster=True)
+    assert "iconCreateFunction: clusterIcon" in page
+    assert "className: 'ckm-cluster'" in page
+    # the default green/yellow/orange bubbles would read like the overview classes
+    assert "MarkerCluster.Default.css" not in page
+    assert "marker-cluster-small" not in page
+    css = re.search(r"\.ckm-cluster,\.ckm-cluster-key\{([^}]*)\}", page)
+    assert css
+    assert "background:rgba(38,50,80,.78)" in css.group(1)
+    assert "color:#fff" in css.group(1)
+
+
+def test_labels_are_drawn_above_markers() -> None:
+    page = _html(tiles=None)
+    found = re.search(r"getPane\('ckmLabels'\)\.style\.zIndex = (\d+)", page)
+    assert found
+    z = int(found.group(1))
+    # Leaflet panes: markers 600, tooltips 650
+    assert 600 < z < 650
+    assert "text-shadow:-2px 0 0 #fff" in page
+
+
+def test_views_and_legend_share_the_top_right_column() -> None:
+    page = _html(tiles=None)
+    assert "L.control({position: 'topright'})" in page
+    assert "position: 'bottomright'" not in page
+    # the view control is added first, so the legend sits under it in the same flex column
+    assert page.index("L.control.layers(base, overlays") < page.index("legend.addTo(map)")
+    assert ".leaflet-top.leaflet-right{bottom:30px;display:flex;flex-direction:column" in page
 
 
 def test_no_unneeded_folium_assets() -> None:
@@ -183,11 +265,35 @@ def test_offline_file_has_no_external_script_or_style(tmp_path: Path) -> None:
 def test_online_file_links_only_leaflet_and_markercluster(tmp_path: Path) -> None:
     out = tmp_path / "map.html"
     save_html(fake_coverage(), out)
-    srcs = re.findall(r'<script src="([^"]+)"', out.read_text(encoding="utf-8"))
+    page = out.read_text(encoding="utf-8")
+    srcs = re.findall(r'<script src="([^"]+)"', page)
     assert srcs == [
         "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js",
         "https://cdn.jsdelivr.net/npm/leaflet.markercluster@1.4.1/dist/leaflet.markercluster.js",
     ]
+    hrefs = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+    assert hrefs == [
+        "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css",
+        "https://cdn.jsdelivr.net/npm/leaflet.markercluster@1.4.1/dist/MarkerCluster.css",
+    ]
+    for name in ("jquery", "bootstrap", "awesome"):
+        assert name not in page.lower()
+
+
+def _map_script(page: str) -> str:
+    """The gap map's own script, with folium's random element names normalised."""
+    m = re.search(r"\(function \(\) \{\n  var map = .*?\n\}\)\(\);", page, re.DOTALL)
+    assert m, "map script not found"
+    return re.sub(r"map_[0-9a-f]{32}", "map_X", m.group(0))
+
+
+def test_online_and_offline_files_run_the_same_map_script(tmp_path: Path) -> None:
+    online, offline = tmp_path / "on.html", tmp_path / "off.html"
+    save_html(fake_coverage(), online)
+    save_html(fake_coverage(), offline, offline=True)
+    on, off = online.read_text(encoding="utf-8"), offline.read_text(encoding="utf-8")
+    assert _map_script(on) == _map_script(off)
+    assert _data(on) == _data(off)
 
 
 def test_coordinates_are_rounded() -> None:

@@ -21,23 +21,46 @@ _CSS = """
 <style>
 .ckm-title{position:absolute;top:10px;left:50%;transform:translateX(-50%);z-index:1000;
   background:rgba(255,255,255,.92);padding:6px 14px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.35);
-  font:bold 18px/1.3 sans-serif;text-align:center;max-width:60%}
+  font:bold 18px/1.3 sans-serif;text-align:center;max-width:calc(100% - 720px);min-width:200px}
 .ckm-title small{display:block;font-weight:normal;font-size:12px;color:#333}
 .ckm-box{background:rgba(255,255,255,.94);padding:8px 10px;border-radius:5px;
   box-shadow:0 1px 4px rgba(0,0,0,.35);font:12px/1.45 sans-serif;max-width:320px;max-height:60vh;overflow:auto}
 .ckm-box h4{margin:0 0 4px;font-size:13px}
+.ckm-info{max-height:40vh;max-width:300px;font-size:11px}
+.ckm-info .ckm-date{margin-top:4px;color:#333}
+/* right column: view switcher on top, legend under it; both shrink and scroll, never overlap */
+.leaflet-top.leaflet-right{bottom:30px;display:flex;flex-direction:column;align-items:flex-end}
+.leaflet-top.leaflet-right>.leaflet-control{flex:0 1 auto;min-height:0}
+.ckm-views.leaflet-control-layers-expanded{display:flex;flex-direction:column;min-height:90px;
+  max-width:320px;font:13px/1.35 sans-serif}
+.ckm-views .leaflet-control-layers-list{display:flex!important;flex-direction:column;min-height:0;
+  height:auto!important;overflow:hidden!important}
+.ckm-views .leaflet-control-layers-base{flex:0 1 auto;min-height:0;overflow-y:auto}
+.ckm-views .leaflet-control-layers-separator,.ckm-views .leaflet-control-layers-overlays{flex:none}
+.ckm-views label{font-size:13px;margin:1px 0}
+.ckm-legend{min-height:70px;max-height:none;width:max-content;max-width:300px}
+.ckm-legend .ckm-row{white-space:normal;display:flex;align-items:center;margin:1px 0}
+.ckm-legend .ckm-row>svg,.ckm-legend .ckm-row>span{flex:none}
+.ckm-legend summary{cursor:pointer;font-weight:bold;font-size:13px;margin-top:6px}
 .ckm-sw{display:inline-block;width:18px;height:12px;vertical-align:middle;margin-right:6px;
   border:1px solid #555}
 .ckm-row{white-space:nowrap}
 .ckm-row svg{vertical-align:middle;margin-right:4px}
 .ckm-label span{position:absolute;transform:translate(-50%,-50%);white-space:nowrap;
-  font:bold 13px sans-serif;color:#111;
-  text-shadow:-1px -1px 0 #fff,1px -1px 0 #fff,-1px 1px 0 #fff,1px 1px 0 #fff,0 0 3px #fff}
+  font:bold 14px sans-serif;color:#111;
+  text-shadow:-2px 0 0 #fff,2px 0 0 #fff,0 -2px 0 #fff,0 2px 0 #fff,-1.5px -1.5px 0 #fff,
+  1.5px -1.5px 0 #fff,-1.5px 1.5px 0 #fff,1.5px 1.5px 0 #fff,0 0 4px #fff}
 .ckm-marker{background:none;border:none}
+.ckm-cluster,.ckm-cluster-key{display:flex;align-items:center;justify-content:center;box-sizing:border-box;
+  background:rgba(38,50,80,.78);border:2px solid #fff;border-radius:50%;color:#fff;
+  font:bold 11px/1 sans-serif;box-shadow:0 0 0 1px rgba(38,50,80,.6)}
+.ckm-cluster-key{display:inline-flex;width:20px;height:20px;font-size:9px;vertical-align:middle;
+  margin-right:6px}
 .ckm-tip{font-size:12px;line-height:1.45}
 .ckm-pop table{border-collapse:collapse;font-size:12px}
 .ckm-pop td,.ckm-pop th{border-bottom:1px solid #ddd;padding:2px 6px;text-align:left}
 .ckm-none{color:#b2182b;font-weight:bold}.ckm-gap{color:#c45100;font-weight:bold}
+.ckm-empty{color:#555;font-weight:bold}
 </style>
 """
 
@@ -61,7 +84,8 @@ _JS = r"""
   var renderer = L.svg({padding: 0.5});
   map.setMaxZoom(D.maxZoom);
   map.createPane('ckmLabels');
-  map.getPane('ckmLabels').style.zIndex = 450;
+  // above markers and clusters (600), below tooltips (650) and popups (700)
+  map.getPane('ckmLabels').style.zIndex = 640;
   map.getPane('ckmLabels').style.pointerEvents = 'none';
 
   var overlays = {};
@@ -79,10 +103,16 @@ _JS = r"""
     if (s === 'n') { return ' <span class="ckm-none">' + T.none + '</span>'; }
     if (s === 'g') { return ' <span class="ckm-gap">' + T.gap + '</span>'; }
     if (s === 'o') { return ' ' + T.ok; }
+    if (s === 'e') { return ' <span class="ckm-empty">' + T.empty + '</span>'; }
     return '';
+  }
+  function allEmpty(a) {
+    return a.st.length > 0 && a.st.every(function (s) { return s === 'e' || s === '-'; }) &&
+      a.st.indexOf('e') >= 0;
   }
   function line(a, ci) {
     var c = D.cats[ci];
+    if (a.st[ci] === 'e') { return c.label + ':' + badge('e'); }
     return c.prefix + ' ' + pct(a.cov[ci]) + T.target1 + c.target + '%' + T.target2 + badge(a.st[ci]);
   }
   function head(a) { return '<b>' + a.name + '</b><br>' + a.basis; }
@@ -94,6 +124,7 @@ _JS = r"""
     return out;
   }
   function overviewTip(a) {
+    if (allEmpty(a)) { return head(a) + '<br><span class="ckm-empty">' + T.empty + '</span>' + T.empty_why; }
     var m = missingLines(a);
     return head(a) + '<br>' + (m.length ? T.missing + '<br>' + m.join('<br>') : T.nothing_missing);
   }
@@ -114,9 +145,13 @@ _JS = r"""
   }
   function styleFor(a, ci) {
     if (ci < 0) {
-      return {className: 'ckm-area', color: '#444', weight: 1.2, fillColor: a.color, fillOpacity: 0.75};
+      return {className: allEmpty(a) ? 'ckm-area ckm-area-empty' : 'ckm-area', color: '#444', weight: 1.2, fillColor: a.color, fillOpacity: 0.75};
     }
     var s = a.st[ci];
+    if (s === 'e') {
+      return {className: 'ckm-area ckm-area-empty', color: '#777', weight: 1, fillColor: D.emptyColor,
+              fillOpacity: 0.75};
+    }
     if (s === 'n') {
       return {className: 'ckm-area ckm-area-none', color: '#b2182b', weight: 3, dashArray: '7 4',
               fillColor: 'url(#ckm-hatch)', fillOpacity: 0.8};
@@ -173,9 +208,16 @@ _JS = r"""
     if (r[7] !== '') { html += '<tr><th>' + T.capacity + '</th><td>' + r[7] + '</td></tr>'; }
     return html + '<tr><th>' + T.source + '</th><td>' + r[8] + '</td></tr></table></div>';
   }
+  // neutral navy bubbles: the green/yellow/orange defaults would read like coverage classes
+  function clusterIcon(cluster) {
+    var n = cluster.getChildCount();
+    var size = n < 10 ? 22 : (n < 100 ? 26 : 32);
+    return L.divIcon({html: String(n), className: 'ckm-cluster', iconSize: [size, size]});
+  }
   function resourceLayer(ci) {
     var group = D.cluster ? L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false,
-      disableClusteringAtZoom: 17, maxClusterRadius: 50}) : L.layerGroup();
+      disableClusteringAtZoom: 17, maxClusterRadius: 40, iconCreateFunction: clusterIcon}) :
+      L.layerGroup();
     var markers = [];
     D.res.forEach(function (r) {
       if (ci >= 0 && r[3].indexOf(ci) < 0) { return; }
@@ -187,16 +229,17 @@ _JS = r"""
     return group;
   }
 
-  var legend = L.control({position: 'bottomright'});
+  var legend = L.control({position: 'topright'});
   legend.onAdd = function () {
     var div = L.DomUtil.create('div', 'ckm-box ckm-legend');
     L.DomEvent.disableClickPropagation(div);
     L.DomEvent.disableScrollPropagation(div);
     return div;
   };
-  legend.addTo(map);
+  var symbolsOpen = true;
   function showLegend(ci) {
     var html;
+    var hasEmpty = D.area.some(function (a) { return ci < 0 ? allEmpty(a) : a.st[ci] === 'e'; });
     if (ci < 0) {
       html = D.legend.overview;
     } else {
@@ -204,14 +247,23 @@ _JS = r"""
         D.legend.none + '<div class="ckm-row"><span class="ckm-sw" style="border:3px solid #c45100"></span>' +
         T.gap_rule1 + D.cats[ci].target + '%' + T.gap_rule2 + '</div>';
     }
+    if (hasEmpty) { html += D.legend.empty; }
     var present = ci < 0 ? D.present : (D.present.indexOf(ci) >= 0 ? [ci] : []);
     if (present.length) {
-      html += '<h4 style="margin-top:6px">' + T.resources + '</h4>';
+      html += '<details class="ckm-symbols"' + (symbolsOpen ? ' open' : '') + '><summary>' +
+        T.resources + '</summary>';
       present.forEach(function (k) {
         html += '<div class="ckm-row">' + markerSvg(k) + D.cats[k].label + '</div>';
       });
+      if (D.cluster) {
+        html += '<div class="ckm-row"><span class="ckm-cluster-key">12</span>' + T.cluster_note + '</div>';
+      }
+      html += '</details>';
     }
-    legend.getContainer().innerHTML = html;
+    var box = legend.getContainer();
+    box.innerHTML = html;
+    var det = box.querySelector('details');
+    if (det) { det.addEventListener('toggle', function () { symbolsOpen = det.open; }); }
   }
 
   var base = {};
@@ -234,9 +286,11 @@ _JS = r"""
   });
   overlays[T.labels] = labels;
 
+  var views = L.control.layers(base, overlays, {collapsed: false, position: 'topright'}).addTo(map);
+  L.DomUtil.addClass(views.getContainer(), 'ckm-views');
+  legend.addTo(map);
   first.addTo(map);
   labels.addTo(map);
-  L.control.layers(base, overlays, {collapsed: false, position: 'topright'}).addTo(map);
 
   var title = L.DomUtil.create('div', 'ckm-title', map.getContainer());
   title.innerHTML = D.title;
@@ -245,10 +299,29 @@ _JS = r"""
   info.onAdd = function () {
     var div = L.DomUtil.create('div', 'ckm-box ckm-info');
     div.innerHTML = D.info;
+    L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.disableScrollPropagation(div);
     return div;
   };
   info.addTo(map);
-  map.fitBounds(D.bounds);
+  // fit the areas into the part of the map that the title and the right column leave free
+  var size = map.getSize();
+  var column = map.getContainer().querySelector('.leaflet-top.leaflet-right');
+  var right = Math.min(column ? column.offsetWidth : 0, size.x * 0.4);
+  var top = Math.min(title.offsetTop + title.offsetHeight, size.y * 0.2);
+  // the sources box (bottom left) is kept clear by padding either the left or the bottom edge,
+  // whichever leaves the higher zoom
+  var infoBox = info.getContainer();
+  var infoW = Math.min(infoBox.offsetWidth + 10, size.x * 0.3);
+  var infoH = Math.min(infoBox.offsetHeight + 40, size.y * 0.3);
+  var options = [
+    {paddingTopLeft: [infoW + 4, top + 4], paddingBottomRight: [right + 4, 10]},
+    {paddingTopLeft: [10, top + 4], paddingBottomRight: [right + 4, infoH + 4]}
+  ];
+  var zooms = options.map(function (o) {
+    return map.getBoundsZoom(D.bounds, false, L.point(o.paddingTopLeft).add(o.paddingBottomRight));
+  });
+  map.fitBounds(D.bounds, zooms[1] > zooms[0] ? options[1] : options[0]);
 })();
 """
 
@@ -265,9 +338,7 @@ class GapMapLayers(JSCSSMixin):
     def __init__(self, data: dict[str, Any]) -> None:
         super().__init__()
         self.default_js = [("markercluster", JS_ASSETS["markercluster"][0])]
-        self.default_css = [
-            ("markercluster_css", CSS_ASSETS["markercluster_css"][0]),
-            ("markercluster_default_css", CSS_ASSETS["markercluster_default_css"][0]),
-        ]
+        # MarkerCluster.Default.css is left out: its coloured bubbles are replaced by ckm-cluster
+        self.default_css = [("markercluster_css", CSS_ASSETS["markercluster_css"][0])]
         self._name = "ChiikimapGapMap"
         self.data = script_json(data)

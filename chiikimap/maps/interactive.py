@@ -66,6 +66,11 @@ _TEXT = {
         "none": "空白",
         "gap": "不足",
         "ok": "充足",
+        "empty": "対象なし",
+        "empty_why": "（基準の人口が0のため判定なし）",
+        "empty_rule": "対象なし（基準の人口が0）",
+        "cluster_note": "近くの社会資源の数（拡大で個別表示）",
+        "see_sources": "出典: 左下を参照",
         "target1": "（目標",
         "target2": "）",
         "missing": "足りないサービス:",
@@ -101,6 +106,11 @@ _TEXT = {
         "none": "none",
         "gap": "gap",
         "ok": "ok",
+        "empty": "no weight",
+        "empty_why": " (weight is 0: not judged)",
+        "empty_rule": "no weight (weight is 0)",
+        "cluster_note": "resources nearby (zoom in to split)",
+        "see_sources": "sources: see box at lower left",
         "target1": " (target ",
         "target2": ")",
         "missing": "Lacking:",
@@ -136,6 +146,8 @@ _RAMP = [(0, "#ffffcc"), (20, "#c7e9b4"), (40, "#7fcdbb"), (60, "#41b6c4"), (80,
 #: Overview: 0 lacking is pale green; more lacking categories get darker reds.
 _OVERVIEW_ZERO = "#e5f5e0"
 _OVERVIEW_REDS = ["#fdd49e", "#fc8d59", "#d7301f", "#7f0000"]
+#: Neutral grey of areas with status ``empty`` (weight 0: nobody to serve, nothing judged).
+_EMPTY_COLOUR = "#cfcfcf"
 _HEX = re.compile(r"^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$")
 _CLUSTER_AUTO = 200
 
@@ -230,7 +242,7 @@ def _areas_json(
     order = sorted(cat_index, key=cat_index.__getitem__)
     status = status.reindex(index=ids, columns=order)
     share = share.reindex(index=ids, columns=order)
-    codes = {S.STATUS_NONE: "n", S.STATUS_GAP: "g", S.STATUS_OK: "o"}
+    codes = {S.STATUS_NONE: "n", S.STATUS_GAP: "g", S.STATUS_OK: "o", S.STATUS_EMPTY: "e"}
     st_all = [[codes.get(v, "-") for v in row] for row in status.to_numpy(dtype=object)]
     pct = np.floor(share.to_numpy(dtype=float) * 100 + 0.5)
     cov_all = [[None if math.isnan(v) else int(v) for v in row] for row in pct]
@@ -243,6 +255,8 @@ def _areas_json(
         st, cov = st_all[i], cov_all[i]
         n_lacking = sum(1 for s in st if s in ("n", "g"))
         colour = next((c for lo, hi, c in bins if lo <= n_lacking <= hi), bins[-1][2])
+        if "e" in st and all(s in ("e", "-") for s in st):
+            colour = _EMPTY_COLOUR
         if pd.isna(weight):
             basis = ""
         elif coverage.info.basis == "population":
@@ -399,6 +413,10 @@ def gap_map(
         f"{lo}–{_RAMP[i + 1][0] if i + 1 < len(_RAMP) else 100}%</div>"
         for i, (lo, c) in enumerate(_RAMP)
     )
+    empty_row = (
+        f'<div class="ckm-row"><span class="ckm-sw" style="background:{_EMPTY_COLOUR}"></span>'
+        f"{esc(t['empty_rule'])}</div>"
+    )
     none_row = (
         '<div class="ckm-row"><svg width="18" height="12" style="margin-right:6px">'
         '<rect width="18" height="12" fill="url(#ckm-hatch)" stroke="#b2182b" stroke-width="2" '
@@ -423,7 +441,14 @@ def gap_map(
         for s in dict.fromkeys(info.sources)
     )
     info_html = f"<h4>{esc(t['sources'])}</h4>{source_items}" if source_items else ""
-    attribution = esc(info.attribution) if info.attribution else ""
+    if info.data_dates:
+        info_html += (
+            f'<div class="ckm-date">{esc(t["dates"])}: '
+            + "、".join(esc(d) for d in info.data_dates)
+            + "</div>"
+        )
+    # the attribution line stays short: the full credit lines are in the sources box
+    attribution = esc(t["see_sources"]) if info_html else ""
 
     tile = None
     if tiles is not None:
@@ -452,7 +477,9 @@ def gap_map(
             + legend_rows,
             "ramp": ramp_rows,
             "none": none_row,
+            "empty": empty_row,
         },
+        "emptyColor": _EMPTY_COLOUR,
         "tile": tile,
         "attribution": attribution,
         "title": title_html,
