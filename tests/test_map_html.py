@@ -340,3 +340,31 @@ def test_display_simplification_keeps_shared_edges() -> None:
     total = shapes.iloc[0].area + shapes.iloc[1].area
     assert total == pytest.approx(2_000_000.0, rel=1e-3)
     assert shapes.union_all().area == pytest.approx(total, abs=1.0)
+
+
+def test_notebook_display_is_srcdoc_and_offline_on_request(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cov = fake_coverage()
+    online = cov.map()._repr_html_()
+    assert online.count("<iframe srcdoc=") == 1
+    offline = cov.map(offline=True)._repr_html_()
+    # the inlined page references no script or style host (escaped once inside srcdoc)
+    assert "src=&quot;http" not in offline
+    assert "leaflet" in offline.lower()
+    assert len(offline) > len(online) + 100_000  # Leaflet itself travels with the page
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_large_map_is_saved_beside_the_notebook_not_embedded(tmp_path, monkeypatch):
+    from chiikimap.maps import interactive
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(interactive, "INLINE_LIMIT_BYTES", 1_000)
+    html = fake_coverage().map()._repr_html_()
+    (saved,) = tmp_path.glob("chiikimap_map_*.html")
+    assert f'<iframe src="{saved.name}"' in html
+    assert "srcdoc" not in html
+    assert "too large to embed" in html
+    page = saved.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert len(page.encode()) > 1_000

@@ -8,6 +8,7 @@ is HTML-escaped; nothing is recomputed — all figures come from ``coverage.tabl
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from os import PathLike
@@ -29,7 +30,12 @@ from ._offline import CSS_ASSETS, JS_ASSETS, inline_assets
 if TYPE_CHECKING:  # pragma: no cover
     from ..coverage import Coverage
 
-__all__ = ["TILES", "gap_map", "save_html"]
+__all__ = ["INLINE_LIMIT_BYTES", "TILES", "GapMap", "gap_map", "save_html"]
+
+#: Largest map embedded in a notebook output. Jupyter drops outputs that exceed its IOPub data
+#: rate (1 MB/s by default), so a larger map is written next to the notebook and shown in an
+#: ``<iframe src=…>`` instead.
+INLINE_LIMIT_BYTES = 1_000_000
 
 _GSI_ATTR = (
     '<a href="https://maps.gsi.go.jp/development/ichiran.html" target="_blank" '
@@ -322,7 +328,8 @@ def gap_map(
     note_html: str | None = None,
     width: str = "100%",
     height: str = "100%",
-) -> folium.Map:
+    offline: bool = False,
+) -> GapMap:
     """Interactive gap map of ``coverage``.
 
     Parameters
@@ -349,10 +356,14 @@ def gap_map(
         Raw HTML put under the title **without escaping** — trusted input only (explicit opt-in).
     width, height
         CSS size of the map.
+    offline
+        Inline Leaflet when the map is displayed in a notebook, so it draws with no internet
+        (files written with :func:`save_html` choose with their own ``offline=``).
 
     Returns
     -------
-    folium.Map
+    GapMap
+        A :class:`folium.Map` (add layers, ``.save()``, display it in Jupyter).
     """
     if lang not in _TEXT:
         raise ChiikimapError(f"lang は 'ja' か 'en' です / lang must be 'ja' or 'en', got {lang!r}")
@@ -488,7 +499,7 @@ def gap_map(
         "bounds": [[float(miny), float(minx)], [float(maxy), float(maxx)]],
     }
 
-    m = folium.Map(
+    m = GapMap(
         location=[float(miny + maxy) / 2, float(minx + maxx) / 2],
         zoom_start=12,
         tiles=None,
@@ -504,7 +515,43 @@ def gap_map(
     assert isinstance(root, Figure)
     root.header.add_child(Element(f"<title>{heading}</title>"), name="chiikimap_title")
     GapMapLayers(data).add_to(m)
+    m.offline = offline
     return m
+
+
+class GapMap(folium.Map):
+    """The folium map returned by :func:`gap_map`, with a notebook display that stays usable.
+
+    In Jupyter the map is shown in an ``<iframe srcdoc>`` (no data-URI size limit); with
+    ``offline=True`` Leaflet is inlined so it also draws with no internet. A map larger than
+    :data:`INLINE_LIMIT_BYTES` is saved as ``chiikimap_map_<hash>.html`` in the working
+    directory and shown from there, so the notebook never hits the IOPub data-rate limit.
+    """
+
+    offline: bool = False
+
+    def _repr_html_(self, **kwargs: Any) -> str:
+        html = self.get_root().render()
+        if self.offline:
+            html = inline_assets(html)
+        size = len(html.encode("utf-8"))
+        if size > INLINE_LIMIT_BYTES:
+            name = f"chiikimap_map_{hashlib.sha1(html.encode('utf-8')).hexdigest()[:12]}.html"
+            Path(name).write_text(html, encoding="utf-8")
+            note = (
+                f"地図が大きいため（{size / 1e6:.1f} MB）ノートブックには埋め込まず {name} に保存しました"
+                f" / the map ({size / 1e6:.1f} MB) is too large to embed; saved as {name}"
+            )
+            return (
+                f'<div class="chiikimap-map"><p>{esc(note)} '
+                f'<a href="{esc(name)}" target="_blank" rel="noopener">開く / open</a></p>'
+                f'<iframe src="{esc(name)}" style="width:100%;height:640px;border:0"></iframe></div>'
+            )
+        return (
+            '<div class="chiikimap-map" style="width:100%;height:640px">'
+            f'<iframe srcdoc="{esc(html)}" style="width:100%;height:100%;border:0" '
+            'allowfullscreen></iframe></div>'
+        )
 
 
 def save_html(
