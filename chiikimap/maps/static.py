@@ -116,7 +116,9 @@ def _japanese_font() -> Iterator[None]:
         font_manager.fontManager.addfont(path)
     with mpl.rc_context(
         {
-            "font.family": "sans-serif",
+            # the family itself (not "sans-serif") is stored in every text, so that a figure
+            # drawn later, outside this block (e.g. shown in a notebook), keeps the font
+            "font.family": [_FONT_FAMILY],
             "font.sans-serif": [_FONT_FAMILY],
             "axes.unicode_minus": False,
             "hatch.linewidth": 0.6,
@@ -218,24 +220,30 @@ def _area_values(coverage: Coverage, category: str | None) -> tuple[dict[str, fl
     return values, status
 
 
-def _wrap(text: str, width_px: float, fontsize: float, renderer: RendererBase) -> str:
+def _wrap(text: str, width_px: float, fontsize: float, dpi: float) -> str:
     """Break ``text`` into lines no wider than ``width_px`` when drawn at ``fontsize``.
 
-    Lines break preferably after a space, ``/``, ``・`` or ``、`` in their second half, otherwise
-    between any two characters (Japanese has no spaces between words).
+    Widths are the sum of the glyph advances of the Japanese font (a slight over-estimate, as
+    kerning is ignored). Lines break preferably after a space, ``/``, ``・`` or ``、`` in their
+    second half, otherwise between any two characters (Japanese has no spaces between words).
     """
-    from matplotlib.font_manager import FontProperties
+    from matplotlib.font_manager import FontProperties, findfont, get_font
 
-    prop = FontProperties(size=fontsize)
+    font = get_font(findfont(FontProperties(size=fontsize)))
+    font.set_size(fontsize, dpi)
+    advance: dict[str, float] = {}
 
-    def width(s: str) -> float:
-        return float(renderer.get_text_width_height_descent(s, prop, ismath=False)[0])
+    def width(ch: str) -> float:
+        if ch not in advance:
+            advance[ch] = font.load_char(ord(ch)).linearHoriAdvance / 65536.0
+        return advance[ch]
 
     out: list[str] = []
     for para in text.split("\n"):
-        line = ""
+        line, used = "", 0.0
         for ch in para:
-            if line and width(line + ch) > width_px:
+            w = width(ch)
+            if line and used + w > width_px:
                 cut = max(line.rfind(c) for c in (" ", "/", "・", "、"))
                 if cut >= len(line) // 2:
                     out.append(line[: cut + 1].rstrip())
@@ -243,7 +251,9 @@ def _wrap(text: str, width_px: float, fontsize: float, renderer: RendererBase) -
                 else:
                     out.append(line)
                     line = ""
+                used = sum(width(c) for c in line)
             line += ch
+            used += w
         out.append(line)
     return "\n".join(out)
 
@@ -279,46 +289,61 @@ class _Panel:
 
 def _fit_resource_legend(
     panel: _Panel, handles: list[Artist], title: str, fixed: list[tuple[float, float]],
-) -> tuple[Legend | None, float]:
-    """Build the resource legend with the largest font (and then the fewest columns) that fits.
+) -> Legend | None:
+    """Build the resource legend with the largest font (then the fewest columns) that fits.
 
-    ``fixed`` are the (width, height) of the items placed before it in the panel. Returns the
-    legend and its font size.
+    ``fixed`` are the (width, height) of the items placed before it in the panel. At the right
+    (landscape) the legend may take 38 % of the page width and the height the others leave; at
+    the bottom (portrait) the width the others leave and 32 % of the height. When nothing fits,
+    the smallest font with the least overflow is kept.
     """
     if not handles:
-        return None, 0.0
-    avail_w = panel.x1 - panel.x0
-    avail_h = panel.y1 - panel.y0
+        return None
+    avail_w, avail_h = panel.x1 - panel.x0, panel.y1 - panel.y0
+    if panel.side == "right":
+        max_w = 0.38 * avail_w
+        max_h = avail_h - sum(h for _, h in fixed) - panel.gap * len(fixed)
+    else:
+        max_w = avail_w - sum(w for w, _ in fixed) - panel.gap * len(fixed)
+        max_h = 0.32 * avail_h
     n = len(handles)
-    sizes = (9.0, 8.5, 8.0, 7.5, 7.0, 6.5, 6.0, 5.5, 5.0)
-    best: tuple[float, Legend, float] | None = None
-    for fs in sizes:
-        if panel.side == "right":
-            # a column: width limited to ~38 % of the page, height by what the others leave
-            max_w = 0.38 * avail_w
-            max_h = avail_h - sum(h for _, h in fixed) - panel.gap * len(fixed)
-            cols: range = range(1, min(4, n) + 1)
+    best: tuple[float, Legend] | None = None
+
+    def attempt(fs: float, ncol: int) -> tuple[Legend, float, float]:
+        nonlocal best
+        leg = panel.legend(handles, title, fs, ncol)
+        w, h = panel.size(leg)
+        overflow = max(w - max_w, 0.0) + max(h - max_h, 0.0)
+        if best is None or overflow < best[0]:
+            if best is not None:
+                best[1].remove()
+            best = (overflow, leg)
         else:
-            # a row under the map: width is what the others leave, height at most 32 % of the page
-            max_w = avail_w - sum(w for w, _ in fixed) - panel.gap * len(fixed)
-            max_h = 0.32 * avail_h
-            cols = range(min(6, n), 0, -1)
-        for ncol in cols:
-            leg = panel.legend(handles, title, fs, ncol)
-            w, h = panel.size(leg)
+            leg.remove()
+        return leg, w, h
+
+    for fs in (9.0, 8.5, 8.0, 7.5, 7.0, 6.5, 6.0, 5.5, 5.0):
+        _, w1, h1 = attempt(fs, 1)
+        if w1 <= max_w and h1 <= max_h:
+            break
+        if panel.side == "right":
+            # more columns: as few as make the height fit, while the width allows
+            ncols = list(range(max(2, math.ceil(h1 / max(max_h, 1.0))), min(4, n) + 1))
+        else:
+            # as many columns as the width allows (each about as wide as the single column)
+            k = int(max_w // max(w1, 1.0))
+            ncols = list(range(min(k + 1, 6, n), 1, -1))
+        for ncol in ncols:
+            _, w, h = attempt(fs, ncol)
             if w <= max_w and h <= max_h:
-                if best is not None:
-                    best[1].remove()
-                return leg, fs
-            overflow = max(w - max_w, 0.0) + max(h - max_h, 0.0)
-            if best is None or overflow < best[0]:
-                if best is not None:
-                    best[1].remove()
-                best = (overflow, leg, fs)
-            else:
-                leg.remove()
+                break
+            if panel.side == "right" and w > max_w:
+                break
+        else:
+            continue
+        break
     assert best is not None
-    return best[1], best[2]
+    return best[1]
 
 
 def _check_resources_option(resources: object) -> None:
@@ -370,7 +395,7 @@ def static_map(
     """
     from matplotlib import colormaps, patheffects
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.colors import ListedColormap, Normalize
+    from matplotlib.colors import ListedColormap, Normalize, to_rgba
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -398,14 +423,14 @@ def static_map(
     cmap = ListedColormap(colormaps["YlGnBu"](np.linspace(0.0, 0.8, 256)))
     norm = Normalize(vmin=0.0, vmax=1.0)
 
-    def fill(v: float, st: str) -> Any:
+    def fill(v: float, st: str) -> tuple[float, float, float, float]:
         if st == S.STATUS_EMPTY:
-            return _EMPTY_FILL
+            return to_rgba(_EMPTY_FILL)
         if not np.isfinite(v):
-            return _NODATA_FILL
+            return to_rgba(_NODATA_FILL)
         if category is None:
-            return next((c for lo, hi, c in bins if lo <= v <= hi), bins[-1][2])
-        return cmap(norm(v))
+            return to_rgba(next((c for lo, hi, c in bins if lo <= v <= hi), bins[-1][2]))
+        return to_rgba(cmap(norm(v)))
 
     a3 = str(paper).upper() == "A3"
     with _japanese_font():
@@ -429,7 +454,7 @@ def static_map(
                     target=f"{float(rule.get('target', float('nan'))):.0%}",
                 )
         title_fs = 18.0 if a3 else 15.0
-        head = fig.text(0.5, 1 - margin / fh, _wrap(title, fw - 2 * margin, title_fs, renderer),
+        head = fig.text(0.5, 1 - margin / fh, _wrap(title, fw - 2 * margin, title_fs, px),
                         ha="center", va="top", fontsize=title_fs, multialignment="center")
         info = coverage.info
         dates = "・".join(info.data_dates) or text["none_data"]
@@ -440,8 +465,7 @@ def static_map(
             f"{text['source']}: {info.attribution or text['none_data']}"
         )
         foot_fs = 7.5
-        foot = fig.text(margin / fw, margin / fh, _wrap(foot_text, fw - 2 * margin, foot_fs,
-                                                        renderer),
+        foot = fig.text(margin / fw, margin / fh, _wrap(foot_text, fw - 2 * margin, foot_fs, px),
                         ha="left", va="bottom", fontsize=foot_fs)
         top = head.get_window_extent(renderer).y0 - gap
         bottom = foot.get_window_extent(renderer).y1 + gap
@@ -501,7 +525,7 @@ def static_map(
                        markerfacecolor=cat.color, markeredgecolor="black",
                        label=f"{cat.display(lang)}（{len(pts)}）")
             )
-        leg_res, _ = _fit_resource_legend(panel, handles_res, text["legend_resources"], fixed)
+        leg_res = _fit_resource_legend(panel, handles_res, text["legend_resources"], fixed)
 
         # arrange the panel: a column at the right (landscape) or a row at the bottom (portrait)
         items: list[tuple[str, float, float]] = [("val", *fixed[0])]
