@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-__all__ = ["OUTPUT_KINDS", "main"]
+__all__ = ["DEMO_TITLE", "OUTPUT_KINDS", "main"]
 
 #: output kind → (file name pattern, Japanese description)
 OUTPUT_KINDS: dict[str, tuple[str, str]] = {
@@ -32,6 +32,9 @@ OUTPUT_KINDS: dict[str, tuple[str, str]] = {
 }
 
 _WEIGHTS = ("pop_65plus", "pop_75plus", "pop_total", "area")
+
+#: title of the demo's maps (the bundled sample's areas are 枚方市's 13 日常生活圏域)
+DEMO_TITLE = "枚方市 日常生活圏域別 介護資源の空白・不足"
 
 _DESCRIPTION = """\
 圏域（中学校区など）ごとに、介護・生活支援の資源が届いていない「空白」「不足」を計算し、
@@ -119,19 +122,21 @@ def _require_file(name: str) -> Path:
     return path
 
 
-def _write_outputs(coverage: Any, out_dir: Path, kinds: Sequence[str], stem: str) -> list[Path]:
+def _write_outputs(coverage: Any, out_dir: Path, kinds: Sequence[str], stem: str,
+                   title: str | None = None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
+    titled: dict[str, Any] = {"title": title} if title else {}
     written: list[Path] = []
     for kind in kinds:
         pattern, what = OUTPUT_KINDS[kind]
         path = out_dir / pattern.format(stem=stem)
         _progress(f"書き出し中 / writing {what}: {path}")
         if kind == "html":
-            coverage.save_html(path)
+            coverage.save_html(path, **titled)
         elif kind == "offline-html":
-            coverage.save_html(path, offline=True)
+            coverage.save_html(path, offline=True, **titled)
         elif kind in ("png", "pdf"):
-            coverage.save_static(path)
+            coverage.save_static(path, **titled)
         elif kind == "xlsx":
             coverage.to_excel(path)
         else:
@@ -170,7 +175,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     _print_overview(coverage, sys.stdout)
     kinds = [k for k in OUTPUT_KINDS if not (args.offline and k == "html")]
     with _show_warnings():
-        written = _write_outputs(coverage, Path(args.out), kinds, "hirakata")
+        written = _write_outputs(coverage, Path(args.out), kinds, "hirakata", DEMO_TITLE)
     _print_written(written, sys.stdout)
     return 0
 
@@ -212,12 +217,28 @@ def _cmd_map(args: argparse.Namespace) -> int:
     kinds = [k for k in OUTPUT_KINDS if getattr(args, "out_" + k.replace("-", "_"))]
     with _show_warnings():
         written = _write_outputs(coverage, Path(args.out), kinds or list(OUTPUT_KINDS),
-                                 "chiikimap")
+                                 "chiikimap", args.title)
     _print_written(written, sys.stdout)
     return 0
 
 
-def _describe_report(report: dict[str, Any], n_kept: int, out: TextIO) -> None:
+def _duplicate_text(dup: Any) -> str:
+    """One readable line for a merged duplicate row of a reader's report."""
+    if not isinstance(dup, dict):
+        return str(dup)
+    from chiikimap.taxonomy import default_taxonomy
+
+    tax = default_taxonomy()
+    added = "、".join(tax.label(k) if k in tax else str(k) for k in dup.get("added_categories") or [])
+    text = (f"{dup.get('file', '')} 行 {dup.get('row')} を 行 {dup.get('kept_row')} にまとめました"
+            f"（{dup.get('name', '')}）")
+    if added:
+        text += f"、種別を追加: {added}"
+    return f"{text} / row {dup.get('row')} merged into row {dup.get('kept_row')}"
+
+
+def _describe_report(report: dict[str, Any], n_kept: int, out: TextIO) -> list[str]:
+    """Print one reader report; return the notes printed (so that warnings are not repeated)."""
     print(f"  ファイル / file: {report.get('file', '')}", file=out)
     print(f"  形式 / layout: {report.get('layout') or '不明 / unknown'}", file=out)
     columns = report.get("columns") or {}
@@ -240,12 +261,14 @@ def _describe_report(report: dict[str, Any], n_kept: int, out: TextIO) -> None:
         for r in rejected[:5]:
             print(f"    行 / row {r.get('row')}: {r.get('reason')} {r.get('values')}", file=out)
     for w in report.get("duplicates") or []:
-        print(f"  重複 / duplicate: {w}", file=out)
-    for w in report.get("warnings") or []:
-        print(f"  注意 / note: {w}", file=out)
+        print(f"  重複 / duplicate: {_duplicate_text(w)}", file=out)
+    notes = [str(w) for w in report.get("warnings") or []]
+    for note in notes:
+        print(f"  注意 / note: {note}", file=out)
     for s in report.get("sources") or []:
         print(f"  出典 / source: {s.get('credit') or s.get('title', '')} {s.get('date', '')}",
               file=out)
+    return notes
 
 
 def _cmd_inspect(args: argparse.Namespace) -> int:
@@ -273,10 +296,15 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         reports = S.read_reports(gdf)
         if not reports:
             print(f"  {len(gdf)} 行 / rows (読込レポートなし / no read report)", file=sys.stdout)
+        shown: set[str] = set()
         for report in reports:
-            _describe_report(report, len(gdf), sys.stdout)
+            shown.update(n.strip() for n in _describe_report(report, len(gdf), sys.stdout))
+        # a reader warns with the same text it records in its report: print each message once
         for w in caught:
-            print(f"  注意 / warning: {w.message}", file=sys.stdout)
+            message = str(w.message).strip()
+            if message not in shown:
+                shown.add(message)
+                print(f"  注意 / note: {message}", file=sys.stdout)
         for fname, message in failures:
             print(f"  （{fname} では読めませんでした / not {fname}: {message}）", file=sys.stdout)
         return 0
@@ -345,6 +373,8 @@ def _build_parser() -> argparse.ArgumentParser:
                     help="重み (人口の列、または area) / weight column")
     mp.add_argument("--out", default="chiikimap_out", metavar="DIR",
                     help="出力フォルダ (既定: chiikimap_out) / output folder")
+    mp.add_argument("--title", metavar="TEXT",
+                    help="地図の題名 (例: 〇〇市 中学校区別 介護資源の空白・不足) / map title")
     group = mp.add_argument_group("出力 (指定がなければすべて) / outputs (all when none is given)")
     for kind, (pattern, what) in OUTPUT_KINDS.items():
         group.add_argument(f"--{kind}", dest="out_" + kind.replace("-", "_"), action="store_true",

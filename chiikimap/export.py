@@ -24,8 +24,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["STATUS_FILLS", "to_excel", "to_geopackage"]
 
-#: Fill colour (RGB hex) of each status in the workbook; 空白 dark enough to tell apart in grey print.
-STATUS_FILLS = {S.STATUS_NONE: "F4A6A6", S.STATUS_GAP: "FFE699", S.STATUS_OK: "C6E0B4"}
+#: Fill colour (RGB hex) of each status in the workbook; 空白 dark enough to tell apart in grey print,
+#: 対象なし (an area whose weight is 0, so nothing to judge) neutral grey.
+STATUS_FILLS = {S.STATUS_NONE: "F4A6A6", S.STATUS_GAP: "FFE699", S.STATUS_OK: "C6E0B4",
+                S.STATUS_EMPTY: "D9D9D9"}
 _HEADER_FILL = "D9E1F2"
 _FIXED_SHEETS = ("概要", "資源一覧", "除外行", "出典・条件")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -178,6 +180,7 @@ def _sheet_overview(ws: Worksheet, coverage: Coverage) -> None:
         ("n_none", "空白の圏域数", _FMT_INT),
         ("n_gap", "不足の圏域数", _FMT_INT),
         ("n_ok", "充足の圏域数", _FMT_INT),
+        ("n_empty", "対象なしの圏域数", _FMT_INT),
         ("radius_m", "半径(m)", _FMT_INT),
         ("target", "目標カバー率", "0%"),
     ]
@@ -214,9 +217,13 @@ def _sheet_overview(ws: Worksheet, coverage: Coverage) -> None:
 def _sheet_area(ws: Worksheet, coverage: Coverage, area_id: str, area_name: str) -> None:
     labels_ja = S.COLUMN_LABELS_JA
     missing = coverage.missing(area_id)
-    _title(ws, f"圏域カルテ: {area_name}（{area_id}）",
-           "不足しているサービス: " + ("、".join(missing) if missing else "なし"))
     t = coverage.table[coverage.table[S.AREA_ID] == area_id].copy()
+    if len(t) and (t[S.STATUS] == S.STATUS_EMPTY).all():
+        note = (f"不足しているサービス: 対象なし（{coverage.info.weight_label}が 0 のため判定して"
+                "いません）")
+    else:
+        note = "不足しているサービス: " + ("、".join(missing) if missing else "なし")
+    _title(ws, f"圏域カルテ: {area_name}（{area_id}）", note)
     order = {k: i for i, k in enumerate(S.STATUS_LABELS)}
     cat_order = {k: i for i, k in enumerate(coverage.categories)}
     t["_s"] = t[S.STATUS].map(order)
@@ -408,6 +415,7 @@ def _areas_layer(coverage: Coverage) -> pd.DataFrame:
     status = t.pivot(index=S.AREA_ID, columns=S.CATEGORY, values=S.STATUS)
     extra["n_none"] = (status == S.STATUS_NONE).sum(axis=1)
     extra["n_gap"] = (status == S.STATUS_GAP).sum(axis=1)
+    extra["n_empty"] = (status == S.STATUS_EMPTY).sum(axis=1)
     extra["missing"] = [
         "; ".join(coverage.missing(str(aid))) for aid in extra.index
     ]
@@ -421,8 +429,9 @@ def to_geopackage(coverage: Coverage, path: str | PathLike[str]) -> None:
     ------
     ``areas``
         The areas with per-category figures as wide columns: ``<key>_coverage`` (0–1),
-        ``<key>_status`` (none/gap/ok), ``<key>_status_ja`` (空白/不足/充足), ``<key>_n_resources``,
-        ``<key>_uncovered``; plus ``n_none``, ``n_gap`` and ``missing`` (labels, ``"; "``-joined).
+        ``<key>_status`` (none/gap/ok/empty), ``<key>_status_ja`` (空白/不足/充足/対象なし),
+        ``<key>_n_resources``, ``<key>_uncovered``; plus ``n_none``, ``n_gap``, ``n_empty``
+        (categories per status) and ``missing`` (labels, ``"; "``-joined).
     ``resources``
         The resources, ``categories`` joined with ``"; "`` and ``area_id``.
     ``population``

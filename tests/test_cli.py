@@ -14,7 +14,7 @@ import pytest
 import chiikimap
 from chiikimap import _schema as S
 from chiikimap._errors import ChiikimapWarning, ColumnNotFoundError, UnknownLayoutError
-from chiikimap.cli import main
+from chiikimap.cli import DEMO_TITLE, main
 from chiikimap.coverage import Coverage
 from tests.fakes import fake_coverage, fake_resources, grid_areas
 
@@ -160,7 +160,8 @@ def test_demo_writes_every_output(calls, monkeypatch, tmp_path, capsys):
     assert files == ["hirakata.gpkg", "hirakata.html", "hirakata.pdf", "hirakata.png",
                      "hirakata_karte.xlsx", "hirakata_offline.html"]
     html_calls = [kw for name, _, kw in calls if name == "save_html"]
-    assert html_calls == [{}, {"offline": True}]
+    assert html_calls == [{"title": DEMO_TITLE}, {"offline": True, "title": DEMO_TITLE}]
+    assert DEMO_TITLE == "枚方市 日常生活圏域別 介護資源の空白・不足"
     assert ("analyze", ("A", "R", "P"), {}) in calls
     assert ("load_sample", ("hirakata",), {}) in calls
     out = capsys.readouterr().out
@@ -215,3 +216,40 @@ def test_inspect_nothing_recognised_exits_1(inputs, monkeypatch, capsys):
     assert "どの形式としても読めませんでした" in err
     for name in ("read_districts", "read_resources", "read_population"):
         assert f"{name}: {name} ではありません" in err
+
+
+def test_inspect_prints_each_note_once(inputs, monkeypatch, capsys):
+    # the reader records a note in its report and warns with the same text, as the real ones do
+    note = "a.csv: 1 行を取り込めませんでした / 1 rows rejected"
+    res = fake_resources()
+    res.attrs[S.ATTRS_KEY] = {
+        "file": "a.csv", "layout": "generic", "columns": {}, "n_read": 4, "rejected": [],
+        "duplicates": [{"file": "a.csv", "row": 9, "kept_file": "a.csv", "kept_row": 2,
+                        "name": "サロン東", "added_categories": ["haishoku"], "values": {}}],
+        "warnings": [note], "sources": [],
+    }
+
+    def reader(*args, **kwargs):
+        warnings.warn(note, ChiikimapWarning, stacklevel=2)
+        warnings.warn("別の注意 / another warning", ChiikimapWarning, stacklevel=2)
+        return res
+
+    monkeypatch.setattr(chiikimap, "read_districts", reader)
+    assert main(["inspect", str(inputs / "a.csv")]) == 0
+    out = capsys.readouterr().out
+    assert out.count("1 行を取り込めませんでした") == 1
+    assert out.count("別の注意 / another warning") == 1
+    assert "/ warning:" not in out
+    assert "a.csv 行 9 を 行 2 にまとめました（サロン東）、種別を追加: 配食" in out
+
+
+def test_map_title_option(calls, inputs, monkeypatch):
+    seen = []
+    monkeypatch.setattr(Coverage, "save_static", lambda self, path, **kw: seen.append(kw))
+    base = ["map", "--areas", str(inputs / "areas.geojson"), "--resources", str(inputs / "a.csv"),
+            "--png", "--html"]
+    assert main([*base, "--out", str(inputs / "o1"), "--title", "生駒市 中学校区別"]) == 0
+    assert main([*base, "--out", str(inputs / "o2")]) == 0
+    html = [kw for name, _, kw in calls if name == "save_html"]
+    assert html == [{"title": "生駒市 中学校区別"}, {}]
+    assert seen == [{"title": "生駒市 中学校区別"}, {}]

@@ -409,3 +409,11 @@ def test_merge_areas_ambiguous_name_needs_code() -> None:
     with pytest.warns(ChiikimapWarning, match="11 校区"):
         merged = merge_areas(districts, {"北": ["C129210000675"]})
     assert list(merged["municipality_code"]) == ["29363"]
+
+
+def test_table_without_geometry_is_a_layout_error(tmp_path: Path) -> None:
+    # a resource list given as areas: pyogrio reads a CSV as a plain table
+    path = tmp_path / "list.csv"
+    path.write_text("名称,住所\nサロンA,枚方市1\n", encoding="utf-8")
+    with pytest.raises(UnknownLayoutError, match=r"図形（ポリゴン）のないファイル.*名称, 住所"):
+        read_districts(path)

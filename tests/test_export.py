@@ -213,3 +213,56 @@ def test_geopackage_overwrites_and_skips_missing_population(coverage, tmp_path):
     path.write_bytes(b"old")
     to_geopackage(coverage, path)
     assert "population" not in dict(pyogrio.list_layers(path))
+
+
+@pytest.fixture
+def empty_area_coverage():
+    """The fake coverage with 第5区 (A11) at weight 0: every category 対象なし (``empty``)."""
+    cov = fake_coverage()
+    t = cov.table.copy()
+    rows = t[S.AREA_ID] == "A11"
+    t.loc[rows, S.STATUS] = S.STATUS_EMPTY
+    t.loc[rows, [S.COVERAGE, S.WEIGHT, S.COVERED, S.UNCOVERED, S.NEAREST_M]] = [
+        np.nan, 0.0, 0.0, 0.0, np.nan]
+    return dataclasses.replace(cov, table=t)
+
+
+def test_empty_status_in_the_workbook(empty_area_coverage, tmp_path):
+    path = tmp_path / "k.xlsx"
+    to_excel(empty_area_coverage, path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["概要"]
+    heads = [c.value for c in ws[4]]
+    col = heads.index("対象なしの圏域数") + 1
+    assert heads[col - 2] == "充足の圏域数"
+    # A11 was 充足 for both categories; now it is counted as 対象なし instead
+    assert [ws.cell(5, col - 1).value, ws.cell(5, col).value] == [1, 1]  # 通いの場: 充足 2 → 1
+    assert [ws.cell(6, col - 1).value, ws.cell(6, col).value] == [7, 1]  # 配食: 充足 8 → 7
+    r = _find_row(ws, 1, "第5区")
+    for c in (2, 3):
+        assert ws.cell(r, c).value == "対象なし"
+        assert ws.cell(r, c).fill.fgColor.rgb.endswith(STATUS_FILLS[S.STATUS_EMPTY])
+    assert [ws.cell(r, 4).value, ws.cell(r, 5).value] == [0, 0]  # neither 空白 nor 不足
+    area = wb["第5区"]
+    assert area["A2"].value.startswith("不足しているサービス: 対象なし（面積(m²)が 0")
+    assert [area["B5"].value, area["B6"].value] == ["対象なし", "対象なし"]
+    assert area["C5"].value is None  # no coverage share for an area without weight
+    # the other areas keep their own note
+    assert wb["第7区"]["A2"].value == "不足しているサービス: 通いの場、配食"
+
+
+def test_every_status_has_a_distinct_fill():
+    assert set(STATUS_FILLS) == set(S.STATUS_LABELS)
+    assert len(set(STATUS_FILLS.values())) == len(STATUS_FILLS)
+
+
+def test_empty_status_in_the_geopackage(empty_area_coverage, tmp_path):
+    path = tmp_path / "e.gpkg"
+    to_geopackage(empty_area_coverage, path)
+    areas = gpd.read_file(path, layer="areas").set_index(S.AREA_ID)
+    assert areas.loc["A11", "kayoi_no_ba_status"] == "empty"
+    assert areas.loc["A11", "kayoi_no_ba_status_ja"] == "対象なし"
+    assert areas.loc["A11", "n_empty"] == 2
+    assert areas.loc["A11", "n_none"] == 0
+    assert areas.loc["A00", "n_empty"] == 0
+    assert areas.loc["A11", "missing"] in ("", None)

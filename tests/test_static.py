@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import struct
 import warnings
 
 import matplotlib as mpl
+import numpy as np
+import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.text import Text
 
+from chiikimap import _schema as S
+from chiikimap.coverage import Coverage
 from chiikimap.maps.static import _nice_length, save_static, static_map
-from tests.fakes import fake_coverage
+from tests.fakes import fake_coverage, grid_resources
 
 _DPI = 60  # small PNGs keep the tests fast; the size check below scales with it
 
@@ -139,3 +147,181 @@ def test_bad_arguments(tmp_path):
         static_map(cov, paper="B5")
     with pytest.raises(ValueError, match="kaigo"):
         static_map(cov, category="kaigo")
+
+
+# --- legends inside the page, overview classes, resources, 対象なし ------------------------------
+
+
+def _many_categories(n: int) -> Coverage:
+    """The 3×3 grid with the first ``n`` categories of the default taxonomy and long credits.
+
+    Category ``i`` is 空白 in area ``j`` (row-major) when ``(i + j) % 5 == 0``, 不足 when it is 1;
+    each category has three resources, so the resource legend has ``n`` entries.
+    """
+    base = fake_coverage()
+    keys = [c.key for c in base.taxonomy.categories][:n]
+    assert len(keys) == n
+    rows = []
+    for j, aid in enumerate(base.areas[S.AREA_ID]):
+        for i, key in enumerate(keys):
+            st = {0: S.STATUS_NONE, 1: S.STATUS_GAP}.get((i + j) % 5, S.STATUS_OK)
+            cov = {S.STATUS_NONE: 0.0, S.STATUS_GAP: 0.5}.get(st, 1.0)
+            rows.append({S.AREA_ID: aid, S.AREA_NAME: f"第{j + 1}区", S.CATEGORY: key,
+                         S.CATEGORY_LABEL: base.taxonomy.label(key), S.N_RESOURCES: 1,
+                         S.CAPACITY: np.nan, S.WEIGHT: 1e6, S.PER_1000: np.nan,
+                         S.COVERED: cov * 1e6, S.COVERAGE: cov, S.UNCOVERED: (1 - cov) * 1e6,
+                         S.NEAREST_M: 100.0, S.STATUS: st})
+    specs = [(100.0 + 90 * i + 300 * k, 200.0 + 900 * k, (key,))
+             for i, key in enumerate(keys) for k in range(3)]
+    sources = tuple(
+        S.Source(f"とても長い名前の出典データその{k}（架空・テスト用）", f"架空の提供者{k}", "2026-01-01",
+                 "CC BY 4.0")
+        for k in range(12)
+    )
+    info = dataclasses.replace(
+        base.info, categories=tuple(keys), sources=sources,
+        rules={k: {"radius_m": 800.0, "target": 0.8} for k in keys},
+    )
+    return dataclasses.replace(base, table=pd.DataFrame(rows, columns=list(S.TABLE_COLUMNS)),
+                               resources=grid_resources(specs), info=info)
+
+
+def _outside(fig: Figure) -> list[str]:
+    """Legends, texts and colour bars of ``fig`` whose drawn extent leaves the page."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    page = fig.bbox
+    out = []
+    for artist in [*fig.legends, *fig.texts, *fig.axes[1:]]:
+        # legends and texts: their window extent; colour bars: with ticks and labels
+        bb = (artist.get_window_extent(renderer) if isinstance(artist, Legend | Text)
+              else artist.get_tightbbox(renderer))
+        if bb.x0 < page.x0 - 0.5 or bb.y0 < page.y0 - 0.5 or bb.x1 > page.x1 + 0.5 \
+                or bb.y1 > page.y1 + 0.5:
+            out.append(f"{type(artist).__name__} {bb.bounds} outside {page.bounds}")
+    return out
+
+
+def test_outside_check_detects_a_cut_off_legend():
+    # negative control: the old layout put a long two-column legend right of the axes
+    fig = Figure(figsize=(8, 5))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1], label="a long label such as a care-home category (61)")
+    fig.legend(loc="upper left", bbox_to_anchor=(0.9, 0.9))
+    assert _outside(fig)
+
+
+@pytest.mark.parametrize("n", [15, 25])
+@pytest.mark.parametrize("paper", ["A3", "A4"])
+@pytest.mark.parametrize("orientation", ["landscape", "portrait"])
+def test_every_legend_inside_the_page(n, paper, orientation):
+    cov = _many_categories(n)
+    fig = static_map(cov, paper=paper, orientation=orientation)
+    assert len(fig.legends) == 2
+    assert _outside(fig) == []
+    labels = [t.get_text() for t in fig.legends[1].get_texts()]
+    assert len(labels) == n
+    assert any(lab.startswith("入所施設（特養・老健・介護医療院）") for lab in labels)
+    # the footer was wrapped to the page, and still names every source
+    footer = next(t.get_text() for t in fig.texts if t.get_text().startswith("データ時点"))
+    assert footer.count("\n") >= 2
+    assert footer.replace("\n", "").count("架空の提供者") == 12
+
+
+@pytest.mark.parametrize("orientation", ["landscape", "portrait"])
+def test_category_view_inside_the_page(orientation):
+    fig = static_map(_many_categories(25), category="kyoten", paper="A4",
+                     orientation=orientation)
+    assert _outside(fig) == []
+    assert len(fig.axes) == 2  # the map and the colour bar
+
+
+def _area_fills(fig: Figure, cov: Coverage) -> dict[str, tuple[tuple[float, ...], str]]:
+    """Face colour and hatch of each area polygon, by area id (polygons drawn per hatch group)."""
+    ax = fig.axes[0]
+    polys = [c for c in ax.collections if not isinstance(c, PathCollection)]
+    out: dict[str, tuple[tuple[float, ...], str]] = {}
+    ids = list(cov.areas[S.AREA_ID])
+    bounds = cov.areas.to_crs(cov.info.metric_crs).bounds.round(0).to_numpy().tolist()
+    for coll in polys:
+        for path, colour in zip(coll.get_paths(), coll.get_facecolors(), strict=True):
+            ext = path.get_extents()
+            key = [round(ext.x0), round(ext.y0), round(ext.x1), round(ext.y1)]
+            aid = ids[bounds.index(key)]
+            out[aid] = (tuple(np.round(colour, 3)), coll.get_hatch() or "")
+    return out
+
+
+def _rgba(colour: str) -> tuple[float, ...]:
+    return tuple(np.round(to_rgba(colour), 3))
+
+
+def test_overview_classes():
+    cov = fake_coverage()
+    fig = static_map(cov)
+    # two categories: classes 0, 1, 2 (the HTML map's bins), then the hatch entry
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["0", "1", "2", "空白を含む圏域"]
+    assert fig.legends[0].get_title().get_text() == "空白・不足の種別数（全2種別中）"
+    fills = _area_fills(fig, cov)
+    # counts by hand from tests/fakes.py: A20 lacks both, A11/A12 none, the rest one
+    assert fills["A20"] == (_rgba("#7f0000"), "xxx")
+    assert fills["A11"] == (_rgba("#e5f5e0"), "")
+    assert fills["A21"] == (_rgba("#fdd49e"), "")
+    assert fills["A00"] == (_rgba("#fdd49e"), "xxx")
+    # fifteen categories: 0, then four classes up to 15
+    labels = [t.get_text() for t in static_map(_many_categories(15)).legends[0].get_texts()]
+    assert labels == ["0", "1〜4", "5〜8", "9〜12", "13〜15", "空白を含む圏域"]
+
+
+def _with_empty_area(cov: Coverage, aid: str) -> Coverage:
+    t = cov.table.copy()
+    rows = t[S.AREA_ID] == aid
+    t.loc[rows, S.STATUS] = S.STATUS_EMPTY
+    t.loc[rows, [S.COVERAGE, S.WEIGHT, S.COVERED, S.UNCOVERED, S.NEAREST_M]] = [
+        np.nan, 0.0, 0.0, 0.0, np.nan]
+    return dataclasses.replace(cov, table=t)
+
+
+@pytest.mark.parametrize("category", [None, "kayoi_no_ba"])
+def test_empty_areas_are_grey_and_in_the_legend(category):
+    cov = _with_empty_area(fake_coverage(), "A11")
+    fig = static_map(cov, category=category)
+    fills = _area_fills(fig, cov)
+    assert fills["A11"] == (_rgba("#bdbdbd"), "")
+    assert sum(1 for colour, _ in fills.values() if colour == _rgba("#bdbdbd")) == 1
+    assert "対象なし" in [t.get_text() for t in fig.legends[0].get_texts()]
+    # and no 対象なし entry when no area is empty
+    plain = static_map(fake_coverage(), category=category)
+    assert "対象なし" not in [t.get_text() for t in plain.legends[0].get_texts()]
+
+
+def _scatters(fig: Figure) -> list[PathCollection]:
+    return [c for c in fig.axes[0].collections if isinstance(c, PathCollection)]
+
+
+def test_overview_resources_are_light_and_names_on_top():
+    cov = fake_coverage()
+    light = _scatters(static_map(cov))
+    strong = _scatters(static_map(cov, resources=True))
+    assert len(light) == len(strong) == 2  # 通いの場 and 配食 (the 見守り one shows as 配食)
+    assert all(c.get_alpha() is not None and c.get_alpha() < 1 for c in light)
+    assert max(s for c in light for s in c.get_sizes()) < min(s for c in strong for s in c.get_sizes())
+    fig = static_map(cov)
+    names = [t for t in fig.axes[0].texts if t.get_text().startswith("第")]
+    assert len(names) == 9
+    top = max(c.get_zorder() for c in _scatters(fig))
+    assert all(t.get_zorder() > top and t.get_path_effects() for t in names)
+
+
+def test_resources_option():
+    cov = fake_coverage()
+    fig = static_map(cov, resources=False)
+    assert _scatters(fig) == []
+    assert len(fig.legends) == 1  # no resource legend
+    # a single category stays prominent under "auto"
+    (scat,) = _scatters(static_map(cov, category="kayoi_no_ba"))
+    assert scat.get_alpha() is None
+    assert min(scat.get_sizes()) >= 60
+    with pytest.raises(ValueError, match="resources"):
+        static_map(cov, resources="some")  # type: ignore[arg-type]

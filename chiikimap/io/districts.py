@@ -396,6 +396,14 @@ def _read_file(path: Path, *, encoding: str | None) -> tuple[gpd.GeoDataFrame, s
             f"GeoPackage か確認してください / cannot read the file as a vector data set",
             path=where,
         ) from exc
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        # e.g. a CSV list: pyogrio returns a plain table without geometry
+        raise UnknownLayoutError(
+            "図形（ポリゴン）のないファイルです。圏域は shapefile / GeoJSON / GeoPackage で指定して"
+            "ください / the file has no geometry; areas must be polygons (shapefile, GeoJSON, "
+            f"GeoPackage), got a table with columns {', '.join(map(str, list(gdf.columns)[:8]))}",
+            path=where,
+        )
     for col in gdf.columns:
         if col == gdf.geometry.name or gdf[col].dtype.kind not in "OSUT":
             continue

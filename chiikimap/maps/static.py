@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -26,10 +26,13 @@ from .. import _schema as S
 from .._errors import ChiikimapError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
+    from matplotlib.backend_bases import RendererBase
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Colormap, Normalize
     from matplotlib.figure import Figure
+    from matplotlib.legend import Legend
 
     from ..coverage import Coverage
 
@@ -41,7 +44,12 @@ _MM_PER_INCH = 25.4
 #: matplotlib marker for each taxonomy marker shape
 _MARKERS = {"circle": "o", "square": "s", "triangle": "^", "diamond": "D", "star": "*"}
 #: hatch per status: 空白 dense cross-hatch, 不足 sparse dots, 充足 none
-_HATCH = {S.STATUS_NONE: "xxx", S.STATUS_GAP: "..", S.STATUS_OK: ""}
+_HATCH = {S.STATUS_NONE: "xxx", S.STATUS_GAP: "..", S.STATUS_OK: "", S.STATUS_EMPTY: ""}
+#: fill of an area whose weight is 0 (対象なし) and of an area missing from the table
+_EMPTY_FILL = "#bdbdbd"
+_NODATA_FILL = "#f0f0f0"
+#: blank border kept free on every side of the page (inches; about 7 mm, inside printer margins)
+_MARGIN_IN = 0.28
 _FONT_FAMILY = "IPAexGothic"
 _FONT_FILE = "ipaexg.ttf"
 
@@ -49,7 +57,7 @@ _TEXT = {
     "ja": {
         "title_overview": "圏域別のサービス不足状況（空白・不足の種別数）",
         "title_category": "{label}のカバー率（半径{radius} m・目標{target}）",
-        "legend_count": "空白・不足の種別数",
+        "legend_count": "空白・不足の種別数（全{n}種別中）",
         "legend_status": "判定",
         "legend_resources": "資源",
         "has_none": "空白を含む圏域",
@@ -64,7 +72,7 @@ _TEXT = {
     "en": {
         "title_overview": "Missing services per area (categories with none/gap)",
         "title_category": "{label}: coverage (radius {radius} m, target {target})",
-        "legend_count": "categories none/gap",
+        "legend_count": "categories none/gap (of {n})",
         "legend_status": "status",
         "legend_resources": "resources",
         "has_none": "area with a 'none' category",
@@ -108,7 +116,9 @@ def _japanese_font() -> Iterator[None]:
         font_manager.fontManager.addfont(path)
     with mpl.rc_context(
         {
-            "font.family": "sans-serif",
+            # the family itself (not "sans-serif") is stored in every text, so that a figure
+            # drawn later, outside this block (e.g. shown in a notebook), keeps the font
+            "font.family": [_FONT_FAMILY],
             "font.sans-serif": [_FONT_FAMILY],
             "axes.unicode_minus": False,
             "hatch.linewidth": 0.6,
@@ -185,19 +195,163 @@ def _draw_north_arrow(ax: Axes) -> None:
 
 
 def _area_values(coverage: Coverage, category: str | None) -> tuple[dict[str, float], dict[str, str]]:
-    """Value and hatch status per area_id, read from the coverage table (nothing recomputed)."""
+    """Value and status per area_id, read from the coverage table (nothing recomputed).
+
+    Overview: the value is the number of 空白/不足 categories; the status is ``none`` when at least
+    one category is 空白, ``empty`` when every category is 対象なし (weight 0; value NaN), else
+    ``ok``. Single category: the coverage share and that category's status.
+    """
     t = coverage.table
     if category is None:
-        bad = t[S.STATUS].isin([S.STATUS_NONE, S.STATUS_GAP])
-        counts = bad.groupby(t[S.AREA_ID]).sum()
-        has_none = (t[S.STATUS] == S.STATUS_NONE).groupby(t[S.AREA_ID]).any()
-        values = {str(k): float(v) for k, v in counts.items()}
-        status = {str(k): (S.STATUS_NONE if v else S.STATUS_OK) for k, v in has_none.items()}
+        by_area = t.groupby(S.AREA_ID)[S.STATUS]
+        values: dict[str, float] = {}
+        status: dict[str, str] = {}
+        for aid, st in by_area:
+            key = str(aid)
+            if (st == S.STATUS_EMPTY).all():
+                values[key], status[key] = math.nan, S.STATUS_EMPTY
+                continue
+            values[key] = float(st.isin([S.STATUS_NONE, S.STATUS_GAP]).sum())
+            status[key] = S.STATUS_NONE if (st == S.STATUS_NONE).any() else S.STATUS_OK
         return values, status
     rows = t[t[S.CATEGORY] == category]
     values = dict(zip(rows[S.AREA_ID].astype(str), rows[S.COVERAGE].astype(float), strict=True))
     status = dict(zip(rows[S.AREA_ID].astype(str), rows[S.STATUS].astype(str), strict=True))
     return values, status
+
+
+def _wrap(text: str, width_px: float, fontsize: float, dpi: float) -> str:
+    """Break ``text`` into lines no wider than ``width_px`` when drawn at ``fontsize``.
+
+    Widths are the sum of the glyph advances of the Japanese font (a slight over-estimate, as
+    kerning is ignored). Lines break preferably after a space, ``/``, ``・`` or ``、`` in their
+    second half, otherwise between any two characters (Japanese has no spaces between words).
+    """
+    from matplotlib.font_manager import FontProperties, findfont, get_font
+
+    font = get_font(findfont(FontProperties(size=fontsize)))
+    font.set_size(fontsize, dpi)
+    advance: dict[str, float] = {}
+
+    def width(ch: str) -> float:
+        if ch not in advance:
+            advance[ch] = font.load_char(ord(ch)).linearHoriAdvance / 65536.0
+        return advance[ch]
+
+    out: list[str] = []
+    for para in text.split("\n"):
+        line, used = "", 0.0
+        for ch in para:
+            w = width(ch)
+            if line and used + w > width_px:
+                cut = max(line.rfind(c) for c in (" ", "/", "・", "、"))
+                if cut >= len(line) // 2:
+                    out.append(line[: cut + 1].rstrip())
+                    line = line[cut + 1 :].lstrip()
+                else:
+                    out.append(line)
+                    line = ""
+                used = sum(width(c) for c in line)
+            line += ch
+            used += w
+        out.append(line)
+    return "\n".join(out)
+
+
+class _Panel:
+    """Places the legends (and the colour bar) beside or below the map so that all fit the page.
+
+    Sizes are measured with the renderer in pixels; ``side`` is ``"right"`` (landscape: a column
+    of legends right of the map) or ``"bottom"`` (portrait: a row of legends under the map).
+    """
+
+    def __init__(self, fig: Figure, renderer: RendererBase, side: str,
+                 box_px: tuple[float, float, float, float], gap_px: float) -> None:
+        self.fig, self.renderer, self.side = fig, renderer, side
+        self.x0, self.y0, self.x1, self.y1 = box_px
+        self.gap = gap_px
+
+    def legend(self, handles: list[Artist], title: str, fontsize: float, ncol: int) -> Legend:
+        return self.fig.legend(handles=handles, title=title, loc="upper left",
+                              bbox_to_anchor=(0.0, 1.0), fontsize=fontsize,
+                              title_fontsize=fontsize + 1, ncol=ncol, columnspacing=1.0,
+                              handletextpad=0.5, borderaxespad=0.0, alignment="left")
+
+    def size(self, artist: Legend) -> tuple[float, float]:
+        bb = artist.get_window_extent(self.renderer)
+        return bb.width, bb.height
+
+    def move(self, leg: Legend, x_px: float, top_px: float) -> None:
+        """Put the upper-left corner of ``leg`` at (``x_px``, ``top_px``) in figure pixels."""
+        fw, fh = self.fig.bbox.width, self.fig.bbox.height
+        leg.set_bbox_to_anchor((x_px / fw, top_px / fh), transform=self.fig.transFigure)
+
+
+def _fit_resource_legend(
+    panel: _Panel, handles: list[Artist], title: str, fixed: list[tuple[float, float]],
+) -> Legend | None:
+    """Build the resource legend with the largest font (then the fewest columns) that fits.
+
+    ``fixed`` are the (width, height) of the items placed before it in the panel. At the right
+    (landscape) the legend may take 38 % of the page width and the height the others leave; at
+    the bottom (portrait) the width the others leave and 32 % of the height. When nothing fits,
+    the smallest font with the least overflow is kept.
+    """
+    if not handles:
+        return None
+    avail_w, avail_h = panel.x1 - panel.x0, panel.y1 - panel.y0
+    if panel.side == "right":
+        max_w = 0.38 * avail_w
+        max_h = avail_h - sum(h for _, h in fixed) - panel.gap * len(fixed)
+    else:
+        max_w = avail_w - sum(w for w, _ in fixed) - panel.gap * len(fixed)
+        max_h = 0.32 * avail_h
+    n = len(handles)
+    best: tuple[float, Legend] | None = None
+
+    def attempt(fs: float, ncol: int) -> tuple[Legend, float, float]:
+        nonlocal best
+        leg = panel.legend(handles, title, fs, ncol)
+        w, h = panel.size(leg)
+        overflow = max(w - max_w, 0.0) + max(h - max_h, 0.0)
+        if best is None or overflow < best[0]:
+            if best is not None:
+                best[1].remove()
+            best = (overflow, leg)
+        else:
+            leg.remove()
+        return leg, w, h
+
+    for fs in (9.0, 8.5, 8.0, 7.5, 7.0, 6.5, 6.0, 5.5, 5.0):
+        _, w1, h1 = attempt(fs, 1)
+        if w1 <= max_w and h1 <= max_h:
+            break
+        if panel.side == "right":
+            # more columns: as few as make the height fit, while the width allows
+            ncols = list(range(max(2, math.ceil(h1 / max(max_h, 1.0))), min(4, n) + 1))
+        else:
+            # as many columns as the width allows (each about as wide as the single column)
+            k = int(max_w // max(w1, 1.0))
+            ncols = list(range(min(k + 1, 6, n), 1, -1))
+        for ncol in ncols:
+            _, w, h = attempt(fs, ncol)
+            if w <= max_w and h <= max_h:
+                break
+            if panel.side == "right" and w > max_w:
+                break
+        else:
+            continue
+        break
+    assert best is not None
+    return best[1]
+
+
+def _check_resources_option(resources: object) -> None:
+    if not (resources is True or resources is False or resources == "auto"):
+        raise ChiikimapError(
+            "resources は True・False・'auto' のいずれかです / resources must be True, False or "
+            f"'auto', got {resources!r}"
+        )
 
 
 def static_map(
@@ -208,6 +362,7 @@ def static_map(
     orientation: Literal["landscape", "portrait"] = "landscape",
     lang: Literal["ja", "en"] = "ja",
     title: str | None = None,
+    resources: bool | Literal["auto"] = "auto",
 ) -> Figure:
     """Draw the print map of ``coverage`` as a matplotlib Figure sized for paper.
 
@@ -216,14 +371,21 @@ def static_map(
     coverage
         The result of :func:`chiikimap.analyze`.
     category
-        ``None`` for the overview (number of 空白/不足 categories per area), or a category key to
-        show that category's coverage share on a sequential colour scale.
+        ``None`` for the overview (number of 空白/不足 categories per area, in the same five
+        classes as the interactive map), or a category key to show that category's coverage share
+        on a sequential colour scale.
     paper, orientation
-        ``"A4"`` or ``"A3"``; ``"landscape"`` or ``"portrait"``.
+        ``"A4"`` or ``"A3"``; ``"landscape"`` (legends right of the map) or ``"portrait"``
+        (legends under the map). Legends shrink their font and add columns until they fit the page.
     lang
         Language of titles and legends (``"ja"`` or ``"en"``); area names are shown as given.
     title
         Title text; by default it says what the map shows.
+    resources
+        ``"auto"``: in the overview every resource is a small, semi-transparent symbol so that the
+        areas stay readable; with ``category`` that category's resources are large symbols.
+        ``True``: large symbols in both views. ``False``: no resource symbols and no resource
+        legend.
 
     Returns
     -------
@@ -231,12 +393,16 @@ def static_map(
         A figure not attached to pyplot; close it with ``plt.close(fig)`` if you opened pyplot.
         Drawing is done in ``coverage.info.metric_crs`` so the scale bar is in metres.
     """
-    from matplotlib import colormaps
-    from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize
+    from matplotlib import colormaps, patheffects
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import ListedColormap, Normalize, to_rgba
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
+    from .interactive import _overview_bins
+
+    _check_resources_option(resources)
     text = _TEXT["en" if lang == "en" else "ja"]
     categories = list(coverage.categories)
     if category is not None and category not in categories:
@@ -251,97 +417,32 @@ def static_map(
     ids = areas[S.AREA_ID].astype(str)
     val = np.array([values.get(i, np.nan) for i in ids], dtype=float)
     stat = [status.get(i, "") for i in ids]
+    has_empty = S.STATUS_EMPTY in stat
 
-    if category is None:
-        n = len(categories)
-        base = colormaps["OrRd"]
-        cmap = ListedColormap([base(x) for x in np.linspace(0.05, 0.75, n + 1)])
-        norm: Normalize = BoundaryNorm(np.arange(-0.5, n + 1.5), cmap.N)
-    else:
-        cmap = ListedColormap(colormaps["YlGnBu"](np.linspace(0.0, 0.8, 256)))
-        norm = Normalize(vmin=0.0, vmax=1.0)
+    bins = _overview_bins(len(categories))
+    cmap = ListedColormap(colormaps["YlGnBu"](np.linspace(0.0, 0.8, 256)))
+    norm = Normalize(vmin=0.0, vmax=1.0)
 
-    with _japanese_font():
-        fig = Figure(figsize=figsize, layout="constrained")
-        ax = fig.add_subplot()
-        ax.set_aspect("equal")
-        ax.set_axis_off()
-        colours = [cmap(norm(v)) if np.isfinite(v) else (0.87, 0.87, 0.87, 1.0) for v in val]
-        for hatch in dict.fromkeys(_HATCH.get(st, "") for st in stat):
-            idx = [i for i, st in enumerate(stat) if _HATCH.get(st, "") == hatch]
-            areas.iloc[idx].plot(ax=ax, color=[colours[i] for i in idx], edgecolor="#333333",
-                                 linewidth=0.8, hatch=hatch or None, zorder=1)
-
-        # resources: one symbol per resource, shape and colour of its first shown category
-        shown = [category] if category is not None else categories
-        res = coverage.resources.to_crs(crs)
-        handles_res = []
-        for key in shown:
-            cat = coverage.taxonomy[key]
-            mask = res[S.CATEGORIES].map(lambda cs, key=key: key in tuple(cs))
-            if category is None:
-                mask &= res[S.CATEGORIES].map(
-                    lambda cs, key=key: next((c for c in cs if c in shown), None) == key
-                )
-            pts = res[mask]
-            marker = _MARKERS.get(cat.marker, "o")
-            if len(pts):
-                ax.scatter(pts.geometry.x, pts.geometry.y, marker=marker, s=80, c=cat.color,
-                           edgecolors="black", linewidths=0.6, zorder=5)
-            handles_res.append(
-                Line2D([], [], linestyle="none", marker=marker, markersize=8,
-                       markerfacecolor=cat.color, markeredgecolor="black",
-                       label=f"{cat.display(lang)}（{len(pts)}）")
-            )
-
-        # area names at a point inside each area, with a white halo
-        from matplotlib import patheffects
-
-        halo = [patheffects.withStroke(linewidth=3, foreground="white")]
-        for geom, name in zip(areas.geometry, areas[S.AREA_NAME].astype(str), strict=True):
-            p = geom.representative_point()
-            # just above the point, so that a resource symbol on the point leaves the name legible
-            ax.annotate(name, xy=(p.x, p.y), xytext=(0, 5), textcoords="offset points",
-                        ha="center", va="bottom", fontsize=9, zorder=4, path_effects=halo)
-
-        # legends
+    def fill(v: float, st: str) -> tuple[float, float, float, float]:
+        if st == S.STATUS_EMPTY:
+            return to_rgba(_EMPTY_FILL)
+        if not np.isfinite(v):
+            return to_rgba(_NODATA_FILL)
         if category is None:
-            handles_val = [
-                Patch(facecolor=cmap(norm(i)), edgecolor="#333333", label=str(i))
-                for i in range(len(categories) + 1)
-            ]
-            handles_val.append(
-                Patch(facecolor="white", edgecolor="#333333", hatch=_HATCH[S.STATUS_NONE],
-                      label=text["has_none"])
-            )
-            title_val = text["legend_count"]
-        else:
-            handles_val = [
-                Patch(facecolor=cmap(norm(mid)), edgecolor="#333333", hatch=_HATCH[key],
-                      label=S.STATUS_LABELS[key][0 if lang != "en" else 1])
-                for key, mid in ((S.STATUS_NONE, 0.0), (S.STATUS_GAP, 0.4), (S.STATUS_OK, 0.9))
-            ]
-            title_val = text["legend_status"]
-            sm = _scalar_mappable(cmap, norm)
-            cb = fig.colorbar(sm, ax=ax, location="left", shrink=0.35, pad=0.01)
-            cb.set_label(text["coverage"])
-            cb.set_ticks([0.0, 0.25, 0.5, 0.75, 1.0])
-            cb.set_ticklabels(["0%", "25%", "50%", "75%", "100%"])
-        leg1 = ax.legend(handles=handles_val, title=title_val, loc="upper left",
-                         bbox_to_anchor=(1.01, 1.0), fontsize=9, title_fontsize=10)
-        ax.add_artist(leg1)
-        ax.legend(handles=handles_res, title=text["legend_resources"], loc="lower left",
-                  bbox_to_anchor=(1.01, 0.0), fontsize=8, title_fontsize=9,
-                  ncol=1 if len(handles_res) <= 14 else 2)
+            return to_rgba(next((c for lo, hi, c in bins if lo <= v <= hi), bins[-1][2]))
+        return to_rgba(cmap(norm(v)))
 
-        # a margin around the areas, then scale bar and north arrow
-        x0, y0, x1, y1 = areas.total_bounds
-        pad = 0.06 * max(x1 - x0, y1 - y0)
-        ax.set_xlim(x0 - pad, x1 + pad)
-        ax.set_ylim(y0 - pad * 1.5, y1 + pad)
-        _draw_scale_bar(ax, lang)
-        _draw_north_arrow(ax)
+    a3 = str(paper).upper() == "A3"
+    with _japanese_font():
+        fig = Figure(figsize=figsize)
+        FigureCanvasAgg(fig)
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        px = fig.dpi  # pixels per inch
+        fw, fh = fig.bbox.width, fig.bbox.height
+        margin, gap = _MARGIN_IN * px, 0.12 * px
+        ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))  # the map: first axes; placed once legends fit
 
+        # title at the top and the footer at the bottom, wrapped to the page width
         if title is None:
             if category is None:
                 title = text["title_overview"]
@@ -352,17 +453,157 @@ def static_map(
                     radius=f"{float(rule.get('radius_m', float('nan'))):,.0f}",
                     target=f"{float(rule.get('target', float('nan'))):.0%}",
                 )
-        fig.suptitle(title, fontsize=16)
+        title_fs = 18.0 if a3 else 15.0
+        head = fig.text(0.5, 1 - margin / fh, _wrap(title, fw - 2 * margin, title_fs, px),
+                        ha="center", va="top", fontsize=title_fs, multialignment="center")
         info = coverage.info
         dates = "・".join(info.data_dates) or text["none_data"]
         made = " ".join(x for x in (info.created, f"chiikimap {info.version}".strip()) if x)
-        foot = (
+        foot_text = (
             f"{text['date']}: {dates}　{text['basis']}: {info.weight_label}　"
             f"{text['categories'].format(n=len(categories))}　{text['made']}: {made}\n"
             f"{text['source']}: {info.attribution or text['none_data']}"
         )
-        fig.text(0.01, 0.005, foot, ha="left", va="bottom", fontsize=7.5, wrap=True)
-        fig.get_layout_engine().set(rect=(0, 0.035, 1, 0.965))  # type: ignore[call-arg,union-attr]
+        foot_fs = 7.5
+        foot = fig.text(margin / fw, margin / fh, _wrap(foot_text, fw - 2 * margin, foot_fs, px),
+                        ha="left", va="bottom", fontsize=foot_fs)
+        top = head.get_window_extent(renderer).y0 - gap
+        bottom = foot.get_window_extent(renderer).y1 + gap
+        side = "right" if orientation == "landscape" else "bottom"
+        panel = _Panel(fig, renderer, side, (margin, bottom, fw - margin, top), gap)
+
+        # legend of the area colours
+        if category is None:
+            handles_val: list[Artist] = [
+                Patch(facecolor=c, edgecolor="#333333",
+                      label=str(lo) if lo == hi else f"{lo}〜{hi}")
+                for lo, hi, c in bins
+            ]
+            handles_val.append(
+                Patch(facecolor="white", edgecolor="#333333", hatch=_HATCH[S.STATUS_NONE],
+                      label=text["has_none"])
+            )
+            title_val = text["legend_count"].format(n=len(categories))
+        else:
+            handles_val = [
+                Patch(facecolor=cmap(norm(mid)), edgecolor="#333333", hatch=_HATCH[key],
+                      label=S.STATUS_LABELS[key][0 if lang != "en" else 1])
+                for key, mid in ((S.STATUS_NONE, 0.0), (S.STATUS_GAP, 0.4), (S.STATUS_OK, 0.9))
+            ]
+            title_val = text["legend_status"]
+        if has_empty:
+            handles_val.append(
+                Patch(facecolor=_EMPTY_FILL, edgecolor="#333333",
+                      label=S.STATUS_LABELS[S.STATUS_EMPTY][0 if lang != "en" else 1])
+            )
+        val_fs = 10.0 if a3 else 9.0
+        leg_val = panel.legend(handles_val, title_val, val_fs, 1)
+        fixed = [panel.size(leg_val)]
+        cbar_size = (2.4 * px, 0.75 * px)
+        if category is not None:
+            fixed.append(cbar_size)
+
+        # resources: one symbol per resource, shape and colour of its first shown category
+        draw_res = resources is not False
+        prominent = resources is True or category is not None
+        shown = [category] if category is not None else categories
+        res = coverage.resources.to_crs(crs)
+        points: list[tuple[Any, str, str, int]] = []
+        handles_res: list[Artist] = []
+        for key in shown if draw_res else []:
+            cat = coverage.taxonomy[key]
+            mask = res[S.CATEGORIES].map(lambda cs, key=key: key in tuple(cs))
+            if category is None:
+                mask &= res[S.CATEGORIES].map(
+                    lambda cs, key=key: next((c for c in cs if c in shown), None) == key
+                )
+            pts = res[mask]
+            marker = _MARKERS.get(cat.marker, "o")
+            points.append((pts, marker, cat.color, len(pts)))
+            handles_res.append(
+                Line2D([], [], linestyle="none", marker=marker, markersize=8,
+                       markerfacecolor=cat.color, markeredgecolor="black",
+                       label=f"{cat.display(lang)}（{len(pts)}）")
+            )
+        leg_res = _fit_resource_legend(panel, handles_res, text["legend_resources"], fixed)
+
+        # arrange the panel: a column at the right (landscape) or a row at the bottom (portrait)
+        items: list[tuple[str, float, float]] = [("val", *fixed[0])]
+        if category is not None:
+            items.append(("cbar", *cbar_size))
+        if leg_res is not None:
+            items.append(("res", *panel.size(leg_res)))
+        placed: dict[str, tuple[float, float, float, float]] = {}
+        if side == "right":
+            width = max(w for _, w, _ in items)
+            x, y = fw - margin - width, top
+            for name, w, h in items:
+                placed[name] = (x, y, w, h)
+                y -= h + gap
+            map_box = (margin, bottom, x - gap, top)
+        else:
+            height = max(h for _, _, h in items)
+            x, y = margin, bottom + height
+            for name, w, h in items:
+                placed[name] = (x, y, w, h)
+                x += w + gap
+            map_box = (margin, bottom + height + gap, fw - margin, top)
+        panel.move(leg_val, *placed["val"][:2])
+        if leg_res is not None:
+            panel.move(leg_res, *placed["res"][:2])
+        if category is not None:
+            cx, cy, cw, _ch = placed["cbar"]
+            # the bar itself is 0.18 in high, under a one-line title, above its tick labels
+            cax = fig.add_axes((cx / fw, (cy - 0.42 * px) / fh, (cw - 0.25 * px) / fw,
+                                0.18 * px / fh))
+            cb = fig.colorbar(_scalar_mappable(cmap, norm), cax=cax, orientation="horizontal")
+            cax.set_title(text["coverage"], fontsize=val_fs, loc="left")
+            cb.set_ticks([0.0, 0.25, 0.5, 0.75, 1.0])
+            cb.set_ticklabels(["0%", "25%", "50%", "75%", "100%"], fontsize=val_fs - 1)
+
+        # the map
+        mx0, my0, mx1, my1 = map_box
+        ax.set_position((mx0 / fw, my0 / fh, (mx1 - mx0) / fw, (my1 - my0) / fh))
+        ax.set_aspect("equal")
+        ax.set_anchor("C")
+        ax.set_axis_off()
+        colours = [fill(v, st) for v, st in zip(val, stat, strict=True)]
+        for hatch in dict.fromkeys(_HATCH.get(st, "") for st in stat):
+            idx = [i for i, st in enumerate(stat) if _HATCH.get(st, "") == hatch]
+            areas.iloc[idx].plot(ax=ax, color=[colours[i] for i in idx], edgecolor="#333333",
+                                 linewidth=0.8, hatch=hatch or None, zorder=1)
+        n_points = sum(n for *_, n in points)
+        # a white ring keeps a dark symbol visible on a dark fill
+        ring = [patheffects.withStroke(linewidth=2.0, foreground="white")]
+        for pts, marker, colour, n in points:
+            if not n:
+                continue
+            if prominent:
+                ax.scatter(pts.geometry.x, pts.geometry.y, marker=marker, s=80 if a3 else 60,
+                           c=colour, edgecolors="black", linewidths=0.7, zorder=5,
+                           path_effects=ring)
+            else:
+                # many symbols: small and see-through, so that colours and names stay readable
+                size = 14.0 if n_points > 300 else 24.0
+                ax.scatter(pts.geometry.x, pts.geometry.y, marker=marker, s=size, c=colour,
+                           edgecolors="#333333", linewidths=0.25, alpha=0.55, zorder=3)
+
+        # area names on top of everything, with a white halo
+        halo = [patheffects.withStroke(linewidth=3.5, foreground="white")]
+        for geom, name in zip(areas.geometry, areas[S.AREA_NAME].astype(str), strict=True):
+            p = geom.representative_point()
+            # just above the point, so that a resource symbol on the point leaves the name legible
+            ax.annotate(name, xy=(p.x, p.y), xytext=(0, 5), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=11 if a3 else 9, zorder=8,
+                        path_effects=halo)
+
+        # a margin around the areas, then scale bar and north arrow
+        x0, y0, x1, y1 = areas.total_bounds
+        pad = 0.06 * max(x1 - x0, y1 - y0)
+        ax.set_xlim(x0 - pad, x1 + pad)
+        ax.set_ylim(y0 - pad * 1.5, y1 + pad)
+        _draw_scale_bar(ax, lang)
+        _draw_north_arrow(ax)
     return fig
 
 
@@ -384,6 +625,7 @@ def save_static(
     orientation: Literal["landscape", "portrait"] = "landscape",
     lang: Literal["ja", "en"] = "ja",
     title: str | None = None,
+    resources: bool | Literal["auto"] = "auto",
 ) -> None:
     """Write the print map to ``path``: PNG (``dpi`` dots per inch) or PDF, chosen by the suffix.
 
@@ -395,7 +637,7 @@ def save_static(
         Output file ending in ``.png`` or ``.pdf``.
     dpi
         Resolution of a PNG (250 dpi prints sharply on A3); PDF text and shapes are vector.
-    category, paper, orientation, lang, title
+    category, paper, orientation, lang, title, resources
         As for :func:`static_map`.
     """
     p = Path(path)
@@ -406,7 +648,7 @@ def save_static(
             f"got {p.suffix or 'no suffix'!r}"
         )
     fig = static_map(coverage, category=category, paper=paper, orientation=orientation,
-                     lang=lang, title=title)
+                     lang=lang, title=title, resources=resources)
     with _japanese_font():
         if suffix == ".pdf":
             fig.savefig(p, format="pdf", metadata={"Creator": "chiikimap"})

@@ -1,0 +1,125 @@
+"""The ``chiikimap`` command run as a user runs it: ``python -m chiikimap`` in a subprocess.
+
+No stand-ins: real readers, analysis and writers on the bundled sample and on ``tests/data``. The
+demo (the slowest run) is executed once for the module.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from chiikimap.cli import DEMO_TITLE
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": ""}
+    return subprocess.run([sys.executable, "-m", "chiikimap", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=300,
+                          check=False)
+
+
+def _no_traceback(proc: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in proc.stderr
+    assert "Traceback" not in proc.stdout
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    cwd = tmp_path_factory.mktemp("demo")
+    proc = _run("demo", "--out", "out", cwd=cwd)
+    return proc, cwd / "out"
+
+
+def test_demo_writes_the_six_files(demo):
+    proc, out = demo
+    assert proc.returncode == 0, proc.stderr
+    _no_traceback(proc)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "hirakata.gpkg", "hirakata.html", "hirakata.pdf", "hirakata.png", "hirakata_karte.xlsx",
+        "hirakata_offline.html"]
+    # the sample has 枚方市's 13 日常生活圏域 (one per 地域包括支援センター)
+    assert "圏域 13・" in proc.stdout
+    for p in out.iterdir():
+        assert str(Path("out") / p.name) in proc.stdout
+
+
+def test_demo_files_are_what_they_claim(demo):
+    _, out = demo
+    png = (out / "hirakata.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    # A3 landscape (420 × 297 mm) at the default 250 dpi
+    assert struct.unpack(">II", png[16:24]) == (int(420 / 25.4 * 250), int(297 / 25.4 * 250))
+    assert (out / "hirakata.pdf").read_bytes().startswith(b"%PDF")
+    with zipfile.ZipFile(out / "hirakata_karte.xlsx") as z:
+        assert "xl/workbook.xml" in z.namelist()
+    assert (out / "hirakata.gpkg").read_bytes().startswith(b"SQLite format 3")
+    for name in ("hirakata.html", "hirakata_offline.html"):
+        html = (out / name).read_text(encoding="utf-8")
+        assert DEMO_TITLE in html
+
+
+def test_map_on_test_data(tmp_path):
+    # the areas are not in an A32/A27 layout, so their id and name columns are named
+    proc = _run("map", "--areas", str(DATA / "hirakata_cov" / "areas.geojson"),
+                "--id-col", "area_id", "--name-col", "center_name",
+                "--resources", str(DATA / "hirakata_cov" / "offices.geojson"),
+                "--xlsx", "--pdf", "--title", "テスト地図", "--out", "o", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    _no_traceback(proc)
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["chiikimap.pdf",
+                                                                  "chiikimap_karte.xlsx"]
+    assert "圏域 13・" in proc.stdout
+
+
+def test_inspect_good_file(tmp_path):
+    proc = _run("inspect", str(DATA / "resources" / "kayoi_cp932.csv"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    _no_traceback(proc)
+    assert "資源一覧 / resources として認識しました" in proc.stdout
+    assert "encoding ← cp932" in proc.stdout
+    # the file has one row of an unknown type (囲碁クラブ): reported once, not twice
+    assert proc.stdout.count("分類表にない種別 1 種類") == 1
+    assert proc.stdout.count("1 行を取り込めませんでした") == 1
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("missing_column", "緯度の列が見つかりません"),
+        ("wrong_encoding", "encoding='utf-8' では読めません"),
+        ("no_such_file", "ファイルがありません"),
+    ],
+)
+def test_inspect_bad_input_exits_1_in_japanese(tmp_path, case, expected):
+    if case == "missing_column":
+        target = tmp_path / "list.csv"
+        target.write_text("名称,住所\nサロンA,枚方市1\n", encoding="utf-8")
+        args = [str(target)]
+    elif case == "wrong_encoding":
+        args = [str(DATA / "resources" / "kayoi_cp932.csv"), "--encoding", "utf-8"]
+    else:
+        args = [str(tmp_path / "nothere.csv")]
+    proc = _run("inspect", *args, cwd=tmp_path)
+    assert proc.returncode == 1
+    _no_traceback(proc)
+    assert proc.stderr.count("エラー / error:") == 1
+    assert expected in proc.stderr
+    assert "--debug" in proc.stderr
+
+
+@pytest.mark.parametrize("argv", [["map", "--areas", "a.geojson"], ["frobnicate"], []])
+def test_bad_usage_exits_2(tmp_path, argv):
+    proc = _run(*argv, cwd=tmp_path)
+    assert proc.returncode == 2
+    _no_traceback(proc)
+    assert "usage:" in proc.stderr
