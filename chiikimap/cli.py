@@ -211,6 +211,8 @@ def _cmd_map(args: argparse.Namespace) -> int:
             options["target"] = dict(args.target)
         if args.weight:
             options["weight"] = args.weight
+        if args.check:
+            options["categories"] = list(args.check)
         _progress("計算中 / analysing")
         coverage = chiikimap.analyze(areas, resources, population, **options)
     _print_overview(coverage, sys.stdout)
@@ -364,6 +366,10 @@ def _build_parser() -> argparse.ArgumentParser:
                          "without a type column")
     mp.add_argument("--encoding", metavar="ENC",
                     help="文字コード (例 cp932, utf-8) / text encoding of CSV files")
+    mp.add_argument("--check", action="append", metavar="KEY",
+                    help="資源が1件もなくても表と地図に出す種別 (例 haishoku)。一覧にない種別は"
+                         "「空白」と判定されます / category to show even with no resource "
+                         "(it is then 空白 everywhere); repeat for more")
     mp.add_argument("--radius", action="append", type=_pair("METRES", _metres),
                     metavar="CATEGORY=METRES", help="種別ごとの半径 (m) / radius per category")
     mp.add_argument("--target", action="append", type=_pair("SHARE", _share),

@@ -49,6 +49,8 @@ def test_demo_writes_the_six_files(demo):
         "hirakata_offline.html"]
     # the sample has 枚方市's 13 日常生活圏域 (one per 地域包括支援センター)
     assert "圏域 13・" in proc.stdout
+    # 配食 is named with --check and no office offers it: 空白 in all 13 areas
+    assert "配食: カバー率 0.0%、空白 13・不足 0 圏域" in proc.stdout
     for p in out.iterdir():
         assert str(Path("out") / p.name) in proc.stdout
 
@@ -73,7 +75,8 @@ def test_map_on_test_data(tmp_path):
     proc = _run("map", "--areas", str(DATA / "hirakata_cov" / "areas.geojson"),
                 "--id-col", "area_id", "--name-col", "center_name",
                 "--resources", str(DATA / "hirakata_cov" / "offices.geojson"),
-                "--xlsx", "--pdf", "--title", "テスト地図", "--out", "o", cwd=tmp_path)
+                "--check", "haishoku", "--xlsx", "--pdf", "--title", "テスト地図", "--out", "o",
+                cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     _no_traceback(proc)
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["chiikimap.pdf",
