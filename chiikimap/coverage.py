@@ -61,6 +61,11 @@ class RunInfo:
         chiikimap version that computed the result.
     created
         ISO date of the run.
+    weight_inside
+        Total weight inside the areas (the sum of the table's ``weight`` per category).
+    weight_outside
+        Population weight that lies outside every area (0 on the area basis). It is counted in
+        no area; outputs show it so that nobody silently disappears.
     """
 
     basis: Literal["population", "area"]
@@ -74,6 +79,8 @@ class RunInfo:
     taxonomy: str = ""
     version: str = ""
     created: str = ""
+    weight_inside: float = float("nan")
+    weight_outside: float = 0.0
 
     @property
     def data_dates(self) -> list[str]:
