@@ -22,7 +22,7 @@ import shapely
 
 from . import _apportion, _assign, _distance
 from . import _schema as S
-from ._errors import ChiikimapWarning
+from ._errors import ChiikimapWarning, CRSError
 from ._schema import Source
 from .taxonomy import Taxonomy, default_taxonomy
 
@@ -360,7 +360,12 @@ def analyze(
       ``coverage < target_c``, else ``ok``. An area whose weight is 0 gets ``empty``
       (対象なし) with ``coverage``/``nearest_m``/``per_1000`` NaN, and a warning.
 
-    Population points count where they lie; population outside every area is ignored.
+    Population points count where they lie. Population polygons (町丁, mesh) are cut by the
+    areas and apportioned by area share; their ``covered`` weight is exact under the assumption
+    that people are spread evenly within each piece: ``Σ weight(piece) × area(piece ∩ union of
+    discs) / area(piece)``. Their ``nearest_m`` uses a 100 m lattice of points inside each piece.
+    Population outside every area is counted in no area; its total is
+    ``Coverage.info.weight_outside``, shown by every output, and a warning says how much.
 
     On the area basis ``weight`` is the polygon's land area and ``covered`` is
     ``area(polygon ∩ union of discs of radius r_c)``, each disc drawn with 256 segments, so it is
@@ -405,6 +410,15 @@ def analyze(
     cat_keys = tuple(k for k in tax_used.keys if k in present)
 
     mcrs = pyproj.CRS(metric_crs) if metric_crs is not None else S.metric_crs_for(areas)
+    if not mcrs.is_projected or any(
+        ax.unit_name not in ("metre", "meter") for ax in mcrs.axis_info
+    ):
+        raise CRSError(
+            f"metric_crs={mcrs.to_string()!r} はメートル単位の投影座標系ではありません。距離は度で"
+            "測れません。省略するか EPSG:6690 (JGD2011 / UTM 53N) などを指定してください / "
+            f"metric_crs {mcrs.to_string()!r} is not a projected CRS in metres; distances are never "
+            "measured in degrees; omit it or pass e.g. 'EPSG:6690'"
+        )
     # points are placed in areas in the areas' own CRS (no polygon is reprojected for that);
     # distances and land areas are measured in the metric CRS
     own_geoms = np.asarray(areas.geometry.array, dtype=object)
@@ -418,18 +432,34 @@ def analyze(
     res_area = _assign.assign_points(_point_xy(resources.geometry, own_crs), own_geoms, rank)
 
     area_geoms = own_geoms
+    pieces: _Pieces | None = None
+    weight_outside = 0.0
     if basis == "area":
         area_geoms = np.asarray(areas.geometry.to_crs(mcrs).array, dtype=object)
         w_xy, w, w_area = _area_points(area_geoms)
+        from_point = np.zeros(len(w), dtype=bool)
     else:
         assert population is not None
-        w_xy, w, w_area = _population_points(population, areas, own_geoms, own_crs, rank, mcrs,
-                                             weight)
+        w_xy, w, w_area, from_point, pieces = _population_points(
+            population, areas, own_geoms, own_crs, rank, mcrs, weight
+        )
+        weight_outside = float(w[w_area < 0].sum())
     # keep the weight inside the areas, grouped by area: nearby points are queried together
     inside = np.flatnonzero(w_area >= 0)
     inside = inside[np.argsort(w_area[inside], kind="stable")]
-    w_xy, w, w_area = w_xy[inside], w[inside], w_area[inside]
+    w_xy, w, w_area, from_point = w_xy[inside], w[inside], w_area[inside], from_point[inside]
     area_weight = np.bincount(w_area, weights=w, minlength=n_areas)
+    if weight_outside > 0:
+        total = weight_outside + float(area_weight.sum())
+        warnings.warn(
+            f"{WEIGHT_LABELS.get(weight, weight)} のうち {weight_outside:,.0f}"
+            f"（{weight_outside / total:.1%}）はどの圏域にも入らないため、どの圏域にも数えていません"
+            f"（Coverage.info.weight_outside） / {weight_outside:,.0f} of {weight} "
+            f"({weight_outside / total:.1%}) lies outside every area and is counted in none "
+            "(Coverage.info.weight_outside)",
+            ChiikimapWarning,
+            stacklevel=2,
+        )
     if basis == "population" and not area_weight.sum() > 0:
         raise S.SchemaError(
             f"圏域内の {weight} の合計が 0 です。人口データの範囲・列・CRS を確認してください / "
@@ -470,8 +500,10 @@ def analyze(
             if basis == "area":
                 covered = _distance.covered_area(area_geoms, res_xy[has], cat.radius_m)
             else:
-                reach = d <= cat.radius_m + _distance.RADIUS_TOL_M
+                reach = from_point & (d <= cat.radius_m + _distance.RADIUS_TOL_M)
                 covered = np.bincount(w_area[reach], weights=w[reach], minlength=n_areas)
+                if pieces is not None:
+                    covered = covered + pieces.covered(res_xy[has], cat.radius_m, n_areas)
             nearest = _distance.lower_weighted_median(d, w, w_area, n_areas)
         else:
             covered = np.zeros(n_areas)
@@ -537,6 +569,8 @@ def analyze(
         taxonomy=tax_used.name,
         version=_version(),
         created=date.today().isoformat(),
+        weight_inside=float(area_weight.sum()),
+        weight_outside=weight_outside,
     )
     return Coverage(
         table=table,
@@ -655,6 +689,23 @@ def _area_points(area_geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     return _distance.area_lattice(area_geoms, spacing_m=spacing)
 
 
+@dataclass(frozen=True)
+class _Pieces:
+    """Population polygons cut by the areas (metric CRS), for exact polygon coverage."""
+
+    geoms: np.ndarray
+    weight: np.ndarray
+    area: np.ndarray  # position of the area (every piece here lies in one)
+
+    def covered(self, sources_xy: np.ndarray, radius_m: float, n_areas: int) -> np.ndarray:
+        """Weight within ``radius_m`` of a source per area, people spread evenly over a piece."""
+        land = shapely.area(self.geoms)
+        reached = _distance.covered_area(self.geoms, sources_xy, radius_m)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(land > 0, np.clip(reached / land, 0.0, 1.0), 0.0)
+        return np.bincount(self.area, weights=self.weight * share, minlength=n_areas)
+
+
 def _population_points(
     population: gpd.GeoDataFrame,
     areas: gpd.GeoDataFrame,
@@ -663,7 +714,14 @@ def _population_points(
     rank: np.ndarray,
     mcrs: pyproj.CRS,
     weight: str,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, _Pieces | None]:
+    """Weighted points (x, y, weight, area position, from a point?) and the polygon pieces.
+
+    Point population passes through. Polygons are cut by the areas; their pieces give the exact
+    covered weight (people spread evenly within a piece), and a lattice of points inside each
+    piece (:func:`chiikimap._apportion.weight_points`, 100 m) gives the distances for
+    ``nearest_m``. Both preserve every piece's weight exactly.
+    """
     values = pd.to_numeric(population[weight], errors="coerce").to_numpy(dtype=float)
     n_nan = int(np.isnan(values).sum())
     if n_nan:
@@ -674,19 +732,37 @@ def _population_points(
             stacklevel=3,
         )
     is_point = (population.geom_type == "Point").to_numpy()
-    parts_xy, parts_w, parts_a = [], [], []
+    parts_xy, parts_w, parts_a, parts_p = [], [], [], []
+    pieces = None
     if is_point.any():
         pts = population[is_point]
         parts_xy.append(_point_xy(pts.geometry, mcrs))
         parts_w.append(np.nan_to_num(values[is_point]))
         parts_a.append(_assign.assign_points(_point_xy(pts.geometry, own_crs), own_geoms, rank))
+        parts_p.append(np.ones(int(is_point.sum()), dtype=bool))
     if (~is_point).any():
         polys = population[~is_point]
         xy, w, a = _apportion.weight_points(polys, areas, metric_crs=mcrs, weight=weight)
         parts_xy.append(np.asarray(xy, dtype=float).reshape(-1, 2))
         parts_w.append(np.nan_to_num(np.asarray(w, dtype=float)))
         parts_a.append(np.asarray(a, dtype=np.intp))
-    return np.concatenate(parts_xy), np.concatenate(parts_w), np.concatenate(parts_a)
+        parts_p.append(np.zeros(len(parts_w[-1]), dtype=bool))
+        cut = _apportion.apportion(polys, areas, metric_crs=mcrs, columns=(weight,))
+        position = {aid: i for i, aid in enumerate(areas[S.AREA_ID].to_numpy())}
+        ids = cut[S.AREA_ID].to_numpy(dtype=object)
+        keep = np.array([aid is not None and aid in position for aid in ids], dtype=bool)
+        pieces = _Pieces(
+            geoms=np.asarray(cut.geometry.array, dtype=object)[keep],
+            weight=np.nan_to_num(pd.to_numeric(cut[weight], errors="coerce").to_numpy(float))[keep],
+            area=np.array([position[aid] for aid in ids[keep]], dtype=np.intp),
+        )
+    return (
+        np.concatenate(parts_xy),
+        np.concatenate(parts_w),
+        np.concatenate(parts_a),
+        np.concatenate(parts_p),
+        pieces,
+    )
 
 
 def _point_xy(points: gpd.GeoSeries, crs: pyproj.CRS) -> np.ndarray:

@@ -528,3 +528,51 @@ def test_weight_defaults_and_mistakes_are_explicit():
     pop[S.POP_65PLUS] = np.nan
     with pytest.raises(SchemaError, match=r"has no values; columns with values: \[.*'pop_total'"):
         analyze(areas, res, pop)
+
+
+def _grid_polygon_population(poly: shapely.Polygon, pop_65plus: float) -> gpd.GeoDataFrame:
+    """One population polygon given in metres from the grid origin, in the grid CRS."""
+    x0, y0 = (560_000.0, 3_850_000.0)
+    return gpd.GeoDataFrame(
+        {S.POP_TOTAL: [2 * pop_65plus], S.POP_65PLUS: [pop_65plus], S.POP_75PLUS: [pop_65plus / 2]},
+        geometry=[shapely.affinity.translate(poly, x0, y0)], crs=GRID_CRS,
+    )
+
+
+def test_polygon_population_coverage_is_exact_not_lattice() -> None:
+    # one 1 km area (grid 1×1), 1,000 people spread evenly over a polygon = the area (kept 1 m
+    # off the edges against reprojection slivers); one resource at the corner (1, 1), r = 1 km:
+    # the covered share is a quarter disc, π·1000²/4 over the polygon's 998² m²
+    areas = grid_areas(1)
+    pop = _grid_polygon_population(shapely.box(1, 1, 999, 999), 1000.0)
+    res = grid_resources([(1, 1, ("kayoi_no_ba",))])
+    cov = analyze(areas, res, pop, radius_m=1000.0, metric_crs=GRID_CRS)
+    row = _row(cov, "A00", "kayoi_no_ba")
+    # the quarter disc reaches x = 1001 and y = 1001 along the polygon's edges, past its far
+    # sides at 999: remove the halves of the two circular segments beyond x = 999 and y = 999
+    # (segment at distance d = 998 from the centre: r²·acos(d/r) − d·√(r² − d²))
+    sliver = 1000.0**2 * math.acos(998 / 1000) - 998 * math.sqrt(1000.0**2 - 998.0**2)
+    inside = math.pi / 4 * 1000.0**2 - 2 * (sliver / 2)
+    expected = 1000.0 * inside / 998.0**2
+    # the 256-segment disc is below the circle by 0.010 % at most
+    assert row[S.COVERED] == pytest.approx(expected, rel=2e-4)
+    assert row[S.WEIGHT] == pytest.approx(1000.0)
+
+
+def test_population_outside_every_area_is_reported_not_lost() -> None:
+    areas = grid_areas(1)
+    # 100 people over x ∈ [500, 2500]: a quarter of the polygon lies in the 1 km area
+    pop = _grid_polygon_population(shapely.box(500, 100, 2500, 900), 100.0)
+    res = grid_resources([(500, 500, ("kayoi_no_ba",))])
+    with pytest.warns(ChiikimapWarning, match=r"75 of pop_65plus \(75\.0%\) lies outside every area"):
+        cov = analyze(areas, res, pop, metric_crs=GRID_CRS)
+    assert cov.info.weight_outside == pytest.approx(75.0)
+    assert cov.info.weight_inside == pytest.approx(25.0)
+    assert _row(cov, "A00", "kayoi_no_ba")[S.WEIGHT] == pytest.approx(25.0)
+
+
+def test_metric_crs_in_degrees_is_refused() -> None:
+    areas = grid_areas(2)
+    res = grid_resources([(500, 500, ("kayoi_no_ba",))])
+    with pytest.raises(CRSError, match="never measured in degrees"):
+        analyze(areas, res, metric_crs="EPSG:4326")
