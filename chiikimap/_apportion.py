@@ -330,7 +330,7 @@ def _cut(polys: np.ndarray, pi: np.ndarray, area_geoms: np.ndarray, ai: np.ndarr
     rect = np.column_stack([col_lo[col], row_lo[row], col_hi[col], row_hi[row]])
     exact = np.all(rect == b, axis=1) & _is_rectangle(polys, pb)[pi]
     out = piece.copy()
-    rest = np.flatnonzero(~exact)
+    rest = np.flatnonzero(~exact & ~shapely.is_empty(piece))  # empty: the boxes met, the shapes do not
     if len(rest):
         try:
             out[rest] = shapely.intersection(polys[pi[rest]], piece[rest])
