@@ -16,9 +16,12 @@ Rules (the contract :func:`chiikimap.analyze` relies on):
   inside two overlapping areas goes to the first of them.
 
 Speed: one STRtree pass finds every (polygon, area) pair whose boxes meet; polygons that an area
-covers (the vast majority of mesh cells) take the whole count without any intersection being
-computed; only polygons on an area border are intersected, and rectangular cells are clipped with
-the fast rectangle clip instead of a general overlay.
+covers (most mesh cells, when areas are much larger than cells) take the whole count without any intersection being
+computed. For the polygons on an area border, each area is first cut down around the polygon with
+the linear-time rectangle clip, in two vectorised passes (by horizontal bands of polygons, then by
+vertical bands), so no per-pair Python call and no overlay of a whole area is needed: a cell of a
+regular grid of axis-aligned rectangles is the clipped piece itself, any other polygon is
+intersected with its small piece only.
 """
 
 from __future__ import annotations
