@@ -16,9 +16,12 @@ Rules (the contract :func:`chiikimap.analyze` relies on):
   inside two overlapping areas goes to the first of them.
 
 Speed: one STRtree pass finds every (polygon, area) pair whose boxes meet; polygons that an area
-covers (the vast majority of mesh cells) take the whole count without any intersection being
-computed; only polygons on an area border are intersected, and rectangular cells are clipped with
-the fast rectangle clip instead of a general overlay.
+covers (most mesh cells, when areas are much larger than cells) take the whole count without any intersection being
+computed. For the polygons on an area border, each area is first cut down around the polygon with
+the linear-time rectangle clip, in two vectorised passes (by horizontal bands of polygons, then by
+vertical bands), so no per-pair Python call and no overlay of a whole area is needed: a cell of a
+regular grid of axis-aligned rectangles is the clipped piece itself, any other polygon is
+intersected with its small piece only.
 """
 
 from __future__ import annotations
@@ -243,26 +246,18 @@ def _assign_points(tree: shapely.STRtree, points: np.ndarray, n_areas: int) -> n
 def _split_polygons(polys: np.ndarray, rows: np.ndarray, area_geoms: np.ndarray) -> _Pieces:
     n = len(polys)
     tree = shapely.STRtree(polys)
-    ai, pi = tree.query(area_geoms, predicate="intersects")
+    ai, pi = tree.query(area_geoms)  # boxes meet; cheaper than an ``intersects`` predicate here
     shapely.prepare(area_geoms)
     covered = shapely.covers(area_geoms[ai], polys[pi])
     # whole polygons: the lowest area covering each
     whole = np.full(n, len(area_geoms), dtype=np.int64)
     np.minimum.at(whole, pi[covered], ai[covered])
     is_whole = whole < len(area_geoms)
-    # border polygons: intersect with every area they meet
+    # border polygons: intersect with every area whose box they meet (empty cuts drop out below)
     border_pair = ~is_whole[pi]
     bp, ba = pi[border_pair], ai[border_pair]
     poly_area = shapely.area(polys)
-    bounds = shapely.bounds(polys)
-    rect = np.isclose(poly_area, (bounds[:, 2] - bounds[:, 0]) * (bounds[:, 3] - bounds[:, 1]), rtol=1e-12, atol=0)
-    cut = np.empty(len(bp), dtype=object)
-    r = rect[bp]
-    if r.any():
-        b = bounds[bp[r]]
-        cut[r] = [shapely.clip_by_rect(g, *bb) for g, bb in zip(area_geoms[ba[r]], b, strict=True)]
-    if (~r).any():
-        cut[~r] = shapely.intersection(polys[bp[~r]], area_geoms[ba[~r]])
+    cut = _cut(polys, bp, area_geoms, ba)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(poly_area[bp] > 0, shapely.area(cut) / poly_area[bp], 0.0)
     good = share > 0
@@ -274,20 +269,103 @@ def _split_polygons(polys: np.ndarray, rows: np.ndarray, area_geoms: np.ndarray)
     scale = np.where(tidy, inside, 1.0)
     share = share / scale[bp]
     out_idx = np.flatnonzero(~is_whole & ~tidy)
-    out_geom = np.empty(len(out_idx), dtype=object)
-    order = np.argsort(bp, kind="stable")
-    first = np.searchsorted(bp[order], out_idx, side="left")
-    last = np.searchsorted(bp[order], out_idx, side="right")
-    for k, i in enumerate(out_idx):
-        own = cut[order[first[k] : last[k]]]
-        out_geom[k] = shapely.difference(polys[i], shapely.union_all(own)) if len(own) else polys[i]
     w_idx = np.flatnonzero(is_whole)
     return _Pieces(
         source=np.concatenate([rows[w_idx], rows[bp], rows[out_idx]]),
         area=np.concatenate([whole[w_idx], ba, np.full(len(out_idx), OUTSIDE, dtype=np.int64)]),
         share=np.concatenate([np.ones(len(w_idx)), share, np.clip(outside[out_idx], 0.0, 1.0)]),
-        geometry=np.concatenate([polys[w_idx], cut, out_geom]),
+        geometry=np.concatenate([polys[w_idx], cut, _remainder(polys, out_idx, bp, cut)]),
     )
+
+
+def _remainder(polys: np.ndarray, idx: np.ndarray, pos: np.ndarray, cut: np.ndarray) -> np.ndarray:
+    """``polys[i]`` minus every ``cut[k]`` with ``pos[k] == i``, for each ``i`` in ``idx``."""
+    out = polys[idx].copy()
+    sel = np.flatnonzero(np.isin(pos, idx))
+    if not len(sel):
+        return out
+    slot = np.searchsorted(idx, pos[sel])  # idx is sorted (flatnonzero)
+    order = np.argsort(slot, kind="stable")
+    sel, slot = sel[order], slot[order]
+    # rank of each cut among the cuts of its polygon; subtract rank 0 from all, then rank 1, …
+    start = np.searchsorted(slot, slot, side="left")
+    rank = np.arange(len(slot)) - start
+    for r in range(int(rank.max()) + 1):
+        k = rank == r
+        out[slot[k]] = shapely.difference(out[slot[k]], cut[sel[k]])
+    return out
+
+
+def _cut(polys: np.ndarray, pi: np.ndarray, area_geoms: np.ndarray, ai: np.ndarray) -> np.ndarray:
+    """``polys[pi[k]] ∩ area_geoms[ai[k]]`` for every pair ``k``.
+
+    An area has hundreds of vertices and a population polygon (a mesh cell) few, so the area is
+    first cut down to a rectangle around the polygon with the linear-time rectangle clip, in two
+    vectorised passes: by horizontal bands (pairs binned by the polygon's centre row), then by
+    vertical bands. Each band is the union of the boxes of the polygons binned into it, so the
+    rectangle ``R`` left for a pair contains the polygon's box, and ``area ∩ R`` keeps every part
+    of the area that the polygon can meet. For an axis-aligned rectangle whose box is exactly
+    ``R`` (a regular grid of mesh cells in a metric CRS) that piece is the answer; otherwise the
+    polygon is intersected with the small piece rather than with the whole area.
+    """
+    if not len(pi):
+        return np.empty(0, dtype=object)
+    pb = shapely.bounds(polys)
+    b = pb[pi]
+    w = np.median(b[:, 2] - b[:, 0])
+    h = np.median(b[:, 3] - b[:, 1])
+    if not (w > 0 and h > 0):
+        return shapely.intersection(polys[pi], area_geoms[ai])
+    # bins: centres of a regular grid fall in the middle of their bin, away from bin edges
+    row = np.floor(((b[:, 1] + b[:, 3]) / 2 - b[:, 1].min()) / h).astype(np.int64)
+    col = np.floor(((b[:, 0] + b[:, 2]) / 2 - b[:, 0].min()) / w).astype(np.int64)
+    row_lo, row_hi = _group_extent(row, b[:, 1], b[:, 3])
+    col_lo, col_hi = _group_extent(col, b[:, 0], b[:, 2])
+    x_lo, x_hi = b[:, 0].min(), b[:, 2].max()
+    y_lo, y_hi = b[:, 1].min(), b[:, 3].max()
+    # pass 1: each (area, row band) once
+    band_key, band_of = np.unique(ai * (int(row.max()) + 1) + row, return_inverse=True)
+    band_area, band_row = np.divmod(band_key, int(row.max()) + 1)
+    band = _clip_grouped(area_geoms[band_area], band_row, lambda r: (x_lo, row_lo[r], x_hi, row_hi[r]))
+    # pass 2: each pair's band piece by its column band
+    piece = _clip_grouped(band[band_of], col, lambda c: (col_lo[c], y_lo, col_hi[c], y_hi))
+    # the rectangle each piece was clipped to
+    rect = np.column_stack([col_lo[col], row_lo[row], col_hi[col], row_hi[row]])
+    exact = np.all(rect == b, axis=1) & _is_rectangle(polys, pb)[pi]
+    out = piece.copy()
+    rest = np.flatnonzero(~exact & ~shapely.is_empty(piece))  # empty: the boxes met, the shapes do not
+    if len(rest):
+        try:
+            out[rest] = shapely.intersection(polys[pi[rest]], piece[rest])
+        except shapely.errors.GEOSException:  # a degenerate clip result; use the whole area
+            out[rest] = shapely.intersection(polys[pi[rest]], area_geoms[ai[rest]])
+    return out
+
+
+def _group_extent(group: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest ``lo`` and largest ``hi`` per group label (labels are small non-negative ints)."""
+    n = int(group.max()) + 1
+    g_lo = np.full(n, np.inf)
+    g_hi = np.full(n, -np.inf)
+    np.minimum.at(g_lo, group, lo)
+    np.maximum.at(g_hi, group, hi)
+    return g_lo, g_hi
+
+
+def _clip_grouped(geoms: np.ndarray, group: np.ndarray, rect: Any) -> np.ndarray:
+    """``clip_by_rect(geoms[k], *rect(group[k]))``, one vectorised call per group."""
+    out = np.empty(len(geoms), dtype=object)
+    order = np.argsort(group, kind="stable")
+    labels, start = np.unique(group[order], return_index=True)
+    for g, sel in zip(labels, np.split(order, start[1:]), strict=True):
+        out[sel] = shapely.clip_by_rect(geoms[sel], *(float(v) for v in rect(g)))
+    return out
+
+
+def _is_rectangle(polys: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Polygons equal to their own box (area equal to the box's area)."""
+    box_area = (bounds[:, 2] - bounds[:, 0]) * (bounds[:, 3] - bounds[:, 1])
+    return np.isclose(shapely.area(polys), box_area, rtol=1e-12, atol=0) & (shapely.get_type_id(polys) == 3)
 
 
 def _lattice(polys: np.ndarray, spacing: float) -> tuple[np.ndarray, np.ndarray]:
