@@ -31,6 +31,9 @@ STATUS_FILLS = {S.STATUS_NONE: "F4A6A6", S.STATUS_GAP: "FFE699", S.STATUS_OK: "C
 _HEADER_FILL = "D9E1F2"
 _FIXED_SHEETS = ("概要", "資源一覧", "除外行", "出典・条件")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+#: sheet names Excel reserves for itself (compared case-insensitively): a workbook that uses one
+#: is "repaired" on opening
+_RESERVED_SHEETS = frozenset({"history"})
 _INJECTION_START = ("=", "+", "-", "@", "\t", "\r")
 
 _FMT_INT = "#,##0"
@@ -122,11 +125,14 @@ def _print_setup(ws: Worksheet, *, landscape: bool = False, title_rows: str | No
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
-    """An Excel sheet name from ``name``: ≤ 31 chars, none of []:*?/\\, unique (case-insensitive)."""
+    """An Excel sheet name from ``name``: ≤ 31 chars, none of []:*?/\\, unique (case-insensitive).
+
+    A name Excel reserves (``History``) gets a numbered suffix like a repeated name.
+    """
     base = _BAD_SHEET_CHARS.sub("_", str(name)).strip().strip("'") or "圏域"
     base = base[:31]
     candidate, i = base, 2
-    while candidate.casefold() in used:
+    while candidate.casefold() in used or candidate.casefold() in _RESERVED_SHEETS:
         suffix = f"({i})"
         candidate = base[: 31 - len(suffix)] + suffix
         i += 1

@@ -152,6 +152,28 @@ def test_sheet_name_rules():
     assert all(len(n) <= 31 for n in used)
 
 
+
+def test_sheet_name_avoids_the_reserved_history():
+    # Excel reserves "History" (any case) for its change tracking; a sheet so named must be repaired
+    used: set[str] = set()
+    assert _sheet_name("History", used) == "History(2)"
+    assert _sheet_name("history", used) == "history(3)"
+    assert _sheet_name(" HISTORY ", used) == "HISTORY(4)"
+    assert _sheet_name("Historyx", used) == "Historyx"
+
+
+def test_area_named_history_gets_a_safe_sheet(tmp_path):
+    cov = fake_coverage()
+    areas = cov.areas.copy()
+    areas.loc[0, S.AREA_NAME] = "History"
+    table = cov.table.copy()
+    table.loc[table[S.AREA_ID] == areas.loc[0, S.AREA_ID], S.AREA_NAME] = "History"
+    path = tmp_path / "history.xlsx"
+    to_excel(dataclasses.replace(cov, areas=areas, table=table), path)
+    names = openpyxl.load_workbook(path).sheetnames
+    assert "history" not in {n.casefold() for n in names}
+    assert names[1] == "History(2)"
+
 def test_awkward_area_names_give_valid_unique_sheets(tmp_path):
     cov = fake_coverage()
     names = ["中央/北"] * 3 + ["資源一覧", "x" * 40, "'引用'", "a?b", "c*d", "[e]"]
