@@ -288,3 +288,28 @@ def test_empty_status_in_the_geopackage(empty_area_coverage, tmp_path):
     assert areas.loc["A11", "n_none"] == 0
     assert areas.loc["A00", "n_empty"] == 0
     assert areas.loc["A11", "missing"] in ("", None)
+
+
+def test_population_outside_every_area_in_the_workbook(tmp_path):
+    from tests._fixes_helpers import OUTSIDE_LINE, outside_coverage
+
+    path = tmp_path / "outside.xlsx"
+    to_excel(outside_coverage(), path)
+    wb = openpyxl.load_workbook(path)
+    src = wb["出典・条件"]
+    r = _find_row(src, 1, "圏域外の65歳以上人口")
+    assert src.cell(r, 2).value == 549
+    assert src.cell(r, 2).number_format == "#,##0"
+    assert src.cell(r, 3).value == "人（全体の 0.5%）— どの圏域にも含めていません"
+    assert OUTSIDE_LINE in wb["概要"].cell(2, 1).value
+
+
+def test_nothing_outside_adds_no_row(tmp_path):
+    from tests._fixes_helpers import outside_coverage
+
+    path = tmp_path / "inside.xlsx"
+    to_excel(outside_coverage(outside=0.0), path)
+    wb = openpyxl.load_workbook(path)
+    labels = [c.value for c in wb["出典・条件"]["A"] if c.value]
+    assert not any(str(v).startswith("圏域外") for v in labels)
+    assert "圏域外" not in wb["概要"].cell(2, 1).value

@@ -387,3 +387,19 @@ def test_small_map_ignores_the_fallback(tmp_path, monkeypatch):
     html = fake_coverage().map()._repr_html_()
     assert "空白・不足の一覧" not in html
     assert list(tmp_path.iterdir()) == []
+
+
+def test_population_outside_every_area_in_the_sources_box() -> None:
+    from tests._fixes_helpers import OUTSIDE_LINE, outside_coverage
+
+    info = _data(_html(outside_coverage()))["info"]
+    assert f'<div class="ckm-outside">{OUTSIDE_LINE}</div>' in info
+    en = _data(_html(outside_coverage(), lang="en"))["info"]
+    assert "pop_65plus outside every area: 549 (0.5%), counted in no area" in en
+    # shown only when someone is outside
+    assert "ckm-outside" not in _data(_html(outside_coverage(outside=0.0)))["info"]
+    assert "ckm-outside" not in _data(_html())["info"]
+    # the weight label comes from the run: escaped
+    nasty = _data(_html(outside_coverage(weight_label=XSS_IMG)))["info"]
+    assert XSS_IMG not in nasty
+    assert "圏域外の&lt;img src=x onerror=alert(1)&gt;: 549 人（0.5%）" in nasty

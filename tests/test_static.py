@@ -370,3 +370,16 @@ def test_dollar_signs_in_data_are_drawn_literally(category):
     maths = Text(0, 0, "$x$ 区", fontsize=name.get_fontsize(), figure=fig)
     renderer = fig.canvas.get_renderer()
     assert name.get_window_extent(renderer).width > maths.get_window_extent(renderer).width
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_footer_shows_population_outside_every_area(lang):
+    from tests._fixes_helpers import OUTSIDE_LINE, outside_coverage
+
+    texts = "\n".join(_texts(static_map(outside_coverage(), lang=lang)))
+    if lang == "ja":
+        # the footer wraps at the page width: compare without the line breaks
+        assert OUTSIDE_LINE in texts.replace("\n", "")
+    else:
+        assert "outside every area: 549 (0.5%)" in texts.replace("\n", " ")
+    assert "圏域外" not in "\n".join(_texts(static_map(outside_coverage(outside=0.0))))

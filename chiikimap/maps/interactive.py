@@ -23,6 +23,7 @@ from branca.element import Element, Figure
 
 from .. import _schema as S
 from .._errors import ChiikimapError
+from .._outside import outside_note
 from ..notebook import coverage_html
 from ._element import GapMapLayers
 from ._escape import esc
@@ -462,6 +463,10 @@ def gap_map(
         )
     # the attribution line stays short: the full credit lines are in the sources box
     attribution = esc(t["see_sources"]) if info_html else ""
+    # people in no area are counted nowhere: say how many, where the sources are read
+    outside = outside_note(coverage, lang=lang)
+    if outside:
+        info_html += f'<div class="ckm-outside">{esc(outside)}</div>'
 
     tile = None
     if tiles is not None:

@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import _schema as S
 from .._errors import ChiikimapError
+from .._outside import outside_note
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.artist import Artist
@@ -470,6 +471,9 @@ def static_map(
             f"{text['categories'].format(n=len(categories))}　{text['made']}: {made}\n"
             f"{text['source']}: {info.attribution or text['none_data']}"
         )
+        outside = outside_note(coverage, lang="en" if lang == "en" else "ja")
+        if outside:
+            foot_text += f"\n{outside}"
         foot_fs = 7.5
         foot = fig.text(margin / fw, margin / fh, _wrap(foot_text, fw - 2 * margin, foot_fs, px),
                         ha="left", va="bottom", fontsize=foot_fs, parse_math=False)
