@@ -51,6 +51,8 @@ _EPILOG = """\
   chiikimap demo --out demo
   chiikimap map --areas 校区.geojson --resources 事業所.csv --resources 通いの場.xlsx \\
       --population 人口.csv --radius kayoi_no_ba=600 --out 出力
+  chiikimap map --areas 圏域.geojson --id-col 圏域ID --resources 事業所.csv \
+      --population 圏域別人口.csv --population-id-col 圏域ID --encoding cp932 --out 出力
   chiikimap inspect 事業所.csv
 """
 
@@ -156,6 +158,7 @@ def _print_overview(coverage: Any, out: TextIO) -> None:
     summary = coverage.summary()
     print(f"圏域 {len(coverage.areas)}・資源 {len(coverage.resources)} 件 / "
           f"{len(coverage.areas)} areas, {len(coverage.resources)} resources", file=out)
+    print(f"基準 / basis: {coverage.info.weight_label}", file=out)
     for _, row in summary.iterrows():
         print(f"  {row['category_label']}: カバー率 {float(row['coverage']):.1%}、"
               f"空白 {int(row['n_none'])}・不足 {int(row['n_gap'])} 圏域", file=out)
@@ -203,7 +206,13 @@ def _cmd_map(args: argparse.Namespace) -> int:
         population = None
         if args.population:
             _progress(f"人口を読み込み中 / reading population: {args.population}")
-            population = chiikimap.read_population(args.population)
+            population_kw: dict[str, Any] = {}
+            if args.encoding is not None:
+                population_kw["encoding"] = args.encoding
+            if args.population_id_col is not None:
+                # a plain table of counts per area id, joined to the areas just read
+                population_kw.update(kind="table", id_col=args.population_id_col, boundaries=areas)
+            population = chiikimap.read_population(args.population, **population_kw)
         options: dict[str, Any] = {}
         if args.radius:
             options["radius_m"] = dict(args.radius)
@@ -356,7 +365,14 @@ def _build_parser() -> argparse.ArgumentParser:
                     help="圏域ファイル (A32 中学校区 shp/GeoJSON など) / area polygons")
     mp.add_argument("--resources", required=True, action="append", metavar="FILE",
                     help="資源一覧 (CSV/Excel/GeoJSON)、複数可 / resource list; repeat for more")
-    mp.add_argument("--population", metavar="FILE", help="人口ファイル / population file")
+    mp.add_argument("--population", metavar="FILE",
+                    help="人口ファイル (地域・年齢別人口、国勢調査 小地域、メッシュ統計、または圏域ごとの"
+                         "人口表) / population file")
+    mp.add_argument("--population-id-col", metavar="COL",
+                    help="人口ファイルが圏域ごとの人口表 (圏域ID と 65歳以上 などの列) のとき、圏域IDの"
+                         "列名。値は圏域ファイルの圏域IDと同じにします / the population file is a "
+                         "table of counts per area: name of its area id column (values as the "
+                         "areas' ids)")
     mp.add_argument("--municipality", metavar="CODE",
                     help="市区町村コード (5桁) で圏域を絞る / keep areas of this municipality")
     mp.add_argument("--id-col", metavar="C", help="圏域IDの列名 / area id column")
@@ -365,7 +381,8 @@ def _build_parser() -> argparse.ArgumentParser:
                     help="種別の列がない資源一覧の種別キー (例 kayoi_no_ba) / category of a list "
                          "without a type column")
     mp.add_argument("--encoding", metavar="ENC",
-                    help="文字コード (例 cp932, utf-8) / text encoding of CSV files")
+                    help="文字コード (例 cp932, utf-8)。圏域・資源・人口のすべてのファイルに使います"
+                         " / text encoding of the input files (areas, resources and population)")
     mp.add_argument("--check", action="append", metavar="KEY",
                     help="資源が1件もなくても表と地図に出す種別 (例 haishoku)。一覧にない種別は"
                          "「空白」と判定されます / category to show even with no resource "
@@ -415,6 +432,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else 2
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
+        return 2
+    if getattr(args, "population_id_col", None) and not args.population:
+        print("エラー / error: --population-id-col には --population が必要です / "
+              "--population-id-col needs --population FILE", file=sys.stderr)
         return 2
     try:
         return int(args.func(args))

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import _schema as S
+from ._outside import outside_note, outside_weight
 
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.worksheet.worksheet import Worksheet
@@ -31,6 +32,9 @@ STATUS_FILLS = {S.STATUS_NONE: "F4A6A6", S.STATUS_GAP: "FFE699", S.STATUS_OK: "C
 _HEADER_FILL = "D9E1F2"
 _FIXED_SHEETS = ("概要", "資源一覧", "除外行", "出典・条件")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+#: sheet names Excel reserves for itself (compared case-insensitively): a workbook that uses one
+#: is "repaired" on opening
+_RESERVED_SHEETS = frozenset({"history"})
 _INJECTION_START = ("=", "+", "-", "@", "\t", "\r")
 
 _FMT_INT = "#,##0"
@@ -122,11 +126,14 @@ def _print_setup(ws: Worksheet, *, landscape: bool = False, title_rows: str | No
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
-    """An Excel sheet name from ``name``: ≤ 31 chars, none of []:*?/\\, unique (case-insensitive)."""
+    """An Excel sheet name from ``name``: ≤ 31 chars, none of []:*?/\\, unique (case-insensitive).
+
+    A name Excel reserves (``History``) gets a numbered suffix like a repeated name.
+    """
     base = _BAD_SHEET_CHARS.sub("_", str(name)).strip().strip("'") or "圏域"
     base = base[:31]
     candidate, i = base, 2
-    while candidate.casefold() in used:
+    while candidate.casefold() in used or candidate.casefold() in _RESERVED_SHEETS:
         suffix = f"({i})"
         candidate = base[: 31 - len(suffix)] + suffix
         i += 1
@@ -159,9 +166,12 @@ def _sheet_overview(ws: Worksheet, coverage: Coverage) -> None:
 
     info = coverage.info
     labels_ja = S.COLUMN_LABELS_JA
-    _title(ws, "第1層 概要（市町村全体）",
-           f"基準: {info.weight_label}　データ時点: {'・'.join(info.data_dates) or '不明'}　"
-           f"作成: {info.created}")
+    note = (f"基準: {info.weight_label}　データ時点: {'・'.join(info.data_dates) or '不明'}　"
+            f"作成: {info.created}")
+    outside = outside_note(coverage)
+    if outside:
+        note += f"　{outside}"
+    _title(ws, "第1層 概要（市町村全体）", note)
     summary = coverage.summary()
     population = info.basis == "population"
     cols: list[tuple[str, str, str | None]] = [
@@ -345,6 +355,16 @@ def _sheet_sources(ws: Worksheet, coverage: Coverage) -> None:
         r += 1
         _put(ws, r, 1, label)
         _put(ws, r, 2, value)
+    found = outside_weight(coverage)
+    if found is not None:
+        # people (or land) that lie in no area: counted nowhere, so say how many
+        outside, share = found
+        people = info.basis == "population"
+        r += 1
+        _put(ws, r, 1, f"圏域外の{info.weight_label if people else '面積'}")
+        _put(ws, r, 2, outside, _FMT_INT)
+        share_text = "" if np.isnan(share) else f"（全体の {share:.1%}）"
+        _put(ws, r, 3, f"{'人' if people else 'm²'}{share_text}— どの圏域にも含めていません")
     r += 2
     _header(ws, r, ["種別", "種別キー", "半径(m)", "目標カバー率"])
     for key in coverage.categories:

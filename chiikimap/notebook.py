@@ -12,6 +12,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from . import _schema as S
+from ._outside import outside_note
 
 if TYPE_CHECKING:  # pragma: no cover
     from .coverage import Coverage
@@ -144,6 +145,9 @@ def coverage_html(coverage: Coverage, *, max_areas: int = MAX_AREAS) -> str:
         f"資源 {_e(n_res)} 件（圏域外 {_e(len(coverage.unassigned))} 件、"
         f"除外行 {_e(len(coverage.rejected))} 件）</p>"
     )
+    outside = outside_note(coverage)
+    if outside:
+        head += f"<p style='color:#8a4b00'><b>{_e(outside)}</b></p>"
     return (
         f"<div class='chiikimap-cov'>{_CSS}{head}{_summary_table(coverage)}"
         f"{_gap_table(coverage, max_areas)}{_info_block(coverage)}</div>"

@@ -127,6 +127,40 @@ def test_map_passes_options_and_writes_selected_outputs(calls, inputs, capsys):
     assert "注意 / warning: 2 行を除外しました" in captured.err
 
 
+
+def test_map_population_table_and_encoding_reach_read_population(calls, inputs):
+    code = main([
+        "map", "--areas", str(inputs / "areas.geojson"), "--resources", str(inputs / "a.csv"),
+        "--population", str(inputs / "pop.csv"), "--population-id-col", "圏域ID",
+        "--encoding", "cp932", "--out", str(inputs / "out"), "--xlsx",
+    ])
+    assert code == 0
+    by_name = {name: (args, kwargs) for name, args, kwargs in calls}
+    args, kwargs = by_name["read_population"]
+    assert args == (str(inputs / "pop.csv"),)
+    # the table is joined to the areas that read_districts returned
+    areas = kwargs.pop("boundaries")
+    assert list(areas[S.AREA_ID]) == list(grid_areas()[S.AREA_ID])
+    assert kwargs == {"kind": "table", "id_col": "圏域ID", "encoding": "cp932"}
+    assert by_name["read_districts"][1] == {"encoding": "cp932"}
+    assert by_name["read_resources"][1] == {"encoding": "cp932"}
+
+
+def test_population_id_col_needs_population(inputs, capsys):
+    code = main(["map", "--areas", str(inputs / "areas.geojson"), "--resources",
+                 str(inputs / "a.csv"), "--population-id-col", "圏域ID"])
+    assert code == 2
+    assert "--population-id-col" in capsys.readouterr().err
+
+
+def test_map_help_documents_population_options(capsys):
+    assert main(["map", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--population-id-col COL" in out
+    assert "圏域ごとの人口表" in out
+    assert "table of counts per area" in out
+    assert "圏域・資源・人口のすべてのファイル" in out
+
 def test_map_reader_error_exits_1(calls, inputs, monkeypatch, capsys):
     def broken(*args, **kwargs):
         raise ColumnNotFoundError(

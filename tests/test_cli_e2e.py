@@ -84,6 +84,31 @@ def test_map_on_test_data(tmp_path):
     assert "圏域 13・" in proc.stdout
 
 
+
+def test_map_with_a_population_table_per_area(tmp_path):
+    # counts of people aged 65+ per area id, for the 13 areas of tests/data/hirakata_cov: area i
+    # has 1000 + 100·i, so 13 000 + 100·(1 + … + 13) = 22 100 people in all
+    rows = ["圏域ID,圏域名,65歳以上"] + [f"{i},圏域{i},{1000 + 100 * i}" for i in range(1, 14)]
+    (tmp_path / "pop.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    proc = _run("map", "--areas", str(DATA / "hirakata_cov" / "areas.geojson"),
+                "--id-col", "area_id", "--name-col", "center_name",
+                "--resources", str(DATA / "hirakata_cov" / "offices.geojson"),
+                "--population", "pop.csv", "--population-id-col", "圏域ID", "--encoding", "utf-8",
+                "--weight", "pop_65plus", "--xlsx", "--out", "o", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    _no_traceback(proc)
+    assert "基準 / basis: 65歳以上人口" in proc.stdout
+    import openpyxl
+
+    wb = openpyxl.load_workbook(tmp_path / "o" / "chiikimap_karte.xlsx")
+    conditions = {r[0]: r[1] for r in wb["出典・条件"].iter_rows(values_only=True) if r[0]}
+    assert conditions["基準"] == "65歳以上人口（人口基準）"
+    assert "圏域別人口（pop.csv）" in conditions
+    overview = wb["概要"]
+    assert overview.cell(4, 4).value == "基準値（65歳以上人口）"
+    # every person of the table is inside an area: each category's weight is the table's total
+    assert overview.cell(5, 4).value == pytest.approx(22_100)
+
 def test_inspect_good_file(tmp_path):
     proc = _run("inspect", str(DATA / "resources" / "kayoi_cp932.csv"), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr

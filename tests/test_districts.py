@@ -282,6 +282,27 @@ def test_rows_without_polygon_are_rejected_with_reason(tmp_path: Path) -> None:
     assert rep["n_read"] == len(gdf) + len(rejected)
 
 
+
+def test_district_covered_by_smaller_ones_is_rejected_at_its_file_row(tmp_path: Path) -> None:
+    # features A, B, A, C: A comes in two parts; C has B's geometry, so the tie of sizes goes to
+    # the smaller id (B) and C is covered whole. C is the 4th feature of the file (it would be
+    # the 3rd area after dissolving A).
+    b = _square(135.1, 35.0, 0.01)
+    path = _write_geojson(tmp_path / "covered.geojson", [
+        _a32_16("A中学校", _square(135.0, 35.0, 0.01)), _a32_16("B中学校", b),
+        _a32_16("A中学校", _square(135.0, 35.02, 0.01)), _a32_16("C中学校", b),
+        _a32_16("点中学校", {"type": "Point", "coordinates": [135.2, 35.0]}),
+    ])
+    with pytest.warns(ChiikimapWarning):
+        gdf = read_districts(path)
+    assert list(gdf["area_name"]) == ["A中学校", "B中学校"]
+    rejected = S.rejected_rows(gdf).sort_values("row")
+    assert list(rejected["row"]) == [4, 5]
+    assert "完全に覆われています" in rejected["reason"].iloc[0]
+    assert rejected["values"].iloc[0][S.AREA_NAME] == "C中学校"
+    # every rejected row names the file as the other readers do: the bare file name
+    assert set(rejected["file"]) == {"covered.geojson"}
+
 def test_file_with_only_points(tmp_path: Path) -> None:
     path = _write_geojson(tmp_path / "pts.geojson", [
         _a32_16("点中学校", {"type": "Point", "coordinates": [135.2, 35.0]}),

@@ -152,6 +152,28 @@ def test_sheet_name_rules():
     assert all(len(n) <= 31 for n in used)
 
 
+
+def test_sheet_name_avoids_the_reserved_history():
+    # Excel reserves "History" (any case) for its change tracking; a sheet so named must be repaired
+    used: set[str] = set()
+    assert _sheet_name("History", used) == "History(2)"
+    assert _sheet_name("history", used) == "history(3)"
+    assert _sheet_name(" HISTORY ", used) == "HISTORY(4)"
+    assert _sheet_name("Historyx", used) == "Historyx"
+
+
+def test_area_named_history_gets_a_safe_sheet(tmp_path):
+    cov = fake_coverage()
+    areas = cov.areas.copy()
+    areas.loc[0, S.AREA_NAME] = "History"
+    table = cov.table.copy()
+    table.loc[table[S.AREA_ID] == areas.loc[0, S.AREA_ID], S.AREA_NAME] = "History"
+    path = tmp_path / "history.xlsx"
+    to_excel(dataclasses.replace(cov, areas=areas, table=table), path)
+    names = openpyxl.load_workbook(path).sheetnames
+    assert "history" not in {n.casefold() for n in names}
+    assert names[1] == "History(2)"
+
 def test_awkward_area_names_give_valid_unique_sheets(tmp_path):
     cov = fake_coverage()
     names = ["中央/北"] * 3 + ["資源一覧", "x" * 40, "'引用'", "a?b", "c*d", "[e]"]
@@ -266,3 +288,28 @@ def test_empty_status_in_the_geopackage(empty_area_coverage, tmp_path):
     assert areas.loc["A11", "n_none"] == 0
     assert areas.loc["A00", "n_empty"] == 0
     assert areas.loc["A11", "missing"] in ("", None)
+
+
+def test_population_outside_every_area_in_the_workbook(tmp_path):
+    from tests._fixes_helpers import OUTSIDE_LINE, outside_coverage
+
+    path = tmp_path / "outside.xlsx"
+    to_excel(outside_coverage(), path)
+    wb = openpyxl.load_workbook(path)
+    src = wb["出典・条件"]
+    r = _find_row(src, 1, "圏域外の65歳以上人口")
+    assert src.cell(r, 2).value == 549
+    assert src.cell(r, 2).number_format == "#,##0"
+    assert src.cell(r, 3).value == "人（全体の 0.5%）— どの圏域にも含めていません"
+    assert OUTSIDE_LINE in wb["概要"].cell(2, 1).value
+
+
+def test_nothing_outside_adds_no_row(tmp_path):
+    from tests._fixes_helpers import outside_coverage
+
+    path = tmp_path / "inside.xlsx"
+    to_excel(outside_coverage(outside=0.0), path)
+    wb = openpyxl.load_workbook(path)
+    labels = [c.value for c in wb["出典・条件"]["A"] if c.value]
+    assert not any(str(v).startswith("圏域外") for v in labels)
+    assert "圏域外" not in wb["概要"].cell(2, 1).value

@@ -355,16 +355,51 @@ def test_notebook_display_is_srcdoc_and_offline_on_request(tmp_path, monkeypatch
     assert list(tmp_path.iterdir()) == []
 
 
-def test_large_map_is_saved_beside_the_notebook_not_embedded(tmp_path, monkeypatch):
+def test_large_map_is_not_embedded_and_nothing_is_written(tmp_path, monkeypatch):
     from chiikimap.maps import interactive
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(interactive, "INLINE_LIMIT_BYTES", 1_000)
-    html = fake_coverage().map()._repr_html_()
-    (saved,) = tmp_path.glob("chiikimap_map_*.html")
-    assert f'<iframe src="{saved.name}"' in html
+    cov = _xss_coverage()
+    m = cov.map()
+    html = m._repr_html_()
+    # no unrequested file beside the notebook, and no embedded map
+    assert list(tmp_path.iterdir()) == []
     assert "srcdoc" not in html
-    assert "too large to embed" in html
-    page = saved.read_text(encoding="utf-8")
-    assert page.startswith("<!DOCTYPE html>")
-    assert len(page.encode()) > 1_000
+    assert "<iframe" not in html
+    assert "<script" not in html
+    # the message gives the size and the ways on, in Japanese and English
+    size_kb = len(m.get_root().render().encode("utf-8")) / 1_000
+    assert f"{size_kb:,.0f} KB" in html
+    assert "大きすぎる" in html
+    assert "too large" in html
+    assert "cov.save_html(&quot;map.html&quot;, offline=True)" in html
+    assert "category=" in html
+    assert "simplify_m=" in html
+    # a compact static fallback: the gap matrix of the coverage, every data value escaped
+    assert "空白・不足の一覧" in html
+    assert XSS_IMG not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_small_map_ignores_the_fallback(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    html = fake_coverage().map()._repr_html_()
+    assert "空白・不足の一覧" not in html
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_population_outside_every_area_in_the_sources_box() -> None:
+    from tests._fixes_helpers import OUTSIDE_LINE, outside_coverage
+
+    info = _data(_html(outside_coverage()))["info"]
+    assert f'<div class="ckm-outside">{OUTSIDE_LINE}</div>' in info
+    en = _data(_html(outside_coverage(), lang="en"))["info"]
+    assert "pop_65plus outside every area: 549 (0.5%), counted in no area" in en
+    # shown only when someone is outside
+    assert "ckm-outside" not in _data(_html(outside_coverage(outside=0.0)))["info"]
+    assert "ckm-outside" not in _data(_html())["info"]
+    # the weight label comes from the run: escaped
+    nasty = _data(_html(outside_coverage(weight_label=XSS_IMG)))["info"]
+    assert XSS_IMG not in nasty
+    assert "圏域外の&lt;img src=x onerror=alert(1)&gt;: 549 人（0.5%）" in nasty

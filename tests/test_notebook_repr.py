@@ -49,3 +49,15 @@ def test_output_is_bounded():
     assert "ほか 5 圏域は省略しました（全 9 圏域）" in html
     assert "第4区" in html
     assert "第5区" not in html
+
+
+def test_population_outside_every_area_is_shown():
+    from tests._fixes_helpers import OUTSIDE_LINE, outside_coverage
+
+    assert OUTSIDE_LINE in coverage_html(outside_coverage())
+    # nothing outside: no line
+    assert "圏域外の65歳以上人口" not in coverage_html(outside_coverage(outside=0.0))
+    assert "圏域外の" not in coverage_html(fake_coverage())
+    html = coverage_html(outside_coverage(weight_label="<i>65歳以上</i>"))
+    assert "<i>" not in html
+    assert "圏域外の&lt;i&gt;65歳以上&lt;/i&gt;: 549 人（0.5%）" in html

@@ -187,6 +187,42 @@ def test_census_topojson_merges_shared_key_codes() -> None:
     assert src.date == "2020-10-01"
 
 
+
+def _census_file(path: Path, keys: list, jinko: list[float]) -> Path:
+    from shapely.geometry import box
+
+    gdf = gpd.GeoDataFrame(
+        {"KEY_CODE": keys, "S_NAME": [f"町{i + 1}" for i in range(len(keys))], "JINKO": jinko},
+        geometry=[box(135.7 + i * 0.01, 34.7, 135.705 + i * 0.01, 34.705) for i in range(len(keys))],
+        crs=S.STORAGE_CRS,
+    )
+    gdf.to_file(path, driver="GeoJSON")
+    return path
+
+
+def test_census_rows_without_key_code_are_rejected_not_merged(tmp_path: Path) -> None:
+    # rows 2-4 have no KEY_CODE (null, empty, blank); before, they became one record "None"/"" …
+    path = _census_file(tmp_path / "census.geojson", ["292090010", None, "", "  ", "292090020"],
+                        [100.0, 50.0, 30.0, 20.0, 10.0])
+    with pytest.warns(ChiikimapWarning, match="3 行"):
+        gdf = read_population(path, kind="census")
+    assert gdf["key_code"].tolist() == ["292090010", "292090020"]
+    assert gdf[S.POP_TOTAL].tolist() == [100.0, 10.0]
+    rej = S.rejected_rows(gdf)
+    assert rej["row"].tolist() == [2, 3, 4]
+    assert set(rej["file"]) == {"census.geojson"}
+    assert all("KEY_CODE" in r for r in rej["reason"])
+    assert rej["values"].iloc[0] == {"KEY_CODE": None, "S_NAME": "町2", "JINKO": 50.0}
+
+
+def test_census_numeric_key_code_nan_is_rejected(tmp_path: Path) -> None:
+    # a numeric KEY_CODE column reads a null as NaN, which must not become the code "nan"
+    path = _census_file(tmp_path / "census_num.geojson", [292090010, None], [100.0, 7.0])
+    with pytest.warns(ChiikimapWarning, match="1 行"):
+        gdf = read_population(path, kind="census")
+    assert gdf["key_code"].tolist() == ["292090010"]
+    assert S.rejected_rows(gdf)["row"].tolist() == [2]
+
 # --- mesh statistics ------------------------------------------------------------------------------
 
 

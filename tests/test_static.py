@@ -325,3 +325,61 @@ def test_resources_option():
     assert min(scat.get_sizes()) >= 60
     with pytest.raises(ValueError, match="resources"):
         static_map(cov, resources="some")  # type: ignore[arg-type]
+
+
+def _dollar_coverage(text: str) -> Coverage:
+    """The fake coverage with ``text`` in an area name, the source credit and a category label."""
+    from chiikimap.taxonomy import Taxonomy
+
+    cov = fake_coverage()
+    areas = cov.areas.copy()
+    areas.loc[0, S.AREA_NAME] = f"{text} 区"
+    table = cov.table.copy()
+    table.loc[table[S.AREA_ID] == areas.loc[0, S.AREA_ID], S.AREA_NAME] = f"{text} 区"
+    cats = tuple(
+        dataclasses.replace(c, label=f"{text} 通い", label_en=f"{text} salon")
+        if c.key == "kayoi_no_ba" else c
+        for c in cov.taxonomy
+    )
+    info = dataclasses.replace(cov.info, sources=(S.Source(f"{text} 出典", "市"),))
+    return dataclasses.replace(cov, areas=areas, table=table, info=info,
+                               taxonomy=Taxonomy(cats, name=cov.taxonomy.name))
+
+
+@pytest.mark.parametrize("category", [None, "kayoi_no_ba"])
+def test_dollar_signs_in_data_do_not_reach_mathtext(tmp_path, category):
+    # an unknown TeX command between dollars made mathtext raise ParseFatalException
+    cov = _dollar_coverage(r"$\undefinedcmd$")
+    save_static(cov, tmp_path / "map.png", dpi=_DPI, category=category)
+    save_static(cov, tmp_path / "map.pdf", category=category, title=r"$\undefinedcmd$ 題")
+    assert (tmp_path / "map.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize("category", [None, "kayoi_no_ba"])
+def test_dollar_signs_in_data_are_drawn_literally(category):
+    fig = static_map(_dollar_coverage("$x$"), category=category, title="$x$ 題")
+    dollar = [t for t in fig.findobj(Text) if "$x$" in t.get_text()]
+    texts = "\n".join(t.get_text() for t in dollar)
+    # area name, title, source credit and (in the legend or the title) the category label
+    for s in ("$x$ 区", "$x$ 題", "$x$ 出典", "$x$ 通い"):
+        assert s in texts
+    assert all(not t.get_parse_math() for t in dollar)
+    # drawn literally, the name is wider than the same text read as maths (an italic x)
+    fig.canvas.draw()
+    name = next(t for t in dollar if t.get_text() == "$x$ 区")
+    maths = Text(0, 0, "$x$ 区", fontsize=name.get_fontsize(), figure=fig)
+    renderer = fig.canvas.get_renderer()
+    assert name.get_window_extent(renderer).width > maths.get_window_extent(renderer).width
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_footer_shows_population_outside_every_area(lang):
+    from tests._fixes_helpers import OUTSIDE_LINE, outside_coverage
+
+    texts = "\n".join(_texts(static_map(outside_coverage(), lang=lang)))
+    if lang == "ja":
+        # the footer wraps at the page width: compare without the line breaks
+        assert OUTSIDE_LINE in texts.replace("\n", "")
+    else:
+        assert "outside every area: 549 (0.5%)" in texts.replace("\n", " ")
+    assert "圏域外" not in "\n".join(_texts(static_map(outside_coverage(outside=0.0))))

@@ -203,7 +203,8 @@ def read_districts(
         gdf = _filter_municipality(gdf, municipality, layout, where)
     report.n_read = len(gdf)
 
-    parts = _clean_rows(gdf, layout, where, report)
+    # rejected rows name the file as the other readers do (its name); messages keep the path
+    parts = _clean_rows(gdf, layout, p.name, report)
     if not parts:
         kinds = sorted(set(gdf.geom_type.dropna()))
         raise InputFileError(
@@ -219,8 +220,9 @@ def read_districts(
             ChiikimapWarning,
             stacklevel=2,
         )
-    areas = _dissolve(parts)
-    areas, overlap_msg = _handle_overlaps(areas, report, keep=keep_overlaps, where=where)
+    areas, first_rows = _dissolve(parts)
+    areas, overlap_msg = _handle_overlaps(areas, report, keep=keep_overlaps, where=where,
+                                          file_name=p.name, rows=first_rows)
     if overlap_msg:
         warnings.warn(overlap_msg, ChiikimapWarning, stacklevel=2)
     S.validate_areas(areas)
@@ -609,7 +611,7 @@ def _clean_rows(
             })
             continue
         parts.append({S.AREA_ID: key, S.AREA_NAME: name, S.MUNICIPALITY_CODE: code or None,
-                      S.GEOMETRY: clean})
+                      S.GEOMETRY: clean, "_row": int(row["_row"])})
     if n_repaired:
         report.warnings.append(
             f"{n_repaired} 件の不正なポリゴンを修復しました (make_valid) / repaired {n_repaired} "
@@ -630,7 +632,8 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _dissolve(parts: list[dict[str, Any]]) -> gpd.GeoDataFrame:
+def _dissolve(parts: list[dict[str, Any]]) -> tuple[gpd.GeoDataFrame, list[int]]:
+    """One area per key, in order of first appearance, and the file row of each first part."""
     order: dict[str, list[dict[str, Any]]] = {}
     for part in parts:
         order.setdefault(part[S.AREA_ID], []).append(part)
@@ -641,8 +644,9 @@ def _dissolve(parts: list[dict[str, Any]]) -> gpd.GeoDataFrame:
         )
         rows.append({S.AREA_ID: key, S.AREA_NAME: group[0][S.AREA_NAME],
                      S.MUNICIPALITY_CODE: group[0][S.MUNICIPALITY_CODE], S.GEOMETRY: geom})
-    return gpd.GeoDataFrame(rows, columns=list(S.AREA_COLUMNS), geometry=S.GEOMETRY,
-                            crs=S.STORAGE_CRS)
+    areas = gpd.GeoDataFrame(rows, columns=list(S.AREA_COLUMNS), geometry=S.GEOMETRY,
+                             crs=S.STORAGE_CRS)
+    return areas, [group[0]["_row"] for group in order.values()]
 
 
 def _overlapping_pairs(areas: gpd.GeoDataFrame) -> tuple[list[tuple[int, int, float]], Any]:
@@ -659,8 +663,14 @@ def _overlapping_pairs(areas: gpd.GeoDataFrame) -> tuple[list[tuple[int, int, fl
 
 
 def _handle_overlaps(
-    areas: gpd.GeoDataFrame, report: S.ReadReport, *, keep: bool, where: str
+    areas: gpd.GeoDataFrame, report: S.ReadReport, *, keep: bool, where: str, file_name: str,
+    rows: list[int],
 ) -> tuple[gpd.GeoDataFrame, str]:
+    """Report overlapping pairs and (unless ``keep``) give each overlap to the smaller area.
+
+    ``rows`` is the 1-based file row of the first feature of each area; an area covered whole by
+    smaller ones is rejected at that row of ``file_name``. ``where`` (the path) is for messages.
+    """
     if len(areas) < 2:
         return areas, ""
     pairs, size_m2 = _overlapping_pairs(areas)
@@ -690,7 +700,7 @@ def _handle_overlaps(
         erased = [k for k, g in enumerate(resolved) if g is None]
         for k in erased:
             report.rejected.append({
-                S.REJECTED_FILE: where, S.REJECTED_ROW: k + 1,
+                S.REJECTED_FILE: file_name, S.REJECTED_ROW: rows[k],
                 S.REJECTED_REASON: "より小さい校区に完全に覆われています / entirely covered by smaller districts",
                 S.REJECTED_VALUES: {S.AREA_ID: ids[k], S.AREA_NAME: names[k]},
             })

@@ -600,17 +600,30 @@ def _read_census(p: Path, *, encoding: str | None, crs: Any) -> gpd.GeoDataFrame
         gdf = gdf.set_crs(S.STORAGE_CRS)
         notes.append("TopoJSON に CRS がないため EPSG:6668 (JGD2011 経緯度) とみなしました / TopoJSON has no CRS; read as EPSG:6668")
     gdf = S.ensure_crs(gdf, what="population", path=str(p))
-    key = gdf[upper["KEY_CODE"]].map(_code_text)
+    raw_key = gdf[upper["KEY_CODE"]]
+    no_key = raw_key.map(_missing_key).to_numpy(dtype=bool)
+    key = raw_key.map(lambda v: "" if _missing_key(v) else _code_text(v))
     jinko = pd.to_numeric(gdf[upper["JINKO"]], errors="coerce").astype(float)
     name_col = upper.get("S_NAME")
     acc = _Acc(str(p.name))
-    empty = gdf.geometry.isna() | gdf.geometry.is_empty
-    for i in np.flatnonzero(empty.to_numpy()):
-        acc.reject(int(i) + 1, "ジオメトリがありません / empty geometry", {"KEY_CODE": key.iloc[i]})
+    empty = (gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy()
+    for i in np.flatnonzero(no_key | empty):
+        values = {"KEY_CODE": None if no_key[i] else key.iloc[i]}
+        if name_col is not None:
+            values["S_NAME"] = _plain_cell(gdf[name_col].iloc[i])
+        values["JINKO"] = _plain_cell(gdf[upper["JINKO"]].iloc[i])
+        if no_key[i]:
+            # without its code a polygon cannot be told apart from the others: never merge them
+            reason = (f"KEY_CODE が空です（値: {_plain_cell(raw_key.iloc[i])!r}）。この地域は識別できないため"
+                      "読み込みません / KEY_CODE is missing; the polygon cannot be identified")
+        else:
+            reason = "ジオメトリがありません / empty geometry"
+        acc.reject(int(i) + 1, reason, values)
+    keep = ~(no_key | empty)
     repeated = 0
-    frame = pd.DataFrame({"key": key, "jinko": jinko, "geom": gdf.geometry.to_numpy()})[~empty.to_numpy()]
+    frame = pd.DataFrame({"key": key, "jinko": jinko, "geom": gdf.geometry.to_numpy()})[keep]
     if name_col is not None:
-        frame["name"] = gdf[name_col].fillna("").astype(str).to_numpy()[~empty.to_numpy()]
+        frame["name"] = gdf[name_col].fillna("").astype(str).to_numpy()[keep]
     for code, part in frame.groupby("key", sort=False):
         values = part["jinko"].to_numpy()
         nonzero = values[np.isfinite(values) & (values != 0)]
@@ -645,6 +658,22 @@ def _read_census(p: Path, *, encoding: str | None, crs: Any) -> gpd.GeoDataFrame
         sources=[source.to_dict()],
     )
     return _finish(acc, report, p)
+
+
+def _missing_key(v: Any) -> bool:
+    """True for a KEY_CODE cell that holds no code (None, NaN, NA or blank text)."""
+    if isinstance(v, str):
+        return not v.strip()
+    return v is None or bool(pd.isna(v))
+
+
+def _plain_cell(v: Any) -> Any:
+    """A cell value for the rejected-row record: missing values become ``None``."""
+    if isinstance(v, str):
+        return v
+    if v is None or bool(pd.isna(v)):
+        return None
+    return v.item() if isinstance(v, np.generic) else v
 
 
 def _census_date(p: Path) -> str:

@@ -28,6 +28,7 @@ _CSS = """
 .ckm-box h4{margin:0 0 4px;font-size:13px}
 .ckm-info{max-height:40vh;max-width:300px;font-size:11px}
 .ckm-info .ckm-date{margin-top:4px;color:#333}
+.ckm-info .ckm-outside{margin-top:4px;color:#8a4b00;font-weight:bold}
 /* right column: view switcher on top, legend under it; both shrink and scroll, never overlap */
 .leaflet-top.leaflet-right{bottom:30px;display:flex;flex-direction:column;align-items:flex-end}
 .leaflet-top.leaflet-right>.leaflet-control{flex:0 1 auto;min-height:0}

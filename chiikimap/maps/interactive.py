@@ -8,9 +8,10 @@ is HTML-escaped; nothing is recomputed — all figures come from ``coverage.tabl
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import math
 import re
+from collections.abc import Callable
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -22,6 +23,8 @@ from branca.element import Element, Figure
 
 from .. import _schema as S
 from .._errors import ChiikimapError
+from .._outside import outside_note
+from ..notebook import coverage_html
 from ._element import GapMapLayers
 from ._escape import esc
 from ._geometry import display_geometries
@@ -33,8 +36,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["INLINE_LIMIT_BYTES", "TILES", "GapMap", "gap_map", "save_html"]
 
 #: Largest map embedded in a notebook output. Jupyter drops outputs that exceed its IOPub data
-#: rate (1 MB/s by default), so a larger map is written next to the notebook and shown in an
-#: ``<iframe src=…>`` instead.
+#: rate (1 MB/s by default), so a larger map is replaced by a note on how to save it or make it
+#: smaller, followed by the coverage's gap matrix.
 INLINE_LIMIT_BYTES = 1_000_000
 
 _GSI_ATTR = (
@@ -460,6 +463,10 @@ def gap_map(
         )
     # the attribution line stays short: the full credit lines are in the sources box
     attribution = esc(t["see_sources"]) if info_html else ""
+    # people in no area are counted nowhere: say how many, where the sources are read
+    outside = outside_note(coverage, lang=lang)
+    if outside:
+        info_html += f'<div class="ckm-outside">{esc(outside)}</div>'
 
     tile = None
     if tiles is not None:
@@ -516,6 +523,7 @@ def gap_map(
     root.header.add_child(Element(f"<title>{heading}</title>"), name="chiikimap_title")
     GapMapLayers(data).add_to(m)
     m.offline = offline
+    m.fallback_html = functools.partial(coverage_html, coverage)
     return m
 
 
@@ -524,11 +532,14 @@ class GapMap(folium.Map):
 
     In Jupyter the map is shown in an ``<iframe srcdoc>`` (no data-URI size limit); with
     ``offline=True`` Leaflet is inlined so it also draws with no internet. A map larger than
-    :data:`INLINE_LIMIT_BYTES` is saved as ``chiikimap_map_<hash>.html`` in the working
-    directory and shown from there, so the notebook never hits the IOPub data-rate limit.
+    :data:`INLINE_LIMIT_BYTES` is not embedded (the notebook would hit the IOPub data-rate limit)
+    and nothing is written to disk: the display says how large the map is, how to save it with
+    ``save_html`` or make it smaller, and shows the coverage's gap matrix instead.
     """
 
     offline: bool = False
+    #: builds the static HTML shown instead of a map too large to embed (set by :func:`gap_map`)
+    fallback_html: Callable[[], str] | None = None
 
     def _repr_html_(self, **kwargs: Any) -> str:
         html = self.get_root().render()
@@ -536,22 +547,35 @@ class GapMap(folium.Map):
             html = inline_assets(html)
         size = len(html.encode("utf-8"))
         if size > INLINE_LIMIT_BYTES:
-            name = f"chiikimap_map_{hashlib.sha1(html.encode('utf-8')).hexdigest()[:12]}.html"
-            Path(name).write_text(html, encoding="utf-8")
-            note = (
-                f"地図が大きいため（{size / 1e6:.1f} MB）ノートブックには埋め込まず {name} に保存しました"
-                f" / the map ({size / 1e6:.1f} MB) is too large to embed; saved as {name}"
-            )
-            return (
-                f'<div class="chiikimap-map"><p>{esc(note)} '
-                f'<a href="{esc(name)}" target="_blank" rel="noopener">開く / open</a></p>'
-                f'<iframe src="{esc(name)}" style="width:100%;height:640px;border:0"></iframe></div>'
-            )
+            return _too_large_html(size, self.fallback_html() if self.fallback_html else "")
         return (
             '<div class="chiikimap-map" style="width:100%;height:640px">'
             f'<iframe srcdoc="{esc(html)}" style="width:100%;height:100%;border:0" '
             'allowfullscreen></iframe></div>'
         )
+
+
+def _format_bytes(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB" if size >= 1_000_000 else f"{size / 1e3:,.0f} KB"
+
+
+def _too_large_html(size: int, fallback: str) -> str:
+    """Message shown in a notebook instead of a map of ``size`` bytes, then ``fallback`` HTML."""
+    limit = _format_bytes(INLINE_LIMIT_BYTES)
+    lines = [
+        f"地図が大きすぎる（{_format_bytes(size)}、上限 {limit}）ため、ノートブックには表示しません。"
+        " / The map is too large to show in the notebook "
+        f"({_format_bytes(size)}; limit {limit}).",
+        '見るには、ファイルに保存してブラウザで開いてください / To see it, save it and open the '
+        'file in a browser: cov.save_html("map.html", offline=True)',
+        "または、1つの種別だけにするか図形を簡略化して小さくしてください / or make it smaller "
+        "with one category or coarser shapes: cov.map(category=\"…\", simplify_m=50)",
+    ]
+    text = "".join(f"<p style='margin:2px 0'>{esc(line)}</p>" for line in lines)
+    return (
+        '<div class="chiikimap-map" style="border:1px solid #d9a400;padding:6px;'
+        f'background:#fffbe6">{text}</div>{fallback}'
+    )
 
 
 def save_html(

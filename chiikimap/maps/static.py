@@ -6,7 +6,8 @@ coverage share. 空白 areas are hatched so that the difference survives black-a
 
 Japanese text is drawn with the IPAex Gothic font shipped by the ``matplotlib-fontja`` package. The
 font is registered with matplotlib's font manager on first use and selected inside an
-``rc_context``: importing this module changes no global setting.
+``rc_context``: importing this module changes no global setting. Text that may come from data (area
+and category names, source credits, the title) is drawn literally: a ``$`` never starts mathtext.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 
 from .. import _schema as S
 from .._errors import ChiikimapError
+from .._outside import outside_note
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.artist import Artist
@@ -272,10 +274,14 @@ class _Panel:
         self.gap = gap_px
 
     def legend(self, handles: list[Artist], title: str, fontsize: float, ncol: int) -> Legend:
-        return self.fig.legend(handles=handles, title=title, loc="upper left",
+        leg = self.fig.legend(handles=handles, title=title, loc="upper left",
                               bbox_to_anchor=(0.0, 1.0), fontsize=fontsize,
                               title_fontsize=fontsize + 1, ncol=ncol, columnspacing=1.0,
                               handletextpad=0.5, borderaxespad=0.0, alignment="left")
+        # labels carry category names from the taxonomy file: never read them as mathtext
+        for text in (leg.get_title(), *leg.get_texts()):
+            text.set_parse_math(False)
+        return leg
 
     def size(self, artist: Legend) -> tuple[float, float]:
         bb = artist.get_window_extent(self.renderer)
@@ -455,7 +461,8 @@ def static_map(
                 )
         title_fs = 18.0 if a3 else 15.0
         head = fig.text(0.5, 1 - margin / fh, _wrap(title, fw - 2 * margin, title_fs, px),
-                        ha="center", va="top", fontsize=title_fs, multialignment="center")
+                        ha="center", va="top", fontsize=title_fs, multialignment="center",
+                        parse_math=False)
         info = coverage.info
         dates = "・".join(info.data_dates) or text["none_data"]
         made = " ".join(x for x in (info.created, f"chiikimap {info.version}".strip()) if x)
@@ -464,9 +471,12 @@ def static_map(
             f"{text['categories'].format(n=len(categories))}　{text['made']}: {made}\n"
             f"{text['source']}: {info.attribution or text['none_data']}"
         )
+        outside = outside_note(coverage, lang="en" if lang == "en" else "ja")
+        if outside:
+            foot_text += f"\n{outside}"
         foot_fs = 7.5
         foot = fig.text(margin / fw, margin / fh, _wrap(foot_text, fw - 2 * margin, foot_fs, px),
-                        ha="left", va="bottom", fontsize=foot_fs)
+                        ha="left", va="bottom", fontsize=foot_fs, parse_math=False)
         top = head.get_window_extent(renderer).y0 - gap
         bottom = foot.get_window_extent(renderer).y1 + gap
         side = "right" if orientation == "landscape" else "bottom"
@@ -595,7 +605,7 @@ def static_map(
             # just above the point, so that a resource symbol on the point leaves the name legible
             ax.annotate(name, xy=(p.x, p.y), xytext=(0, 5), textcoords="offset points",
                         ha="center", va="bottom", fontsize=11 if a3 else 9, zorder=8,
-                        path_effects=halo)
+                        path_effects=halo, parse_math=False)
 
         # a margin around the areas, then scale bar and north arrow
         x0, y0, x1, y1 = areas.total_bounds
