@@ -187,9 +187,12 @@ def _cmd_map(args: argparse.Namespace) -> int:
     import chiikimap
 
     district_kw: dict[str, Any] = {}
-    for name in ("municipality", "id_col", "name_col", "encoding"):
+    for name in ("municipality", "id_col", "name_col"):
         if getattr(args, name) is not None:
             district_kw[name] = getattr(args, name)
+    # GeoJSON and GeoPackage carry UTF-8 by definition: the encoding applies to shapefiles only
+    if args.encoding is not None and Path(args.areas).suffix.lower() in (".shp", ".dbf"):
+        district_kw["encoding"] = args.encoding
     resource_kw: dict[str, Any] = {}
     for name in ("category", "encoding"):
         if getattr(args, name) is not None:
@@ -381,8 +384,9 @@ def _build_parser() -> argparse.ArgumentParser:
                     help="種別の列がない資源一覧の種別キー (例 kayoi_no_ba) / category of a list "
                          "without a type column")
     mp.add_argument("--encoding", metavar="ENC",
-                    help="文字コード (例 cp932, utf-8)。圏域・資源・人口のすべてのファイルに使います"
-                         " / text encoding of the input files (areas, resources and population)")
+                    help="文字コード (例 cp932, utf-8)。CSV と shapefile に使います（GeoJSON は常に"
+                         "UTF-8） / text encoding of CSV files and shapefiles (GeoJSON is always "
+                         "UTF-8)")
     mp.add_argument("--check", action="append", metavar="KEY",
                     help="資源が1件もなくても表と地図に出す種別 (例 haishoku)。一覧にない種別は"
                          "「空白」と判定されます / category to show even with no resource "
