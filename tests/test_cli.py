@@ -142,7 +142,7 @@ def test_map_population_table_and_encoding_reach_read_population(calls, inputs):
     areas = kwargs.pop("boundaries")
     assert list(areas[S.AREA_ID]) == list(grid_areas()[S.AREA_ID])
     assert kwargs == {"kind": "table", "id_col": "圏域ID", "encoding": "cp932"}
-    assert by_name["read_districts"][1] == {"encoding": "cp932"}
+    assert by_name["read_districts"][1] == {}  # GeoJSON is UTF-8 by definition
     assert by_name["read_resources"][1] == {"encoding": "cp932"}
 
 
@@ -159,7 +159,7 @@ def test_map_help_documents_population_options(capsys):
     assert "--population-id-col COL" in out
     assert "圏域ごとの人口表" in out
     assert "table of counts per area" in out
-    assert "圏域・資源・人口のすべてのファイル" in out
+    assert "CSV と shapefile に使います" in out
 
 def test_map_reader_error_exits_1(calls, inputs, monkeypatch, capsys):
     def broken(*args, **kwargs):
