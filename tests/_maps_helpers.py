@@ -85,6 +85,8 @@ _PROBE = """<script>
     R.areasGap = document.querySelectorAll('path.ckm-area-gap').length;
     R.markers = document.querySelectorAll('.ckm-marker').length;
     R.clusters = document.querySelectorAll('.ckm-cluster').length;
+    R.clusterCounts = Array.prototype.map.call(document.querySelectorAll('.ckm-cluster'),
+      function (c) { return parseInt(c.textContent, 10) || 0; });
     R.defaultClusters = document.querySelectorAll('.marker-cluster-small, .marker-cluster-medium, .marker-cluster-large').length;
     R.areasEmpty = document.querySelectorAll('path.ckm-area-empty').length;
     R.attribution = (document.querySelector('.leaflet-control-attribution') || {}).textContent || '';

@@ -201,3 +201,32 @@ def test_online_file_works_the_same_with_its_cdn_assets(tmp_path: Path) -> None:
     for key in ("areas", "markers", "labels", "views", "legend", "title", "info", "tooltips"):
         assert online[key] == offline[key], key
     assert online["rects"] == offline["rects"]
+
+
+def test_demo_map_of_the_hirakata_sample(tmp_path: Path) -> None:
+    """The map a council sees: the real 枚方市 sample, offline, network blocked, screenshot kept."""
+    import warnings
+
+    import chiikimap
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the sample's duplicate rows are reported elsewhere
+        s = chiikimap.load_sample("hirakata")
+    cov = chiikimap.analyze(s.areas, s.resources, s.population)
+    page = tmp_path / "hirakata_offline.html"
+    save_html(cov, page, offline=True, title="枚方市 日常生活圏域別 介護資源の空白・不足")
+    report = probe_page(page.read_text(encoding="utf-8"), tmp_path)
+    assert report["errors"] == []
+    assert report["areas"] == 13
+    assert sorted(report["labels"]) == sorted(s.areas["area_name"])
+    # 785 resources are clustered: every one is in a marker or counted in a cluster bubble
+    assert report["clusters"] > 0
+    assert report["markers"] + sum(report["clusterCounts"]) == len(s.resources)
+    # 東香会 lacks the most services: its tooltip lists them, 地域包括支援センター among them
+    tip = next(t["text"] for t in report["tooltips"] if t["text"].startswith("東香会"))
+    assert "地域包括支援センター" in tip
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "demo_hirakata_overview.png"
+    shot.unlink(missing_ok=True)
+    run_chromium(page, screenshot=shot, window=(1400, 1000))
+    assert shot.stat().st_size > 50_000
