@@ -438,3 +438,43 @@ def test_table_without_geometry_is_a_layout_error(tmp_path: Path) -> None:
     path.write_text("名称,住所\nサロンA,枚方市1\n", encoding="utf-8")
     with pytest.raises(UnknownLayoutError, match=r"図形（ポリゴン）のないファイル.*名称, 住所"):
         read_districts(path)
+
+
+def _zip(target: Path, members: dict[str, Path]) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(target, "w") as zf:
+        for arcname, src in members.items():
+            zf.write(src, arcname)
+    return target
+
+
+def test_ksj_zip_as_downloaded(tmp_path: Path) -> None:
+    # KSJ distributes A32-16 as a zip with a folder holding the Shift_JIS shapefile (no .cpg)
+    archive = _zip(
+        tmp_path / "A32-16_25_GML.zip",
+        {f"A32-16_25_GML/a32_16_shiga{ext}": DATA / f"a32_16_shiga{ext}"
+         for ext in (".shp", ".shx", ".dbf")},
+    )
+    with pytest.warns(ChiikimapWarning, match="CRS"):
+        gdf = read_districts(archive)
+    assert set(gdf["area_id"]) == {"25207_守山北中学校", "25206_草津中学校", "25209_城山中学校"}
+    rep = _report(gdf)
+    assert "cp932" in rep["layout"]
+    assert rep["file"] == "A32-16_25_GML.zip"
+    # A32-23 zips hold the shapefile and a GeoJSON of the same data: the shapefile is read
+    both = _zip(
+        tmp_path / "A32-23_29_GML.zip",
+        {f"A32-23_29_GML/A32-23_29{ext}": DATA / f"A32-23_29{ext}"
+         for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg", ".geojson")},
+    )
+    assert len(read_districts(both, municipality="29209")) == 8
+
+
+def test_zip_with_several_data_sets_lists_them(tmp_path: Path) -> None:
+    archive = _zip(
+        tmp_path / "two.zip",
+        {"a/A27-23_29.shp": DATA / "A27-23_29.shp", "b/A32-23_29.shp": DATA / "A32-23_29.shp"},
+    )
+    with pytest.raises(InputFileError, match=r"2 vector data sets \(a/A27-23_29.shp, b/A32-23_29.shp\)"):
+        read_districts(archive)

@@ -8,8 +8,10 @@
 from __future__ import annotations
 
 import re
+import tempfile
 import unicodedata
 import warnings
+import zipfile
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from os import PathLike
@@ -130,7 +132,8 @@ def read_districts(
     Parameters
     ----------
     path
-        The file (``.shp``, ``.geojson``, ``.gpkg`` …).
+        The file (``.shp``, ``.geojson``, ``.gpkg`` …), or the ``.zip`` as 国土数値情報
+        distributes it (the shapefile inside is read).
     municipality
         Keep only one municipality: its 5-digit 行政区域コード (``"29209"`` or ``29209``; a 6-digit
         全国地方公共団体コード is cut to 5 digits) or its name (``"生駒市"``; compared after NFKC,
@@ -170,7 +173,12 @@ def read_districts(
     """
     p = Path(path)
     where = str(path)
-    gdf, detected_encoding = _read_file(p, encoding=encoding)
+    if p.suffix.lower() == ".zip" and p.is_file():
+        with tempfile.TemporaryDirectory(prefix="chiikimap-zip-") as tmp:
+            inner = _unzip_dataset(p, Path(tmp))
+            gdf, detected_encoding = _read_file(inner, encoding=encoding)
+    else:
+        gdf, detected_encoding = _read_file(p, encoding=encoding)
     if crs is not None:
         gdf = gdf.set_crs(crs, allow_override=True)
     gdf = S.ensure_crs(gdf, what="校区ポリゴン / districts", path=where)
@@ -178,7 +186,7 @@ def read_districts(
         raise InputFileError("地物が1件もありません / the file has no features", path=where)
 
     layout = _choose_layout(gdf, p, id_col=id_col, name_col=name_col)
-    report = S.ReadReport(file=where, layout=layout.label)
+    report = S.ReadReport(file=p.name, layout=layout.label)
     if detected_encoding:
         report.layout += f" [DBF encoding: {detected_encoding}]"
     report.columns = {
@@ -419,6 +427,41 @@ def _read_file(path: Path, *, encoding: str | None) -> tuple[gpd.GeoDataFrame, s
                 row=row,
             )
     return gdf, detected
+
+
+def _unzip_dataset(archive: Path, into: Path) -> Path:
+    """Extract the one vector data set of a zip (as 国土数値情報 distributes it) and return it.
+
+    A shapefile is preferred over a GeoJSON of the same data (KSJ zips hold both); its sidecar
+    files (.dbf, .shx, .prj, .cpg) are extracted with it. Several data sets are an error that
+    lists them.
+    """
+    try:
+        zf = zipfile.ZipFile(archive)
+    except zipfile.BadZipFile as exc:
+        raise InputFileError(
+            "zip ファイルとして開けません / not a readable zip file", path=str(archive)
+        ) from exc
+    with zf:
+        names = [n for n in zf.namelist() if not n.endswith("/") and "__MACOSX" not in n]
+        shp = [n for n in names if n.lower().endswith(".shp")]
+        other = [n for n in names if n.lower().endswith((".geojson", ".json", ".gpkg"))]
+        candidates = shp or other
+        if len(candidates) != 1:
+            found = ", ".join(candidates) or ", ".join(names[:20])
+            raise InputFileError(
+                f"zip の中に読み込むデータが {len(candidates)} 個あります ({found})。展開して 1 つの"
+                f"ファイルを指定してください / the zip holds {len(candidates)} vector data sets "
+                f"({found}); extract it and pass one file",
+                path=str(archive),
+            )
+        chosen = candidates[0]
+        stem = chosen[: -len(Path(chosen).suffix)]
+        members = [n for n in names if n == chosen or (shp and n.startswith(stem + "."))]
+        for name in members:
+            target = into / Path(name).name
+            target.write_bytes(zf.read(name))
+    return into / Path(chosen).name
 
 
 def _sidecar(path: Path, ext: str) -> Path | None:
