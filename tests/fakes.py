@@ -6,6 +6,8 @@ that renderer tests do not depend on the analysis and can check exactly what is 
 
 from __future__ import annotations
 
+import dataclasses
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -176,3 +178,18 @@ def fake_coverage(resource_names: list[str] | None = None) -> Coverage:
         info=info,
         taxonomy=tax,
     )
+
+
+#: 549 people outside of 109 251 + 549 = 109 800 in all: 0.5 %
+OUTSIDE = 549.0
+INSIDE = 109_251.0
+OUTSIDE_LINE = "圏域外の65歳以上人口: 549 人（0.5%）— どの圏域にも含めていません"
+
+
+def outside_coverage(*, weight_label: str = "65歳以上人口", outside: float = OUTSIDE) -> Coverage:
+    """:func:`tests.fakes.fake_coverage` on the population basis with ``outside`` people outside."""
+    cov = fake_coverage()
+    info = dataclasses.replace(cov.info, basis="population", weight="pop_65plus",
+                               weight_label=weight_label, weight_inside=INSIDE,
+                               weight_outside=outside)
+    return dataclasses.replace(cov, info=info)

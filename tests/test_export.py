@@ -291,7 +291,7 @@ def test_empty_status_in_the_geopackage(empty_area_coverage, tmp_path):
 
 
 def test_population_outside_every_area_in_the_workbook(tmp_path):
-    from tests._fixes_helpers import OUTSIDE_LINE, outside_coverage
+    from tests.fakes import OUTSIDE_LINE, outside_coverage
 
     path = tmp_path / "outside.xlsx"
     to_excel(outside_coverage(), path)
@@ -305,7 +305,7 @@ def test_population_outside_every_area_in_the_workbook(tmp_path):
 
 
 def test_nothing_outside_adds_no_row(tmp_path):
-    from tests._fixes_helpers import outside_coverage
+    from tests.fakes import outside_coverage
 
     path = tmp_path / "inside.xlsx"
     to_excel(outside_coverage(outside=0.0), path)

@@ -390,7 +390,7 @@ def test_small_map_ignores_the_fallback(tmp_path, monkeypatch):
 
 
 def test_population_outside_every_area_in_the_sources_box() -> None:
-    from tests._fixes_helpers import OUTSIDE_LINE, outside_coverage
+    from tests.fakes import OUTSIDE_LINE, outside_coverage
 
     info = _data(_html(outside_coverage()))["info"]
     assert f'<div class="ckm-outside">{OUTSIDE_LINE}</div>' in info

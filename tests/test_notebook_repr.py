@@ -52,7 +52,7 @@ def test_output_is_bounded():
 
 
 def test_population_outside_every_area_is_shown():
-    from tests._fixes_helpers import OUTSIDE_LINE, outside_coverage
+    from tests.fakes import OUTSIDE_LINE, outside_coverage
 
     assert OUTSIDE_LINE in coverage_html(outside_coverage())
     # nothing outside: no line

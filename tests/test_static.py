@@ -374,7 +374,7 @@ def test_dollar_signs_in_data_are_drawn_literally(category):
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_footer_shows_population_outside_every_area(lang):
-    from tests._fixes_helpers import OUTSIDE_LINE, outside_coverage
+    from tests.fakes import OUTSIDE_LINE, outside_coverage
 
     texts = "\n".join(_texts(static_map(outside_coverage(), lang=lang)))
     if lang == "ja":
