@@ -182,16 +182,10 @@ def weight_points(
 
 
 def _check_columns(population: Any, columns: Sequence[str]) -> list[str]:
-    if not isinstance(population, gpd.GeoDataFrame):
-        raise SchemaError(
-            f"population は GeoDataFrame です / population must be a GeoDataFrame, got {type(population).__name__}"
-        )
-    missing = [c for c in columns if c not in population.columns]
-    if missing:
-        raise SchemaError(
-            f"population に列 {missing} がありません（あるのは {list(population.columns)}） / "
-            f"population lacks columns {missing}"
-        )
+    S.require_columns(
+        population, columns, "population",
+        "chiikimap.read_population() で読み込むと揃います / read it with chiikimap.read_population()",
+    )
     return list(columns)
 
 

@@ -324,7 +324,8 @@ def in_japan(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 # --- validation -----------------------------------------------------------------------------------
 
 
-def _require(gdf: Any, columns: Iterable[str], what: str, hint: str) -> None:
+def require_columns(gdf: Any, columns: Iterable[str], what: str, hint: str) -> None:
+    """Raise unless ``gdf`` is a GeoDataFrame with ``columns`` and a CRS (``what`` names it)."""
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise SchemaError(
             f"{what} は GeoDataFrame である必要があります / {what} must be a GeoDataFrame, "
@@ -346,7 +347,7 @@ def _require(gdf: Any, columns: Iterable[str], what: str, hint: str) -> None:
 def validate_areas(gdf: Any) -> None:
     """Raise :class:`SchemaError` unless ``gdf`` follows the ``areas`` schema of DESIGN.md."""
     hint = "chiikimap.read_districts() で読み込むと揃います / read it with chiikimap.read_districts()"
-    _require(gdf, (AREA_ID, AREA_NAME), "areas", hint)
+    require_columns(gdf, (AREA_ID, AREA_NAME), "areas", hint)
     if len(gdf) == 0:
         raise SchemaError("areas が空です / areas is empty (0 rows)")
     dup = gdf[AREA_ID][gdf[AREA_ID].duplicated()].unique().tolist()
@@ -363,7 +364,7 @@ def validate_areas(gdf: Any) -> None:
 def validate_resources(gdf: Any) -> None:
     """Raise :class:`SchemaError` unless ``gdf`` follows the ``resources`` schema of DESIGN.md."""
     hint = "chiikimap.read_resources() で読み込むと揃います / read it with chiikimap.read_resources()"
-    _require(gdf, (RESOURCE_ID, NAME, CATEGORY, CATEGORIES), "resources", hint)
+    require_columns(gdf, (RESOURCE_ID, NAME, CATEGORY, CATEGORIES), "resources", hint)
     dup = gdf[RESOURCE_ID][gdf[RESOURCE_ID].duplicated()].unique().tolist()
     if dup:
         raise SchemaError(
@@ -383,7 +384,7 @@ def validate_population(gdf: Any, weight: str | None = None) -> None:
         "chiikimap.read_population() で読み込むと揃います / read it with chiikimap.read_population()"
     )
     cols = [weight] if weight else []
-    _require(gdf, cols, "population", hint)
+    require_columns(gdf, cols, "population", hint)
     if not any(c in gdf.columns for c in POPULATION_VALUES):
         raise SchemaError(
             f"population に人口の列がありません / population has none of {list(POPULATION_VALUES)}; "
