@@ -95,6 +95,30 @@ def split_services(text: str) -> list[str]:
     return out
 
 
+#: joiners between two service names inside one part ("訪問介護・通所介護", "訪問介護 通所介護")
+_JOINERS = frozenset("・ &")
+
+
+def _split_joined(norm: str) -> list[str]:
+    """Split NFKC text at ``・``, spaces, ``&`` and ``及び`` outside parentheses."""
+    text = norm.replace("および", "・").replace("及び", "・")
+    pieces: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for ch in text:
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE and depth > 0:
+            depth -= 1
+        if depth == 0 and ch in _JOINERS:
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    pieces.append("".join(current))
+    return [p.strip() for p in pieces if p.strip()]
+
+
 def _base_name(part: str) -> str:
     prev = None
     while prev != part:
@@ -222,22 +246,40 @@ class Taxonomy:
                     return key
         return None
 
+    def _part_keys(self, part: str) -> list[str]:
+        """Keys of one part; a part joining several services with ``・``, a space, ``&`` or
+        ``及び`` (``"訪問介護・通所介護"``) gives each of them.
+
+        A part that is itself a known name (``"定期巡回・随時対応型訪問介護看護"``) stays whole,
+        and the part is split only when every piece is recognised; otherwise the whole part
+        decides as in :meth:`classify_one`.
+        """
+        norm = normalize_text(part)
+        if _base_name(norm) not in self._exact:
+            pieces = _split_joined(norm)
+            if len(pieces) > 1:
+                keys = [self.classify_one(p) for p in pieces]
+                if all(k is not None for k in keys):
+                    return list(dict.fromkeys(k for k in keys if k is not None))
+        key = self.classify_one(norm)
+        return [] if key is None else [key]
+
     def classify(self, text: str) -> tuple[str, ...]:
-        """All keys named in ``text`` (several services separated by ``;``, ``、``, ``/`` …).
+        """All keys named in ``text`` (several services separated by ``;``, ``、``, ``/``, or
+        joined by ``・``, a space, ``&`` or ``及び`` …).
 
         Unrecognised parts are ignored here; use :meth:`unclassified` to report them.
         Order follows the text; duplicates are removed.
         """
         keys: dict[str, None] = {}
         for part in split_services(text):
-            key = self.classify_one(part)
-            if key is not None:
+            for key in self._part_keys(part):
                 keys.setdefault(key, None)
         return tuple(keys)
 
     def unclassified(self, text: str) -> list[str]:
         """The parts of ``text`` that no category recognises."""
-        return [p for p in split_services(text) if self.classify_one(p) is None]
+        return [p for p in split_services(text) if not self._part_keys(p)]
 
     # --- building ---------------------------------------------------------------------------------
     def extend(self, *categories: Category | Mapping[str, Any]) -> Taxonomy:

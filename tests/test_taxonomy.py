@@ -191,3 +191,26 @@ def test_extend_and_with_rules_keep_working(tmp_path: Path):
     bad.write_text("[meta]\nname = 'x'\n", encoding="utf-8")
     with pytest.raises(ChiikimapError, match="no \\[\\[category\\]\\]"):
         load_taxonomy(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("訪問介護・通所介護", ("houmon_kaigo", "tsusho_kaigo")),
+        ("訪問介護 通所介護", ("houmon_kaigo", "tsusho_kaigo")),
+        ("訪問介護及び通所介護", ("houmon_kaigo", "tsusho_kaigo")),
+        ("訪問介護＆通所介護", ("houmon_kaigo", "tsusho_kaigo")),
+        ("居宅介護支援（ケアプラン）・訪問介護", ("kyotaku_shien", "houmon_kaigo")),
+        ("配食・見守りサービス", ("haishoku", "mimamori")),
+        # a known name with ・ stays whole; a ・ inside a note does not split
+        ("定期巡回・随時対応型訪問介護看護", ("teiki_junkai",)),
+        ("特定施設入居者生活介護（有料老人ホーム・軽費老人ホーム等）", ("tokutei_shisetsu",)),
+        # split only when every piece is recognised: otherwise the whole part decides
+        ("いきいき サロン", ("kayoi_no_ba",)),
+        ("家事・買い物支援", ("kaimono",)),
+    ],
+)
+def test_services_joined_inside_one_part_are_all_kept(text, keys):
+    tax = default_taxonomy()
+    assert tax.classify(text) == keys
+    assert tax.unclassified(text) == []
