@@ -22,6 +22,7 @@ from ._errors import (
     UnknownCategoryError,
     UnknownLayoutError,
 )
+from ._apportion import apportion
 from ._schema import Source, rejected_rows
 from .coverage import Coverage, RunInfo, analyze
 from .io.districts import merge_areas, read_districts
@@ -53,6 +54,7 @@ __all__ = [
     "UnknownLayoutError",
     "__version__",
     "analyze",
+    "apportion",
     "default_taxonomy",
     "load_sample",
     "load_taxonomy",

@@ -568,6 +568,15 @@ def analyze(
         dtype=object,
     )
     unassigned = res_out[res_area < 0].copy()
+    if len(resources) and 2 * len(unassigned) > len(resources):
+        warnings.warn(
+            f"資源 {len(resources)} 件のうち {len(unassigned)} 件がどの圏域にも入っていません。"
+            "圏域と資源のファイル（市町村）や座標系の取り違えがないか確認してください"
+            f"（Coverage.unassigned） / {len(unassigned)} of {len(resources)} resources lie in no "
+            "area: check that the areas and resources are of the same place and CRS",
+            ChiikimapWarning,
+            stacklevel=2,
+        )
     info = RunInfo(
         basis=basis,
         weight=weight,

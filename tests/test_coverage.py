@@ -247,7 +247,8 @@ def test_exactly_at_radius_counts_and_just_beyond_does_not() -> None:
 def test_resource_outside_every_area_still_covers() -> None:
     areas = grid_areas(2)
     res = grid_resources([(-250, 250, ("kayoi_no_ba",))])  # 500 m west of (250, 250)
-    cov = analyze(areas, res, _lattice(), radius_m=500.0, metric_crs=GRID_CRS)
+    with pytest.warns(ChiikimapWarning, match="1 of 1 resources lie in no area"):
+        cov = analyze(areas, res, _lattice(), radius_m=500.0, metric_crs=GRID_CRS)
     assert list(cov.unassigned[S.RESOURCE_ID]) == ["R0"]
     assert cov.resources[S.AREA_ID].isna().all()
     assert (cov.table[S.N_RESOURCES] == 0).all()
@@ -600,3 +601,13 @@ def test_metric_crs_in_degrees_is_refused() -> None:
     res = grid_resources([(500, 500, ("kayoi_no_ba",))])
     with pytest.raises(CRSError, match="never measured in degrees"):
         analyze(areas, res, metric_crs="EPSG:4326")
+
+
+def test_resources_mostly_outside_the_areas_warn() -> None:
+    # a resource list of another town: both points lie far outside the 2×2 grid
+    areas = grid_areas(2)
+    res = grid_resources([(50_000, 50_000, ("kayoi_no_ba",)), (60_000, 50_000, ("kayoi_no_ba",))])
+    with pytest.warns(ChiikimapWarning, match="2 of 2 resources lie in no area"):
+        cov = analyze(areas, res)
+    assert len(cov.unassigned) == 2
+    assert (cov.table[S.STATUS] == S.STATUS_NONE).all()
