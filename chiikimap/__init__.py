@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ._apportion import apportion
 from ._errors import (
     ChiikimapError,
     ChiikimapWarning,
@@ -22,7 +23,6 @@ from ._errors import (
     UnknownCategoryError,
     UnknownLayoutError,
 )
-from ._apportion import apportion
 from ._schema import Source, rejected_rows
 from .coverage import Coverage, RunInfo, analyze
 from .io.districts import merge_areas, read_districts
