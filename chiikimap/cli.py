@@ -381,8 +381,9 @@ def _build_parser() -> argparse.ArgumentParser:
     mp.add_argument("--id-col", metavar="C", help="圏域IDの列名 / area id column")
     mp.add_argument("--name-col", metavar="C", help="圏域名の列名 / area name column")
     mp.add_argument("--category", metavar="KEY",
-                    help="種別の列がない資源一覧の種別キー (例 kayoi_no_ba) / category of a list "
-                         "without a type column")
+                    help="種別の列がない資源一覧に使う種別キー (例 kayoi_no_ba)。種別の列がある"
+                         "ファイルはその列で分類します / category of the resource lists without a "
+                         "type column; a list with its own type column keeps it")
     mp.add_argument("--encoding", metavar="ENC",
                     help="文字コード (例 cp932, utf-8)。CSV と shapefile に使います（GeoJSON は常に"
                          "UTF-8） / text encoding of CSV files and shapefiles (GeoJSON is always "

@@ -504,6 +504,17 @@ def _read_one(
             "種別にするときは category='kayoi_no_ba' のように指定してください",
         )
 
+    # category= fills a list without a type column; a file with its own column keeps it
+    messages: list[str] = []
+    given = category if found["category"] is None else None
+    if category is not None and given is None:
+        messages.append(
+            f"{path.name}: 種別の列「{found['category']}」があるので、その列で分類しました"
+            f"（category={category!r} は種別の列がないファイルだけに使います）/ the file has its "
+            f"own category column {found['category']!r}, which is used; category={category!r} "
+            "applies only to files without one"
+        )
+
     report = S.ReadReport(
         file=path.name,
         layout=layout,
@@ -512,8 +523,8 @@ def _read_one(
     )
     if table.encoding:
         report.columns["encoding"] = table.encoding
-    if category is not None:
-        report.columns["category"] = f"category={category!r}"
+    if given is not None:
+        report.columns["category"] = f"category={given!r}"
     if not use_xy and table.points is not None:
         report.columns["coordinates"] = "geometry"
     idx = {role: columns.index(c) for role, c in found.items() if c is not None}
@@ -566,8 +577,8 @@ def _read_one(
             problems.append(("名称なし", f"名称（{found['name']}）が空です / the name is blank"))
 
         cats: tuple[str, ...] = ()
-        if category is not None:
-            cats = (category,)
+        if given is not None:
+            cats = (given,)
         else:
             raw_cat = row[idx["category"]]
             if not raw_cat.strip():
@@ -619,7 +630,6 @@ def _read_one(
             address=address, rid=rid, lon=lon, lat=lat, values=values, report=report,
         ))
 
-    messages: list[str] = []
     if table.n_blank:
         report.warnings.append(
             f"{path.name}: 空行 {table.n_blank} 行を読み飛ばしました / skipped {table.n_blank} blank rows"
@@ -690,8 +700,11 @@ def read_resources(
         A CSV (UTF-8, UTF-8 with BOM or cp932; detected by strict decoding), xlsx, GeoJSON or
         GeoPackage file, or a list of such files (read alike and concatenated).
     category
-        One taxonomy key for every row (e.g. ``"kayoi_no_ba"`` for a list of サロン); otherwise
-        the category column is classified with ``taxonomy``.
+        One taxonomy key for every row of a file that has no category column (e.g.
+        ``"kayoi_no_ba"`` for a list of サロン). A file that has its own category column (found by
+        name or given as ``category_col``) is classified from that column with ``taxonomy``, and a
+        :class:`chiikimap.ChiikimapWarning` says that ``category`` was not used for it: reading a
+        訪問介護 list together with a サロン list keeps the 訪問介護 offices as 訪問介護.
     name_col, lat_col, lon_col, address_col, category_col, capacity_col, id_col
         Column names, when the usual names (名称/事業所名/施設名/name, 緯度/lat/latitude/y,
         経度/lon/lng/longitude/x, 住所/所在地/address, サービスの種類/サービス種別/種別/category/
