@@ -54,3 +54,24 @@ def test_category_with_an_explicit_category_col_keeps_the_column(tmp_path: Path)
     with pytest.warns(ChiikimapWarning, match="「内容」"):
         gdf = read_resources(path, category="kayoi_no_ba", category_col="内容")
     assert _cats(gdf) == {"ひかり": ("houmon_kaigo",)}
+
+
+# --- a UTF-8 BOM in front of cp932 text --------------------------------------------------------
+@pytest.mark.parametrize("encoding", [None, "cp932", "shift_jis"])
+def test_bom_before_cp932_text(tmp_path: Path, encoding: str | None):
+    text = "名称,緯度,経度\r\n高齢者サロン「ひだまり」,34.80,135.65\r\n"
+    path = tmp_path / "bom_cp932.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("cp932"))
+    gdf = read_resources(path, category="kayoi_no_ba", encoding=encoding)
+    assert gdf["name"].tolist() == ["高齢者サロン「ひだまり」"]
+    assert _reports(gdf)[0]["columns"]["name"] == "名称"
+
+
+def test_bom_before_undecodable_bytes_is_still_an_error(tmp_path: Path):
+    from chiikimap._errors import EncodingError
+
+    path = tmp_path / "broken.csv"
+    # 0x81 0x20 is no cp932 character: stripping the BOM must not make the decoding lenient
+    path.write_bytes(b"\xef\xbb\xbf" + "名称,緯度,経度\n".encode("cp932") + b"\x81\x20,34.8,135.6\n")
+    with pytest.raises(EncodingError, match="cp932"):
+        read_resources(path, category="kayoi_no_ba", encoding="cp932")
