@@ -9,7 +9,7 @@ import geopandas as gpd
 import pytest
 
 from chiikimap import _schema as S
-from chiikimap._errors import ChiikimapWarning
+from chiikimap._errors import ChiikimapWarning, ColumnNotFoundError, EncodingError, InputFileError
 from chiikimap.io.resources import read_resources
 
 
@@ -68,10 +68,176 @@ def test_bom_before_cp932_text(tmp_path: Path, encoding: str | None):
 
 
 def test_bom_before_undecodable_bytes_is_still_an_error(tmp_path: Path):
-    from chiikimap._errors import EncodingError
-
     path = tmp_path / "broken.csv"
     # 0x81 0x20 is no cp932 character: stripping the BOM must not make the decoding lenient
     path.write_bytes(b"\xef\xbb\xbf" + "名称,緯度,経度\n".encode("cp932") + b"\x81\x20,34.8,135.6\n")
     with pytest.raises(EncodingError, match="cp932"):
         read_resources(path, category="kayoi_no_ba", encoding="cp932")
+
+
+# --- title rows above the header -----------------------------------------------------------------
+def test_csv_title_row_is_skipped_and_rows_keep_their_numbers(tmp_path: Path):
+    path = _csv(tmp_path / "kaigo.csv", [
+        "介護サービス事業所一覧（令和6年4月1日現在）,,,",
+        "事業所名,サービスの種類,緯度,経度",
+        "ひかり訪問介護,訪問介護,34.80,135.65",
+        "みどりデイ,通所介護,,",
+    ])
+    with pytest.warns(ChiikimapWarning, match=r"行 4"):
+        gdf = read_resources(path)
+    assert gdf["name"].tolist() == ["ひかり訪問介護"]
+    (rep,) = _reports(gdf)
+    assert rep["n_read"] == 2  # the title is not a data row
+    assert [r["row"] for r in rep["rejected"]] == [4]
+    assert rep["columns"]["header_row"] == "2"
+    assert any("介護サービス事業所一覧（令和6年4月1日現在）" in w and "行 1" in w for w in rep["warnings"])
+
+
+def test_csv_two_title_rows_and_a_blank_line(tmp_path: Path):
+    path = _csv(tmp_path / "salon.csv", [
+        "〇〇市 通いの場一覧",
+        "令和6年4月1日現在",
+        "",
+        "名称,緯度,経度",
+        "サロンA,34.80,135.65",
+        "サロンB,34.81,135.66",
+    ])
+    gdf = read_resources(path, category="kayoi_no_ba")
+    assert gdf["name"].tolist() == ["サロンA", "サロンB"]
+    assert gdf["resource_id"].tolist() == ["salon-5", "salon-6"]
+    (rep,) = _reports(gdf)
+    assert rep["columns"]["header_row"] == "4"
+    assert any("2 行" in w for w in rep["warnings"])
+
+
+def test_header_row_override_and_its_errors(tmp_path: Path):
+    # the names are not the usual ones, so detection falls back to the first row ...
+    path = _csv(tmp_path / "odd.csv", [
+        "一覧表",
+        "施設,北,東",
+        "サロンA,34.80,135.65",
+    ])
+    with pytest.raises(ColumnNotFoundError, match=r"header_row=N") as err:
+        read_resources(path, category="kayoi_no_ba")
+    assert "一覧表" in str(err.value)
+    # ... and header_row= with the explicit columns reads it
+    gdf = read_resources(path, category="kayoi_no_ba", header_row=2, name_col="施設",
+                         lat_col="北", lon_col="東")
+    assert gdf["resource_id"].tolist() == ["odd-3"]
+    with pytest.raises(InputFileError, match=r"header_row=9 の行がありません（3 行）"):
+        read_resources(path, category="kayoi_no_ba", header_row=9)
+
+
+def _workbook(path: Path, sheets: dict[str, list[list[Any]]], merge: dict[str, str] | None = None) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+        if merge and title in merge:
+            ws.merge_cells(merge[title])
+    wb.save(path)
+    return path
+
+
+def test_xlsx_merged_title_in_a1(tmp_path: Path):
+    path = _workbook(tmp_path / "list.xlsx", {"一覧": [
+        ["介護サービス事業所一覧（令和6年4月1日現在）"],
+        [None],
+        ["事業所名", "サービスの種類", "緯度", "経度"],
+        ["ひかり訪問介護", "訪問介護", 34.80, 135.65],
+        ["なし", "訪問介護", None, None],
+    ]}, merge={"一覧": "A1:D1"})
+    with pytest.warns(ChiikimapWarning, match=r"行 5"):
+        gdf = read_resources(path)
+    assert gdf["name"].tolist() == ["ひかり訪問介護"]
+    (rep,) = _reports(gdf)
+    assert rep["columns"]["header_row"] == "3"
+    assert rep["columns"]["sheet"] == "一覧"
+    assert [r["row"] for r in rep["rejected"]] == [5]
+
+
+def test_real_xlsx_with_title_rows_reads_as_the_original(tmp_path: Path):
+    import openpyxl
+
+    src = Path(__file__).parent / "data" / "resources" / "takamatsu_elderly_welfare_facility.xlsx"
+    wb = openpyxl.load_workbook(src)
+    ws = wb.worksheets[0]
+    ws.insert_rows(1, amount=2)
+    ws["A1"] = "高松市 高齢者福祉施設一覧"
+    ws["A2"] = "令和6年4月1日現在"
+    lat_col = [c.value for c in ws[3]].index("latitude") + 1
+    ws.cell(row=6, column=lat_col).value = None  # the 3rd data row (sheet row 4 of the original)
+    titled = tmp_path / "titled.xlsx"
+    wb.save(titled)
+    original = read_resources(src)
+    with pytest.warns(ChiikimapWarning, match=r"1 行を取り込めませんでした.*行 6"):
+        gdf = read_resources(titled)
+    keep = original["resource_id"] != original["resource_id"].iloc[2]
+    assert gdf["name"].tolist() == original.loc[keep, "name"].tolist()
+    assert gdf["categories"].tolist() == original.loc[keep, "categories"].tolist()
+    (rep,) = _reports(gdf)
+    assert rep["n_read"] == 47
+    assert rep["rejected"][0]["values"]["name"] == original["name"].iloc[2]
+
+
+# --- xlsx notes in columns without a header ----------------------------------------------------
+def test_xlsx_note_under_an_empty_header_is_ignored_not_rejected(tmp_path: Path):
+    path = _workbook(tmp_path / "notes.xlsx", {"Sheet1": [
+        ["名称", "種別", "緯度", "経度"],
+        ["サロンA", "通いの場", 34.80, 135.65],
+        ["サロンB", "通いの場", 34.81, 135.66, "※休止中"],
+        ["サロンC", "通いの場", 34.82, 135.67, None, "※要確認"],
+    ]})
+    gdf = read_resources(path)
+    assert gdf["name"].tolist() == ["サロンA", "サロンB", "サロンC"]
+    (rep,) = _reports(gdf)
+    assert rep["rejected"] == []
+    notes = [w for w in rep["warnings"] if "見出しが空の列" in w]
+    assert len(notes) == 2
+    assert "列 E" in notes[0]
+    assert "行 3: '※休止中'" in notes[0]
+    assert "列 F" in notes[1]
+    assert "行 4: '※要確認'" in notes[1]
+
+
+def test_csv_extra_field_message_counts_the_rows_own_fields(tmp_path: Path):
+    path = _csv(tmp_path / "comma.csv", [
+        "名称,緯度,経度,,,",
+        "サロンA,34.80,135.65",
+        "サロン,B,34.81,135.66,,",
+    ])
+    with pytest.warns(ChiikimapWarning, match="1 行を取り込めませんでした"):
+        gdf = read_resources(path, category="kayoi_no_ba")
+    reason = _reports(gdf)[0]["rejected"][0]["reason"]
+    assert "列の数 (4) が見出し (3) より多い" in reason
+
+
+# --- several sheets --------------------------------------------------------------------------------
+def test_xlsx_first_sheet_without_header_tries_the_next(tmp_path: Path):
+    path = _workbook(tmp_path / "book.xlsx", {
+        "表紙": [["〇〇市 通いの場一覧"], ["作成: 高齢福祉課"]],
+        "集計": [["圏域", "箇所数"], ["北部", 3]],
+        "一覧": [["名称", "緯度", "経度"], ["サロンA", 34.80, 135.65]],
+    })
+    gdf = read_resources(path, category="kayoi_no_ba")
+    assert gdf["name"].tolist() == ["サロンA"]
+    assert _reports(gdf)[0]["columns"]["sheet"] == "一覧"
+    # an explicit sheet is read as given, and the error names the sheet and lists the others
+    with pytest.raises(ColumnNotFoundError, match=r"シート '集計' を読みました（シート: \['表紙', '集計', '一覧'\]"):
+        read_resources(path, category="kayoi_no_ba", sheet="集計")
+
+
+def test_xlsx_no_sheet_with_a_header_lists_the_sheets(tmp_path: Path):
+    sheets = {"表紙": [["〇〇市 通いの場一覧"]], "集計": [["圏域", "箇所数"], ["北部", 3]]}
+    path = _workbook(tmp_path / "book.xlsx", sheets)
+    # the cover sheet is read (the first one): it has no data rows
+    with pytest.raises(InputFileError, match=r"シート '表紙' を読みました（シート: \['表紙', '集計'\]"):
+        read_resources(path, category="kayoi_no_ba")
+    sheets["表紙"].append(["作成: 高齢福祉課"])
+    path = _workbook(tmp_path / "book2.xlsx", sheets)
+    with pytest.raises(ColumnNotFoundError, match=r"シート '表紙' を読みました（シート: \['表紙', '集計'\]"):
+        read_resources(path, category="kayoi_no_ba")

@@ -124,11 +124,38 @@ class _Table:
     points: list[tuple[float, float] | str] | None = None  # (lon, lat) or a reason (vector only)
     row_errors: dict[int, str] = field(default_factory=dict)
     n_blank: int = 0
+    #: the file's own number of the header row (CSV record / sheet row); 0 for vector files
+    header_row: int = 0
+    #: False when no row of the first ones had the name and coordinate columns (first row used)
+    header_found: bool = True
+    #: non-blank rows above the header (titles): (row number, their text)
+    above: list[tuple[int, str]] = field(default_factory=list)
+    #: xlsx cells right of the last titled column: column letter → [(row number, value)]
+    untitled: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    sheet: str = ""
+    sheets: list[str] = field(default_factory=list)
+
+
+#: how many non-blank rows are searched for the header row
+_HEADER_SCAN = 10
+#: a trailing note in a column name: 「緯度（世界測地系）」, 「経度(度)」, 「住所[所在地]」
+_NOTE = re.compile(r"^(.+?)\s*[(\[【〔]([^()\[\]【】〔〕]*)[)\]】〕]$")
+#: a note that names the reading of the column (事業所名（カナ）): that column is not the name
+_READING = re.compile(r"カナ|かな|ｶﾅ|ふりがな|フリガナ|よみ|読み|ローマ字|英字|english", re.IGNORECASE)
 
 
 def _norm_header(name: str) -> str:
     text = unicodedata.normalize("NFKC", str(name)).strip().lower()
     return re.sub(r"\s+", "", text).lstrip("#\ufeff")
+
+
+def _base_header(name: str) -> str:
+    """The normalised name without a trailing parenthesised or bracketed note ("" when none)."""
+    text = unicodedata.normalize("NFKC", str(name)).strip()
+    m = _NOTE.match(text)
+    if m is None or _READING.search(m.group(2)):
+        return ""
+    return _norm_header(m.group(1))
 
 
 def _cell_text(value: Any) -> str:
@@ -143,7 +170,9 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _read_csv(path: Path, encoding: str | None) -> _Table:
+def _read_csv(
+    path: Path, encoding: str | None, cols: dict[str, str | None], header_row: int | None
+) -> _Table:
     data = path.read_bytes()
     if not data.removeprefix(BOM).strip():
         raise InputFileError("ファイルが空です / the file is empty", path=path)
@@ -151,10 +180,16 @@ def _read_csv(path: Path, encoding: str | None) -> _Table:
     first = text.split("\n", 1)[0]
     delimiter = "\t" if (path.suffix.lower() == ".tsv" or ("\t" in first and "," not in first)) else ","
     records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    return _table_from_records(path, "csv", records, list(range(1, len(records) + 1)), used)
+    numbers = list(range(1, len(records) + 1))
+    start, found = _locate_header(path, records, numbers, cols, header_row)
+    table = _table_from_records(path, "csv", records, numbers, used, start)
+    table.header_found = found
+    return table
 
 
-def _read_xlsx(path: Path, sheet: str | int | None) -> _Table:
+def _read_xlsx(
+    path: Path, sheet: str | int | None, cols: dict[str, str | None], header_row: int | None
+) -> _Table:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -165,48 +200,145 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> _Table:
             f"Excel (xlsx) ファイルとして開けません / cannot open as xlsx: {exc}", path=path
         ) from None
     try:
-        names = wb.sheetnames
+        names = list(wb.sheetnames)
         if sheet is None:
-            ws = wb.worksheets[0]
+            candidates = list(range(len(names)))
         elif isinstance(sheet, int) and 0 <= sheet < len(names):
-            ws = wb.worksheets[sheet]
+            candidates = [sheet]
         elif isinstance(sheet, str) and sheet in names:
-            ws = wb[sheet]
+            candidates = [names.index(sheet)]
         else:
             raise InputFileError(
                 f"シート {sheet!r} がありません。シート: {names} / no sheet {sheet!r}; sheets: "
                 f"{names}; pass sheet='…' (name) or sheet=0 (position)",
                 path=path,
             )
-        records: list[list[str]] = []
-        numbers: list[int] = []
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            records.append([_cell_text(v) for v in values])
-            numbers.append(number)
+        # without sheet=, the first sheet whose header is recognised (else the first sheet)
+        chosen: tuple[int, list[list[str]], int, bool] | None = None
+        for position in candidates:
+            records = [[_cell_text(v) for v in values]
+                       for values in wb.worksheets[position].iter_rows(values_only=True)]
+            numbers = list(range(1, len(records) + 1))
+            if not any(any(c.strip() for c in r) for r in records):
+                continue
+            start, found = _locate_header(path, records, numbers, cols, header_row)
+            if chosen is None or (found and not chosen[3]):
+                chosen = (position, records, start, found)
+            if found:
+                break
     finally:
         wb.close()
-    return _table_from_records(path, "xlsx", records, numbers, "")
+    if chosen is None:
+        where = f"シート {names[candidates[0]]!r} " if sheet is not None else ""
+        raise InputFileError(
+            f"{where}ファイルが空です（シート: {names}）/ the file is empty (sheets: {names})",
+            path=path,
+        )
+    position, records, start, found = chosen
+    context = (f"; シート {names[position]!r} を読みました（シート: {names}）/ read sheet "
+               f"{names[position]!r} of {names}; pass sheet='…' for another")
+    table = _table_from_records(
+        path, "xlsx", records, list(range(1, len(records) + 1)), "", start, context
+    )
+    table.header_found = found
+    table.sheet = names[position]
+    table.sheets = names
+    return table
+
+
+def _locate_header(
+    path: Path,
+    records: list[list[str]],
+    numbers: list[int],
+    cols: dict[str, str | None],
+    header_row: int | None,
+) -> tuple[int, bool]:
+    """(index of the header record, whether it was recognised).
+
+    ``header_row`` (the file's own 1-based row number) wins; otherwise the first of the first
+    :data:`_HEADER_SCAN` non-blank rows in which the name and coordinate columns are found; when
+    none is, the first non-blank row (the missing column is then reported by the caller).
+    """
+    if header_row is not None:
+        for i, number in enumerate(numbers):
+            if number == header_row:
+                if not any(c.strip() for c in records[i]):
+                    raise InputFileError(
+                        f"header_row={header_row} の行は空行です / row {header_row} given as "
+                        "header_row is blank; pass the row number of the column names",
+                        path=path,
+                    )
+                return i, True
+        raise InputFileError(
+            f"header_row={header_row} の行がありません（{len(numbers)} 行）/ the file has no row "
+            f"{header_row} ({len(numbers)} rows)",
+            path=path,
+        )
+    first: int | None = None
+    seen = 0
+    for i, rec in enumerate(records):
+        if not any(c.strip() for c in rec):
+            continue
+        if first is None:
+            first = i
+        if _looks_like_header(_header_cells(rec), cols):
+            return i, True
+        seen += 1
+        if seen >= _HEADER_SCAN:
+            break
+    if first is None:
+        raise InputFileError("ファイルが空です / the file is empty", path=path)
+    return first, False
+
+
+def _header_cells(record: list[str]) -> list[str]:
+    header = [c.strip().removeprefix("\ufeff") for c in record]
+    while header and not header[-1]:
+        header.pop()
+    return [h or f"列{j + 1}" for j, h in enumerate(header)]
+
+
+def _looks_like_header(columns: list[str], cols: dict[str, str | None]) -> bool:
+    """The name column and the latitude/longitude (or location) columns are all there."""
+    def has(role: str) -> bool:
+        return _match(columns, role, cols.get(role)) is not None
+
+    return has("name") and ((has("lat") and has("lon")) or has("location"))
 
 
 def _table_from_records(
-    path: Path, kind: str, records: list[list[str]], numbers: list[int], encoding: str
+    path: Path,
+    kind: str,
+    records: list[list[str]],
+    numbers: list[int],
+    encoding: str,
+    start: int,
+    context: str = "",
 ) -> _Table:
-    start = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
-    if start is None:
-        raise InputFileError("ファイルが空です / the file is empty", path=path)
-    header = [c.strip().removeprefix("\ufeff") for c in records[start]]
-    while header and not header[-1]:
-        header.pop()
-    columns = [h or f"列{j + 1}" for j, h in enumerate(header)]
-    table = _Table(path=path, kind=kind, columns=columns, rows=[], row_numbers=[], encoding=encoding)
+    columns = _header_cells(records[start])
+    table = _Table(path=path, kind=kind, columns=columns, rows=[], row_numbers=[], encoding=encoding,
+                   header_row=numbers[start])
+    table.above = [
+        (number, " ".join(c.strip() for c in rec if c.strip()))
+        for rec, number in zip(records[:start], numbers[:start], strict=True)
+        if any(c.strip() for c in rec)
+    ]
     width = len(columns)
     for rec, number in zip(records[start + 1 :], numbers[start + 1 :], strict=True):
         if not any(c.strip() for c in rec):
             table.n_blank += 1
             continue
-        if len(rec) > width and any(c.strip() for c in rec[width:]):
+        extra = [(j, c) for j, c in enumerate(rec[width:], start=width) if c.strip()]
+        if extra and kind == "xlsx":
+            # a note typed next to the table (E3 = "※休止中" under an empty E1): not data
+            from openpyxl.utils import get_column_letter
+
+            for j, value in extra:
+                table.untitled.setdefault(get_column_letter(j + 1), []).append((number, value))
+        elif extra:
+            n_fields = extra[-1][0] + 1
             table.row_errors[len(table.rows)] = (
-                f"列の数 ({len(rec)}) が見出し ({width}) より多い / the row has {len(rec)} fields "
+                f"列の数 ({n_fields}) が見出し ({width}) より多い / the row has {n_fields} fields "
                 f"but the header has {width} (an unquoted comma?)"
             )
         row = (list(rec) + [""] * width)[:width]
@@ -214,7 +346,8 @@ def _table_from_records(
         table.row_numbers.append(number)
     if not table.rows:
         raise InputFileError(
-            "データ行がありません（見出しだけです）/ the file has no data rows, only a header",
+            f"データ行がありません（見出しだけです）/ the file has no data rows, only a header"
+            f"{context}",
             path=path,
         )
     return table
@@ -258,14 +391,21 @@ def _read_vector(path: Path, layer: str | int | None) -> _Table:
     return table
 
 
-def _load(path: Path, encoding: str | None, sheet: str | int | None) -> _Table:
+def _load(
+    path: Path,
+    encoding: str | None,
+    sheet: str | int | None,
+    cols: dict[str, str | None] | None = None,
+    header_row: int | None = None,
+) -> _Table:
     if not path.is_file():
         raise InputFileError("ファイルがありません / no such file", path=path)
     suffix = path.suffix.lower()
+    cols = cols or {}
     if suffix in _TABLE_SUFFIXES:
-        return _read_csv(path, encoding)
+        return _read_csv(path, encoding, cols, header_row)
     if suffix in _EXCEL_SUFFIXES:
-        return _read_xlsx(path, sheet)
+        return _read_xlsx(path, sheet, cols, header_row)
     if suffix in _VECTOR_SUFFIXES:
         return _read_vector(path, sheet)
     if suffix == ".xls":
@@ -282,34 +422,69 @@ def _load(path: Path, encoding: str | None, sheet: str | int | None) -> _Table:
 
 
 # --- columns and layouts ----------------------------------------------------------------------
-def _find(columns: list[str], role: str, explicit: str | None, path: Path) -> str | None:
+def _match(columns: list[str], role: str, explicit: str | None) -> str | None:
+    """The column for ``role``: ``explicit`` when given (``None`` if absent), else a usual name.
+
+    Usual names match after NFKC, lower-casing and removing spaces and a leading "#"; failing
+    that, a column whose name is a usual name followed by a note in brackets (「緯度（世界測地系）」,
+    「経度(度)」, 「住所[所在地]」) matches.
+    """
     by_norm: dict[str, str] = {}
+    by_base: dict[str, str] = {}
     for c in columns:
         by_norm.setdefault(_norm_header(c), c)
+        base = _base_header(c)
+        if base:
+            by_base.setdefault(base, c)
     if explicit is not None:
         if explicit in columns:
             return explicit
-        if _norm_header(explicit) in by_norm:
-            return by_norm[_norm_header(explicit)]
-        ja, en, param = _ROLE_TEXT.get(role, (role, role, role))
-        raise ColumnNotFoundError(
-            f"{ja}の列として指定された {param}={explicit!r} がありません（見つかった列: {columns}）/ "
-            f"{en} column {explicit!r} given as {param} is not in the file; columns found: {columns}",
-            path=path,
-        )
-    for cand in _CANDIDATES[role]:
-        if _norm_header(cand) in by_norm:
-            return by_norm[_norm_header(cand)]
+        return by_norm.get(_norm_header(explicit))
+    for table in (by_norm, by_base):
+        for cand in _CANDIDATES[role]:
+            if _norm_header(cand) in table:
+                return table[_norm_header(cand)]
     return None
 
 
-def _missing(role: str, columns: list[str], path: Path, extra: str = "") -> ColumnNotFoundError:
+def _find(table: _Table, role: str, explicit: str | None) -> str | None:
+    column = _match(table.columns, role, explicit)
+    if column is None and explicit is not None:
+        ja, en, param = _ROLE_TEXT.get(role, (role, role, role))
+        columns = table.columns
+        raise ColumnNotFoundError(
+            f"{ja}の列として指定された {param}={explicit!r} がありません（見つかった列: {columns}）/ "
+            f"{en} column {explicit!r} given as {param} is not in the file; columns found: "
+            f"{columns}{_where(table)}",
+            path=table.path,
+        )
+    return column
+
+
+def _where(table: _Table) -> str:
+    """Which sheet and header row were read, for error messages (empty for a plain CSV)."""
+    parts: list[str] = []
+    if table.kind == "xlsx":
+        parts.append(
+            f"; シート {table.sheet!r} を読みました（シート: {table.sheets}、別のシートは "
+            f"sheet='…'）/ read sheet {table.sheet!r} of {table.sheets}; pass sheet='…' for another"
+        )
+    if table.kind != "vector" and not table.header_found:
+        parts.append(
+            f"; 見出し（列名）の行として {table.header_row} 行目を読みました。見出しが別の行なら "
+            f"header_row=行番号 を指定してください / row {table.header_row} was read as the "
+            "header; pass header_row=N if the column names are on another row"
+        )
+    return "".join(parts)
+
+
+def _missing(role: str, table: _Table, extra: str = "") -> ColumnNotFoundError:
     ja, en, param = _ROLE_TEXT[role]
     looked = ", ".join(_CANDIDATES[role])
     return ColumnNotFoundError(
         f"{ja}の列が見つかりません / no {en} column; looked for {looked}; columns found: "
-        f"{columns} — pass {param}='…'{extra}",
-        path=path,
+        f"{table.columns} — pass {param}='…'{extra}{_where(table)}",
+        path=table.path,
     )
 
 
@@ -478,28 +653,29 @@ def _read_one(
     cols: dict[str, str | None],
     encoding: str | None,
     sheet: str | int | None,
+    header_row: int | None,
     taxonomy: Taxonomy,
     source: S.Source | str | None,
 ) -> tuple[list[_Kept], S.ReadReport, list[str]]:
-    table = _load(path, encoding, sheet)
+    table = _load(path, encoding, sheet, cols, header_row)
     columns = table.columns
-    found = {role: _find(columns, role, cols.get(role), path) for role in _CANDIDATES}
+    found = {role: _find(table, role, cols.get(role)) for role in _CANDIDATES}
     layout = _detect_layout(table, found["address"])
     if layout == "hirakata_fukushi_map" and cols.get("category") is None:
-        found["category"] = _find(columns, "category", "service_type", path)
+        found["category"] = _find(table, "category", "service_type")
 
     if found["name"] is None:
-        raise _missing("name", columns, path)
+        raise _missing("name", table)
     use_xy = found["lat"] is not None and found["lon"] is not None
     if not use_xy and table.points is None and found["location"] is None:
         role = "lat" if found["lat"] is None else "lon"
         raise _missing(
-            role, columns, path,
+            role, table,
             extra=" (or one 'lat,lon' column such as location) / 緯度・経度の列、または location 列",
         )
     if category is None and found["category"] is None:
         raise _missing(
-            "category", columns, path,
+            "category", table,
             extra=", or category='kayoi_no_ba' to give every row one category / すべての行を同じ"
             "種別にするときは category='kayoi_no_ba' のように指定してください",
         )
@@ -523,6 +699,25 @@ def _read_one(
     )
     if table.encoding:
         report.columns["encoding"] = table.encoding
+    if table.sheet:
+        report.columns["sheet"] = table.sheet
+    if table.header_row > 1:
+        report.columns["header_row"] = str(table.header_row)
+    if table.above:
+        shown = "; ".join(f"行 {n}: {text[:60]!r}" for n, text in table.above[:3])
+        report.warnings.append(
+            f"{path.name}: 見出しは {table.header_row} 行目です。その上の {len(table.above)} 行"
+            f"（{shown}）は表題としてデータに数えていません / the header is row "
+            f"{table.header_row}; {len(table.above)} rows above it (titles) are not data"
+        )
+    for letter, cells in table.untitled.items():
+        shown = ", ".join(f"行 {n}: {value!r}" for n, value in cells[:3])
+        more = " …" if len(cells) > 3 else ""
+        report.warnings.append(
+            f"{path.name}: 見出しが空の列 {letter} にある値 {len(cells)} 件（{shown}{more}）は"
+            f"使っていません / {len(cells)} values in column {letter}, which has no header, "
+            "are ignored"
+        )
     if given is not None:
         report.columns["category"] = f"category={given!r}"
     if not use_xy and table.points is not None:
@@ -689,6 +884,7 @@ def read_resources(
     id_col: str | None = None,
     encoding: str | None = None,
     sheet: str | int | None = None,
+    header_row: int | None = None,
     taxonomy: Taxonomy | None = None,
     source: S.Source | str | None = None,
 ) -> gpd.GeoDataFrame:
@@ -713,8 +909,15 @@ def read_resources(
     encoding
         Text encoding of a CSV file; detected when omitted.
     sheet
-        Sheet of an xlsx file (name or 0-based position; default the first), or layer of a
-        GeoPackage.
+        Sheet of an xlsx file (name or 0-based position), or layer of a GeoPackage. By default
+        the first sheet whose header row is recognised (name and coordinate columns), else the
+        first sheet; the sheet read is ``columns["sheet"]`` in the report.
+    header_row
+        1-based row number (as the file numbers it) of the column names in a CSV or xlsx file.
+        By default the first of the first 10 non-blank rows that holds the name and the
+        coordinate columns (else the first non-blank row), so that title rows such as
+        「介護サービス事業所一覧（令和6年4月1日現在）」 above the table are skipped; they are listed
+        in the report's warnings and are not data. Row numbers in the report are the file's own.
     taxonomy
         Classifier of service names; default :func:`chiikimap.default_taxonomy`.
     source
@@ -728,9 +931,11 @@ def read_resources(
         keys), ``capacity`` (float, NaN when unknown or 0), ``address``, ``source`` (file name),
         ``geometry`` (Point) in EPSG:6668. Rows without usable coordinates, name or category are
         rejected, not dropped: :func:`chiikimap.rejected_rows` returns them with the 1-based row
-        number (header = row 1 for CSV/xlsx; feature number for vector files), reason and raw
-        values, and a :class:`chiikimap.ChiikimapWarning` says how many. Rows with the same name
+        number (the file's own row for CSV/xlsx, counting the header and any title rows; feature
+        number for vector files), reason and raw values, and a :class:`chiikimap.ChiikimapWarning` says how many. Rows with the same name
         and point are kept once with the union of their categories (``duplicates`` in the report).
+        In an xlsx file, values in columns without a header (a note typed beside the table) are
+        ignored and listed in the report's warnings.
 
     Raises
     ------
@@ -739,7 +944,8 @@ def read_resources(
     chiikimap.EncodingError
         The text could not be decoded, or decoded into U+FFFD mojibake.
     chiikimap.InputFileError
-        Empty file, no data rows, unknown sheet or file type.
+        Empty file, no data rows, unknown sheet, ``header_row`` outside the file or blank,
+        unknown file type.
     chiikimap.UnknownCategoryError
         ``category`` is not a key of the taxonomy.
     """
@@ -758,7 +964,7 @@ def read_resources(
     messages: list[str] = []
     for p in paths:
         k, rep, msgs = _read_one(
-            p, category=category, cols=cols, encoding=encoding, sheet=sheet,
+            p, category=category, cols=cols, encoding=encoding, sheet=sheet, header_row=header_row,
             taxonomy=tax, source=source,
         )
         kept.extend(k)
