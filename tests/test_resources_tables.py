@@ -241,3 +241,32 @@ def test_xlsx_no_sheet_with_a_header_lists_the_sheets(tmp_path: Path):
     path = _workbook(tmp_path / "book2.xlsx", sheets)
     with pytest.raises(ColumnNotFoundError, match=r"シート '表紙' を読みました（シート: \['表紙', '集計'\]"):
         read_resources(path, category="kayoi_no_ba")
+
+
+# --- column names with a note in brackets ------------------------------------------------------
+@pytest.mark.parametrize("name_header", ["施設・事業所名", "事業所・施設名", "施設名（漢字）"])
+def test_column_names_with_a_bracketed_note(tmp_path: Path, name_header: str):
+    path = _csv(tmp_path / "notes.csv", [
+        f"施設名（フリガナ）,{name_header},種別,緯度（世界測地系）,経度(度),住所[所在地],定員（人）",
+        "ヒカリ,ひかり訪問介護,訪問介護,34.80,135.65,枚方市大垣内町1-1,20",
+    ])
+    gdf = read_resources(path)
+    cols = _reports(gdf)[0]["columns"]
+    assert cols["name"] == name_header
+    assert cols["lat"] == "緯度（世界測地系）"
+    assert cols["lon"] == "経度(度)"
+    assert cols["address"] == "住所[所在地]"
+    assert cols["capacity"] == "定員（人）"
+    assert gdf["name"].tolist() == ["ひかり訪問介護"]
+    assert gdf["address"].tolist() == ["枚方市大垣内町1-1"]
+    assert gdf["capacity"].tolist() == [20.0]
+
+
+def test_an_exact_name_wins_over_a_name_with_a_note(tmp_path: Path):
+    path = _csv(tmp_path / "both.csv", [
+        "所在地座標（緯度）,所在地座標（経度）,緯度（旧）,経度（旧）,名称",
+        "34.80,135.65,35.0,136.0,サロンA",
+    ])
+    gdf = read_resources(path, category="kayoi_no_ba")
+    cols = _reports(gdf)[0]["columns"]
+    assert (cols["lat"], cols["lon"]) == ("所在地座標（緯度）", "所在地座標（経度）")

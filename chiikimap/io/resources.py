@@ -65,7 +65,7 @@ _VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb")
 _CANDIDATES: dict[str, tuple[str, ...]] = {
     "name": (
         "名称", "事業所名", "施設名", "介護サービス事業所名称", "事業所名称", "施設名称",
-        "事業所の名称", "名前", "name", "title",
+        "事業所の名称", "施設・事業所名", "事業所・施設名", "名前", "name", "title",
     ),
     "lat": ("緯度", "lat", "latitude", "y", "所在地座標（緯度）"),
     "lon": ("経度", "lon", "lng", "long", "longitude", "x", "所在地座標（経度）"),
@@ -902,9 +902,11 @@ def read_resources(
         :class:`chiikimap.ChiikimapWarning` says that ``category`` was not used for it: reading a
         訪問介護 list together with a サロン list keeps the 訪問介護 offices as 訪問介護.
     name_col, lat_col, lon_col, address_col, category_col, capacity_col, id_col
-        Column names, when the usual names (名称/事業所名/施設名/name, 緯度/lat/latitude/y,
-        経度/lon/lng/longitude/x, 住所/所在地/address, サービスの種類/サービス種別/種別/category/
-        service, 定員/capacity, 事業所番号/id) are not used. A single ``location`` column holding
+        Column names, when the usual names (名称/事業所名/施設名/施設・事業所名/name, 緯度/lat/
+        latitude/y, 経度/lon/lng/longitude/x, 住所/所在地/address, サービスの種類/サービス種別/種別/
+        category/service, 定員/capacity, 事業所番号/id) are not used. A usual name followed by a
+        note in brackets matches too: 「緯度（世界測地系）」, 「経度(度)」, 「住所[所在地]」 (a note
+        naming a reading such as （カナ） does not). A single ``location`` column holding
         ``"lat,lon"`` is read when there are no latitude/longitude columns.
     encoding
         Text encoding of a CSV file; detected when omitted.
