@@ -270,3 +270,49 @@ def test_an_exact_name_wins_over_a_name_with_a_note(tmp_path: Path):
     gdf = read_resources(path, category="kayoi_no_ba")
     cols = _reports(gdf)[0]["columns"]
     assert (cols["lat"], cols["lon"]) == ("所在地座標（緯度）", "所在地座標（経度）")
+
+
+# --- degrees-minutes-seconds and hemispheres ---------------------------------------------------
+@pytest.mark.parametrize(("lat", "lon"), [
+    ("34°48'00\"N", "135°36'36.5\"E"),
+    ("34度48分0秒", "135度36分36.5秒"),
+    ("北緯34度48分", "東経135度36分36.5秒"),
+    ("34°48′00″", "135°36′36.5″"),
+    ("N34.8", "E135.61013888888888"),
+])
+def test_degrees_minutes_seconds(tmp_path: Path, lat: str, lon: str):
+    path = tmp_path / "dms.csv"
+    path.write_text(f"名称,緯度,経度\nサロンA,\"{lat.replace(chr(34), chr(34) * 2)}\",{lon}\n",
+                    encoding="utf-8")
+    gdf = read_resources(path, category="kayoi_no_ba")
+    # 34°48' = 34.8; 135°36'36.5" = 135 + 36/60 + 36.5/3600
+    assert float(gdf.geometry.y.iloc[0]) == pytest.approx(34.8, abs=1e-9)
+    assert float(gdf.geometry.x.iloc[0]) == pytest.approx(135 + 36 / 60 + 36.5 / 3600, abs=1e-9)
+
+
+@pytest.mark.parametrize(("lat", "lon"), [("34.8N", "135.6E"), ("北緯34.8", "東経135.6")])
+def test_hemisphere_letters_and_words(tmp_path: Path, lat: str, lon: str):
+    path = _csv(tmp_path / "hemi.csv", ["名称,緯度,経度", f"サロンA,{lat},{lon}"])
+    gdf = read_resources(path, category="kayoi_no_ba")
+    assert (float(gdf.geometry.x.iloc[0]), float(gdf.geometry.y.iloc[0])) == pytest.approx((135.6, 34.8))
+
+
+def test_south_west_and_unreadable_coordinates_are_rejected_with_reasons(tmp_path: Path):
+    path = _csv(tmp_path / "bad.csv", [
+        "名称,緯度,経度",
+        "サロンS,34.8S,135.6E",
+        "サロンW,北緯34.8,西経135.6",
+        "サロンX,駅の北,135.6",
+        "サロンM,34°75'00\",135.6",
+    ])
+    with pytest.warns(ChiikimapWarning, match="4 行を取り込めませんでした"):
+        gdf = read_resources(path, category="kayoi_no_ba")
+    reasons = {r["row"]: r["reason"] for r in _reports(gdf)[0]["rejected"]}
+    assert "緯度: '34.8S' は南緯 (S)の値です。日本の座標は北緯・東経です" in reasons[2]
+    assert "southern hemisphere" in reasons[2]
+    assert "経度: '西経135.6' は西経 (W)の値です" in reasons[3]
+    assert "'駅の北' を座標として読めません" in reasons[4]
+    assert "34°48'44\"N" in reasons[4]
+    assert "34度48分44秒" in reasons[4]
+    assert "北緯34.8123" in reasons[4]
+    assert "60 以上" in reasons[5]

@@ -548,16 +548,79 @@ def _source_for(layout: str, path: Path, override: S.Source | str | None) -> S.S
 
 
 # --- values ---------------------------------------------------------------------------------------
+class _CoordError(ValueError):
+    """A coordinate that cannot be used, with the reason (Japanese / English)."""
+
+
+#: the notations a coordinate may be written in, for error messages
+_COORD_FORMATS = (
+    "読める形式: 34.8123 / 34°48'44\"N / 34度48分44秒 / 北緯34.8123 / 34.8123N / accepted: "
+    "decimal degrees, degrees-minutes-seconds (° ' \" or 度分秒), with N/E or 北緯/東経"
+)
+_HEMISPHERE_WORDS = {"北緯": "N", "南緯": "S", "東経": "E", "西経": "W"}
+_NUMBER = r"(\d+(?:\.\d+)?)"
+_DMS = re.compile(
+    rf"^{_NUMBER}(?:°|º|度)(?:{_NUMBER}(?:'|′|’|分))?(?:{_NUMBER}(?:\"|″|”|′′|''|’’|秒))?$"
+)
+
+
 def _parse_coord(raw: str) -> float | None:
-    """A coordinate as float, ``None`` when blank; raises ValueError when not a number."""
+    """A coordinate in degrees, ``None`` when blank; raises :class:`_CoordError` otherwise.
+
+    Decimal degrees (``34.8``, a decimal comma ``34,8``), degrees-minutes-seconds
+    (``34°48'00"N``, ``34度48分0秒``) and hemisphere letters or words (``135.6E``, ``北緯34.8``)
+    are read; S/W (南緯/西経) values are an error since every Japanese point is N/E.
+    """
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw).translate(_MINUS))
     if not text:
         return None
-    if text.count(",") == 1 and "." not in text:  # decimal comma: "34,6912"
-        text = text.replace(",", ".")
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(raw)
+    hemisphere = ""
+    for word, letter in _HEMISPHERE_WORDS.items():
+        if text.startswith(word):
+            hemisphere, text = letter, text[len(word):]
+            break
+    else:
+        if text[-1].upper() in "NSEW":
+            hemisphere, text = text[-1].upper(), text[:-1]
+        elif text[0].upper() in "NSEW":
+            hemisphere, text = text[0].upper(), text[1:]
+    dms = _DMS.match(text)
+    if dms is not None:
+        degrees, minutes, seconds = (float(g) if g else 0.0 for g in dms.groups())
+        if minutes >= 60 or seconds >= 60:
+            raise _CoordError(
+                f"{raw!r} の分・秒が 60 以上です / minutes or seconds of {raw!r} are 60 or more"
+            )
+        if dms.group(2) is None and "." not in dms.group(1):
+            raise _CoordError(
+                f"{raw!r} は度だけの値で、位置として粗すぎます（約 100 km の幅）。分・秒か小数まで"
+                f"入れてください / {raw!r} gives whole degrees only (about 100 km); give minutes "
+                "and seconds or decimals"
+            )
+        value = degrees + minutes / 60 + seconds / 3600
+    else:
+        if text.count(",") == 1 and "." not in text:  # decimal comma: "34,6912"
+            text = text.replace(",", ".")
+        try:
+            value = float(text)
+        except ValueError:
+            raise _CoordError(
+                f"{raw!r} を座標として読めません。{_COORD_FORMATS} / cannot read {raw!r} as a "
+                "coordinate"
+            ) from None
+        if not math.isfinite(value):
+            raise _CoordError(f"{raw!r} は数値ではありません / {raw!r} is not a number")
+        if hemisphere and value < 0:
+            raise _CoordError(
+                f"{raw!r} は符号と方位の両方があります / {raw!r} has both a sign and a hemisphere"
+            )
+    if hemisphere in ("S", "W"):
+        word = "南緯 (S)" if hemisphere == "S" else "西経 (W)"
+        half = "southern" if hemisphere == "S" else "western"
+        raise _CoordError(
+            f"{raw!r} は{word}の値です。日本の座標は北緯・東経です / {raw!r} is in the {half} "
+            "hemisphere; Japanese coordinates are north and east"
+        )
     return value
 
 
@@ -582,14 +645,20 @@ def _row_coords(
                 "as 'lat,lon'",
             )
         raw_lat, raw_lon = pair if pair else ("", "")
-    try:
-        lat, lon = _parse_coord(raw_lat), _parse_coord(raw_lon)
-    except ValueError:
+    reasons: list[str] = []
+    parsed: list[float | None] = []
+    for label, raw_value in (("緯度", raw_lat), ("経度", raw_lon)):
+        try:
+            parsed.append(_parse_coord(raw_value))
+        except _CoordError as exc:
+            parsed.append(None)
+            reasons.append(f"{label}: {exc}")
+    if reasons:
         return None, None, (
-            "座標が数値でない",
-            f"座標が数値ではありません（緯度 {raw_lat!r}, 経度 {raw_lon!r}）/ coordinates are not "
-            f"numbers (lat {raw_lat!r}, lon {raw_lon!r})",
+            "座標が読めない",
+            f"座標を読めません（緯度 {raw_lat!r}, 経度 {raw_lon!r}）: " + "; ".join(reasons),
         )
+    lat, lon = parsed
     if lat is None or lon is None:
         return None, None, (
             "座標なし",
