@@ -11,6 +11,7 @@ Errors are one readable message on stderr; ``--debug`` adds the Python traceback
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import traceback
 import warnings
@@ -51,7 +52,7 @@ _EPILOG = """\
   chiikimap demo --out demo
   chiikimap map --areas 校区.geojson --resources 事業所.csv --resources 通いの場.xlsx \\
       --population 人口.csv --radius kayoi_no_ba=600 --out 出力
-  chiikimap map --areas 圏域.geojson --id-col 圏域ID --resources 事業所.csv \
+  chiikimap map --areas 圏域.geojson --id-col 圏域ID --resources 事業所.csv \\
       --population 圏域別人口.csv --population-id-col 圏域ID --encoding cp932 --out 出力
   chiikimap inspect 事業所.csv
 """
@@ -59,6 +60,14 @@ _EPILOG = """\
 
 class _UsageError(Exception):
     """A command-line value that does not parse (exit code 2)."""
+
+
+class _CliInputError(ValueError):
+    """An input error whose message names command-line options (exit code 1)."""
+
+
+class _OutOfRangeError(Exception):
+    """A number that parses but is outside the allowed range; the message says which."""
 
 
 # --- output helpers -------------------------------------------------------------------------------
@@ -69,14 +78,18 @@ def _progress(message: str) -> None:
 
 
 @contextmanager
-def _show_warnings() -> Iterator[None]:
-    """Print the library's warnings as one line each on stderr (never a Python warning dump)."""
+def _show_warnings(stage: str = "") -> Iterator[None]:
+    """Print the library's warnings as one line each on stderr (never a Python warning dump).
+
+    With ``stage`` (areas, resources, population, analyze) the Python arguments a warning names
+    are written as the command-line options.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
     seen: set[str] = set()
     for w in caught:
-        text = str(w.message)
+        text = _cli_hints(str(w.message), stage) if stage else str(w.message)
         if text not in seen:
             seen.add(text)
             print(f"注意 / warning: {text}", file=sys.stderr)
@@ -92,6 +105,8 @@ def _pair(kind: str, cast: Callable[[str], float]) -> Callable[[str], tuple[str,
             )
         try:
             number = cast(value.strip())
+        except _OutOfRangeError as exc:
+            raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
         except ValueError:
             raise argparse.ArgumentTypeError(
                 f"{text!r}: {value!r} は数値ではありません / {value!r} is not a number"
@@ -104,15 +119,84 @@ def _pair(kind: str, cast: Callable[[str], float]) -> Callable[[str], tuple[str,
 def _metres(text: str) -> float:
     value = float(text)
     if not value > 0:
-        raise ValueError(text)
+        raise _OutOfRangeError(
+            f"半径は 0 より大きいメートルで指定してください（{text} m）/ the radius must be > 0 m, "
+            "e.g. kayoi_no_ba=800"
+        )
     return value
 
 
 def _share(text: str) -> float:
     value = float(text[:-1]) / 100.0 if text.endswith("%") else float(text)
     if not 0.0 <= value <= 1.0:
-        raise ValueError(text)
+        raise _OutOfRangeError(
+            f"目標カバー率は 0–1 または 0–100% で指定してください（{text}）/ the target must be "
+            "0–1 or 0–100%, e.g. kayoi_no_ba=0.8 or kayoi_no_ba=80%"
+        )
     return value
+
+
+#: stage → Python argument → the command-line option that sets it (for error hints)
+_OPTIONS: dict[str, dict[str, str]] = {
+    "areas": {"id_col": "--id-col", "name_col": "--name-col", "encoding": "--encoding",
+              "municipality": "--municipality"},
+    "resources": {"name_col": "--resource-name-col", "lat_col": "--lat-col", "lon_col": "--lon-col",
+                  "category_col": "--category-col", "category": "--category", "sheet": "--sheet",
+                  "header_row": "--header-row", "encoding": "--encoding"},
+    "population": {"id_col": "--population-id-col", "encoding": "--encoding"},
+    "analyze": {"population": "--population", "weight": "--weight", "radius_m": "--radius",
+                "target": "--target", "categories": "--check"},
+}
+#: fixed phrases of the library's hints that have a command-line equivalent
+_PHRASES: dict[str, tuple[tuple[str, str], ...]] = {
+    "areas": (
+        ("municipality= で絞り込めません", "--municipality で絞り込めません。--municipality を外し、"
+         "圏域ファイルを自分の市区町村の圏域だけにしてください"),
+        ("filter the frame yourself instead",
+         "drop --municipality and keep only your municipality's areas in the file"),
+    ),
+    "analyze": (
+        ("population= を渡すか", "--population 人口ファイル を指定するか"),
+        ("pass the population layer", "pass --population FILE"),
+        ("categories=[...]", "--check KEY"),
+    ),
+    "resources": (
+        ("chiikimap.rejected_rows(gdf) で行番号・理由・元の値を確認できます",
+         "chiikimap inspect ファイル で行番号・理由・元の値を確認できます"),
+        ("see chiikimap.rejected_rows(gdf) for rows", "see chiikimap inspect FILE for rows"),
+    ),
+}
+_CALL = re.compile(r"(?:chiikimap\.)?read_(?:districts|resources|population)\((?:path|\.\.\.|…),\s*(.*?)\)")
+_ARG = re.compile(r"\b([a-z_]+)=('[^']*'|\"[^\"]*\"|…|\.\.\.|N\b|[\w.%-]+)?")
+
+
+def _cli_hints(message: str, stage: str) -> str:
+    """``message`` with the Python arguments it names replaced by the matching options."""
+    options = _OPTIONS.get(stage, {})
+    for old, new in _PHRASES.get(stage, ()):
+        message = message.replace(old, new)
+    message = _CALL.sub(lambda m: m.group(1), message)
+
+    def option(m: re.Match[str]) -> str:
+        name, value = m.group(1), m.group(2)
+        if name not in options:
+            return m.group(0)
+        if value is None:
+            return options[name]
+        return f"{options[name]} {value.strip(chr(39) + chr(34))}"
+
+    return _ARG.sub(option, message)
+
+
+@contextmanager
+def _stage(name: str) -> Iterator[None]:
+    """Re-raise a library input error with its hints written as command-line options."""
+    try:
+        yield
+    except _CliInputError:
+        raise
+    except ValueError as exc:
+        raise _CliInputError(_cli_hints(str(exc), name)) from exc
 
 
 def _require_file(name: str) -> Path:
@@ -167,8 +251,38 @@ def _print_overview(coverage: Any, out: TextIO) -> None:
 # --- commands -------------------------------------------------------------------------------------
 
 
+def _check_out_dir(out: str) -> None:
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise _CliInputError(
+            f"{path}: 出力フォルダとして指定されましたが、同じ名前のファイルがあります。別の名前の"
+            "フォルダを --out で指定してください / --out names an existing file, not a folder; "
+            "pass another folder name with --out"
+        )
+
+
+def _resource_options(args: argparse.Namespace, *names: str) -> dict[str, Any]:
+    """read_resources keywords from the resource options given (and ``names``)."""
+    pairs = {"resource_name_col": "name_col", "lat_col": "lat_col", "lon_col": "lon_col",
+             "category_col": "category_col", "sheet": "sheet", "header_row": "header_row"}
+    pairs.update({n: n for n in names})
+    out: dict[str, Any] = {}
+    for attr, keyword in pairs.items():
+        value = getattr(args, attr, None)
+        if value is not None:
+            out[keyword] = _sheet_value(value) if attr == "sheet" else value
+    return out
+
+
+def _sheet_value(text: str) -> str | int:
+    """A sheet name, or its 0-based position when given as digits."""
+    return int(text) if text.isdigit() else text
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     import chiikimap
+
+    _check_out_dir(args.out)
 
     _progress("サンプル（枚方市）を読み込み中 / loading the bundled sample (hirakata)")
     with _show_warnings():
@@ -193,20 +307,20 @@ def _cmd_map(args: argparse.Namespace) -> int:
     # GeoJSON and GeoPackage carry UTF-8 by definition: the encoding applies to shapefiles only
     if args.encoding is not None and Path(args.areas).suffix.lower() in (".shp", ".dbf"):
         district_kw["encoding"] = args.encoding
-    resource_kw: dict[str, Any] = {}
-    for name in ("category", "encoding"):
-        if getattr(args, name) is not None:
-            resource_kw[name] = getattr(args, name)
+    resource_kw = _resource_options(args, "category", "encoding")
+    _check_out_dir(args.out)
     for given in (args.areas, *args.resources, args.population):
         if given is not None:
             _require_file(given)
-    with _show_warnings():
+    with _show_warnings("areas"), _stage("areas"):
         _progress(f"圏域を読み込み中 / reading areas: {args.areas}")
         areas = chiikimap.read_districts(args.areas, **district_kw)
+    with _show_warnings("resources"), _stage("resources"):
         files = list(args.resources)
         _progress(f"資源を読み込み中 / reading resources: {', '.join(files)}")
         resources = chiikimap.read_resources(files[0] if len(files) == 1 else files, **resource_kw)
-        population = None
+    population = None
+    with _show_warnings("population"), _stage("population"):
         if args.population:
             _progress(f"人口を読み込み中 / reading population: {args.population}")
             population_kw: dict[str, Any] = {}
@@ -216,6 +330,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
                 # a plain table of counts per area id, joined to the areas just read
                 population_kw.update(kind="table", id_col=args.population_id_col, boundaries=areas)
             population = chiikimap.read_population(args.population, **population_kw)
+    with _show_warnings("analyze"), _stage("analyze"):
         options: dict[str, Any] = {}
         if args.radius:
             options["radius_m"] = dict(args.radius)
@@ -291,20 +406,23 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
     path = _require_file(args.file)
     kw: dict[str, Any] = {"encoding": args.encoding} if args.encoding else {}
-    readers: list[tuple[str, str, Callable[..., Any]]] = [
-        ("圏域 / areas", "read_districts", chiikimap.read_districts),
-        ("資源一覧 / resources", "read_resources", chiikimap.read_resources),
-        ("人口 / population", "read_population", chiikimap.read_population),
+    # the resource options (--lat-col, --sheet …) go to read_resources only
+    resource_kw = {**kw, **_resource_options(args)}
+    readers: list[tuple[str, str, Callable[..., Any], dict[str, Any], str]] = [
+        ("圏域 / areas", "read_districts", chiikimap.read_districts, kw, "areas"),
+        ("資源一覧 / resources", "read_resources", chiikimap.read_resources, resource_kw,
+         "resources"),
+        ("人口 / population", "read_population", chiikimap.read_population, kw, "population"),
     ]
     failures: list[tuple[str, str]] = []
-    for what, name, reader in readers:
+    for what, name, reader, reader_kw, stage in readers:
         _progress(f"{name} で読み込みを試行中 / trying {name}")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                gdf = reader(str(path), **kw)
+                gdf = reader(str(path), **reader_kw)
             except ValueError as exc:
-                failures.append((name, str(exc)))
+                failures.append((name, _cli_hints(str(exc), stage)))
                 continue
         print(f"{path}: {what} として認識しました / recognised by {name}", file=sys.stdout)
         reports = S.read_reports(gdf)
@@ -381,8 +499,10 @@ def _build_parser() -> argparse.ArgumentParser:
     mp.add_argument("--id-col", metavar="C", help="圏域IDの列名 / area id column")
     mp.add_argument("--name-col", metavar="C", help="圏域名の列名 / area name column")
     mp.add_argument("--category", metavar="KEY",
-                    help="種別の列がない資源一覧の種別キー (例 kayoi_no_ba) / category of a list "
-                         "without a type column")
+                    help="種別の列がない資源一覧に使う種別キー (例 kayoi_no_ba)。種別の列がある"
+                         "ファイルはその列で分類します / category of the resource lists without a "
+                         "type column; a list with its own type column keeps it")
+    _add_resource_options(mp)
     mp.add_argument("--encoding", metavar="ENC",
                     help="文字コード (例 cp932, utf-8)。CSV と shapefile に使います（GeoJSON は常に"
                          "UTF-8） / text encoding of CSV files and shapefiles (GeoJSON is always "
@@ -417,8 +537,42 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     ins.add_argument("file", metavar="FILE", help="調べるファイル / the file to inspect")
     ins.add_argument("--encoding", metavar="ENC", help="文字コード / text encoding")
+    _add_resource_options(ins)
     ins.set_defaults(func=_cmd_inspect)
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: 1 以上の行番号で指定してください / expected a row number ≥ 1"
+        )
+    return value
+
+
+def _add_resource_options(parser: argparse.ArgumentParser) -> None:
+    """Column, sheet and header-row options of the resource lists."""
+    group = parser.add_argument_group(
+        "資源一覧の列・シート (自動で見つからないとき) / resource list columns and sheet "
+        "(when not found automatically)"
+    )
+    group.add_argument("--resource-name-col", metavar="C",
+                       help="資源一覧の名称の列名 / name column of the resource lists")
+    group.add_argument("--lat-col", metavar="C", help="緯度の列名 / latitude column")
+    group.add_argument("--lon-col", metavar="C", help="経度の列名 / longitude column")
+    group.add_argument("--category-col", metavar="C",
+                       help="種別（サービスの種類）の列名 / category column")
+    group.add_argument("--sheet", metavar="NAME",
+                       help="Excel のシート名 (または 0 から数えた番号)。省略時は見出しが見つかる最初の"
+                            "シート / sheet of an xlsx resource list (name or 0-based position); "
+                            "default: the first sheet with a recognised header")
+    group.add_argument("--header-row", type=_positive_int, metavar="N",
+                       help="見出し（列名）の行番号 (1 から)。省略時は表題行を飛ばして自動で探します / "
+                            "row number of the column names (default: found below title rows)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -441,6 +595,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("エラー / error: --population-id-col には --population が必要です / "
               "--population-id-col needs --population FILE", file=sys.stderr)
         return 2
+    problem = _map_usage_problem(args) if args.command == "map" else None
+    if problem:
+        print(f"エラー / error: {problem}", file=sys.stderr)
+        return 2
     try:
         return int(args.func(args))
     except (ValueError, OSError) as exc:
@@ -450,6 +608,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.debug:
             print("（--debug で詳細を表示 / add --debug for the traceback）", file=sys.stderr)
         return 1
+
+
+def _map_usage_problem(args: argparse.Namespace) -> str | None:
+    """Option combinations ``map`` cannot run with, found before any file is read."""
+    from chiikimap.taxonomy import default_taxonomy
+
+    keys = default_taxonomy().keys
+    given: list[tuple[str, str]] = [("--category", args.category)] if args.category else []
+    for option, pairs in (("--radius", args.radius), ("--target", args.target)):
+        given += [(option, key) for key, _ in pairs or []]
+    given += [("--check", key) for key in args.check or []]
+    unknown = [(option, key) for option, key in given if key not in keys]
+    if unknown:
+        shown = ", ".join(f"{option} {key}" for option, key in unknown)
+        return (f"種別キーがありません: {shown}。使える種別キー: {', '.join(keys)} / unknown "
+                f"category key ({shown}); valid keys: {', '.join(keys)}")
+    if args.weight and args.weight != "area" and not args.population:
+        return (f"--weight {args.weight} には --population 人口ファイル が必要です。人口がなければ "
+                f"--weight area（面積基準）にしてください / --weight {args.weight} needs "
+                "--population FILE; without population use --weight area")
+    return None
 
 
 def _message(exc: BaseException) -> str:

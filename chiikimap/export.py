@@ -38,6 +38,8 @@ _RESERVED_SHEETS = frozenset({"history"})
 _INJECTION_START = ("=", "+", "-", "@", "\t", "\r")
 
 _FMT_INT = "#,##0"
+#: header of one resource's capacity (S.COLUMN_LABELS_JA's 定員計 is the sum over resources)
+_CAPACITY_ONE = "定員"
 _FMT_FLOAT = "#,##0.0"
 _FMT_PCT = "0.0%"
 _FMT_PER1000 = "0.00"
@@ -269,7 +271,8 @@ def _sheet_area(ws: Worksheet, coverage: Coverage, area_id: str, area_name: str)
     r += 2
     _put(ws, r, 1, f"この圏域の資源（{len(res)}件）")
     r += 1
-    _header(ws, r, [labels_ja[S.RESOURCE_ID], labels_ja[S.NAME], labels_ja[S.CATEGORIES], labels_ja[S.ADDRESS], labels_ja[S.CAPACITY]])
+    _header(ws, r, [labels_ja[S.RESOURCE_ID], labels_ja[S.NAME], labels_ja[S.CATEGORIES],
+                    labels_ja[S.ADDRESS], _CAPACITY_ONE])
     for _, rrow in res.iterrows():
         r += 1
         _put(ws, r, 1, rrow[S.RESOURCE_ID])
@@ -288,7 +291,7 @@ def _sheet_resources(ws: Worksheet, coverage: Coverage) -> None:
     res = coverage.resources
     names = coverage.areas.set_index(S.AREA_ID)[S.AREA_NAME]
     heads = [labels_ja[S.RESOURCE_ID], labels_ja[S.NAME], labels_ja[S.AREA_ID], labels_ja[S.AREA_NAME], labels_ja[S.CATEGORIES],
-             labels_ja[S.ADDRESS], labels_ja[S.CAPACITY], labels_ja[S.SOURCE], "緯度", "経度"]
+             labels_ja[S.ADDRESS], _CAPACITY_ONE, labels_ja[S.SOURCE], "緯度", "経度"]
     _header(ws, 1, heads)
     pts = res.geometry.to_crs(S.STORAGE_CRS) if res.crs is not None else res.geometry
     for i, (_, row) in enumerate(res.iterrows(), start=2):
@@ -311,16 +314,42 @@ def _sheet_resources(ws: Worksheet, coverage: Coverage) -> None:
     _print_setup(ws, landscape=True, title_rows="1:1")
 
 
+def _duplicates(coverage: Coverage) -> list[dict[str, Any]]:
+    """Rows the readers merged into an identical earlier row (``duplicates`` of their reports)."""
+    layers = (coverage.areas, coverage.resources, coverage.population)
+    return [dup for layer in layers if layer is not None
+            for rep in S.read_reports(layer) for dup in rep.get("duplicates") or []
+            if isinstance(dup, dict)]
+
+
+def _duplicate_reason(coverage: Coverage, dup: dict[str, Any]) -> str:
+    kept_file = dup.get("kept_file")
+    where = "" if kept_file in (None, dup.get(S.REJECTED_FILE)) else f"{kept_file} の"
+    reason = f"重複（{where}行 {dup.get('kept_row')} に統合）"
+    added = dup.get("added_categories") or []
+    if added:
+        reason += f"、種別を追加: {_labels(coverage, added)}"
+    return reason
+
+
 def _sheet_rejected(ws: Worksheet, coverage: Coverage) -> None:
     rej = coverage.rejected
     _header(ws, 1, ["ファイル", "行", "理由", "元の値"])
-    for i, (_, row) in enumerate(rej.iterrows(), start=2):
-        _put(ws, i, 1, row.get(S.REJECTED_FILE))
-        row_no: Any = row.get(S.REJECTED_ROW)
+    entries: list[tuple[Any, Any, Any, Any]] = [
+        (row.get(S.REJECTED_FILE), row.get(S.REJECTED_ROW), row.get(S.REJECTED_REASON),
+         row.get(S.REJECTED_VALUES))
+        for _, row in rej.iterrows()
+    ]
+    # merged duplicates are not rejected but are not rows of their own either: list them too so
+    # that every input row is accounted for
+    entries += [(dup.get(S.REJECTED_FILE), dup.get(S.REJECTED_ROW), _duplicate_reason(coverage, dup),
+                 dup.get(S.REJECTED_VALUES)) for dup in _duplicates(coverage)]
+    for i, (file, row_no, reason, values) in enumerate(entries, start=2):
+        _put(ws, i, 1, file)
         _put(ws, i, 2, None if _is_missing(row_no) else int(row_no), "0")
-        _put(ws, i, 3, row.get(S.REJECTED_REASON))
-        _put(ws, i, 4, _values_text(row.get(S.REJECTED_VALUES)))
-    if rej.empty:
+        _put(ws, i, 3, reason)
+        _put(ws, i, 4, _values_text(values))
+    if not entries:
         _put(ws, 2, 1, "除外された行はありません")
     ws.freeze_panes = "A2"
     _widths(ws, [28, 7, 50, 60])
@@ -384,7 +413,8 @@ def to_excel(coverage: Coverage, path: str | PathLike[str]) -> None:
 
     Sheets: 「概要」 (the 第1層 summary and the gap matrix with fill colours), one sheet per area
     (its figures with the missing services first, and its resources), 「資源一覧」, 「除外行」 (rows
-    the readers rejected) and 「出典・条件」 (sources, data dates, radii, targets, CRS, version).
+    the readers rejected, and rows merged into an identical earlier row with the reason
+    「重複（行 N に統合）」, so that every input row is accounted for) and 「出典・条件」 (sources, data dates, radii, targets, CRS, version).
 
     Parameters
     ----------

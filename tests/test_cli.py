@@ -287,3 +287,142 @@ def test_map_title_option(calls, inputs, monkeypatch):
     html = [kw for name, _, kw in calls if name == "save_html"]
     assert html == [{"title": "生駒市 中学校区別"}, {}]
     assert seen == [{"title": "生駒市 中学校区別"}, {}]
+
+
+# --- option values, keys and hints ------------------------------------------------------------
+def _map_args(inputs, *extra):
+    return ["map", "--areas", str(inputs / "areas.geojson"), "--resources", str(inputs / "a.csv"),
+            "--out", str(inputs / "out"), *extra]
+
+
+@pytest.mark.parametrize(("option", "value", "expected"), [
+    ("--radius", "kayoi_no_ba=-5", "半径は 0 より大きいメートルで指定してください"),
+    ("--radius", "kayoi_no_ba=0", "the radius must be > 0 m"),
+    ("--target", "kayoi_no_ba=150%", "目標カバー率は 0–1 または 0–100% で指定してください"),
+    ("--target", "kayoi_no_ba=-0.1", "the target must be 0–1 or 0–100%"),
+])
+def test_out_of_range_numbers_say_the_range(calls, inputs, capsys, option, value, expected):
+    assert main(_map_args(inputs, option, value)) == 2
+    err = capsys.readouterr().err
+    assert expected in err
+    assert "not a number" not in err
+    assert calls == []
+
+
+@pytest.mark.parametrize("extra", [
+    ["--radius", "salon=800"],
+    ["--target", "salon=0.5"],
+    ["--check", "salon"],
+    ["--category", "salon"],
+])
+def test_unknown_category_key_is_a_usage_error_before_reading(calls, inputs, capsys, extra):
+    assert main(_map_args(inputs, *extra)) == 2
+    err = capsys.readouterr().err
+    assert f"{extra[0]} salon" in err
+    assert "kayoi_no_ba" in err  # the valid keys are listed
+    assert "houmon_kaigo" in err
+    assert calls == []
+
+
+def test_population_weight_without_population_is_a_usage_error(calls, inputs, capsys):
+    assert main(_map_args(inputs, "--weight", "pop_75plus")) == 2
+    err = capsys.readouterr().err
+    assert "--weight pop_75plus には --population 人口ファイル が必要です" in err
+    assert "--weight area" in err
+    assert calls == []
+    assert main(_map_args(inputs, "--weight", "area", "--xlsx")) == 0
+
+
+def test_out_naming_an_existing_file(calls, inputs, capsys):
+    (inputs / "out").write_text("x", encoding="utf-8")
+    assert main(_map_args(inputs)) == 1
+    err = capsys.readouterr().err
+    assert "同じ名前のファイルがあります" in err
+    assert "--out names an existing file" in err
+    assert "Traceback" not in err
+    assert calls == []
+    assert main(["demo", "--out", str(inputs / "out")]) == 1
+    assert "同じ名前のファイルがあります" in capsys.readouterr().err
+
+
+def test_resource_column_options_reach_read_resources(calls, inputs):
+    assert main(_map_args(inputs, "--lat-col", "北緯", "--lon-col", "東経", "--resource-name-col",
+                          "施設", "--category-col", "内容", "--sheet", "2", "--header-row", "3",
+                          "--xlsx")) == 0
+    (kwargs,) = [kw for name, _, kw in calls if name == "read_resources"]
+    assert kwargs == {"lat_col": "北緯", "lon_col": "東経", "name_col": "施設",
+                      "category_col": "内容", "sheet": 2, "header_row": 3}
+    # --name-col stays the areas' option
+    assert main(_map_args(inputs, "--name-col", "A32_003", "--sheet", "一覧", "--xlsx")) == 0
+    districts = [kw for name, _, kw in calls if name == "read_districts"]
+    assert districts[-1] == {"name_col": "A32_003"}
+    assert [kw for name, _, kw in calls if name == "read_resources"][-1] == {"sheet": "一覧"}
+
+
+def test_inspect_resource_options_go_to_read_resources_only(inputs, monkeypatch, capsys):
+    seen: dict[str, dict] = {}
+
+    def refuse(name):
+        def fn(path, **kwargs):
+            seen[name] = kwargs
+            raise ColumnNotFoundError(f"{name} は読めません")
+        return fn
+
+    monkeypatch.setattr(chiikimap, "read_districts", refuse("read_districts"))
+    monkeypatch.setattr(chiikimap, "read_resources", refuse("read_resources"))
+    monkeypatch.setattr(chiikimap, "read_population", refuse("read_population"))
+    assert main(["inspect", str(inputs / "b.xlsx"), "--sheet", "一覧", "--lat-col", "Y"]) == 1
+    assert seen == {"read_districts": {}, "read_resources": {"sheet": "一覧", "lat_col": "Y"},
+                    "read_population": {}}
+
+
+def test_reader_hints_name_the_command_line_options(calls, inputs, monkeypatch, capsys):
+    # the real reader on a list without coordinates: its hint names lat_col='…'
+    monkeypatch.setattr(chiikimap, "read_resources", chiikimap.io.resources.read_resources)
+    (inputs / "a.csv").write_text("名称,住所\nサロンA,枚方市\n", encoding="utf-8")
+    assert main(_map_args(inputs, "--category", "kayoi_no_ba")) == 1
+    err = capsys.readouterr().err
+    assert "緯度の列が見つかりません" in err
+    assert "pass --lat-col …" in err
+    assert "lat_col=" not in err
+
+
+def test_hints_of_the_other_stages_are_translated(tmp_path):
+    from chiikimap.cli import _cli_hints
+
+    # real messages of read_districts and analyze
+    with pytest.raises(UnknownLayoutError) as layout_err:
+        chiikimap.read_districts(_no_columns_geojson(tmp_path))
+    text = _cli_hints(str(layout_err.value), "areas")
+    assert "--id-col …, --name-col …" in text
+    assert "read_districts(" not in text
+    assert "id_col=" not in text
+    with pytest.raises(ValueError, match="population=") as weight_err:
+        chiikimap.analyze(grid_areas(), fake_resources(), None, weight="pop_65plus")
+    text = _cli_hints(str(weight_err.value), "analyze")
+    assert "--weight pop_65plus には人口データが必要です" in text
+    assert "--population 人口ファイル を指定するか、面積基準なら --weight area にしてください" in text
+    assert "population=" not in text
+    message = ("このファイルには市区町村コードの列がないので municipality= で絞り込めません / this "
+               "layout has no municipality column; filter the frame yourself instead")
+    text = _cli_hints(message, "areas")
+    assert "--municipality を外し" in text
+    assert "yourself" not in text
+    assert _cli_hints("pass encoding='cp932'", "population") == "pass --encoding cp932"
+
+
+def _no_columns_geojson(folder):
+    import json
+
+    path = folder / "areas.geojson"
+    square = [[[135.6, 34.8], [135.61, 34.8], [135.61, 34.81], [135.6, 34.81], [135.6, 34.8]]]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"foo": 1},
+         "geometry": {"type": "Polygon", "coordinates": square}}]}), encoding="utf-8")
+    return path
+
+
+def test_help_third_example_keeps_its_line_break(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "--resources 事業所.csv \\\n      --population 圏域別人口.csv --population-id-col" in out

@@ -124,7 +124,7 @@ def test_inspect_good_file(tmp_path):
     ("case", "expected"),
     [
         ("missing_column", "緯度の列が見つかりません"),
-        ("wrong_encoding", "encoding='utf-8' では読めません"),
+        ("wrong_encoding", "--encoding utf-8 では読めません"),
         ("no_such_file", "ファイルがありません"),
     ],
 )

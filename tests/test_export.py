@@ -313,3 +313,41 @@ def test_nothing_outside_adds_no_row(tmp_path):
     labels = [c.value for c in wb["出典・条件"]["A"] if c.value]
     assert not any(str(v).startswith("圏域外") for v in labels)
     assert "圏域外" not in wb["概要"].cell(2, 1).value
+
+
+def test_rejected_sheet_lists_merged_duplicates_and_every_row_is_accounted_for(tmp_path):
+    from chiikimap._errors import ChiikimapWarning
+    from chiikimap.coverage import analyze
+    from chiikimap.io.resources import read_resources
+    from tests.fakes import grid_areas, grid_points
+
+    centre = grid_points([(1500, 1500)]).iloc[0]  # the middle of the 3×3 grid
+    # row 3 repeats row 2 with another service; row 4 has no coordinates
+    src = tmp_path / "list.csv"
+    src.write_text(
+        "名称,種別,緯度,経度\n"
+        f"サロン中央,通いの場,{centre.y!r},{centre.x!r}\n"
+        f"サロン中央,配食,{centre.y!r},{centre.x!r}\n"
+        "座標なし,通いの場,,\n",
+        encoding="utf-8",
+    )
+    with pytest.warns(ChiikimapWarning):
+        res = read_resources(src)
+    cov = analyze(grid_areas(3), res, weight="area")
+    path = tmp_path / "karte.xlsx"
+    to_excel(cov, path)
+    ws = openpyxl.load_workbook(path)["除外行"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    assert [(r[0], r[1]) for r in rows] == [("list.csv", 4), ("list.csv", 3)]
+    assert rows[1][2] == "重複（行 2 に統合）、種別を追加: 配食"
+    assert "名称=サロン中央" in rows[1][3]
+    # 3 data rows in the file = 1 resource + 1 rejected + 1 merged
+    assert len(cov.resources) + len(rows) == 3
+
+
+def test_resource_capacity_header_is_per_resource(workbook):
+    _, wb = workbook
+    assert wb["資源一覧"].cell(1, 7).value == "定員"
+    ws = wb["第5区"]
+    r = _find_row(ws, 1, "資源ID")
+    assert ws.cell(r, 5).value == "定員"

@@ -317,7 +317,7 @@ def test_messy_coordinates_kept_rejected_and_messages():
     assert "座標が空です" in rej.loc[6, "reason"]
     assert "日本の範囲外" in rej.loc[7, "reason"]
     assert "51.5007" in rej.loc[7, "reason"]
-    assert "数値ではありません" in rej.loc[9, "reason"]
+    assert "度だけの値で、位置として粗すぎます" in rej.loc[9, "reason"]  # whole degrees only
     assert "北緯34度" in rej.loc[9, "reason"]
     # row 10: the full-width minus is read as a minus, so the point is outside Japan
     assert "緯度 -34.322645" in rej.loc[10, "reason"]

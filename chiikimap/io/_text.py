@@ -8,6 +8,7 @@ caught instead of being read as garbage.
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 from .._errors import EncodingError, InputFileError
@@ -26,6 +27,9 @@ def decode_text(path: Path, data: bytes, encoding: str | None) -> tuple[str, str
     """
     if encoding:
         try:
+            if _is_legacy_japanese(encoding):
+                # a UTF-8 BOM in front of Shift_JIS text (written by some converters) is not text
+                data = data.removeprefix(BOM)
             text = data.decode(encoding)
         except LookupError:
             raise InputFileError(
@@ -44,6 +48,8 @@ def decode_text(path: Path, data: bytes, encoding: str | None) -> tuple[str, str
         check_replacement(path, text, encoding)
         return text.removeprefix("\ufeff"), encoding
     for enc in ("utf-8-sig", "cp932"):
+        if enc == "cp932":
+            data = data.removeprefix(BOM)
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
@@ -75,6 +81,12 @@ def decode_text(path: Path, data: bytes, encoding: str | None) -> tuple[str, str
         "decode the file as UTF-8 or cp932; pass encoding='...' (e.g. encoding='euc_jp')",
         path=path,
     )
+
+
+def _is_legacy_japanese(encoding: str) -> bool:
+    """cp932, Shift_JIS or EUC-JP (any spelling Python accepts); raises LookupError if unknown."""
+    name = codecs.lookup(encoding).name
+    return name == "cp932" or name.startswith(("shift_jis", "euc_j", "euc-j"))
 
 
 def _looks_like_broken_utf8(data: bytes) -> bool:

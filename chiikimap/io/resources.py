@@ -65,7 +65,7 @@ _VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb")
 _CANDIDATES: dict[str, tuple[str, ...]] = {
     "name": (
         "名称", "事業所名", "施設名", "介護サービス事業所名称", "事業所名称", "施設名称",
-        "事業所の名称", "名前", "name", "title",
+        "事業所の名称", "施設・事業所名", "事業所・施設名", "名前", "name", "title",
     ),
     "lat": ("緯度", "lat", "latitude", "y", "所在地座標（緯度）"),
     "lon": ("経度", "lon", "lng", "long", "longitude", "x", "所在地座標（経度）"),
@@ -124,11 +124,38 @@ class _Table:
     points: list[tuple[float, float] | str] | None = None  # (lon, lat) or a reason (vector only)
     row_errors: dict[int, str] = field(default_factory=dict)
     n_blank: int = 0
+    #: the file's own number of the header row (CSV record / sheet row); 0 for vector files
+    header_row: int = 0
+    #: False when no row of the first ones had the name and coordinate columns (first row used)
+    header_found: bool = True
+    #: non-blank rows above the header (titles): (row number, their text)
+    above: list[tuple[int, str]] = field(default_factory=list)
+    #: xlsx cells right of the last titled column: column letter → [(row number, value)]
+    untitled: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    sheet: str = ""
+    sheets: list[str] = field(default_factory=list)
+
+
+#: how many non-blank rows are searched for the header row
+_HEADER_SCAN = 10
+#: a trailing note in a column name: 「緯度（世界測地系）」, 「経度(度)」, 「住所[所在地]」
+_NOTE = re.compile(r"^(.+?)\s*[(\[【〔]([^()\[\]【】〔〕]*)[)\]】〕]$")
+#: a note that names the reading of the column (事業所名（カナ）): that column is not the name
+_READING = re.compile(r"カナ|かな|ｶﾅ|ふりがな|フリガナ|よみ|読み|ローマ字|英字|english", re.IGNORECASE)
 
 
 def _norm_header(name: str) -> str:
     text = unicodedata.normalize("NFKC", str(name)).strip().lower()
     return re.sub(r"\s+", "", text).lstrip("#\ufeff")
+
+
+def _base_header(name: str) -> str:
+    """The normalised name without a trailing parenthesised or bracketed note ("" when none)."""
+    text = unicodedata.normalize("NFKC", str(name)).strip()
+    m = _NOTE.match(text)
+    if m is None or _READING.search(m.group(2)):
+        return ""
+    return _norm_header(m.group(1))
 
 
 def _cell_text(value: Any) -> str:
@@ -143,7 +170,9 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _read_csv(path: Path, encoding: str | None) -> _Table:
+def _read_csv(
+    path: Path, encoding: str | None, cols: dict[str, str | None], header_row: int | None
+) -> _Table:
     data = path.read_bytes()
     if not data.removeprefix(BOM).strip():
         raise InputFileError("ファイルが空です / the file is empty", path=path)
@@ -151,10 +180,16 @@ def _read_csv(path: Path, encoding: str | None) -> _Table:
     first = text.split("\n", 1)[0]
     delimiter = "\t" if (path.suffix.lower() == ".tsv" or ("\t" in first and "," not in first)) else ","
     records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    return _table_from_records(path, "csv", records, list(range(1, len(records) + 1)), used)
+    numbers = list(range(1, len(records) + 1))
+    start, found = _locate_header(path, records, numbers, cols, header_row)
+    table = _table_from_records(path, "csv", records, numbers, used, start)
+    table.header_found = found
+    return table
 
 
-def _read_xlsx(path: Path, sheet: str | int | None) -> _Table:
+def _read_xlsx(
+    path: Path, sheet: str | int | None, cols: dict[str, str | None], header_row: int | None
+) -> _Table:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -165,48 +200,145 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> _Table:
             f"Excel (xlsx) ファイルとして開けません / cannot open as xlsx: {exc}", path=path
         ) from None
     try:
-        names = wb.sheetnames
+        names = list(wb.sheetnames)
         if sheet is None:
-            ws = wb.worksheets[0]
+            candidates = list(range(len(names)))
         elif isinstance(sheet, int) and 0 <= sheet < len(names):
-            ws = wb.worksheets[sheet]
+            candidates = [sheet]
         elif isinstance(sheet, str) and sheet in names:
-            ws = wb[sheet]
+            candidates = [names.index(sheet)]
         else:
             raise InputFileError(
                 f"シート {sheet!r} がありません。シート: {names} / no sheet {sheet!r}; sheets: "
                 f"{names}; pass sheet='…' (name) or sheet=0 (position)",
                 path=path,
             )
-        records: list[list[str]] = []
-        numbers: list[int] = []
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            records.append([_cell_text(v) for v in values])
-            numbers.append(number)
+        # without sheet=, the first sheet whose header is recognised (else the first sheet)
+        chosen: tuple[int, list[list[str]], int, bool] | None = None
+        for position in candidates:
+            records = [[_cell_text(v) for v in values]
+                       for values in wb.worksheets[position].iter_rows(values_only=True)]
+            numbers = list(range(1, len(records) + 1))
+            if not any(any(c.strip() for c in r) for r in records):
+                continue
+            start, found = _locate_header(path, records, numbers, cols, header_row)
+            if chosen is None or (found and not chosen[3]):
+                chosen = (position, records, start, found)
+            if found:
+                break
     finally:
         wb.close()
-    return _table_from_records(path, "xlsx", records, numbers, "")
+    if chosen is None:
+        where = f"シート {names[candidates[0]]!r} " if sheet is not None else ""
+        raise InputFileError(
+            f"{where}ファイルが空です（シート: {names}）/ the file is empty (sheets: {names})",
+            path=path,
+        )
+    position, records, start, found = chosen
+    context = (f"; シート {names[position]!r} を読みました（シート: {names}）/ read sheet "
+               f"{names[position]!r} of {names}; pass sheet='…' for another")
+    table = _table_from_records(
+        path, "xlsx", records, list(range(1, len(records) + 1)), "", start, context
+    )
+    table.header_found = found
+    table.sheet = names[position]
+    table.sheets = names
+    return table
+
+
+def _locate_header(
+    path: Path,
+    records: list[list[str]],
+    numbers: list[int],
+    cols: dict[str, str | None],
+    header_row: int | None,
+) -> tuple[int, bool]:
+    """(index of the header record, whether it was recognised).
+
+    ``header_row`` (the file's own 1-based row number) wins; otherwise the first of the first
+    :data:`_HEADER_SCAN` non-blank rows in which the name and coordinate columns are found; when
+    none is, the first non-blank row (the missing column is then reported by the caller).
+    """
+    if header_row is not None:
+        for i, number in enumerate(numbers):
+            if number == header_row:
+                if not any(c.strip() for c in records[i]):
+                    raise InputFileError(
+                        f"header_row={header_row} の行は空行です / row {header_row} given as "
+                        "header_row is blank; pass the row number of the column names",
+                        path=path,
+                    )
+                return i, True
+        raise InputFileError(
+            f"header_row={header_row} の行がありません（{len(numbers)} 行）/ the file has no row "
+            f"{header_row} ({len(numbers)} rows)",
+            path=path,
+        )
+    first: int | None = None
+    seen = 0
+    for i, rec in enumerate(records):
+        if not any(c.strip() for c in rec):
+            continue
+        if first is None:
+            first = i
+        if _looks_like_header(_header_cells(rec), cols):
+            return i, True
+        seen += 1
+        if seen >= _HEADER_SCAN:
+            break
+    if first is None:
+        raise InputFileError("ファイルが空です / the file is empty", path=path)
+    return first, False
+
+
+def _header_cells(record: list[str]) -> list[str]:
+    header = [c.strip().removeprefix("\ufeff") for c in record]
+    while header and not header[-1]:
+        header.pop()
+    return [h or f"列{j + 1}" for j, h in enumerate(header)]
+
+
+def _looks_like_header(columns: list[str], cols: dict[str, str | None]) -> bool:
+    """The name column and the latitude/longitude (or location) columns are all there."""
+    def has(role: str) -> bool:
+        return _match(columns, role, cols.get(role)) is not None
+
+    return has("name") and ((has("lat") and has("lon")) or has("location"))
 
 
 def _table_from_records(
-    path: Path, kind: str, records: list[list[str]], numbers: list[int], encoding: str
+    path: Path,
+    kind: str,
+    records: list[list[str]],
+    numbers: list[int],
+    encoding: str,
+    start: int,
+    context: str = "",
 ) -> _Table:
-    start = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
-    if start is None:
-        raise InputFileError("ファイルが空です / the file is empty", path=path)
-    header = [c.strip().removeprefix("\ufeff") for c in records[start]]
-    while header and not header[-1]:
-        header.pop()
-    columns = [h or f"列{j + 1}" for j, h in enumerate(header)]
-    table = _Table(path=path, kind=kind, columns=columns, rows=[], row_numbers=[], encoding=encoding)
+    columns = _header_cells(records[start])
+    table = _Table(path=path, kind=kind, columns=columns, rows=[], row_numbers=[], encoding=encoding,
+                   header_row=numbers[start])
+    table.above = [
+        (number, " ".join(c.strip() for c in rec if c.strip()))
+        for rec, number in zip(records[:start], numbers[:start], strict=True)
+        if any(c.strip() for c in rec)
+    ]
     width = len(columns)
     for rec, number in zip(records[start + 1 :], numbers[start + 1 :], strict=True):
         if not any(c.strip() for c in rec):
             table.n_blank += 1
             continue
-        if len(rec) > width and any(c.strip() for c in rec[width:]):
+        extra = [(j, c) for j, c in enumerate(rec[width:], start=width) if c.strip()]
+        if extra and kind == "xlsx":
+            # a note typed next to the table (E3 = "※休止中" under an empty E1): not data
+            from openpyxl.utils import get_column_letter
+
+            for j, value in extra:
+                table.untitled.setdefault(get_column_letter(j + 1), []).append((number, value))
+        elif extra:
+            n_fields = extra[-1][0] + 1
             table.row_errors[len(table.rows)] = (
-                f"列の数 ({len(rec)}) が見出し ({width}) より多い / the row has {len(rec)} fields "
+                f"列の数 ({n_fields}) が見出し ({width}) より多い / the row has {n_fields} fields "
                 f"but the header has {width} (an unquoted comma?)"
             )
         row = (list(rec) + [""] * width)[:width]
@@ -214,7 +346,8 @@ def _table_from_records(
         table.row_numbers.append(number)
     if not table.rows:
         raise InputFileError(
-            "データ行がありません（見出しだけです）/ the file has no data rows, only a header",
+            f"データ行がありません（見出しだけです）/ the file has no data rows, only a header"
+            f"{context}",
             path=path,
         )
     return table
@@ -258,14 +391,21 @@ def _read_vector(path: Path, layer: str | int | None) -> _Table:
     return table
 
 
-def _load(path: Path, encoding: str | None, sheet: str | int | None) -> _Table:
+def _load(
+    path: Path,
+    encoding: str | None,
+    sheet: str | int | None,
+    cols: dict[str, str | None] | None = None,
+    header_row: int | None = None,
+) -> _Table:
     if not path.is_file():
         raise InputFileError("ファイルがありません / no such file", path=path)
     suffix = path.suffix.lower()
+    cols = cols or {}
     if suffix in _TABLE_SUFFIXES:
-        return _read_csv(path, encoding)
+        return _read_csv(path, encoding, cols, header_row)
     if suffix in _EXCEL_SUFFIXES:
-        return _read_xlsx(path, sheet)
+        return _read_xlsx(path, sheet, cols, header_row)
     if suffix in _VECTOR_SUFFIXES:
         return _read_vector(path, sheet)
     if suffix == ".xls":
@@ -282,34 +422,69 @@ def _load(path: Path, encoding: str | None, sheet: str | int | None) -> _Table:
 
 
 # --- columns and layouts ----------------------------------------------------------------------
-def _find(columns: list[str], role: str, explicit: str | None, path: Path) -> str | None:
+def _match(columns: list[str], role: str, explicit: str | None) -> str | None:
+    """The column for ``role``: ``explicit`` when given (``None`` if absent), else a usual name.
+
+    Usual names match after NFKC, lower-casing and removing spaces and a leading "#"; failing
+    that, a column whose name is a usual name followed by a note in brackets (「緯度（世界測地系）」,
+    「経度(度)」, 「住所[所在地]」) matches.
+    """
     by_norm: dict[str, str] = {}
+    by_base: dict[str, str] = {}
     for c in columns:
         by_norm.setdefault(_norm_header(c), c)
+        base = _base_header(c)
+        if base:
+            by_base.setdefault(base, c)
     if explicit is not None:
         if explicit in columns:
             return explicit
-        if _norm_header(explicit) in by_norm:
-            return by_norm[_norm_header(explicit)]
-        ja, en, param = _ROLE_TEXT.get(role, (role, role, role))
-        raise ColumnNotFoundError(
-            f"{ja}の列として指定された {param}={explicit!r} がありません（見つかった列: {columns}）/ "
-            f"{en} column {explicit!r} given as {param} is not in the file; columns found: {columns}",
-            path=path,
-        )
-    for cand in _CANDIDATES[role]:
-        if _norm_header(cand) in by_norm:
-            return by_norm[_norm_header(cand)]
+        return by_norm.get(_norm_header(explicit))
+    for table in (by_norm, by_base):
+        for cand in _CANDIDATES[role]:
+            if _norm_header(cand) in table:
+                return table[_norm_header(cand)]
     return None
 
 
-def _missing(role: str, columns: list[str], path: Path, extra: str = "") -> ColumnNotFoundError:
+def _find(table: _Table, role: str, explicit: str | None) -> str | None:
+    column = _match(table.columns, role, explicit)
+    if column is None and explicit is not None:
+        ja, en, param = _ROLE_TEXT.get(role, (role, role, role))
+        columns = table.columns
+        raise ColumnNotFoundError(
+            f"{ja}の列として指定された {param}={explicit!r} がありません（見つかった列: {columns}）/ "
+            f"{en} column {explicit!r} given as {param} is not in the file; columns found: "
+            f"{columns}{_where(table)}",
+            path=table.path,
+        )
+    return column
+
+
+def _where(table: _Table) -> str:
+    """Which sheet and header row were read, for error messages (empty for a plain CSV)."""
+    parts: list[str] = []
+    if table.kind == "xlsx":
+        parts.append(
+            f"; シート {table.sheet!r} を読みました（シート: {table.sheets}、別のシートは "
+            f"sheet='…'）/ read sheet {table.sheet!r} of {table.sheets}; pass sheet='…' for another"
+        )
+    if table.kind != "vector" and not table.header_found:
+        parts.append(
+            f"; 見出し（列名）の行として {table.header_row} 行目を読みました。見出しが別の行なら "
+            f"header_row=行番号 を指定してください / row {table.header_row} was read as the "
+            "header; pass header_row=N if the column names are on another row"
+        )
+    return "".join(parts)
+
+
+def _missing(role: str, table: _Table, extra: str = "") -> ColumnNotFoundError:
     ja, en, param = _ROLE_TEXT[role]
     looked = ", ".join(_CANDIDATES[role])
     return ColumnNotFoundError(
         f"{ja}の列が見つかりません / no {en} column; looked for {looked}; columns found: "
-        f"{columns} — pass {param}='…'{extra}",
-        path=path,
+        f"{table.columns} — pass {param}='…'{extra}{_where(table)}",
+        path=table.path,
     )
 
 
@@ -373,16 +548,79 @@ def _source_for(layout: str, path: Path, override: S.Source | str | None) -> S.S
 
 
 # --- values ---------------------------------------------------------------------------------------
+class _CoordError(ValueError):
+    """A coordinate that cannot be used, with the reason (Japanese / English)."""
+
+
+#: the notations a coordinate may be written in, for error messages
+_COORD_FORMATS = (
+    "読める形式: 34.8123 / 34°48'44\"N / 34度48分44秒 / 北緯34.8123 / 34.8123N / accepted: "
+    "decimal degrees, degrees-minutes-seconds (° ' \" or 度分秒), with N/E or 北緯/東経"
+)
+_HEMISPHERE_WORDS = {"北緯": "N", "南緯": "S", "東経": "E", "西経": "W"}
+_NUMBER = r"(\d+(?:\.\d+)?)"
+_DMS = re.compile(
+    rf"^{_NUMBER}(?:°|º|度)(?:{_NUMBER}(?:'|′|’|分))?(?:{_NUMBER}(?:\"|″|”|′′|''|’’|秒))?$"
+)
+
+
 def _parse_coord(raw: str) -> float | None:
-    """A coordinate as float, ``None`` when blank; raises ValueError when not a number."""
+    """A coordinate in degrees, ``None`` when blank; raises :class:`_CoordError` otherwise.
+
+    Decimal degrees (``34.8``, a decimal comma ``34,8``), degrees-minutes-seconds
+    (``34°48'00"N``, ``34度48分0秒``) and hemisphere letters or words (``135.6E``, ``北緯34.8``)
+    are read; S/W (南緯/西経) values are an error since every Japanese point is N/E.
+    """
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw).translate(_MINUS))
     if not text:
         return None
-    if text.count(",") == 1 and "." not in text:  # decimal comma: "34,6912"
-        text = text.replace(",", ".")
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(raw)
+    hemisphere = ""
+    for word, letter in _HEMISPHERE_WORDS.items():
+        if text.startswith(word):
+            hemisphere, text = letter, text[len(word):]
+            break
+    else:
+        if text[-1].upper() in "NSEW":
+            hemisphere, text = text[-1].upper(), text[:-1]
+        elif text[0].upper() in "NSEW":
+            hemisphere, text = text[0].upper(), text[1:]
+    dms = _DMS.match(text)
+    if dms is not None:
+        degrees, minutes, seconds = (float(g) if g else 0.0 for g in dms.groups())
+        if minutes >= 60 or seconds >= 60:
+            raise _CoordError(
+                f"{raw!r} の分・秒が 60 以上です / minutes or seconds of {raw!r} are 60 or more"
+            )
+        if dms.group(2) is None and "." not in dms.group(1):
+            raise _CoordError(
+                f"{raw!r} は度だけの値で、位置として粗すぎます（約 100 km の幅）。分・秒か小数まで"
+                f"入れてください / {raw!r} gives whole degrees only (about 100 km); give minutes "
+                "and seconds or decimals"
+            )
+        value = degrees + minutes / 60 + seconds / 3600
+    else:
+        if text.count(",") == 1 and "." not in text:  # decimal comma: "34,6912"
+            text = text.replace(",", ".")
+        try:
+            value = float(text)
+        except ValueError:
+            raise _CoordError(
+                f"{raw!r} を座標として読めません。{_COORD_FORMATS} / cannot read {raw!r} as a "
+                "coordinate"
+            ) from None
+        if not math.isfinite(value):
+            raise _CoordError(f"{raw!r} は数値ではありません / {raw!r} is not a number")
+        if hemisphere and value < 0:
+            raise _CoordError(
+                f"{raw!r} は符号と方位の両方があります / {raw!r} has both a sign and a hemisphere"
+            )
+    if hemisphere in ("S", "W"):
+        word = "南緯 (S)" if hemisphere == "S" else "西経 (W)"
+        half = "southern" if hemisphere == "S" else "western"
+        raise _CoordError(
+            f"{raw!r} は{word}の値です。日本の座標は北緯・東経です / {raw!r} is in the {half} "
+            "hemisphere; Japanese coordinates are north and east"
+        )
     return value
 
 
@@ -407,14 +645,20 @@ def _row_coords(
                 "as 'lat,lon'",
             )
         raw_lat, raw_lon = pair if pair else ("", "")
-    try:
-        lat, lon = _parse_coord(raw_lat), _parse_coord(raw_lon)
-    except ValueError:
+    reasons: list[str] = []
+    parsed: list[float | None] = []
+    for label, raw_value in (("緯度", raw_lat), ("経度", raw_lon)):
+        try:
+            parsed.append(_parse_coord(raw_value))
+        except _CoordError as exc:
+            parsed.append(None)
+            reasons.append(f"{label}: {exc}")
+    if reasons:
         return None, None, (
-            "座標が数値でない",
-            f"座標が数値ではありません（緯度 {raw_lat!r}, 経度 {raw_lon!r}）/ coordinates are not "
-            f"numbers (lat {raw_lat!r}, lon {raw_lon!r})",
+            "座標が読めない",
+            f"座標を読めません（緯度 {raw_lat!r}, 経度 {raw_lon!r}）: " + "; ".join(reasons),
         )
+    lat, lon = parsed
     if lat is None or lon is None:
         return None, None, (
             "座標なし",
@@ -478,30 +722,42 @@ def _read_one(
     cols: dict[str, str | None],
     encoding: str | None,
     sheet: str | int | None,
+    header_row: int | None,
     taxonomy: Taxonomy,
     source: S.Source | str | None,
 ) -> tuple[list[_Kept], S.ReadReport, list[str]]:
-    table = _load(path, encoding, sheet)
+    table = _load(path, encoding, sheet, cols, header_row)
     columns = table.columns
-    found = {role: _find(columns, role, cols.get(role), path) for role in _CANDIDATES}
+    found = {role: _find(table, role, cols.get(role)) for role in _CANDIDATES}
     layout = _detect_layout(table, found["address"])
     if layout == "hirakata_fukushi_map" and cols.get("category") is None:
-        found["category"] = _find(columns, "category", "service_type", path)
+        found["category"] = _find(table, "category", "service_type")
 
     if found["name"] is None:
-        raise _missing("name", columns, path)
+        raise _missing("name", table)
     use_xy = found["lat"] is not None and found["lon"] is not None
     if not use_xy and table.points is None and found["location"] is None:
         role = "lat" if found["lat"] is None else "lon"
         raise _missing(
-            role, columns, path,
+            role, table,
             extra=" (or one 'lat,lon' column such as location) / 緯度・経度の列、または location 列",
         )
     if category is None and found["category"] is None:
         raise _missing(
-            "category", columns, path,
+            "category", table,
             extra=", or category='kayoi_no_ba' to give every row one category / すべての行を同じ"
             "種別にするときは category='kayoi_no_ba' のように指定してください",
+        )
+
+    # category= fills a list without a type column; a file with its own column keeps it
+    messages: list[str] = []
+    given = category if found["category"] is None else None
+    if category is not None and given is None:
+        messages.append(
+            f"{path.name}: 種別の列「{found['category']}」があるので、その列で分類しました"
+            f"（category={category!r} は種別の列がないファイルだけに使います）/ the file has its "
+            f"own category column {found['category']!r}, which is used; category={category!r} "
+            "applies only to files without one"
         )
 
     report = S.ReadReport(
@@ -512,8 +768,27 @@ def _read_one(
     )
     if table.encoding:
         report.columns["encoding"] = table.encoding
-    if category is not None:
-        report.columns["category"] = f"category={category!r}"
+    if table.sheet:
+        report.columns["sheet"] = table.sheet
+    if table.header_row > 1:
+        report.columns["header_row"] = str(table.header_row)
+    if table.above:
+        shown = "; ".join(f"行 {n}: {text[:60]!r}" for n, text in table.above[:3])
+        report.warnings.append(
+            f"{path.name}: 見出しは {table.header_row} 行目です。その上の {len(table.above)} 行"
+            f"（{shown}）は表題としてデータに数えていません / the header is row "
+            f"{table.header_row}; {len(table.above)} rows above it (titles) are not data"
+        )
+    for letter, cells in table.untitled.items():
+        shown = ", ".join(f"行 {n}: {value!r}" for n, value in cells[:3])
+        more = " …" if len(cells) > 3 else ""
+        report.warnings.append(
+            f"{path.name}: 見出しが空の列 {letter} にある値 {len(cells)} 件（{shown}{more}）は"
+            f"使っていません / {len(cells)} values in column {letter}, which has no header, "
+            "are ignored"
+        )
+    if given is not None:
+        report.columns["category"] = f"category={given!r}"
     if not use_xy and table.points is not None:
         report.columns["coordinates"] = "geometry"
     idx = {role: columns.index(c) for role, c in found.items() if c is not None}
@@ -566,8 +841,8 @@ def _read_one(
             problems.append(("名称なし", f"名称（{found['name']}）が空です / the name is blank"))
 
         cats: tuple[str, ...] = ()
-        if category is not None:
-            cats = (category,)
+        if given is not None:
+            cats = (given,)
         else:
             raw_cat = row[idx["category"]]
             if not raw_cat.strip():
@@ -619,7 +894,6 @@ def _read_one(
             address=address, rid=rid, lon=lon, lat=lat, values=values, report=report,
         ))
 
-    messages: list[str] = []
     if table.n_blank:
         report.warnings.append(
             f"{path.name}: 空行 {table.n_blank} 行を読み飛ばしました / skipped {table.n_blank} blank rows"
@@ -679,6 +953,7 @@ def read_resources(
     id_col: str | None = None,
     encoding: str | None = None,
     sheet: str | int | None = None,
+    header_row: int | None = None,
     taxonomy: Taxonomy | None = None,
     source: S.Source | str | None = None,
 ) -> gpd.GeoDataFrame:
@@ -690,18 +965,30 @@ def read_resources(
         A CSV (UTF-8, UTF-8 with BOM or cp932; detected by strict decoding), xlsx, GeoJSON or
         GeoPackage file, or a list of such files (read alike and concatenated).
     category
-        One taxonomy key for every row (e.g. ``"kayoi_no_ba"`` for a list of サロン); otherwise
-        the category column is classified with ``taxonomy``.
+        One taxonomy key for every row of a file that has no category column (e.g.
+        ``"kayoi_no_ba"`` for a list of サロン). A file that has its own category column (found by
+        name or given as ``category_col``) is classified from that column with ``taxonomy``, and a
+        :class:`chiikimap.ChiikimapWarning` says that ``category`` was not used for it: reading a
+        訪問介護 list together with a サロン list keeps the 訪問介護 offices as 訪問介護.
     name_col, lat_col, lon_col, address_col, category_col, capacity_col, id_col
-        Column names, when the usual names (名称/事業所名/施設名/name, 緯度/lat/latitude/y,
-        経度/lon/lng/longitude/x, 住所/所在地/address, サービスの種類/サービス種別/種別/category/
-        service, 定員/capacity, 事業所番号/id) are not used. A single ``location`` column holding
+        Column names, when the usual names (名称/事業所名/施設名/施設・事業所名/name, 緯度/lat/
+        latitude/y, 経度/lon/lng/longitude/x, 住所/所在地/address, サービスの種類/サービス種別/種別/
+        category/service, 定員/capacity, 事業所番号/id) are not used. A usual name followed by a
+        note in brackets matches too: 「緯度（世界測地系）」, 「経度(度)」, 「住所[所在地]」 (a note
+        naming a reading such as （カナ） does not). A single ``location`` column holding
         ``"lat,lon"`` is read when there are no latitude/longitude columns.
     encoding
         Text encoding of a CSV file; detected when omitted.
     sheet
-        Sheet of an xlsx file (name or 0-based position; default the first), or layer of a
-        GeoPackage.
+        Sheet of an xlsx file (name or 0-based position), or layer of a GeoPackage. By default
+        the first sheet whose header row is recognised (name and coordinate columns), else the
+        first sheet; the sheet read is ``columns["sheet"]`` in the report.
+    header_row
+        1-based row number (as the file numbers it) of the column names in a CSV or xlsx file.
+        By default the first of the first 10 non-blank rows that holds the name and the
+        coordinate columns (else the first non-blank row), so that title rows such as
+        「介護サービス事業所一覧（令和6年4月1日現在）」 above the table are skipped; they are listed
+        in the report's warnings and are not data. Row numbers in the report are the file's own.
     taxonomy
         Classifier of service names; default :func:`chiikimap.default_taxonomy`.
     source
@@ -715,9 +1002,11 @@ def read_resources(
         keys), ``capacity`` (float, NaN when unknown or 0), ``address``, ``source`` (file name),
         ``geometry`` (Point) in EPSG:6668. Rows without usable coordinates, name or category are
         rejected, not dropped: :func:`chiikimap.rejected_rows` returns them with the 1-based row
-        number (header = row 1 for CSV/xlsx; feature number for vector files), reason and raw
-        values, and a :class:`chiikimap.ChiikimapWarning` says how many. Rows with the same name
+        number (the file's own row for CSV/xlsx, counting the header and any title rows; feature
+        number for vector files), reason and raw values, and a :class:`chiikimap.ChiikimapWarning` says how many. Rows with the same name
         and point are kept once with the union of their categories (``duplicates`` in the report).
+        In an xlsx file, values in columns without a header (a note typed beside the table) are
+        ignored and listed in the report's warnings.
 
     Raises
     ------
@@ -726,7 +1015,8 @@ def read_resources(
     chiikimap.EncodingError
         The text could not be decoded, or decoded into U+FFFD mojibake.
     chiikimap.InputFileError
-        Empty file, no data rows, unknown sheet or file type.
+        Empty file, no data rows, unknown sheet, ``header_row`` outside the file or blank,
+        unknown file type.
     chiikimap.UnknownCategoryError
         ``category`` is not a key of the taxonomy.
     """
@@ -745,7 +1035,7 @@ def read_resources(
     messages: list[str] = []
     for p in paths:
         k, rep, msgs = _read_one(
-            p, category=category, cols=cols, encoding=encoding, sheet=sheet,
+            p, category=category, cols=cols, encoding=encoding, sheet=sheet, header_row=header_row,
             taxonomy=tax, source=source,
         )
         kept.extend(k)
