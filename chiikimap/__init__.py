@@ -9,8 +9,7 @@ Pipeline: :func:`read_districts` / :func:`read_resources` / :func:`read_populati
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
+from . import _version
 from ._apportion import apportion
 from ._errors import (
     ChiikimapError,
@@ -31,10 +30,7 @@ from .io.resources import read_resources
 from .sample import Sample, load_sample
 from .taxonomy import Category, Taxonomy, default_taxonomy, load_taxonomy
 
-try:
-    __version__ = version("chiikimap")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0+unknown"
+__version__ = _version.version()
 
 __all__ = [
     "CRSError",

@@ -10,7 +10,6 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import metadata
 from os import PathLike
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -811,7 +810,6 @@ def _rejected(*layers: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def _version() -> str:
-    try:
-        return metadata.version("chiikimap")
-    except metadata.PackageNotFoundError:  # pragma: no cover - source tree without install
-        return "0.0.0+unknown"
+    from ._version import version
+
+    return version()
