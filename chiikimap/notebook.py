@@ -8,11 +8,11 @@ large municipality stays far below the notebook's output limits.
 from __future__ import annotations
 
 import math
-from html import escape
 from typing import TYPE_CHECKING, Any
 
 from . import _schema as S
 from ._outside import outside_note
+from .maps._escape import esc
 
 if TYPE_CHECKING:  # pragma: no cover
     from .coverage import Coverage
@@ -35,18 +35,14 @@ _CSS = (
 )
 
 
-def _e(value: Any) -> str:
-    return escape(str(value), quote=True)
-
-
 def _num(value: Any, fmt: str) -> str:
     try:
         v = float(value)
     except (TypeError, ValueError):
-        return _e(value)
+        return esc(value)
     if math.isnan(v):
         return "–"
-    return _e(format(v, fmt))
+    return esc(format(v, fmt))
 
 
 def _summary_table(coverage: Coverage) -> str:
@@ -56,12 +52,12 @@ def _summary_table(coverage: Coverage) -> str:
     heads = [labels_ja[S.CATEGORY_LABEL], labels_ja[S.N_RESOURCES], labels_ja[S.COVERAGE],
              f"{labels_ja[S.UNCOVERED]}（{info.weight_label}）", "空白", "不足", "充足", "半径(m)", "目標"]
     out = ["<table><caption>第1層 概要</caption><thead><tr>"]
-    out += [f"<th>{_e(h)}</th>" for h in heads]
+    out += [f"<th>{esc(h)}</th>" for h in heads]
     out.append("</tr></thead><tbody>")
     for _, r in summary.iterrows():
         out.append(
             "<tr>"
-            f"<td>{_e(r[S.CATEGORY_LABEL])}</td>"
+            f"<td>{esc(r[S.CATEGORY_LABEL])}</td>"
             f"<td class='n'>{_num(r[S.N_RESOURCES], ',.0f')}</td>"
             f"<td class='n'>{_num(r[S.COVERAGE], '.1%')}</td>"
             f"<td class='n'>{_num(r[S.UNCOVERED], ',.0f')}</td>"
@@ -82,16 +78,16 @@ def _gap_table(coverage: Coverage, max_areas: int) -> str:
     names = coverage.areas.set_index(S.AREA_ID)[S.AREA_NAME]
     n_areas = len(status)
     out = ["<table><caption>空白・不足の一覧（圏域 × 種別）</caption><thead><tr>",
-           f"<th>{_e(S.COLUMN_LABELS_JA[S.AREA_NAME])}</th>"]
-    out += [f"<th>{_e(coverage.taxonomy.label(k))}</th>" for k in keys]
+           f"<th>{esc(S.COLUMN_LABELS_JA[S.AREA_NAME])}</th>"]
+    out += [f"<th>{esc(coverage.taxonomy.label(k))}</th>" for k in keys]
     out.append("</tr></thead><tbody>")
     for aid, row in status.head(max_areas).iterrows():
-        out.append(f"<tr><th style='text-align:left'>{_e(names.get(aid, aid))}</th>")
+        out.append(f"<tr><th style='text-align:left'>{esc(names.get(aid, aid))}</th>")
         for k in keys:
             st = str(row[k])
             label = S.STATUS_LABELS.get(st, (st,))[0]
             colour = _COLOURS.get(st, "#ffffff")
-            out.append(f"<td class='s' style='background:{colour}'>{_e(label)}</td>")
+            out.append(f"<td class='s' style='background:{colour}'>{esc(label)}</td>")
         out.append("</tr>")
     out.append("</tbody></table>")
     if n_areas > max_areas:
@@ -119,7 +115,7 @@ def _info_block(coverage: Coverage) -> str:
         ("距離計算の座標系", info.metric_crs),
         ("作成", f"{info.created} chiikimap {info.version}".strip()),
     ]
-    rows = "".join(f"<li><b>{_e(k)}</b>: {_e(v)}</li>" for k, v in items)
+    rows = "".join(f"<li><b>{esc(k)}</b>: {esc(v)}</li>" for k, v in items)
     return f"<ul style='font-size:12px;margin:0;padding-left:18px'>{rows}</ul>"
 
 
@@ -141,13 +137,13 @@ def coverage_html(coverage: Coverage, *, max_areas: int = MAX_AREAS) -> str:
     n_areas = len(coverage.areas)
     n_res = len(coverage.resources)
     head = (
-        f"<p><b>chiikimap Coverage</b>: {_e(n_areas)} 圏域 × {_e(len(coverage.categories))} 種別、"
-        f"資源 {_e(n_res)} 件（圏域外 {_e(len(coverage.unassigned))} 件、"
-        f"除外行 {_e(len(coverage.rejected))} 件）</p>"
+        f"<p><b>chiikimap Coverage</b>: {esc(n_areas)} 圏域 × {esc(len(coverage.categories))} 種別、"
+        f"資源 {esc(n_res)} 件（圏域外 {esc(len(coverage.unassigned))} 件、"
+        f"除外行 {esc(len(coverage.rejected))} 件）</p>"
     )
     outside = outside_note(coverage)
     if outside:
-        head += f"<p style='color:#8a4b00'><b>{_e(outside)}</b></p>"
+        head += f"<p style='color:#8a4b00'><b>{esc(outside)}</b></p>"
     return (
         f"<div class='chiikimap-cov'>{_CSS}{head}{_summary_table(coverage)}"
         f"{_gap_table(coverage, max_areas)}{_info_block(coverage)}</div>"
