@@ -46,14 +46,18 @@ def build(scale: float, seed: int = 20240501) -> tuple[gpd.GeoDataFrame, gpd.Geo
     margin = 0.02 * extent
     frame = shapely.box(x0 + margin, y0 + margin, x0 + extent - margin, y0 + extent - margin)
     seeds = shapely.multipoints(
-        np.column_stack([rng.uniform(x0, x0 + extent, n_districts), rng.uniform(y0, y0 + extent, n_districts)])
+        np.column_stack(
+            [rng.uniform(x0, x0 + extent, n_districts), rng.uniform(y0, y0 + extent, n_districts)]
+        )
     )
     cells_v = shapely.get_parts(shapely.voronoi_polygons(seeds, extend_to=frame))
     districts = shapely.intersection(cells_v, frame)
     # densify to realistic vertex counts (a 中学校区 boundary has a few hundred vertices)
     mean_len = np.sqrt(extent * extent / n_districts)
     districts = shapely.segmentize(districts, mean_len / 80)
-    areas = gpd.GeoDataFrame({"area_id": [f"D{i:05d}" for i in range(len(districts))]}, geometry=districts, crs=CRS)
+    areas = gpd.GeoDataFrame(
+        {"area_id": [f"D{i:05d}" for i in range(len(districts))]}, geometry=districts, crs=CRS
+    )
     return cells, areas
 
 
@@ -67,20 +71,28 @@ def baseline(cells: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> gpd.GeoDataFra
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--scale", type=float, default=1.0, help="fraction of 500,000 cells × 10,000 districts")
+    ap.add_argument(
+        "--scale", type=float, default=1.0, help="fraction of 500,000 cells × 10,000 districts"
+    )
     ap.add_argument("--skip-baseline", action="store_true")
     args = ap.parse_args()
     cells, areas = build(args.scale)
     nv = shapely.get_num_coordinates(areas.geometry.to_numpy())
-    print(f"cells {len(cells):,}  districts {len(areas):,}  vertices/district median {int(np.median(nv))}")
+    print(
+        f"cells {len(cells):,}  districts {len(areas):,}  vertices/district median {int(np.median(nv))}"
+    )
 
     t = time.perf_counter()
     pieces = apportion(cells, areas, metric_crs=CRS)
     t_ours = time.perf_counter() - t
     ours = pieces.groupby("area_id")[["pop_total", "pop_65plus", "pop_75plus"]].sum()
     outside = pieces.loc[pieces["area_id"].isna(), "pop_total"].sum()
-    print(f"apportion         {t_ours:8.2f} s  ({len(pieces):,} pieces, outside share {outside:,.0f} people)")
-    print(f"totals preserved: {np.isclose(pieces['pop_total'].sum(), cells['pop_total'].sum(), rtol=1e-12)}")
+    print(
+        f"apportion         {t_ours:8.2f} s  ({len(pieces):,} pieces, outside share {outside:,.0f} people)"
+    )
+    print(
+        f"totals preserved: {np.isclose(pieces['pop_total'].sum(), cells['pop_total'].sum(), rtol=1e-12)}"
+    )
     if not args.skip_baseline:
         t = time.perf_counter()
         base = baseline(cells, areas)

@@ -38,8 +38,18 @@ from chiikimap.taxonomy import default_taxonomy
 METRIC = "EPSG:6690"
 CENTER = (500_000.0, 3_900_000.0)
 CATEGORIES = (
-    "houkatsu", "kyotaku_shien", "houmon_kaigo", "houmon_kango", "tsusho_kaigo", "tsusho_reha",
-    "tanki_nyusho", "group_home", "kayoi_no_ba", "haishoku", "mimamori", "kaimono",
+    "houkatsu",
+    "kyotaku_shien",
+    "houmon_kaigo",
+    "houmon_kango",
+    "tsusho_kaigo",
+    "tsusho_reha",
+    "tanki_nyusho",
+    "group_home",
+    "kayoi_no_ba",
+    "haishoku",
+    "mimamori",
+    "kaimono",
 )
 
 
@@ -123,7 +133,7 @@ def baseline(
         hit = gpd.sjoin(pm[["geometry"]], parts, predicate="within", how="inner")
         inside = pm.index.isin(hit.index)
         covered = pm[inside].groupby(S.AREA_ID)[S.POP_65PLUS].sum()
-        out[key] = (covered.reindex(weight.index, fill_value=0.0) / weight)
+        out[key] = covered.reindex(weight.index, fill_value=0.0) / weight
     return pd.DataFrame(out)
 
 
@@ -155,7 +165,9 @@ def main() -> None:
     base = baseline(areas, resources, population)
     t_b = time.perf_counter() - t0
     rss2 = _rss_mib()
-    print(f"baseline: {t_b:7.2f} s   peak RSS {rss2:,.0f} MiB (buffer-union-sjoin, 8 segments/quarter)")
+    print(
+        f"baseline: {t_b:7.2f} s   peak RSS {rss2:,.0f} MiB (buffer-union-sjoin, 8 segments/quarter)"
+    )
     print(f"ratio:    {t_b / t_an:7.1f}×")
     exact = cov.table.pivot(index=S.AREA_ID, columns=S.CATEGORY, values=S.COVERAGE)
     exact = exact.reindex(index=base.index, columns=base.columns)

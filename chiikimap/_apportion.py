@@ -103,7 +103,9 @@ def apportion(
     for c in cols:
         values = pd.to_numeric(population[c], errors="coerce").to_numpy(dtype=float)
         data[c] = values[pieces.source] * pieces.share
-    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(pieces.geometry, crs=metric_crs), crs=metric_crs)
+    return gpd.GeoDataFrame(
+        data, geometry=gpd.GeoSeries(pieces.geometry, crs=metric_crs), crs=metric_crs
+    )
 
 
 def weight_points(
@@ -185,7 +187,9 @@ def weight_points(
 
 def _check_columns(population: Any, columns: Sequence[str]) -> list[str]:
     S.require_columns(
-        population, columns, "population",
+        population,
+        columns,
+        "population",
         "chiikimap.read_population() で読み込むと揃います / read it with chiikimap.read_population()",
     )
     return list(columns)
@@ -194,12 +198,16 @@ def _check_columns(population: Any, columns: Sequence[str]) -> list[str]:
 def _split(population: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, metric_crs: Any) -> _Pieces:
     """Pieces of every population row: (row, area, share, geometry in the metric CRS)."""
     if not isinstance(areas, gpd.GeoDataFrame) or S.AREA_ID not in areas.columns:
-        raise SchemaError("areas は area_id 列のある GeoDataFrame です / areas must be a GeoDataFrame with area_id")
+        raise SchemaError(
+            "areas は area_id 列のある GeoDataFrame です / areas must be a GeoDataFrame with area_id"
+        )
     if population.crs is None or areas.crs is None:
         raise CRSError("population と areas には CRS が必要です / population and areas need a CRS")
     crs = pyproj.CRS(metric_crs)
     if not crs.is_projected:
-        raise CRSError(f"metric_crs はメートル単位の投影座標系です / metric_crs must be projected, got {crs.name}")
+        raise CRSError(
+            f"metric_crs はメートル単位の投影座標系です / metric_crs must be projected, got {crs.name}"
+        )
     pop = population.geometry.to_crs(crs).to_numpy()
     area_geoms = areas.geometry.to_crs(crs).to_numpy()
     missing = shapely.is_missing(pop) | shapely.is_empty(pop)
@@ -212,22 +220,42 @@ def _split(population: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, metric_crs: An
     idx = np.flatnonzero(missing)
     if len(idx):
         pos = {a: i for i, a in enumerate(areas[S.AREA_ID].tolist())}
-        ids = population[S.AREA_ID].to_numpy()[idx] if S.AREA_ID in population.columns else [None] * len(idx)
+        ids = (
+            population[S.AREA_ID].to_numpy()[idx]
+            if S.AREA_ID in population.columns
+            else [None] * len(idx)
+        )
         area = np.array([pos.get(a, OUTSIDE) for a in ids], dtype=np.int64)
         parts.append(_Pieces(idx, area, np.ones(len(idx)), np.full(len(idx), None, dtype=object)))
 
     tree = shapely.STRtree(area_geoms)
     idx = np.flatnonzero(is_point)
     if len(idx):
-        parts.append(_Pieces(idx, _assign_points(tree, pop[idx], len(area_geoms)), np.ones(len(idx)), pop[idx]))
+        parts.append(
+            _Pieces(
+                idx, _assign_points(tree, pop[idx], len(area_geoms)), np.ones(len(idx)), pop[idx]
+            )
+        )
     idx = np.flatnonzero(is_poly)
     if len(idx):
         parts.append(_split_polygons(pop[idx], idx, area_geoms))
     if not parts:
-        return _Pieces(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0, dtype=object))
-    out = _Pieces(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("source", "area", "share", "geometry")))
+        return _Pieces(
+            np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0, dtype=object)
+        )
+    out = _Pieces(
+        *(
+            np.concatenate([getattr(p, f) for p in parts])
+            for f in ("source", "area", "share", "geometry")
+        )
+    )
     order = np.argsort(out.source, kind="stable")
-    return _Pieces(out.source[order].astype(np.int64), out.area[order].astype(np.int64), out.share[order], out.geometry[order])
+    return _Pieces(
+        out.source[order].astype(np.int64),
+        out.area[order].astype(np.int64),
+        out.share[order],
+        out.geometry[order],
+    )
 
 
 def _assign_points(tree: shapely.STRtree, points: np.ndarray, n_areas: int) -> np.ndarray:
@@ -322,14 +350,18 @@ def _cut(polys: np.ndarray, pi: np.ndarray, area_geoms: np.ndarray, ai: np.ndarr
     # pass 1: each (area, row band) once
     band_key, band_of = np.unique(ai * (int(row.max()) + 1) + row, return_inverse=True)
     band_area, band_row = np.divmod(band_key, int(row.max()) + 1)
-    band = _clip_grouped(area_geoms[band_area], band_row, lambda r: (x_lo, row_lo[r], x_hi, row_hi[r]))
+    band = _clip_grouped(
+        area_geoms[band_area], band_row, lambda r: (x_lo, row_lo[r], x_hi, row_hi[r])
+    )
     # pass 2: each pair's band piece by its column band
     piece = _clip_grouped(band[band_of], col, lambda c: (col_lo[c], y_lo, col_hi[c], y_hi))
     # the rectangle each piece was clipped to
     rect = np.column_stack([col_lo[col], row_lo[row], col_hi[col], row_hi[row]])
     exact = np.all(rect == b, axis=1) & _is_rectangle(polys, pb)[pi]
     out = piece.copy()
-    rest = np.flatnonzero(~exact & ~shapely.is_empty(piece))  # empty: the boxes met, the shapes do not
+    rest = np.flatnonzero(
+        ~exact & ~shapely.is_empty(piece)
+    )  # empty: the boxes met, the shapes do not
     if len(rest):
         try:
             out[rest] = shapely.intersection(polys[pi[rest]], piece[rest])
@@ -338,7 +370,9 @@ def _cut(polys: np.ndarray, pi: np.ndarray, area_geoms: np.ndarray, ai: np.ndarr
     return out
 
 
-def _group_extent(group: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _group_extent(
+    group: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Smallest ``lo`` and largest ``hi`` per group label (labels are small non-negative ints)."""
     n = int(group.max()) + 1
     g_lo = np.full(n, np.inf)
@@ -368,7 +402,9 @@ def _clip_grouped(geoms: np.ndarray, group: np.ndarray, rect: Any) -> np.ndarray
 def _is_rectangle(polys: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """Polygons equal to their own box (area equal to the box's area)."""
     box_area = (bounds[:, 2] - bounds[:, 0]) * (bounds[:, 3] - bounds[:, 1])
-    return np.isclose(shapely.area(polys), box_area, rtol=1e-12, atol=0) & (shapely.get_type_id(polys) == 3)
+    return np.isclose(shapely.area(polys), box_area, rtol=1e-12, atol=0) & (
+        shapely.get_type_id(polys) == 3
+    )
 
 
 def _lattice(polys: np.ndarray, spacing: float) -> tuple[np.ndarray, np.ndarray]:

@@ -8,9 +8,9 @@ import shapely
 __all__ = ["assign_points"]
 
 
-def _first_by_rank(points: np.ndarray, polys: np.ndarray, rank: np.ndarray) -> tuple[
-    np.ndarray, np.ndarray
-]:
+def _first_by_rank(
+    points: np.ndarray, polys: np.ndarray, rank: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """For each distinct point of the (point, polygon) pairs keep the polygon of lowest rank."""
     if points.size == 0:
         return points, polys

@@ -273,16 +273,16 @@ def metric_crs_for(gdf: gpd.GeoSeries | gpd.GeoDataFrame) -> pyproj.CRS:
         raise CRSError("CRS がありません / the layer has no CRS; set it with .set_crs(...)")
     bounds = gdf.to_crs(STORAGE_CRS).total_bounds
     if not np.all(np.isfinite(bounds)):
-        raise SchemaError("空のレイヤーです / the layer is empty: no extent to choose a metric CRS from")
+        raise SchemaError(
+            "空のレイヤーです / the layer is empty: no extent to choose a metric CRS from"
+        )
     lon = (bounds[0] + bounds[2]) / 2.0
     zone = int((lon + 180.0) // 6.0) + 1
     zone = min(max(zone, 51), 55)
     return pyproj.CRS.from_epsg(_JGD2011_UTM[zone])
 
 
-def ensure_crs(
-    gdf: gpd.GeoDataFrame, *, what: str, path: str | None = None
-) -> gpd.GeoDataFrame:
+def ensure_crs(gdf: gpd.GeoDataFrame, *, what: str, path: str | None = None) -> gpd.GeoDataFrame:
     """Return ``gdf`` in :data:`STORAGE_CRS`, applying the CRS policy of DESIGN.md.
 
     A layer with no CRS gets EPSG:6668 with a warning when its coordinates lie inside Japan;
@@ -346,13 +346,17 @@ def require_columns(gdf: Any, columns: Iterable[str], what: str, hint: str) -> N
 
 def validate_areas(gdf: Any) -> None:
     """Raise :class:`SchemaError` unless ``gdf`` follows the ``areas`` schema of DESIGN.md."""
-    hint = "chiikimap.read_districts() で読み込むと揃います / read it with chiikimap.read_districts()"
+    hint = (
+        "chiikimap.read_districts() で読み込むと揃います / read it with chiikimap.read_districts()"
+    )
     require_columns(gdf, (AREA_ID, AREA_NAME), "areas", hint)
     if len(gdf) == 0:
         raise SchemaError("areas が空です / areas is empty (0 rows)")
     dup = gdf[AREA_ID][gdf[AREA_ID].duplicated()].unique().tolist()
     if dup:
-        raise SchemaError(f"areas の area_id が重複しています / duplicate area_id values: {dup[:10]}")
+        raise SchemaError(
+            f"areas の area_id が重複しています / duplicate area_id values: {dup[:10]}"
+        )
     kinds = set(gdf.geom_type.dropna().unique()) - {"Polygon", "MultiPolygon"}
     if kinds or gdf.geometry.isna().any():
         raise SchemaError(
@@ -363,7 +367,9 @@ def validate_areas(gdf: Any) -> None:
 
 def validate_resources(gdf: Any) -> None:
     """Raise :class:`SchemaError` unless ``gdf`` follows the ``resources`` schema of DESIGN.md."""
-    hint = "chiikimap.read_resources() で読み込むと揃います / read it with chiikimap.read_resources()"
+    hint = (
+        "chiikimap.read_resources() で読み込むと揃います / read it with chiikimap.read_resources()"
+    )
     require_columns(gdf, (RESOURCE_ID, NAME, CATEGORY, CATEGORIES), "resources", hint)
     dup = gdf[RESOURCE_ID][gdf[RESOURCE_ID].duplicated()].unique().tolist()
     if dup:
@@ -380,9 +386,7 @@ def validate_resources(gdf: Any) -> None:
 
 def validate_population(gdf: Any, weight: str | None = None) -> None:
     """Raise :class:`SchemaError` unless ``gdf`` follows the ``population`` schema of DESIGN.md."""
-    hint = (
-        "chiikimap.read_population() で読み込むと揃います / read it with chiikimap.read_population()"
-    )
+    hint = "chiikimap.read_population() で読み込むと揃います / read it with chiikimap.read_population()"
     cols = [weight] if weight else []
     require_columns(gdf, cols, "population", hint)
     if not any(c in gdf.columns for c in POPULATION_VALUES):

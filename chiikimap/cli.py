@@ -138,22 +138,43 @@ def _share(text: str) -> float:
 
 #: stage → Python argument → the command-line option that sets it (for error hints)
 _OPTIONS: dict[str, dict[str, str]] = {
-    "areas": {"id_col": "--id-col", "name_col": "--name-col", "encoding": "--encoding",
-              "municipality": "--municipality"},
-    "resources": {"name_col": "--resource-name-col", "lat_col": "--lat-col", "lon_col": "--lon-col",
-                  "category_col": "--category-col", "category": "--category", "sheet": "--sheet",
-                  "header_row": "--header-row", "encoding": "--encoding"},
+    "areas": {
+        "id_col": "--id-col",
+        "name_col": "--name-col",
+        "encoding": "--encoding",
+        "municipality": "--municipality",
+    },
+    "resources": {
+        "name_col": "--resource-name-col",
+        "lat_col": "--lat-col",
+        "lon_col": "--lon-col",
+        "category_col": "--category-col",
+        "category": "--category",
+        "sheet": "--sheet",
+        "header_row": "--header-row",
+        "encoding": "--encoding",
+    },
     "population": {"id_col": "--population-id-col", "encoding": "--encoding"},
-    "analyze": {"population": "--population", "weight": "--weight", "radius_m": "--radius",
-                "target": "--target", "categories": "--check"},
+    "analyze": {
+        "population": "--population",
+        "weight": "--weight",
+        "radius_m": "--radius",
+        "target": "--target",
+        "categories": "--check",
+    },
 }
 #: fixed phrases of the library's hints that have a command-line equivalent
 _PHRASES: dict[str, tuple[tuple[str, str], ...]] = {
     "areas": (
-        ("municipality= で絞り込めません", "--municipality で絞り込めません。--municipality を外し、"
-         "圏域ファイルを自分の市区町村の圏域だけにしてください"),
-        ("filter the frame yourself instead",
-         "drop --municipality and keep only your municipality's areas in the file"),
+        (
+            "municipality= で絞り込めません",
+            "--municipality で絞り込めません。--municipality を外し、"
+            "圏域ファイルを自分の市区町村の圏域だけにしてください",
+        ),
+        (
+            "filter the frame yourself instead",
+            "drop --municipality and keep only your municipality's areas in the file",
+        ),
     ),
     "analyze": (
         ("population= を渡すか", "--population 人口ファイル を指定するか"),
@@ -161,12 +182,16 @@ _PHRASES: dict[str, tuple[tuple[str, str], ...]] = {
         ("categories=[...]", "--check KEY"),
     ),
     "resources": (
-        ("chiikimap.rejected_rows(gdf) で行番号・理由・元の値を確認できます",
-         "chiikimap inspect ファイル で行番号・理由・元の値を確認できます"),
+        (
+            "chiikimap.rejected_rows(gdf) で行番号・理由・元の値を確認できます",
+            "chiikimap inspect ファイル で行番号・理由・元の値を確認できます",
+        ),
         ("see chiikimap.rejected_rows(gdf) for rows", "see chiikimap inspect FILE for rows"),
     ),
 }
-_CALL = re.compile(r"(?:chiikimap\.)?read_(?:districts|resources|population)\((?:path|\.\.\.|…),\s*(.*?)\)")
+_CALL = re.compile(
+    r"(?:chiikimap\.)?read_(?:districts|resources|population)\((?:path|\.\.\.|…),\s*(.*?)\)"
+)
 _ARG = re.compile(r"\b([a-z_]+)=('[^']*'|\"[^\"]*\"|…|\.\.\.|N\b|[\w.%-]+)?")
 
 
@@ -208,8 +233,9 @@ def _require_file(name: str) -> Path:
     return path
 
 
-def _write_outputs(coverage: Any, out_dir: Path, kinds: Sequence[str], stem: str,
-                   title: str | None = None) -> list[Path]:
+def _write_outputs(
+    coverage: Any, out_dir: Path, kinds: Sequence[str], stem: str, title: str | None = None
+) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     titled: dict[str, Any] = {"title": title} if title else {}
     written: list[Path] = []
@@ -240,12 +266,18 @@ def _print_written(paths: Sequence[Path], out: TextIO) -> None:
 def _print_overview(coverage: Any, out: TextIO) -> None:
     """One line per category from the 第1層 summary (no computation here)."""
     summary = coverage.summary()
-    print(f"圏域 {len(coverage.areas)}・資源 {len(coverage.resources)} 件 / "
-          f"{len(coverage.areas)} areas, {len(coverage.resources)} resources", file=out)
+    print(
+        f"圏域 {len(coverage.areas)}・資源 {len(coverage.resources)} 件 / "
+        f"{len(coverage.areas)} areas, {len(coverage.resources)} resources",
+        file=out,
+    )
     print(f"基準 / basis: {coverage.info.weight_label}", file=out)
     for _, row in summary.iterrows():
-        print(f"  {row['category_label']}: カバー率 {float(row['coverage']):.1%}、"
-              f"空白 {int(row['n_none'])}・不足 {int(row['n_gap'])} 圏域", file=out)
+        print(
+            f"  {row['category_label']}: カバー率 {float(row['coverage']):.1%}、"
+            f"空白 {int(row['n_none'])}・不足 {int(row['n_gap'])} 圏域",
+            file=out,
+        )
 
 
 # --- commands -------------------------------------------------------------------------------------
@@ -263,8 +295,14 @@ def _check_out_dir(out: str) -> None:
 
 def _resource_options(args: argparse.Namespace, *names: str) -> dict[str, Any]:
     """read_resources keywords from the resource options given (and ``names``)."""
-    pairs = {"resource_name_col": "name_col", "lat_col": "lat_col", "lon_col": "lon_col",
-             "category_col": "category_col", "sheet": "sheet", "header_row": "header_row"}
+    pairs = {
+        "resource_name_col": "name_col",
+        "lat_col": "lat_col",
+        "lon_col": "lon_col",
+        "category_col": "category_col",
+        "sheet": "sheet",
+        "header_row": "header_row",
+    }
     pairs.update({n: n for n in names})
     out: dict[str, Any] = {}
     for attr, keyword in pairs.items():
@@ -345,8 +383,9 @@ def _cmd_map(args: argparse.Namespace) -> int:
     _print_overview(coverage, sys.stdout)
     kinds = [k for k in OUTPUT_KINDS if getattr(args, "out_" + k.replace("-", "_"))]
     with _show_warnings():
-        written = _write_outputs(coverage, Path(args.out), kinds or list(OUTPUT_KINDS),
-                                 "chiikimap", args.title)
+        written = _write_outputs(
+            coverage, Path(args.out), kinds or list(OUTPUT_KINDS), "chiikimap", args.title
+        )
     _print_written(written, sys.stdout)
     return 0
 
@@ -358,9 +397,13 @@ def _duplicate_text(dup: Any) -> str:
     from chiikimap.taxonomy import default_taxonomy
 
     tax = default_taxonomy()
-    added = "、".join(tax.label(k) if k in tax else str(k) for k in dup.get("added_categories") or [])
-    text = (f"{dup.get('file', '')} 行 {dup.get('row')} を 行 {dup.get('kept_row')} にまとめました"
-            f"（{dup.get('name', '')}）")
+    added = "、".join(
+        tax.label(k) if k in tax else str(k) for k in dup.get("added_categories") or []
+    )
+    text = (
+        f"{dup.get('file', '')} 行 {dup.get('row')} を 行 {dup.get('kept_row')} にまとめました"
+        f"（{dup.get('name', '')}）"
+    )
     if added:
         text += f"、種別を追加: {added}"
     return f"{text} / row {dup.get('row')} merged into row {dup.get('kept_row')}"
@@ -377,8 +420,11 @@ def _describe_report(report: dict[str, Any], n_kept: int, out: TextIO) -> list[s
             print(f"    {role} ← {col}", file=out)
     rejected = report.get("rejected") or []
     n_read = report.get("n_read", n_kept + len(rejected))
-    print(f"  行数 / rows: 読込 {n_read}・採用 {n_kept}・除外 {len(rejected)} / "
-          f"read {n_read}, kept {n_kept}, rejected {len(rejected)}", file=out)
+    print(
+        f"  行数 / rows: 読込 {n_read}・採用 {n_kept}・除外 {len(rejected)} / "
+        f"read {n_read}, kept {n_kept}, rejected {len(rejected)}",
+        file=out,
+    )
     if rejected:
         reasons: dict[str, int] = {}
         for r in rejected:
@@ -395,8 +441,10 @@ def _describe_report(report: dict[str, Any], n_kept: int, out: TextIO) -> list[s
     for note in notes:
         print(f"  注意 / note: {note}", file=out)
     for s in report.get("sources") or []:
-        print(f"  出典 / source: {s.get('credit') or s.get('title', '')} {s.get('date', '')}",
-              file=out)
+        print(
+            f"  出典 / source: {s.get('credit') or s.get('title', '')} {s.get('date', '')}",
+            file=out,
+        )
     return notes
 
 
@@ -410,8 +458,13 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     resource_kw = {**kw, **_resource_options(args)}
     readers: list[tuple[str, str, Callable[..., Any], dict[str, Any], str]] = [
         ("圏域 / areas", "read_districts", chiikimap.read_districts, kw, "areas"),
-        ("資源一覧 / resources", "read_resources", chiikimap.read_resources, resource_kw,
-         "resources"),
+        (
+            "資源一覧 / resources",
+            "read_resources",
+            chiikimap.read_resources,
+            resource_kw,
+            "resources",
+        ),
         ("人口 / population", "read_population", chiikimap.read_population, kw, "population"),
     ]
     failures: list[tuple[str, str]] = []
@@ -452,88 +505,150 @@ def _build_parser() -> argparse.ArgumentParser:
     debug_help = "エラー時に Python のトレースバックを表示 / show the traceback on errors"
     # the sub-commands accept --debug too; SUPPRESS keeps them from resetting the top-level value
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help=debug_help)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug_help)
 
     parser = argparse.ArgumentParser(
-        prog="chiikimap", description=_DESCRIPTION, epilog=_EPILOG,
+        prog="chiikimap",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--debug", action="store_true", help=debug_help)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND",
-                                title="コマンド / commands")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="コマンド / commands")
 
     demo = sub.add_parser(
-        "demo", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
+        "demo",
+        parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         help="同梱の枚方市サンプルですべての出力を作る / all outputs for the bundled sample",
         description="同梱の枚方市サンプルを計算し、HTML・PNG・PDF・Excel・GeoPackage を書き出します。\n"
-                    "Analyses the bundled 枚方市 sample and writes every output.",
+        "Analyses the bundled 枚方市 sample and writes every output.",
     )
-    demo.add_argument("--out", default="chiikimap_demo", metavar="DIR",
-                      help="出力フォルダ (既定: chiikimap_demo) / output folder")
-    demo.add_argument("--offline", action="store_true",
-                      help="HTML はオフライン版だけを書く / write only the self-contained offline HTML")
+    demo.add_argument(
+        "--out",
+        default="chiikimap_demo",
+        metavar="DIR",
+        help="出力フォルダ (既定: chiikimap_demo) / output folder",
+    )
+    demo.add_argument(
+        "--offline",
+        action="store_true",
+        help="HTML はオフライン版だけを書く / write only the self-contained offline HTML",
+    )
     demo.set_defaults(func=_cmd_demo)
 
     mp = sub.add_parser(
-        "map", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
+        "map",
+        parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         help="自分のファイルから地図と表を作る / maps and tables from your own files",
         description="圏域・資源・人口のファイルから計算し、地図と表を書き出します。\n"
-                    "Reads your files, analyses them and writes maps and tables. "
-                    "Without an output option, every output is written.",
+        "Reads your files, analyses them and writes maps and tables. "
+        "Without an output option, every output is written.",
     )
-    mp.add_argument("--areas", required=True, metavar="FILE",
-                    help="圏域ファイル (A32 中学校区 shp/GeoJSON など) / area polygons")
-    mp.add_argument("--resources", required=True, action="append", metavar="FILE",
-                    help="資源一覧 (CSV/Excel/GeoJSON)、複数可 / resource list; repeat for more")
-    mp.add_argument("--population", metavar="FILE",
-                    help="人口ファイル (地域・年齢別人口、国勢調査 小地域、メッシュ統計、または圏域ごとの"
-                         "人口表) / population file")
-    mp.add_argument("--population-id-col", metavar="COL",
-                    help="人口ファイルが圏域ごとの人口表 (圏域ID と 65歳以上 などの列) のとき、圏域IDの"
-                         "列名。値は圏域ファイルの圏域IDと同じにします / the population file is a "
-                         "table of counts per area: name of its area id column (values as the "
-                         "areas' ids)")
-    mp.add_argument("--municipality", metavar="CODE",
-                    help="市区町村コード (5桁) で圏域を絞る / keep areas of this municipality")
+    mp.add_argument(
+        "--areas",
+        required=True,
+        metavar="FILE",
+        help="圏域ファイル (A32 中学校区 shp/GeoJSON など) / area polygons",
+    )
+    mp.add_argument(
+        "--resources",
+        required=True,
+        action="append",
+        metavar="FILE",
+        help="資源一覧 (CSV/Excel/GeoJSON)、複数可 / resource list; repeat for more",
+    )
+    mp.add_argument(
+        "--population",
+        metavar="FILE",
+        help="人口ファイル (地域・年齢別人口、国勢調査 小地域、メッシュ統計、または圏域ごとの"
+        "人口表) / population file",
+    )
+    mp.add_argument(
+        "--population-id-col",
+        metavar="COL",
+        help="人口ファイルが圏域ごとの人口表 (圏域ID と 65歳以上 などの列) のとき、圏域IDの"
+        "列名。値は圏域ファイルの圏域IDと同じにします / the population file is a "
+        "table of counts per area: name of its area id column (values as the "
+        "areas' ids)",
+    )
+    mp.add_argument(
+        "--municipality",
+        metavar="CODE",
+        help="市区町村コード (5桁) で圏域を絞る / keep areas of this municipality",
+    )
     mp.add_argument("--id-col", metavar="C", help="圏域IDの列名 / area id column")
     mp.add_argument("--name-col", metavar="C", help="圏域名の列名 / area name column")
-    mp.add_argument("--category", metavar="KEY",
-                    help="種別の列がない資源一覧に使う種別キー (例 kayoi_no_ba)。種別の列がある"
-                         "ファイルはその列で分類します / category of the resource lists without a "
-                         "type column; a list with its own type column keeps it")
+    mp.add_argument(
+        "--category",
+        metavar="KEY",
+        help="種別の列がない資源一覧に使う種別キー (例 kayoi_no_ba)。種別の列がある"
+        "ファイルはその列で分類します / category of the resource lists without a "
+        "type column; a list with its own type column keeps it",
+    )
     _add_resource_options(mp)
-    mp.add_argument("--encoding", metavar="ENC",
-                    help="文字コード (例 cp932, utf-8)。CSV と shapefile に使います（GeoJSON は常に"
-                         "UTF-8） / text encoding of CSV files and shapefiles (GeoJSON is always "
-                         "UTF-8)")
-    mp.add_argument("--check", action="append", metavar="KEY",
-                    help="資源が1件もなくても表と地図に出す種別 (例 haishoku)。一覧にない種別は"
-                         "「空白」と判定されます / category to show even with no resource "
-                         "(it is then 空白 everywhere); repeat for more")
-    mp.add_argument("--radius", action="append", type=_pair("METRES", _metres),
-                    metavar="CATEGORY=METRES", help="種別ごとの半径 (m) / radius per category")
-    mp.add_argument("--target", action="append", type=_pair("SHARE", _share),
-                    metavar="CATEGORY=SHARE",
-                    help="種別ごとの目標カバー率 (0–1 または 80%%) / target share per category")
-    mp.add_argument("--weight", choices=_WEIGHTS,
-                    help="重み (人口の列、または area) / weight column")
-    mp.add_argument("--out", default="chiikimap_out", metavar="DIR",
-                    help="出力フォルダ (既定: chiikimap_out) / output folder")
-    mp.add_argument("--title", metavar="TEXT",
-                    help="地図の題名 (例: 〇〇市 中学校区別 介護資源の空白・不足) / map title")
+    mp.add_argument(
+        "--encoding",
+        metavar="ENC",
+        help="文字コード (例 cp932, utf-8)。CSV と shapefile に使います（GeoJSON は常に"
+        "UTF-8） / text encoding of CSV files and shapefiles (GeoJSON is always "
+        "UTF-8)",
+    )
+    mp.add_argument(
+        "--check",
+        action="append",
+        metavar="KEY",
+        help="資源が1件もなくても表と地図に出す種別 (例 haishoku)。一覧にない種別は"
+        "「空白」と判定されます / category to show even with no resource "
+        "(it is then 空白 everywhere); repeat for more",
+    )
+    mp.add_argument(
+        "--radius",
+        action="append",
+        type=_pair("METRES", _metres),
+        metavar="CATEGORY=METRES",
+        help="種別ごとの半径 (m) / radius per category",
+    )
+    mp.add_argument(
+        "--target",
+        action="append",
+        type=_pair("SHARE", _share),
+        metavar="CATEGORY=SHARE",
+        help="種別ごとの目標カバー率 (0–1 または 80%%) / target share per category",
+    )
+    mp.add_argument(
+        "--weight", choices=_WEIGHTS, help="重み (人口の列、または area) / weight column"
+    )
+    mp.add_argument(
+        "--out",
+        default="chiikimap_out",
+        metavar="DIR",
+        help="出力フォルダ (既定: chiikimap_out) / output folder",
+    )
+    mp.add_argument(
+        "--title",
+        metavar="TEXT",
+        help="地図の題名 (例: 〇〇市 中学校区別 介護資源の空白・不足) / map title",
+    )
     group = mp.add_argument_group("出力 (指定がなければすべて) / outputs (all when none is given)")
     for kind, (pattern, what) in OUTPUT_KINDS.items():
-        group.add_argument(f"--{kind}", dest="out_" + kind.replace("-", "_"), action="store_true",
-                           help=f"{what}: {pattern.format(stem='chiikimap')}")
+        group.add_argument(
+            f"--{kind}",
+            dest="out_" + kind.replace("-", "_"),
+            action="store_true",
+            help=f"{what}: {pattern.format(stem='chiikimap')}",
+        )
     mp.set_defaults(func=_cmd_map)
 
     ins = sub.add_parser(
-        "inspect", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
+        "inspect",
+        parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         help="ファイルが何として読めたかを表示 (計算はしない) / what a file was recognised as",
         description="ファイルを圏域・資源一覧・人口の順に読み込んでみて、認識した形式・列・除外した行と"
-                    "理由を表示します。計算はしません。\nShows what a file was recognised as, "
-                    "the columns found and the rows rejected, without computing anything.",
+        "理由を表示します。計算はしません。\nShows what a file was recognised as, "
+        "the columns found and the rows rejected, without computing anything.",
     )
     ins.add_argument("file", metavar="FILE", help="調べるファイル / the file to inspect")
     ins.add_argument("--encoding", metavar="ENC", help="文字コード / text encoding")
@@ -560,19 +675,30 @@ def _add_resource_options(parser: argparse.ArgumentParser) -> None:
         "資源一覧の列・シート (自動で見つからないとき) / resource list columns and sheet "
         "(when not found automatically)"
     )
-    group.add_argument("--resource-name-col", metavar="C",
-                       help="資源一覧の名称の列名 / name column of the resource lists")
+    group.add_argument(
+        "--resource-name-col",
+        metavar="C",
+        help="資源一覧の名称の列名 / name column of the resource lists",
+    )
     group.add_argument("--lat-col", metavar="C", help="緯度の列名 / latitude column")
     group.add_argument("--lon-col", metavar="C", help="経度の列名 / longitude column")
-    group.add_argument("--category-col", metavar="C",
-                       help="種別（サービスの種類）の列名 / category column")
-    group.add_argument("--sheet", metavar="NAME",
-                       help="Excel のシート名 (または 0 から数えた番号)。省略時は見出しが見つかる最初の"
-                            "シート / sheet of an xlsx resource list (name or 0-based position); "
-                            "default: the first sheet with a recognised header")
-    group.add_argument("--header-row", type=_positive_int, metavar="N",
-                       help="見出し（列名）の行番号 (1 から)。省略時は表題行を飛ばして自動で探します / "
-                            "row number of the column names (default: found below title rows)")
+    group.add_argument(
+        "--category-col", metavar="C", help="種別（サービスの種類）の列名 / category column"
+    )
+    group.add_argument(
+        "--sheet",
+        metavar="NAME",
+        help="Excel のシート名 (または 0 から数えた番号)。省略時は見出しが見つかる最初の"
+        "シート / sheet of an xlsx resource list (name or 0-based position); "
+        "default: the first sheet with a recognised header",
+    )
+    group.add_argument(
+        "--header-row",
+        type=_positive_int,
+        metavar="N",
+        help="見出し（列名）の行番号 (1 から)。省略時は表題行を飛ばして自動で探します / "
+        "row number of the column names (default: found below title rows)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -592,8 +718,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     if getattr(args, "population_id_col", None) and not args.population:
-        print("エラー / error: --population-id-col には --population が必要です / "
-              "--population-id-col needs --population FILE", file=sys.stderr)
+        print(
+            "エラー / error: --population-id-col には --population が必要です / "
+            "--population-id-col needs --population FILE",
+            file=sys.stderr,
+        )
         return 2
     problem = _map_usage_problem(args) if args.command == "map" else None
     if problem:
@@ -622,12 +751,16 @@ def _map_usage_problem(args: argparse.Namespace) -> str | None:
     unknown = [(option, key) for option, key in given if key not in keys]
     if unknown:
         shown = ", ".join(f"{option} {key}" for option, key in unknown)
-        return (f"種別キーがありません: {shown}。使える種別キー: {', '.join(keys)} / unknown "
-                f"category key ({shown}); valid keys: {', '.join(keys)}")
+        return (
+            f"種別キーがありません: {shown}。使える種別キー: {', '.join(keys)} / unknown "
+            f"category key ({shown}); valid keys: {', '.join(keys)}"
+        )
     if args.weight and args.weight != "area" and not args.population:
-        return (f"--weight {args.weight} には --population 人口ファイル が必要です。人口がなければ "
-                f"--weight area（面積基準）にしてください / --weight {args.weight} needs "
-                "--population FILE; without population use --weight area")
+        return (
+            f"--weight {args.weight} には --population 人口ファイル が必要です。人口がなければ "
+            f"--weight area（面積基準）にしてください / --weight {args.weight} needs "
+            "--population FILE; without population use --weight area"
+        )
     return None
 
 

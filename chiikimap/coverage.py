@@ -182,7 +182,9 @@ class Coverage:
         else:
             out[S.PER_1000] = float("nan")
         counts = (
-            t.groupby([S.CATEGORY, S.STATUS]).size().unstack(fill_value=0)
+            t.groupby([S.CATEGORY, S.STATUS])
+            .size()
+            .unstack(fill_value=0)
             .reindex(columns=list(S.STATUS_LABELS), fill_value=0)
         )
         for status in S.STATUS_LABELS:
@@ -252,7 +254,8 @@ class Coverage:
     def __repr__(self) -> str:
         counts = self.table[S.STATUS].value_counts()
         status = ", ".join(
-            f"{S.STATUS_LABELS[k][0]} {int(counts.get(k, 0))}" for k in S.STATUS_LABELS
+            f"{S.STATUS_LABELS[k][0]} {int(counts.get(k, 0))}"
+            for k in S.STATUS_LABELS
             if k in counts.index or k != S.STATUS_EMPTY
         )
         return (
@@ -803,7 +806,9 @@ def _point_xy(points: gpd.GeoSeries, crs: pyproj.CRS) -> np.ndarray:
 
 
 def _rejected(*layers: pd.DataFrame | None) -> pd.DataFrame:
-    frames = [r for layer in layers if layer is not None for r in [S.rejected_rows(layer)] if len(r)]
+    frames = [
+        r for layer in layers if layer is not None for r in [S.rejected_rows(layer)] if len(r)
+    ]
     if not frames:
         return pd.DataFrame(columns=list(S.REJECTED_COLUMNS))
     return pd.concat(frames, ignore_index=True)

@@ -27,8 +27,12 @@ __all__ = ["STATUS_FILLS", "to_excel", "to_geopackage"]
 
 #: Fill colour (RGB hex) of each status in the workbook; 空白 dark enough to tell apart in grey print,
 #: 対象なし (an area whose weight is 0, so nothing to judge) neutral grey.
-STATUS_FILLS = {S.STATUS_NONE: "F4A6A6", S.STATUS_GAP: "FFE699", S.STATUS_OK: "C6E0B4",
-                S.STATUS_EMPTY: "D9D9D9"}
+STATUS_FILLS = {
+    S.STATUS_NONE: "F4A6A6",
+    S.STATUS_GAP: "FFE699",
+    S.STATUS_OK: "C6E0B4",
+    S.STATUS_EMPTY: "D9D9D9",
+}
 _HEADER_FILL = "D9E1F2"
 _FIXED_SHEETS = ("概要", "資源一覧", "除外行", "出典・条件")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -168,8 +172,10 @@ def _sheet_overview(ws: Worksheet, coverage: Coverage) -> None:
 
     info = coverage.info
     labels_ja = S.COLUMN_LABELS_JA
-    note = (f"基準: {info.weight_label}　データ時点: {'・'.join(info.data_dates) or '不明'}　"
-            f"作成: {info.created}")
+    note = (
+        f"基準: {info.weight_label}　データ時点: {'・'.join(info.data_dates) or '不明'}　"
+        f"作成: {info.created}"
+    )
     outside = outside_note(coverage)
     if outside:
         note += f"　{outside}"
@@ -183,8 +189,11 @@ def _sheet_overview(ws: Worksheet, coverage: Coverage) -> None:
         (S.WEIGHT, _weight_header(coverage), _FMT_INT),
         (S.COVERED, labels_ja[S.COVERED], _FMT_INT),
         (S.COVERAGE, labels_ja[S.COVERAGE], _FMT_PCT),
-        (S.UNCOVERED, f"{labels_ja[S.UNCOVERED]}（届かない{'人数' if population else '面積(m²)'}）",
-         _FMT_INT),
+        (
+            S.UNCOVERED,
+            f"{labels_ja[S.UNCOVERED]}（届かない{'人数' if population else '面積(m²)'}）",
+            _FMT_INT,
+        ),
     ]
     if population:
         cols.append((S.PER_1000, labels_ja[S.PER_1000], _FMT_PER1000))
@@ -209,8 +218,16 @@ def _sheet_overview(ws: Worksheet, coverage: Coverage) -> None:
     _put(ws, r, 1, "空白・不足の一覧（圏域 × 種別）").font = Font(bold=True, size=12)
     r += 1
     keys = list(coverage.categories)
-    _header(ws, r, [labels_ja[S.AREA_NAME], *(coverage.taxonomy.label(k) for k in keys),
-                    "空白の数", "不足の数"])
+    _header(
+        ws,
+        r,
+        [
+            labels_ja[S.AREA_NAME],
+            *(coverage.taxonomy.label(k) for k in keys),
+            "空白の数",
+            "不足の数",
+        ],
+    )
     status = coverage.gap_matrix(labels="key")
     names = coverage.areas.set_index(S.AREA_ID)[S.AREA_NAME]
     for aid, srow in status.iterrows():
@@ -231,8 +248,10 @@ def _sheet_area(ws: Worksheet, coverage: Coverage, area_id: str, area_name: str)
     missing = coverage.missing(area_id)
     t = coverage.table[coverage.table[S.AREA_ID] == area_id].copy()
     if len(t) and (t[S.STATUS] == S.STATUS_EMPTY).all():
-        note = (f"不足しているサービス: 対象なし（{coverage.info.weight_label}が 0 のため判定して"
-                "いません）")
+        note = (
+            f"不足しているサービス: 対象なし（{coverage.info.weight_label}が 0 のため判定して"
+            "いません）"
+        )
     else:
         note = "不足しているサービス: " + ("、".join(missing) if missing else "なし")
     _title(ws, f"圏域カルテ: {area_name}（{area_id}）", note)
@@ -271,8 +290,17 @@ def _sheet_area(ws: Worksheet, coverage: Coverage, area_id: str, area_name: str)
     r += 2
     _put(ws, r, 1, f"この圏域の資源（{len(res)}件）")
     r += 1
-    _header(ws, r, [labels_ja[S.RESOURCE_ID], labels_ja[S.NAME], labels_ja[S.CATEGORIES],
-                    labels_ja[S.ADDRESS], _CAPACITY_ONE])
+    _header(
+        ws,
+        r,
+        [
+            labels_ja[S.RESOURCE_ID],
+            labels_ja[S.NAME],
+            labels_ja[S.CATEGORIES],
+            labels_ja[S.ADDRESS],
+            _CAPACITY_ONE,
+        ],
+    )
     for _, rrow in res.iterrows():
         r += 1
         _put(ws, r, 1, rrow[S.RESOURCE_ID])
@@ -290,8 +318,18 @@ def _sheet_resources(ws: Worksheet, coverage: Coverage) -> None:
     labels_ja = S.COLUMN_LABELS_JA
     res = coverage.resources
     names = coverage.areas.set_index(S.AREA_ID)[S.AREA_NAME]
-    heads = [labels_ja[S.RESOURCE_ID], labels_ja[S.NAME], labels_ja[S.AREA_ID], labels_ja[S.AREA_NAME], labels_ja[S.CATEGORIES],
-             labels_ja[S.ADDRESS], _CAPACITY_ONE, labels_ja[S.SOURCE], "緯度", "経度"]
+    heads = [
+        labels_ja[S.RESOURCE_ID],
+        labels_ja[S.NAME],
+        labels_ja[S.AREA_ID],
+        labels_ja[S.AREA_NAME],
+        labels_ja[S.CATEGORIES],
+        labels_ja[S.ADDRESS],
+        _CAPACITY_ONE,
+        labels_ja[S.SOURCE],
+        "緯度",
+        "経度",
+    ]
     _header(ws, 1, heads)
     pts = res.geometry.to_crs(S.STORAGE_CRS) if res.crs is not None else res.geometry
     for i, (_, row) in enumerate(res.iterrows(), start=2):
@@ -317,9 +355,14 @@ def _sheet_resources(ws: Worksheet, coverage: Coverage) -> None:
 def _duplicates(coverage: Coverage) -> list[dict[str, Any]]:
     """Rows the readers merged into an identical earlier row (``duplicates`` of their reports)."""
     layers = (coverage.areas, coverage.resources, coverage.population)
-    return [dup for layer in layers if layer is not None
-            for rep in S.read_reports(layer) for dup in rep.get("duplicates") or []
-            if isinstance(dup, dict)]
+    return [
+        dup
+        for layer in layers
+        if layer is not None
+        for rep in S.read_reports(layer)
+        for dup in rep.get("duplicates") or []
+        if isinstance(dup, dict)
+    ]
 
 
 def _duplicate_reason(coverage: Coverage, dup: dict[str, Any]) -> str:
@@ -336,14 +379,25 @@ def _sheet_rejected(ws: Worksheet, coverage: Coverage) -> None:
     rej = coverage.rejected
     _header(ws, 1, ["ファイル", "行", "理由", "元の値"])
     entries: list[tuple[Any, Any, Any, Any]] = [
-        (row.get(S.REJECTED_FILE), row.get(S.REJECTED_ROW), row.get(S.REJECTED_REASON),
-         row.get(S.REJECTED_VALUES))
+        (
+            row.get(S.REJECTED_FILE),
+            row.get(S.REJECTED_ROW),
+            row.get(S.REJECTED_REASON),
+            row.get(S.REJECTED_VALUES),
+        )
         for _, row in rej.iterrows()
     ]
     # merged duplicates are not rejected but are not rows of their own either: list them too so
     # that every input row is accounted for
-    entries += [(dup.get(S.REJECTED_FILE), dup.get(S.REJECTED_ROW), _duplicate_reason(coverage, dup),
-                 dup.get(S.REJECTED_VALUES)) for dup in _duplicates(coverage)]
+    entries += [
+        (
+            dup.get(S.REJECTED_FILE),
+            dup.get(S.REJECTED_ROW),
+            _duplicate_reason(coverage, dup),
+            dup.get(S.REJECTED_VALUES),
+        )
+        for dup in _duplicates(coverage)
+    ]
     for i, (file, row_no, reason, values) in enumerate(entries, start=2):
         _put(ws, i, 1, file)
         _put(ws, i, 2, None if _is_missing(row_no) else int(row_no), "0")
@@ -466,9 +520,7 @@ def _areas_layer(coverage: Coverage) -> pd.DataFrame:
     extra["n_none"] = (status == S.STATUS_NONE).sum(axis=1)
     extra["n_gap"] = (status == S.STATUS_GAP).sum(axis=1)
     extra["n_empty"] = (status == S.STATUS_EMPTY).sum(axis=1)
-    extra["missing"] = [
-        "; ".join(coverage.missing(str(aid))) for aid in extra.index
-    ]
+    extra["missing"] = ["; ".join(coverage.missing(str(aid))) for aid in extra.index]
     return areas.join(extra, on=S.AREA_ID)
 
 
@@ -503,13 +555,16 @@ def to_geopackage(coverage: Coverage, path: str | PathLike[str]) -> None:
     p = Path(path)
     if p.exists():
         p.unlink()
-    areas = gpd.GeoDataFrame(_areas_layer(coverage), geometry=S.GEOMETRY,
-                             crs=coverage.areas.crs).to_crs(S.STORAGE_CRS)
+    areas = gpd.GeoDataFrame(
+        _areas_layer(coverage), geometry=S.GEOMETRY, crs=coverage.areas.crs
+    ).to_crs(S.STORAGE_CRS)
     areas.to_file(p, layer="areas", driver="GPKG")
 
     res = coverage.resources.to_crs(S.STORAGE_CRS).copy()
     res[S.CATEGORIES] = res[S.CATEGORIES].map(
-        lambda cs: "; ".join(cs) if isinstance(cs, (tuple, list)) else ("" if _is_missing(cs) else str(cs))
+        lambda cs: (
+            "; ".join(cs) if isinstance(cs, (tuple, list)) else ("" if _is_missing(cs) else str(cs))
+        )
     )
     for col in res.columns:
         if col != res.geometry.name and res[col].dtype == object:

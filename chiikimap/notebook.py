@@ -49,8 +49,17 @@ def _summary_table(coverage: Coverage) -> str:
     labels_ja = S.COLUMN_LABELS_JA
     info = coverage.info
     summary = coverage.summary()
-    heads = [labels_ja[S.CATEGORY_LABEL], labels_ja[S.N_RESOURCES], labels_ja[S.COVERAGE],
-             f"{labels_ja[S.UNCOVERED]}（{info.weight_label}）", "空白", "不足", "充足", "半径(m)", "目標"]
+    heads = [
+        labels_ja[S.CATEGORY_LABEL],
+        labels_ja[S.N_RESOURCES],
+        labels_ja[S.COVERAGE],
+        f"{labels_ja[S.UNCOVERED]}（{info.weight_label}）",
+        "空白",
+        "不足",
+        "充足",
+        "半径(m)",
+        "目標",
+    ]
     out = ["<table><caption>第1層 概要</caption><thead><tr>"]
     out += [f"<th>{esc(h)}</th>" for h in heads]
     out.append("</tr></thead><tbody>")
@@ -77,8 +86,10 @@ def _gap_table(coverage: Coverage, max_areas: int) -> str:
     status = coverage.gap_matrix(labels="key")
     names = coverage.areas.set_index(S.AREA_ID)[S.AREA_NAME]
     n_areas = len(status)
-    out = ["<table><caption>空白・不足の一覧（圏域 × 種別）</caption><thead><tr>",
-           f"<th>{esc(S.COLUMN_LABELS_JA[S.AREA_NAME])}</th>"]
+    out = [
+        "<table><caption>空白・不足の一覧（圏域 × 種別）</caption><thead><tr>",
+        f"<th>{esc(S.COLUMN_LABELS_JA[S.AREA_NAME])}</th>",
+    ]
     out += [f"<th>{esc(coverage.taxonomy.label(k))}</th>" for k in keys]
     out.append("</tr></thead><tbody>")
     for aid, row in status.head(max_areas).iterrows():

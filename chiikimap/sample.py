@@ -51,14 +51,20 @@ SAMPLES = {
 _SAMPLE_SOURCES: dict[str, list[Source]] = {
     "hirakata": [
         Source(
-            "介護サービス情報公表システム オープンデータ", "厚生労働省", "", "CC BY 4.0",
+            "介護サービス情報公表システム オープンデータ",
+            "厚生労働省",
+            "",
+            "CC BY 4.0",
             "https://www.mhlw.go.jp/stf/kaigo-kouhyou_opendata.html",
         ),
         Source("介護サービス事業所一覧", "枚方市", "", "CC BY 2.1 JP"),
         Source("国土数値情報（小学校区データ）", "国土交通省", "", "国土数値情報利用約款"),
         Source("位置参照情報", "国土交通省", "", "出典の明示"),
         Source(
-            "枚方市 福祉マップ データ（aikautau/fukushi_map, commit 5b2788d）", "", "", "MIT",
+            "枚方市 福祉マップ データ（aikautau/fukushi_map, commit 5b2788d）",
+            "",
+            "",
+            "MIT",
             "https://github.com/aikautau/fukushi_map",
         ),
     ],
@@ -143,8 +149,12 @@ def load_sample(name: str) -> Sample:
         )
         areas[S.MUNICIPALITY_CODE] = "27210"
         offices = read_resources(root / "jigyosho.geojson")
-        centers = read_resources(root / "houkatsu_centers.geojson", category="houkatsu",
-                                 name_col="center_name", id_col="area_id")
+        centers = read_resources(
+            root / "houkatsu_centers.geojson",
+            category="houkatsu",
+            name_col="center_name",
+            id_col="area_id",
+        )
         resources = _concat_resources([offices, centers], prefixes=("", "houkatsu-"))
     elif name == "ikoma":
         areas = read_districts(root / "A32-23_29209.geojson")
@@ -158,7 +168,9 @@ def load_sample(name: str) -> Sample:
         schools = schools[names.str.startswith("高松市立") & ~names.str.contains("分校")]
         areas = _reference_areas(schools, population)
         parts = [
-            read_resources(root / "regional_comprehensive_support_center.xlsx", category="houkatsu"),
+            read_resources(
+                root / "regional_comprehensive_support_center.xlsx", category="houkatsu"
+            ),
             read_resources(root / "community_center.xlsx", category="kyoten"),
             read_resources(root / "elderly_welfare_facility.csv"),
         ]
@@ -191,9 +203,7 @@ def _replace_sources(layer: gpd.GeoDataFrame, sources: list[Source]) -> None:
     layer.attrs[S.ATTRS_KEY] = reports
 
 
-def _reference_areas(
-    schools: gpd.GeoDataFrame, population: gpd.GeoDataFrame
-) -> gpd.GeoDataFrame:
+def _reference_areas(schools: gpd.GeoDataFrame, population: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Voronoi cells of ``schools`` clipped to the population extent plus 1 km (reference only)."""
     import shapely
 
@@ -209,9 +219,7 @@ def _reference_areas(
     for point in pts.geometry.values:
         (idx,) = tree.query(point, predicate="within")[:1]
         geoms.append(shapely.intersection(cells[idx], clip))
-    names = [
-        str(n).replace("高松市立", "").strip() + "区（参考）" for n in schools[S.NAME]
-    ]
+    names = [str(n).replace("高松市立", "").strip() + "区（参考）" for n in schools[S.NAME]]
     areas = gpd.GeoDataFrame(
         {
             S.AREA_ID: [f"T{i + 1:02d}" for i in range(len(pts))],
@@ -229,7 +237,9 @@ def _reference_areas(
             sources=[
                 Source(
                     "高松市オープンデータ 市立中学校（参考圏域はボロノイ分割、実際の学区ではない）",
-                    "高松市", "", "CC BY 4.0",
+                    "高松市",
+                    "",
+                    "CC BY 4.0",
                 ).to_dict()
             ],
         ).to_attrs()

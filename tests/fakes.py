@@ -124,8 +124,17 @@ def fake_coverage(resource_names: list[str] | None = None) -> Coverage:
     tax = default_taxonomy()
     areas = grid_areas(3)
     resources = fake_resources(resource_names)
-    kayoi_cov = {"A00": 0, "A01": 0, "A02": 0, "A10": 0, "A11": 1.0, "A12": 1.0,
-                 "A20": 0, "A21": 0.3, "A22": 0.5}
+    kayoi_cov = {
+        "A00": 0,
+        "A01": 0,
+        "A02": 0,
+        "A10": 0,
+        "A11": 1.0,
+        "A12": 1.0,
+        "A20": 0,
+        "A21": 0.3,
+        "A22": 0.5,
+    }
     rows = []
     for _, a in areas.iterrows():
         aid = a[S.AREA_ID]
@@ -134,8 +143,12 @@ def fake_coverage(resource_names: list[str] | None = None) -> Coverage:
             ("haishoku", 0.6 if aid == "A20" else 1.0, 0.8),
         ):
             status = S.STATUS_NONE if cov == 0 else S.STATUS_GAP if cov < target else S.STATUS_OK
-            n = int(((resources[S.AREA_ID] == aid) & resources[S.CATEGORIES].map(
-                lambda cs, cat=cat: cat in cs)).sum())
+            n = int(
+                (
+                    (resources[S.AREA_ID] == aid)
+                    & resources[S.CATEGORIES].map(lambda cs, cat=cat: cat in cs)
+                ).sum()
+            )
             rows.append(
                 {
                     S.AREA_ID: aid,
@@ -158,8 +171,10 @@ def fake_coverage(resource_names: list[str] | None = None) -> Coverage:
         basis="area",
         weight="area",
         weight_label="面積(m²)",
-        rules={"kayoi_no_ba": {"radius_m": 800.0, "target": 0.8},
-               "haishoku": {"radius_m": 3000.0, "target": 0.8}},
+        rules={
+            "kayoi_no_ba": {"radius_m": 800.0, "target": 0.8},
+            "haishoku": {"radius_m": 3000.0, "target": 0.8},
+        },
         categories=("kayoi_no_ba", "haishoku"),
         storage_crs=S.STORAGE_CRS,
         metric_crs=GRID_CRS,
@@ -189,7 +204,12 @@ OUTSIDE_LINE = "圏域外の65歳以上人口: 549 人（0.5%）— どの圏域
 def outside_coverage(*, weight_label: str = "65歳以上人口", outside: float = OUTSIDE) -> Coverage:
     """:func:`tests.fakes.fake_coverage` on the population basis with ``outside`` people outside."""
     cov = fake_coverage()
-    info = dataclasses.replace(cov.info, basis="population", weight="pop_65plus",
-                               weight_label=weight_label, weight_inside=INSIDE,
-                               weight_outside=outside)
+    info = dataclasses.replace(
+        cov.info,
+        basis="population",
+        weight="pop_65plus",
+        weight_label=weight_label,
+        weight_inside=INSIDE,
+        weight_outside=outside,
+    )
     return dataclasses.replace(cov, info=info)

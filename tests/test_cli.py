@@ -28,8 +28,11 @@ def calls(monkeypatch):
         def fn(*args, **kwargs):
             record.append((name, args, kwargs))
             if name == "read_resources":
-                warnings.warn("2 行を除外しました / 2 rows rejected", ChiikimapWarning, stacklevel=2)
+                warnings.warn(
+                    "2 行を除外しました / 2 rows rejected", ChiikimapWarning, stacklevel=2
+                )
             return result
+
         return fn
 
     monkeypatch.setattr(chiikimap, "read_districts", reader("read_districts", grid_areas()))
@@ -95,15 +98,39 @@ def test_missing_file_is_an_input_error_without_traceback(tmp_path, capsys):
 
 def test_map_passes_options_and_writes_selected_outputs(calls, inputs, capsys):
     out = inputs / "out"
-    code = main([
-        "map", "--areas", str(inputs / "areas.geojson"),
-        "--resources", str(inputs / "a.csv"), "--resources", str(inputs / "b.xlsx"),
-        "--population", str(inputs / "pop.csv"), "--municipality", "27210",
-        "--id-col", "A32_001", "--name-col", "A32_003", "--category", "kayoi_no_ba",
-        "--radius", "kayoi_no_ba=600", "--radius", "haishoku=2500",
-        "--target", "kayoi_no_ba=70%", "--weight", "pop_75plus",
-        "--out", str(out), "--xlsx", "--gpkg",
-    ])
+    code = main(
+        [
+            "map",
+            "--areas",
+            str(inputs / "areas.geojson"),
+            "--resources",
+            str(inputs / "a.csv"),
+            "--resources",
+            str(inputs / "b.xlsx"),
+            "--population",
+            str(inputs / "pop.csv"),
+            "--municipality",
+            "27210",
+            "--id-col",
+            "A32_001",
+            "--name-col",
+            "A32_003",
+            "--category",
+            "kayoi_no_ba",
+            "--radius",
+            "kayoi_no_ba=600",
+            "--radius",
+            "haishoku=2500",
+            "--target",
+            "kayoi_no_ba=70%",
+            "--weight",
+            "pop_75plus",
+            "--out",
+            str(out),
+            "--xlsx",
+            "--gpkg",
+        ]
+    )
     assert code == 0
     by_name = {name: (args, kwargs) for name, args, kwargs in calls}
     assert by_name["read_districts"] == (
@@ -111,7 +138,8 @@ def test_map_passes_options_and_writes_selected_outputs(calls, inputs, capsys):
         {"municipality": "27210", "id_col": "A32_001", "name_col": "A32_003"},
     )
     assert by_name["read_resources"] == (
-        ([str(inputs / "a.csv"), str(inputs / "b.xlsx")],), {"category": "kayoi_no_ba"}
+        ([str(inputs / "a.csv"), str(inputs / "b.xlsx")],),
+        {"category": "kayoi_no_ba"},
     )
     assert by_name["read_population"][0] == (str(inputs / "pop.csv"),)
     assert by_name["analyze"][1] == {
@@ -127,13 +155,25 @@ def test_map_passes_options_and_writes_selected_outputs(calls, inputs, capsys):
     assert "注意 / warning: 2 行を除外しました" in captured.err
 
 
-
 def test_map_population_table_and_encoding_reach_read_population(calls, inputs):
-    code = main([
-        "map", "--areas", str(inputs / "areas.geojson"), "--resources", str(inputs / "a.csv"),
-        "--population", str(inputs / "pop.csv"), "--population-id-col", "圏域ID",
-        "--encoding", "cp932", "--out", str(inputs / "out"), "--xlsx",
-    ])
+    code = main(
+        [
+            "map",
+            "--areas",
+            str(inputs / "areas.geojson"),
+            "--resources",
+            str(inputs / "a.csv"),
+            "--population",
+            str(inputs / "pop.csv"),
+            "--population-id-col",
+            "圏域ID",
+            "--encoding",
+            "cp932",
+            "--out",
+            str(inputs / "out"),
+            "--xlsx",
+        ]
+    )
     assert code == 0
     by_name = {name: (args, kwargs) for name, args, kwargs in calls}
     args, kwargs = by_name["read_population"]
@@ -147,8 +187,17 @@ def test_map_population_table_and_encoding_reach_read_population(calls, inputs):
 
 
 def test_population_id_col_needs_population(inputs, capsys):
-    code = main(["map", "--areas", str(inputs / "areas.geojson"), "--resources",
-                 str(inputs / "a.csv"), "--population-id-col", "圏域ID"])
+    code = main(
+        [
+            "map",
+            "--areas",
+            str(inputs / "areas.geojson"),
+            "--resources",
+            str(inputs / "a.csv"),
+            "--population-id-col",
+            "圏域ID",
+        ]
+    )
     assert code == 2
     assert "--population-id-col" in capsys.readouterr().err
 
@@ -161,6 +210,7 @@ def test_map_help_documents_population_options(capsys):
     assert "table of counts per area" in out
     assert "CSV と shapefile に使います" in out
 
+
 def test_map_reader_error_exits_1(calls, inputs, monkeypatch, capsys):
     def broken(*args, **kwargs):
         raise ColumnNotFoundError(
@@ -168,8 +218,17 @@ def test_map_reader_error_exits_1(calls, inputs, monkeypatch, capsys):
         )
 
     monkeypatch.setattr(chiikimap, "read_resources", broken)
-    code = main(["map", "--areas", str(inputs / "areas.geojson"),
-                 "--resources", str(inputs / "a.csv"), "--out", str(inputs / "o")])
+    code = main(
+        [
+            "map",
+            "--areas",
+            str(inputs / "areas.geojson"),
+            "--resources",
+            str(inputs / "a.csv"),
+            "--out",
+            str(inputs / "o"),
+        ]
+    )
     assert code == 1
     err = capsys.readouterr().err
     assert "エラー / error: a.csv: 緯度の列がありません" in err
@@ -178,8 +237,15 @@ def test_map_reader_error_exits_1(calls, inputs, monkeypatch, capsys):
 
 
 def test_map_missing_input_names_the_file(calls, inputs, capsys):
-    code = main(["map", "--areas", str(inputs / "areas.geojson"),
-                 "--resources", str(inputs / "missing.csv")])
+    code = main(
+        [
+            "map",
+            "--areas",
+            str(inputs / "areas.geojson"),
+            "--resources",
+            str(inputs / "missing.csv"),
+        ]
+    )
     assert code == 1
     assert "missing.csv" in capsys.readouterr().err
     assert [c[0] for c in calls] == []  # nothing was read
@@ -187,12 +253,19 @@ def test_map_missing_input_names_the_file(calls, inputs, capsys):
 
 def test_demo_writes_every_output(calls, monkeypatch, tmp_path, capsys):
     sample = SimpleNamespace(areas="A", resources="R", population="P", sources=())
-    monkeypatch.setattr(chiikimap, "load_sample", lambda name: calls.append(
-        ("load_sample", (name,), {})) or sample)
+    monkeypatch.setattr(
+        chiikimap, "load_sample", lambda name: calls.append(("load_sample", (name,), {})) or sample
+    )
     assert main(["demo", "--out", str(tmp_path / "d")]) == 0
     files = sorted(p.name for p in (tmp_path / "d").iterdir())
-    assert files == ["hirakata.gpkg", "hirakata.html", "hirakata.pdf", "hirakata.png",
-                     "hirakata_karte.xlsx", "hirakata_offline.html"]
+    assert files == [
+        "hirakata.gpkg",
+        "hirakata.html",
+        "hirakata.pdf",
+        "hirakata.png",
+        "hirakata_karte.xlsx",
+        "hirakata_offline.html",
+    ]
     html_calls = [kw for name, _, kw in calls if name == "save_html"]
     assert html_calls == [{"title": DEMO_TITLE}, {"offline": True, "title": DEMO_TITLE}]
     assert DEMO_TITLE == "枚方市 日常生活圏域別 介護資源の空白・不足"
@@ -213,17 +286,23 @@ def test_demo_offline_skips_the_online_html(calls, monkeypatch, tmp_path):
 
 def test_inspect_reports_the_recognising_reader(calls, inputs, monkeypatch, capsys):
     def not_districts(*args, **kwargs):
-        raise UnknownLayoutError("中学校区の形式ではありません / not a district layout", path=args[0])
+        raise UnknownLayoutError(
+            "中学校区の形式ではありません / not a district layout", path=args[0]
+        )
 
     res = fake_resources()
     res.attrs[S.ATTRS_KEY] = {
-        "file": "a.csv", "layout": "MHLW 介護サービス情報公表 CSV",
-        "columns": {"name": "事業所名", "lat": "緯度", "lon": "経度"}, "n_read": 6,
+        "file": "a.csv",
+        "layout": "MHLW 介護サービス情報公表 CSV",
+        "columns": {"name": "事業所名", "lat": "緯度", "lon": "経度"},
+        "n_read": 6,
         "rejected": [
             {"file": "a.csv", "row": 3, "reason": "緯度が空です", "values": {"事業所名": "甲"}},
             {"file": "a.csv", "row": 5, "reason": "緯度が空です", "values": {"事業所名": "乙"}},
         ],
-        "duplicates": [], "warnings": [], "sources": [],
+        "duplicates": [],
+        "warnings": [],
+        "sources": [],
     }
     monkeypatch.setattr(chiikimap, "read_districts", not_districts)
     monkeypatch.setattr(chiikimap, "read_resources", lambda *a, **k: res)
@@ -241,6 +320,7 @@ def test_inspect_nothing_recognised_exits_1(inputs, monkeypatch, capsys):
     def refuse(what):
         def fn(*args, **kwargs):
             raise ValueError(f"{what} ではありません")
+
         return fn
 
     for name in ("read_districts", "read_resources", "read_population"):
@@ -257,10 +337,24 @@ def test_inspect_prints_each_note_once(inputs, monkeypatch, capsys):
     note = "a.csv: 1 行を取り込めませんでした / 1 rows rejected"
     res = fake_resources()
     res.attrs[S.ATTRS_KEY] = {
-        "file": "a.csv", "layout": "generic", "columns": {}, "n_read": 4, "rejected": [],
-        "duplicates": [{"file": "a.csv", "row": 9, "kept_file": "a.csv", "kept_row": 2,
-                        "name": "サロン東", "added_categories": ["haishoku"], "values": {}}],
-        "warnings": [note], "sources": [],
+        "file": "a.csv",
+        "layout": "generic",
+        "columns": {},
+        "n_read": 4,
+        "rejected": [],
+        "duplicates": [
+            {
+                "file": "a.csv",
+                "row": 9,
+                "kept_file": "a.csv",
+                "kept_row": 2,
+                "name": "サロン東",
+                "added_categories": ["haishoku"],
+                "values": {},
+            }
+        ],
+        "warnings": [note],
+        "sources": [],
     }
 
     def reader(*args, **kwargs):
@@ -280,8 +374,15 @@ def test_inspect_prints_each_note_once(inputs, monkeypatch, capsys):
 def test_map_title_option(calls, inputs, monkeypatch):
     seen = []
     monkeypatch.setattr(Coverage, "save_static", lambda self, path, **kw: seen.append(kw))
-    base = ["map", "--areas", str(inputs / "areas.geojson"), "--resources", str(inputs / "a.csv"),
-            "--png", "--html"]
+    base = [
+        "map",
+        "--areas",
+        str(inputs / "areas.geojson"),
+        "--resources",
+        str(inputs / "a.csv"),
+        "--png",
+        "--html",
+    ]
     assert main([*base, "--out", str(inputs / "o1"), "--title", "生駒市 中学校区別"]) == 0
     assert main([*base, "--out", str(inputs / "o2")]) == 0
     html = [kw for name, _, kw in calls if name == "save_html"]
@@ -291,16 +392,27 @@ def test_map_title_option(calls, inputs, monkeypatch):
 
 # --- option values, keys and hints ------------------------------------------------------------
 def _map_args(inputs, *extra):
-    return ["map", "--areas", str(inputs / "areas.geojson"), "--resources", str(inputs / "a.csv"),
-            "--out", str(inputs / "out"), *extra]
+    return [
+        "map",
+        "--areas",
+        str(inputs / "areas.geojson"),
+        "--resources",
+        str(inputs / "a.csv"),
+        "--out",
+        str(inputs / "out"),
+        *extra,
+    ]
 
 
-@pytest.mark.parametrize(("option", "value", "expected"), [
-    ("--radius", "kayoi_no_ba=-5", "半径は 0 より大きいメートルで指定してください"),
-    ("--radius", "kayoi_no_ba=0", "the radius must be > 0 m"),
-    ("--target", "kayoi_no_ba=150%", "目標カバー率は 0–1 または 0–100% で指定してください"),
-    ("--target", "kayoi_no_ba=-0.1", "the target must be 0–1 or 0–100%"),
-])
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [
+        ("--radius", "kayoi_no_ba=-5", "半径は 0 より大きいメートルで指定してください"),
+        ("--radius", "kayoi_no_ba=0", "the radius must be > 0 m"),
+        ("--target", "kayoi_no_ba=150%", "目標カバー率は 0–1 または 0–100% で指定してください"),
+        ("--target", "kayoi_no_ba=-0.1", "the target must be 0–1 or 0–100%"),
+    ],
+)
 def test_out_of_range_numbers_say_the_range(calls, inputs, capsys, option, value, expected):
     assert main(_map_args(inputs, option, value)) == 2
     err = capsys.readouterr().err
@@ -309,12 +421,15 @@ def test_out_of_range_numbers_say_the_range(calls, inputs, capsys, option, value
     assert calls == []
 
 
-@pytest.mark.parametrize("extra", [
-    ["--radius", "salon=800"],
-    ["--target", "salon=0.5"],
-    ["--check", "salon"],
-    ["--category", "salon"],
-])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--radius", "salon=800"],
+        ["--target", "salon=0.5"],
+        ["--check", "salon"],
+        ["--category", "salon"],
+    ],
+)
 def test_unknown_category_key_is_a_usage_error_before_reading(calls, inputs, capsys, extra):
     assert main(_map_args(inputs, *extra)) == 2
     err = capsys.readouterr().err
@@ -346,12 +461,36 @@ def test_out_naming_an_existing_file(calls, inputs, capsys):
 
 
 def test_resource_column_options_reach_read_resources(calls, inputs):
-    assert main(_map_args(inputs, "--lat-col", "北緯", "--lon-col", "東経", "--resource-name-col",
-                          "施設", "--category-col", "内容", "--sheet", "2", "--header-row", "3",
-                          "--xlsx")) == 0
+    assert (
+        main(
+            _map_args(
+                inputs,
+                "--lat-col",
+                "北緯",
+                "--lon-col",
+                "東経",
+                "--resource-name-col",
+                "施設",
+                "--category-col",
+                "内容",
+                "--sheet",
+                "2",
+                "--header-row",
+                "3",
+                "--xlsx",
+            )
+        )
+        == 0
+    )
     (kwargs,) = [kw for name, _, kw in calls if name == "read_resources"]
-    assert kwargs == {"lat_col": "北緯", "lon_col": "東経", "name_col": "施設",
-                      "category_col": "内容", "sheet": 2, "header_row": 3}
+    assert kwargs == {
+        "lat_col": "北緯",
+        "lon_col": "東経",
+        "name_col": "施設",
+        "category_col": "内容",
+        "sheet": 2,
+        "header_row": 3,
+    }
     # --name-col stays the areas' option
     assert main(_map_args(inputs, "--name-col", "A32_003", "--sheet", "一覧", "--xlsx")) == 0
     districts = [kw for name, _, kw in calls if name == "read_districts"]
@@ -366,14 +505,18 @@ def test_inspect_resource_options_go_to_read_resources_only(inputs, monkeypatch,
         def fn(path, **kwargs):
             seen[name] = kwargs
             raise ColumnNotFoundError(f"{name} は読めません")
+
         return fn
 
     monkeypatch.setattr(chiikimap, "read_districts", refuse("read_districts"))
     monkeypatch.setattr(chiikimap, "read_resources", refuse("read_resources"))
     monkeypatch.setattr(chiikimap, "read_population", refuse("read_population"))
     assert main(["inspect", str(inputs / "b.xlsx"), "--sheet", "一覧", "--lat-col", "Y"]) == 1
-    assert seen == {"read_districts": {}, "read_resources": {"sheet": "一覧", "lat_col": "Y"},
-                    "read_population": {}}
+    assert seen == {
+        "read_districts": {},
+        "read_resources": {"sheet": "一覧", "lat_col": "Y"},
+        "read_population": {},
+    }
 
 
 def test_reader_hints_name_the_command_line_options(calls, inputs, monkeypatch, capsys):
@@ -401,10 +544,14 @@ def test_hints_of_the_other_stages_are_translated(tmp_path):
         chiikimap.analyze(grid_areas(), fake_resources(), None, weight="pop_65plus")
     text = _cli_hints(str(weight_err.value), "analyze")
     assert "--weight pop_65plus には人口データが必要です" in text
-    assert "--population 人口ファイル を指定するか、面積基準なら --weight area にしてください" in text
+    assert (
+        "--population 人口ファイル を指定するか、面積基準なら --weight area にしてください" in text
+    )
     assert "population=" not in text
-    message = ("このファイルには市区町村コードの列がないので municipality= で絞り込めません / this "
-               "layout has no municipality column; filter the frame yourself instead")
+    message = (
+        "このファイルには市区町村コードの列がないので municipality= で絞り込めません / this "
+        "layout has no municipality column; filter the frame yourself instead"
+    )
     text = _cli_hints(message, "areas")
     assert "--municipality を外し" in text
     assert "yourself" not in text
@@ -416,9 +563,21 @@ def _no_columns_geojson(folder):
 
     path = folder / "areas.geojson"
     square = [[[135.6, 34.8], [135.61, 34.8], [135.61, 34.81], [135.6, 34.81], [135.6, 34.8]]]
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"foo": 1},
-         "geometry": {"type": "Polygon", "coordinates": square}}]}), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"foo": 1},
+                        "geometry": {"type": "Polygon", "coordinates": square},
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     return path
 
 

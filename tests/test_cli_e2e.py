@@ -23,9 +23,16 @@ DATA = ROOT / "tests" / "data"
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": ""}
-    return subprocess.run([sys.executable, "-m", "chiikimap", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, encoding="utf-8", timeout=300,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "chiikimap", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+        check=False,
+    )
 
 
 def _no_traceback(proc: subprocess.CompletedProcess[str]) -> None:
@@ -45,8 +52,13 @@ def test_demo_writes_the_six_files(demo):
     assert proc.returncode == 0, proc.stderr
     _no_traceback(proc)
     assert sorted(p.name for p in out.iterdir()) == [
-        "hirakata.gpkg", "hirakata.html", "hirakata.pdf", "hirakata.png", "hirakata_karte.xlsx",
-        "hirakata_offline.html"]
+        "hirakata.gpkg",
+        "hirakata.html",
+        "hirakata.pdf",
+        "hirakata.png",
+        "hirakata_karte.xlsx",
+        "hirakata_offline.html",
+    ]
     # the sample has 枚方市's 13 日常生活圏域 (one per 地域包括支援センター)
     assert "圏域 13・" in proc.stdout
     for p in out.iterdir():
@@ -70,19 +82,35 @@ def test_demo_files_are_what_they_claim(demo):
 
 def test_map_on_test_data(tmp_path):
     # the areas are not in an A32/A27 layout, so their id and name columns are named
-    proc = _run("map", "--areas", str(DATA / "hirakata_cov" / "areas.geojson"),
-                "--id-col", "area_id", "--name-col", "center_name",
-                "--resources", str(DATA / "hirakata_cov" / "offices.geojson"),
-                "--check", "haishoku", "--xlsx", "--pdf", "--title", "テスト地図", "--out", "o",
-                cwd=tmp_path)
+    proc = _run(
+        "map",
+        "--areas",
+        str(DATA / "hirakata_cov" / "areas.geojson"),
+        "--id-col",
+        "area_id",
+        "--name-col",
+        "center_name",
+        "--resources",
+        str(DATA / "hirakata_cov" / "offices.geojson"),
+        "--check",
+        "haishoku",
+        "--xlsx",
+        "--pdf",
+        "--title",
+        "テスト地図",
+        "--out",
+        "o",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     _no_traceback(proc)
-    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["chiikimap.pdf",
-                                                                  "chiikimap_karte.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [
+        "chiikimap.pdf",
+        "chiikimap_karte.xlsx",
+    ]
     assert "圏域 13・" in proc.stdout
     # 配食 is named with --check and no office offers it: 空白 in all 13 areas
     assert "配食: カバー率 0.0%、空白 13・不足 0 圏域" in proc.stdout
-
 
 
 def test_map_with_a_population_table_per_area(tmp_path):
@@ -90,11 +118,29 @@ def test_map_with_a_population_table_per_area(tmp_path):
     # has 1000 + 100·i, so 13 000 + 100·(1 + … + 13) = 22 100 people in all
     rows = ["圏域ID,圏域名,65歳以上"] + [f"{i},圏域{i},{1000 + 100 * i}" for i in range(1, 14)]
     (tmp_path / "pop.csv").write_text("\n".join(rows) + "\n", encoding="cp932")  # as Excel saves it
-    proc = _run("map", "--areas", str(DATA / "hirakata_cov" / "areas.geojson"),
-                "--id-col", "area_id", "--name-col", "center_name",
-                "--resources", str(DATA / "hirakata_cov" / "offices.geojson"),
-                "--population", "pop.csv", "--population-id-col", "圏域ID", "--encoding", "cp932",
-                "--weight", "pop_65plus", "--xlsx", "--out", "o", cwd=tmp_path)
+    proc = _run(
+        "map",
+        "--areas",
+        str(DATA / "hirakata_cov" / "areas.geojson"),
+        "--id-col",
+        "area_id",
+        "--name-col",
+        "center_name",
+        "--resources",
+        str(DATA / "hirakata_cov" / "offices.geojson"),
+        "--population",
+        "pop.csv",
+        "--population-id-col",
+        "圏域ID",
+        "--encoding",
+        "cp932",
+        "--weight",
+        "pop_65plus",
+        "--xlsx",
+        "--out",
+        "o",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     _no_traceback(proc)
     assert "基準 / basis: 65歳以上人口" in proc.stdout
@@ -108,6 +154,7 @@ def test_map_with_a_population_table_per_area(tmp_path):
     assert overview.cell(4, 4).value == "基準値（65歳以上人口）"
     # every person of the table is inside an area: each category's weight is the table's total
     assert overview.cell(5, 4).value == pytest.approx(22_100)
+
 
 def test_inspect_good_file(tmp_path):
     proc = _run("inspect", str(DATA / "resources" / "kayoi_cp932.csv"), cwd=tmp_path)

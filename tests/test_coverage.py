@@ -55,7 +55,12 @@ def _row(cov: Coverage, area: str, cat: str) -> pd.Series:
 # --- the main hand-worked case ------------------------------------------------------------------
 
 #: A00's four points carry 10, 20, 30, 40 (total 100); every other point 10 (areas total 40).
-A00_WEIGHTS = {(250.0, 250.0): 10.0, (750.0, 250.0): 20.0, (250.0, 750.0): 30.0, (750.0, 750.0): 40.0}
+A00_WEIGHTS = {
+    (250.0, 250.0): 10.0,
+    (750.0, 250.0): 20.0,
+    (250.0, 750.0): 30.0,
+    (750.0, 750.0): 40.0,
+}
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +109,11 @@ def test_weights_and_counts(hand: Coverage) -> None:
     assert _row(hand, "A11", "mimamori")[S.N_RESOURCES] == 0
     assert _row(hand, "A11", "kaji_enjo")[S.N_RESOURCES] == 1
     assert t.groupby(S.CATEGORY)[S.N_RESOURCES].sum().to_dict() == {
-        "kayoi_no_ba": 1, "haishoku": 2, "mimamori": 1, "kaji_enjo": 1, "ido_shien": 0
+        "kayoi_no_ba": 1,
+        "haishoku": 2,
+        "mimamori": 1,
+        "kaji_enjo": 1,
+        "ido_shien": 0,
     }
     assert list(hand.resources[S.AREA_ID]) == ["A01", "A00", "A01", "A11"]
     assert hand.unassigned.empty
@@ -219,8 +228,10 @@ def test_population_on_borders_goes_to_smallest_area_id() -> None:
     areas = grid_areas(2, vertex_step_m=250.0)
     # (1000,500): A00|A01 edge → A00; (1000,1000): corner → A00; (1500,1000): A01|A11 → A01;
     # (1000,1500): A10|A11 → A10; (1750,1750) inside A11
-    pop = grid_population([(1000, 500), (1000, 1000), (1500, 1000), (1000, 1500), (1750, 1750)],
-                          [1.0, 2.0, 4.0, 8.0, 16.0])
+    pop = grid_population(
+        [(1000, 500), (1000, 1000), (1500, 1000), (1000, 1500), (1750, 1750)],
+        [1.0, 2.0, 4.0, 8.0, 16.0],
+    )
     res = grid_resources([(1750, 1750, ("kayoi_no_ba",))])
     cov = analyze(areas, res, pop, metric_crs=GRID_CRS)
     w = cov.table.set_index(S.AREA_ID)[S.WEIGHT].to_dict()
@@ -261,8 +272,13 @@ def test_mixed_crs_layers_are_transformed() -> None:
     res = grid_resources([(1250, 750, ("kayoi_no_ba",))])
     pop = _lattice(A00_WEIGHTS)
     base = analyze(areas, res, pop, radius_m=500.0, metric_crs=GRID_CRS)
-    mixed = analyze(areas.to_crs(GRID_CRS), res.to_crs("EPSG:4326"), pop.to_crs("EPSG:3857"),
-                    radius_m=500.0, metric_crs=GRID_CRS)
+    mixed = analyze(
+        areas.to_crs(GRID_CRS),
+        res.to_crs("EPSG:4326"),
+        pop.to_crs("EPSG:3857"),
+        radius_m=500.0,
+        metric_crs=GRID_CRS,
+    )
     pd.testing.assert_frame_equal(base.table, mixed.table)
     assert mixed.areas.crs == "EPSG:6668"
     assert mixed.resources.crs == "EPSG:6668"
@@ -273,8 +289,9 @@ def test_mixed_crs_layers_are_transformed() -> None:
 def test_weight_column_choice() -> None:
     areas = grid_areas(2)
     res = grid_resources([(1250, 750, ("kayoi_no_ba",))])
-    cov = analyze(areas, res, _lattice(A00_WEIGHTS), weight="pop_total", radius_m=500.0,
-                  metric_crs=GRID_CRS)
+    cov = analyze(
+        areas, res, _lattice(A00_WEIGHTS), weight="pop_total", radius_m=500.0, metric_crs=GRID_CRS
+    )
     assert _row(cov, "A00", "kayoi_no_ba")[S.WEIGHT] == 200.0  # pop_total = 2 × pop_65plus
     assert _row(cov, "A00", "kayoi_no_ba")[S.COVERAGE] == pytest.approx(0.4)
     assert cov.info.weight_label == "総人口"
@@ -315,7 +332,9 @@ def test_lower_weighted_median_definition() -> None:
     assert out[2] == 7.0
     assert math.isnan(out[3])
     # two equal weights: the lower one
-    assert lower_weighted_median(np.array([300.0, 100.0]), np.ones(2), np.zeros(2, int), 1)[0] == 100
+    assert (
+        lower_weighted_median(np.array([300.0, 100.0]), np.ones(2), np.zeros(2, int), 1)[0] == 100
+    )
 
 
 # --- bad input -------------------------------------------------------------------------------------
@@ -383,16 +402,22 @@ def test_unknown_category_and_weight() -> None:
 
 # --- properties ------------------------------------------------------------------------------------
 
-_POP_XY = [(x, y) for y in (100.0, 500.0, 900.0, 1300.0, 1700.0, 2100.0, 2500.0, 2900.0)
-           for x in (100.0, 500.0, 900.0, 1300.0, 1700.0, 2100.0, 2500.0, 2900.0)]
+_POP_XY = [
+    (x, y)
+    for y in (100.0, 500.0, 900.0, 1300.0, 1700.0, 2100.0, 2500.0, 2900.0)
+    for x in (100.0, 500.0, 900.0, 1300.0, 1700.0, 2100.0, 2500.0, 2900.0)
+]
 _CATS = ("kayoi_no_ba", "haishoku", "mimamori")
 _res_strategy = st.lists(
     st.tuples(st.floats(-500, 3500), st.floats(-500, 3500), st.sampled_from(_CATS)),
-    min_size=1, max_size=8,
+    min_size=1,
+    max_size=8,
 )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     specs=_res_strategy,
     extra=st.tuples(st.floats(-500, 3500), st.floats(-500, 3500), st.sampled_from(_CATS)),
@@ -411,7 +436,9 @@ def test_properties(specs: list, extra: tuple, weights: list[int]) -> None:
     assert ((cov >= 0) & (cov <= 1)).all()
     assert (a[S.COVERED] <= a[S.WEIGHT] + 1e-9).all()
     assert (b[S.COVERED].to_numpy() >= a[S.COVERED].to_numpy() - 1e-9).all()
-    assert (b[S.NEAREST_M].fillna(np.inf).to_numpy() <= a[S.NEAREST_M].fillna(np.inf).to_numpy()).all()
+    assert (
+        b[S.NEAREST_M].fillna(np.inf).to_numpy() <= a[S.NEAREST_M].fillna(np.inf).to_numpy()
+    ).all()
     # every lattice point lies inside the 3 km grid, so the area weights add up to the total
     per_area = a.groupby(S.AREA_ID)[S.WEIGHT].first()
     assert per_area.sum() == pytest.approx(sum(weights))
@@ -425,7 +452,8 @@ def _hirakata() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     raw = gpd.read_file(DATA / "areas.geojson")
     areas = gpd.GeoDataFrame(
         {S.AREA_ID: raw["area_id"].astype(str), S.AREA_NAME: raw["center_name"].astype(str)},
-        geometry=raw.geometry.make_valid(), crs=raw.crs,
+        geometry=raw.geometry.make_valid(),
+        crs=raw.crs,
     )
     off = gpd.read_file(DATA / "offices.geojson")
     tax = default_taxonomy()
@@ -438,7 +466,8 @@ def _hirakata() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
             S.CATEGORIES: keys,
             S.CAPACITY: pd.to_numeric(off["capacity"], errors="coerce"),
         },
-        geometry=off.geometry, crs=off.crs,
+        geometry=off.geometry,
+        crs=off.crs,
     )
     return areas, res
 
@@ -470,20 +499,24 @@ def test_takamatsu_population_basis_matches_plain_geopandas() -> None:
     import chiikimap
 
     tk = chiikimap.load_sample("takamatsu")
-    cov = analyze(tk.areas, tk.resources, tk.population, weight=S.POP_65PLUS,
-                  radius_m={"kyoten": 500.0})
+    cov = analyze(
+        tk.areas, tk.resources, tk.population, weight=S.POP_65PLUS, radius_m={"kyoten": 500.0}
+    )
     crs = cov.info.metric_crs
     pop = tk.population.to_crs(crs)
     # independent: sjoin (within) for the area of each 町丁 point, sjoin_nearest for the distance
     joined = gpd.sjoin(pop, tk.areas.to_crs(crs)[[S.AREA_ID, "geometry"]], predicate="within")
     centres = tk.resources[tk.resources[S.CATEGORIES].map(lambda ks: "kyoten" in ks)].to_crs(crs)
-    near = gpd.sjoin_nearest(joined.drop(columns="index_right"), centres[["geometry"]],
-                             distance_col="dist")
+    near = gpd.sjoin_nearest(
+        joined.drop(columns="index_right"), centres[["geometry"]], distance_col="dist"
+    )
     near = near[~near.index.duplicated()]  # ties: one row per point
     weight = near.groupby(S.AREA_ID)[S.POP_65PLUS].sum()
     covered = near[near["dist"] <= 500.0].groupby(S.AREA_ID)[S.POP_65PLUS].sum()
     got = cov.table[cov.table[S.CATEGORY] == "kyoten"].set_index(S.AREA_ID)
-    assert got[S.WEIGHT].to_dict() == pytest.approx(weight.reindex(got.index, fill_value=0).to_dict())
+    assert got[S.WEIGHT].to_dict() == pytest.approx(
+        weight.reindex(got.index, fill_value=0).to_dict()
+    )
     assert got[S.COVERED].to_dict() == pytest.approx(
         covered.reindex(got.index, fill_value=0).to_dict()
     )
@@ -500,7 +533,8 @@ def test_population_polygon_is_apportioned_by_area_share() -> None:
     x0, y0 = (560_000.0, 3_850_000.0)
     pop = gpd.GeoDataFrame(
         {S.POP_TOTAL: [200.0], S.POP_65PLUS: [100.0], S.POP_75PLUS: [50.0]},
-        geometry=[shapely.affinity.translate(poly, x0, y0)], crs=GRID_CRS,
+        geometry=[shapely.affinity.translate(poly, x0, y0)],
+        crs=GRID_CRS,
     )
     res = grid_resources([(1000, 500, ("kayoi_no_ba",))])  # within 800 m of the whole polygon
     with pytest.warns(ChiikimapWarning, match="A10"):  # A10 and A11 hold nobody
@@ -518,7 +552,9 @@ def test_rejected_rows_and_sources_are_carried() -> None:
     res = grid_resources([(250, 250, ("kayoi_no_ba",))])
     report = S.ReadReport(
         file="resources.csv",
-        rejected=[{"file": "resources.csv", "row": 7, "reason": "座標なし", "values": {"名称": "x"}}],
+        rejected=[
+            {"file": "resources.csv", "row": 7, "reason": "座標なし", "values": {"名称": "x"}}
+        ],
         sources=[S.Source("テスト資源一覧", "テスト市", "2026-01-01").to_dict()],
     )
     S.attach_report(res, report)
@@ -560,7 +596,8 @@ def _grid_polygon_population(poly: shapely.Polygon, pop_65plus: float) -> gpd.Ge
     x0, y0 = (560_000.0, 3_850_000.0)
     return gpd.GeoDataFrame(
         {S.POP_TOTAL: [2 * pop_65plus], S.POP_65PLUS: [pop_65plus], S.POP_75PLUS: [pop_65plus / 2]},
-        geometry=[shapely.affinity.translate(poly, x0, y0)], crs=GRID_CRS,
+        geometry=[shapely.affinity.translate(poly, x0, y0)],
+        crs=GRID_CRS,
     )
 
 
@@ -589,7 +626,9 @@ def test_population_outside_every_area_is_reported_not_lost() -> None:
     # 100 people over x ∈ [500, 2500]: a quarter of the polygon lies in the 1 km area
     pop = _grid_polygon_population(shapely.box(500, 100, 2500, 900), 100.0)
     res = grid_resources([(500, 500, ("kayoi_no_ba",))])
-    with pytest.warns(ChiikimapWarning, match=r"75 of pop_65plus \(75\.0%\) lies outside every area"):
+    with pytest.warns(
+        ChiikimapWarning, match=r"75 of pop_65plus \(75\.0%\) lies outside every area"
+    ):
         cov = analyze(areas, res, pop, metric_crs=GRID_CRS)
     assert cov.info.weight_outside == pytest.approx(75.0)
     assert cov.info.weight_inside == pytest.approx(25.0)

@@ -26,8 +26,14 @@ from chiikimap.io.districts import merge_areas, read_districts
 DATA = Path(__file__).parent / "data" / "districts"
 CREDIT_A32 = "国土数値情報（中学校区データ）（国土交通省）"
 IKOMA_CODES = {
-    "C129210000586", "C129210000595", "C129210000540", "C129210000559",
-    "C129210000568", "C129210000577", "C129210000522", "C129210000531",
+    "C129210000586",
+    "C129210000595",
+    "C129210000540",
+    "C129210000559",
+    "C129210000568",
+    "C129210000577",
+    "C129210000522",
+    "C129210000531",
 }
 
 
@@ -135,7 +141,9 @@ def test_a32_23_geojson() -> None:
     assert "A32-21/23" in _report(gdf)["layout"]
 
 
-@pytest.mark.parametrize("municipality", ["29209", 29209, "292095", "生駒市", "奈良県生駒市", "生駒市 "])
+@pytest.mark.parametrize(
+    "municipality", ["29209", 29209, "292095", "生駒市", "奈良県生駒市", "生駒市 "]
+)
 def test_filter_ikoma(municipality: object) -> None:
     gdf = read_districts(DATA / "A32-23_29.shp", municipality=municipality)  # type: ignore[arg-type]
     assert set(gdf["area_id"]) == IKOMA_CODES
@@ -165,7 +173,9 @@ def test_a27_elementary_districts() -> None:
 
 
 def test_user_named_columns_hirakata() -> None:
-    gdf = read_districts(DATA / "hirakata_houkatsu.geojson", id_col="area_id", name_col="center_name")
+    gdf = read_districts(
+        DATA / "hirakata_houkatsu.geojson", id_col="area_id", name_col="center_name"
+    )
     _check_schema(gdf)
     assert list(gdf["area_id"]) == ["1", "2", "3"]
     assert list(gdf["area_name"]) == ["はなまる", "社協ふれあい", "聖徳園"]
@@ -222,10 +232,15 @@ def test_overlap_rule_on_squares(tmp_path: Path) -> None:
     b = box(135.0 + d / 2, 35.0, 135.0 + 2.5 * d, 35.0 + d)
     outer = box(136.0, 35.0, 136.0 + 3 * d, 35.0 + 3 * d)
     inner = box(136.0 + d, 35.0 + d, 136.0 + 2 * d, 35.0 + 2 * d)
-    path = _write_geojson(tmp_path / "sq.geojson", [
-        _a32_16("A中学校", a.__geo_interface__), _a32_16("B中学校", b.__geo_interface__),
-        _a32_16("外中学校", outer.__geo_interface__), _a32_16("内中学校", inner.__geo_interface__),
-    ])
+    path = _write_geojson(
+        tmp_path / "sq.geojson",
+        [
+            _a32_16("A中学校", a.__geo_interface__),
+            _a32_16("B中学校", b.__geo_interface__),
+            _a32_16("外中学校", outer.__geo_interface__),
+            _a32_16("内中学校", inner.__geo_interface__),
+        ],
+    )
     with pytest.warns(ChiikimapWarning, match="2 組"):
         gdf = read_districts(path)
     geom = dict(zip(gdf["area_name"], gdf.geometry, strict=True))
@@ -252,11 +267,14 @@ def test_bow_tie_is_repaired(tmp_path: Path) -> None:
 
 
 def test_parts_of_one_school_are_dissolved(tmp_path: Path) -> None:
-    path = _write_geojson(tmp_path / "parts.geojson", [
-        _a32_16("島中学校", _square(135.0, 35.0, 0.01)),
-        _a32_16("島中学校", _square(135.1, 35.0, 0.01)),
-        _a32_16("島中学校", _square(135.2, 35.0, 0.01), code="32201"),  # same name, other town
-    ])
+    path = _write_geojson(
+        tmp_path / "parts.geojson",
+        [
+            _a32_16("島中学校", _square(135.0, 35.0, 0.01)),
+            _a32_16("島中学校", _square(135.1, 35.0, 0.01)),
+            _a32_16("島中学校", _square(135.2, 35.0, 0.01), code="32201"),  # same name, other town
+        ],
+    )
     gdf = read_districts(path)
     assert list(gdf["area_id"]) == ["32203_島中学校", "32201_島中学校"]
     assert len(gdf.geometry.iloc[0].geoms) == 2
@@ -264,12 +282,15 @@ def test_parts_of_one_school_are_dissolved(tmp_path: Path) -> None:
 
 
 def test_rows_without_polygon_are_rejected_with_reason(tmp_path: Path) -> None:
-    path = _write_geojson(tmp_path / "mixed.geojson", [
-        _a32_16("良中学校", _square(135.0, 35.0, 0.01)),
-        _a32_16("点中学校", {"type": "Point", "coordinates": [135.2, 35.0]}),
-        _a32_16("無中学校", None),
-        _a32_16("", _square(135.3, 35.0, 0.01)),
-    ])
+    path = _write_geojson(
+        tmp_path / "mixed.geojson",
+        [
+            _a32_16("良中学校", _square(135.0, 35.0, 0.01)),
+            _a32_16("点中学校", {"type": "Point", "coordinates": [135.2, 35.0]}),
+            _a32_16("無中学校", None),
+            _a32_16("", _square(135.3, 35.0, 0.01)),
+        ],
+    )
     with pytest.warns(ChiikimapWarning, match="3 行を読み込めませんでした"):
         gdf = read_districts(path)
     assert list(gdf["area_name"]) == ["良中学校"]
@@ -282,17 +303,21 @@ def test_rows_without_polygon_are_rejected_with_reason(tmp_path: Path) -> None:
     assert rep["n_read"] == len(gdf) + len(rejected)
 
 
-
 def test_district_covered_by_smaller_ones_is_rejected_at_its_file_row(tmp_path: Path) -> None:
     # features A, B, A, C: A comes in two parts; C has B's geometry, so the tie of sizes goes to
     # the smaller id (B) and C is covered whole. C is the 4th feature of the file (it would be
     # the 3rd area after dissolving A).
     b = _square(135.1, 35.0, 0.01)
-    path = _write_geojson(tmp_path / "covered.geojson", [
-        _a32_16("A中学校", _square(135.0, 35.0, 0.01)), _a32_16("B中学校", b),
-        _a32_16("A中学校", _square(135.0, 35.02, 0.01)), _a32_16("C中学校", b),
-        _a32_16("点中学校", {"type": "Point", "coordinates": [135.2, 35.0]}),
-    ])
+    path = _write_geojson(
+        tmp_path / "covered.geojson",
+        [
+            _a32_16("A中学校", _square(135.0, 35.0, 0.01)),
+            _a32_16("B中学校", b),
+            _a32_16("A中学校", _square(135.0, 35.02, 0.01)),
+            _a32_16("C中学校", b),
+            _a32_16("点中学校", {"type": "Point", "coordinates": [135.2, 35.0]}),
+        ],
+    )
     with pytest.warns(ChiikimapWarning):
         gdf = read_districts(path)
     assert list(gdf["area_name"]) == ["A中学校", "B中学校"]
@@ -303,10 +328,14 @@ def test_district_covered_by_smaller_ones_is_rejected_at_its_file_row(tmp_path: 
     # every rejected row names the file as the other readers do: the bare file name
     assert set(rejected["file"]) == {"covered.geojson"}
 
+
 def test_file_with_only_points(tmp_path: Path) -> None:
-    path = _write_geojson(tmp_path / "pts.geojson", [
-        _a32_16("点中学校", {"type": "Point", "coordinates": [135.2, 35.0]}),
-    ])
+    path = _write_geojson(
+        tmp_path / "pts.geojson",
+        [
+            _a32_16("点中学校", {"type": "Point", "coordinates": [135.2, 35.0]}),
+        ],
+    )
     with pytest.raises(InputFileError, match="ポリゴンがありません"):
         read_districts(path)
 
@@ -389,7 +418,9 @@ def test_merge_areas_dict_and_dataframe_forms() -> None:
     assert list(merged["municipality_code"]) == ["27210", "27210"]
 
     # dict form, full-width text, school codes and suffixes are all accepted.
-    same = merge_areas(districts, {"はなまる": ["樟葉北", "s1", "樟葉南小学校"], "社協ふれあい": "樟葉西校、牧野"})
+    same = merge_areas(
+        districts, {"はなまる": ["樟葉北", "s1", "樟葉南小学校"], "社協ふれあい": "樟葉西校、牧野"}
+    )
     assert [g.area for g in same.geometry] == pytest.approx([g.area for g in merged.geometry])
 
 
@@ -453,8 +484,10 @@ def test_ksj_zip_as_downloaded(tmp_path: Path) -> None:
     # KSJ distributes A32-16 as a zip with a folder holding the Shift_JIS shapefile (no .cpg)
     archive = _zip(
         tmp_path / "A32-16_25_GML.zip",
-        {f"A32-16_25_GML/a32_16_shiga{ext}": DATA / f"a32_16_shiga{ext}"
-         for ext in (".shp", ".shx", ".dbf")},
+        {
+            f"A32-16_25_GML/a32_16_shiga{ext}": DATA / f"a32_16_shiga{ext}"
+            for ext in (".shp", ".shx", ".dbf")
+        },
     )
     with pytest.warns(ChiikimapWarning, match="CRS"):
         gdf = read_districts(archive)
@@ -465,8 +498,10 @@ def test_ksj_zip_as_downloaded(tmp_path: Path) -> None:
     # A32-23 zips hold the shapefile and a GeoJSON of the same data: the shapefile is read
     both = _zip(
         tmp_path / "A32-23_29_GML.zip",
-        {f"A32-23_29_GML/A32-23_29{ext}": DATA / f"A32-23_29{ext}"
-         for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg", ".geojson")},
+        {
+            f"A32-23_29_GML/A32-23_29{ext}": DATA / f"A32-23_29{ext}"
+            for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg", ".geojson")
+        },
     )
     assert len(read_districts(both, municipality="29209")) == 8
 
@@ -476,5 +511,7 @@ def test_zip_with_several_data_sets_lists_them(tmp_path: Path) -> None:
         tmp_path / "two.zip",
         {"a/A27-23_29.shp": DATA / "A27-23_29.shp", "b/A32-23_29.shp": DATA / "A32-23_29.shp"},
     )
-    with pytest.raises(InputFileError, match=r"2 vector data sets \(a/A27-23_29.shp, b/A32-23_29.shp\)"):
+    with pytest.raises(
+        InputFileError, match=r"2 vector data sets \(a/A27-23_29.shp, b/A32-23_29.shp\)"
+    ):
         read_districts(archive)

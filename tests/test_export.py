@@ -24,8 +24,14 @@ _NASTY = ['=HYPERLINK("http://example.invalid","x")', "+81-3-0000", "-1+2", "@SU
 def coverage():
     cov = fake_coverage(_NASTY)
     rejected = pd.DataFrame(
-        [{"file": "list.csv", "row": 7, "reason": "緯度・経度がありません",
-          "values": {"名称": "=cmd|' /C calc'!A0", "住所": "枚方市"}}],
+        [
+            {
+                "file": "list.csv",
+                "row": 7,
+                "reason": "緯度・経度がありません",
+                "values": {"名称": "=cmd|' /C calc'!A0", "住所": "枚方市"},
+            }
+        ],
         columns=list(S.REJECTED_COLUMNS),
     )
     return dataclasses.replace(cov, rejected=rejected)
@@ -47,15 +53,27 @@ def _find_row(ws, col: int, value: str) -> int:
 
 def test_sheet_names(workbook):
     _, wb = workbook
-    assert wb.sheetnames == ["概要", *(f"第{i}区" for i in range(1, 10)), "資源一覧", "除外行",
-                             "出典・条件"]
+    assert wb.sheetnames == [
+        "概要",
+        *(f"第{i}区" for i in range(1, 10)),
+        "資源一覧",
+        "除外行",
+        "出典・条件",
+    ]
 
 
 def test_overview_summary_numbers_and_formats(workbook):
     _, wb = workbook
     ws = wb["概要"]
-    assert [c.value for c in ws[4]][:7] == ["種別", "資源数", "定員計", "基準値（面積(m²)）", "圏内",
-                                             "カバー率", "圏外（届かない面積(m²)）"]
+    assert [c.value for c in ws[4]][:7] == [
+        "種別",
+        "資源数",
+        "定員計",
+        "基準値（面積(m²)）",
+        "圏内",
+        "カバー率",
+        "圏外（届かない面積(m²)）",
+    ]
     row = {c.column: c for c in ws[5]}
     assert row[1].value == "通いの場"
     assert row[2].value == 2
@@ -152,7 +170,6 @@ def test_sheet_name_rules():
     assert all(len(n) <= 31 for n in used)
 
 
-
 def test_sheet_name_avoids_the_reserved_history():
     # Excel reserves "History" (any case) for its change tracking; a sheet so named must be repaired
     used: set[str] = set()
@@ -174,6 +191,7 @@ def test_area_named_history_gets_a_safe_sheet(tmp_path):
     assert "history" not in {n.casefold() for n in names}
     assert names[1] == "History(2)"
 
+
 def test_awkward_area_names_give_valid_unique_sheets(tmp_path):
     cov = fake_coverage()
     names = ["中央/北"] * 3 + ["資源一覧", "x" * 40, "'引用'", "a?b", "c*d", "[e]"]
@@ -194,12 +212,12 @@ def test_geopackage_round_trip(coverage, tmp_path):
     path = tmp_path / "out.gpkg"
     pop = gpd.GeoDataFrame(
         {S.POP_TOTAL: [100.0, 50.0], S.POP_65PLUS: [30.0, 20.0], S.POP_75PLUS: [15.0, np.nan]},
-        geometry=[Point(135.66, 34.79), Point(135.67, 34.80)], crs=S.STORAGE_CRS,
+        geometry=[Point(135.66, 34.79), Point(135.67, 34.80)],
+        crs=S.STORAGE_CRS,
     )
     to_geopackage(dataclasses.replace(coverage, population=pop), path)
     layers = dict(pyogrio.list_layers(path))
-    assert layers == {"areas": "Polygon", "resources": "Point", "population": "Point",
-                      "gaps": None}
+    assert layers == {"areas": "Polygon", "resources": "Point", "population": "Point", "gaps": None}
 
     areas = gpd.read_file(path, layer="areas").set_index(S.AREA_ID)
     assert areas.crs.to_epsg() == 6668
@@ -245,7 +263,12 @@ def empty_area_coverage():
     rows = t[S.AREA_ID] == "A11"
     t.loc[rows, S.STATUS] = S.STATUS_EMPTY
     t.loc[rows, [S.COVERAGE, S.WEIGHT, S.COVERED, S.UNCOVERED, S.NEAREST_M]] = [
-        np.nan, 0.0, 0.0, 0.0, np.nan]
+        np.nan,
+        0.0,
+        0.0,
+        0.0,
+        np.nan,
+    ]
     return dataclasses.replace(cov, table=t)
 
 

@@ -40,8 +40,18 @@ def _read_quiet(path: Path, **kw: object) -> gpd.GeoDataFrame:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("一", 1), ("九", 9), ("十", 10), ("十一", 11), ("二十", 20), ("二十三", 23), ("百五", 105),
-     ("千二百三十四", 1234), ("二〇", 20), ("一〇五", 105)],
+    [
+        ("一", 1),
+        ("九", 9),
+        ("十", 10),
+        ("十一", 11),
+        ("二十", 20),
+        ("二十三", 23),
+        ("百五", 105),
+        ("千二百三十四", 1234),
+        ("二〇", 20),
+        ("一〇五", 105),
+    ],
 )
 def test_kanji_to_int(text: str, value: int) -> None:
     assert kanji_to_int(text) == value
@@ -54,7 +64,12 @@ def test_kanji_to_int_rejects(bad: str) -> None:
 
 
 def test_town_names_compare_equal_across_spellings() -> None:
-    assert normalize_town_name("１丁目") == normalize_town_name("一丁目") == normalize_town_name("1丁目") == "1丁目"
+    assert (
+        normalize_town_name("１丁目")
+        == normalize_town_name("一丁目")
+        == normalize_town_name("1丁目")
+        == "1丁目"
+    )
     assert normalize_town_name("あすか野北一丁目") == normalize_town_name("あすか野北１丁目")
     assert normalize_town_name("番町十二丁目") == "番町12丁目"
     assert normalize_town_name("緑ヶ丘 ２条") == normalize_town_name("緑ケ丘二条")
@@ -89,8 +104,12 @@ def test_takamatsu_editions_read(name: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "date"),
-    [("population_0066_202602_head20.xlsx", "2026-02-01"), ("population_0066_202401_head20.xlsx", "2024-01-01"),
-     ("population_0066_202212_head20.xlsx", "2022-12-01"), ("population_0066_202305_cp932_head20.csv", "2023-05-01")],
+    [
+        ("population_0066_202602_head20.xlsx", "2026-02-01"),
+        ("population_0066_202401_head20.xlsx", "2024-01-01"),
+        ("population_0066_202212_head20.xlsx", "2022-12-01"),
+        ("population_0066_202305_cp932_head20.csv", "2023-05-01"),
+    ],
 )
 def test_dates_as_datetime_serial_and_text(name: str, date: str) -> None:
     # the file names carry the month (0066_YYYYMM); serial 45292 = 2024-01-01 in Excel's 1900 system
@@ -107,7 +126,9 @@ def test_hand_summed_row_pins_the_band_layout() -> None:
     row = gdf.iloc[0]
     assert (row[S.POP_TOTAL], row[S.POP_65PLUS], row[S.POP_75PLUS]) == (402.0, 84.0, 40.0)
     cols = S.read_reports(gdf)[0]["columns"]
-    assert cols[S.POP_65PLUS].split(" + ") == [f"{s}{k}" for k in range(14, 19) for s in ("man", "woman")]
+    assert cols[S.POP_65PLUS].split(" + ") == [
+        f"{s}{k}" for k in range(14, 19) for s in ("man", "woman")
+    ]
 
 
 def test_text_numbers_equal_typed_numbers() -> None:
@@ -187,13 +208,14 @@ def test_census_topojson_merges_shared_key_codes() -> None:
     assert src.date == "2020-10-01"
 
 
-
 def _census_file(path: Path, keys: list, jinko: list[float]) -> Path:
     from shapely.geometry import box
 
     gdf = gpd.GeoDataFrame(
         {"KEY_CODE": keys, "S_NAME": [f"町{i + 1}" for i in range(len(keys))], "JINKO": jinko},
-        geometry=[box(135.7 + i * 0.01, 34.7, 135.705 + i * 0.01, 34.705) for i in range(len(keys))],
+        geometry=[
+            box(135.7 + i * 0.01, 34.7, 135.705 + i * 0.01, 34.705) for i in range(len(keys))
+        ],
         crs=S.STORAGE_CRS,
     )
     gdf.to_file(path, driver="GeoJSON")
@@ -202,8 +224,11 @@ def _census_file(path: Path, keys: list, jinko: list[float]) -> Path:
 
 def test_census_rows_without_key_code_are_rejected_not_merged(tmp_path: Path) -> None:
     # rows 2-4 have no KEY_CODE (null, empty, blank); before, they became one record "None"/"" …
-    path = _census_file(tmp_path / "census.geojson", ["292090010", None, "", "  ", "292090020"],
-                        [100.0, 50.0, 30.0, 20.0, 10.0])
+    path = _census_file(
+        tmp_path / "census.geojson",
+        ["292090010", None, "", "  ", "292090020"],
+        [100.0, 50.0, 30.0, 20.0, 10.0],
+    )
     with pytest.warns(ChiikimapWarning, match="3 行"):
         gdf = read_population(path, kind="census")
     assert gdf["key_code"].tolist() == ["292090010", "292090020"]
@@ -223,6 +248,7 @@ def test_census_numeric_key_code_nan_is_rejected(tmp_path: Path) -> None:
     assert gdf["key_code"].tolist() == ["292090010"]
     assert S.rejected_rows(gdf)["row"].tolist() == [2]
 
+
 # --- mesh statistics ------------------------------------------------------------------------------
 
 
@@ -234,11 +260,21 @@ def test_mesh_codes_to_polygons_known_bounds() -> None:
         gdf = read_population(DATA / "synthetic_mesh_cp932.txt")
     b = dict(zip(gdf["key_code"], gdf.geometry.bounds.itertuples(index=False), strict=False))
     assert tuple(b["53394611"]) == pytest.approx((139.7625, 35.675, 139.775, 35.675 + 1 / 120))
-    assert tuple(b["533946111"]) == pytest.approx((139.7625, 35.675, 139.7625 + 1 / 160, 35.675 + 1 / 240))
-    assert tuple(b["533946114"]) == pytest.approx((139.7625 + 1 / 160, 35.675 + 1 / 240, 139.775, 35.675 + 1 / 120))
-    assert tuple(b["5339461111"]) == pytest.approx((139.7625, 35.675, 139.7625 + 1 / 320, 35.675 + 1 / 480))
+    assert tuple(b["533946111"]) == pytest.approx(
+        (139.7625, 35.675, 139.7625 + 1 / 160, 35.675 + 1 / 240)
+    )
+    assert tuple(b["533946114"]) == pytest.approx(
+        (139.7625 + 1 / 160, 35.675 + 1 / 240, 139.775, 35.675 + 1 / 120)
+    )
+    assert tuple(b["5339461111"]) == pytest.approx(
+        (139.7625, 35.675, 139.7625 + 1 / 320, 35.675 + 1 / 480)
+    )
     v = gdf.set_index("key_code")
-    assert (v.loc["53394611", S.POP_TOTAL], v.loc["53394611", S.POP_65PLUS], v.loc["53394611", S.POP_75PLUS]) == (1200, 300, 140)
+    assert (
+        v.loc["53394611", S.POP_TOTAL],
+        v.loc["53394611", S.POP_65PLUS],
+        v.loc["53394611", S.POP_75PLUS],
+    ) == (1200, 300, 140)
     assert v.loc["533946114", [S.POP_TOTAL, S.POP_65PLUS]].isna().all()  # '*' suppressed
     assert np.isnan(v.loc["5339461111", S.POP_75PLUS])  # '-'
     rej = S.rejected_rows(gdf)

@@ -145,7 +145,11 @@ def test_takamatsu_xlsx_without_service_column_needs_category():
     assert set(gdf["categories"]) == {("houkatsu",)}
     assert _report(gdf)["columns"]["category"] == "category='houkatsu'"
     with pytest.raises(InputFileError, match=r"シート 'nope' がありません.*Sheet1"):
-        _read("takamatsu_regional_comprehensive_support_center.xlsx", category="houkatsu", sheet="nope")
+        _read(
+            "takamatsu_regional_comprehensive_support_center.xlsx",
+            category="houkatsu",
+            sheet="nope",
+        )
     with pytest.raises(UnknownCategoryError, match="salon"):
         _read("takamatsu_regional_comprehensive_support_center.xlsx", category="salon")
 
@@ -408,9 +412,7 @@ def test_missing_name_column_and_explicit_columns(tmp_path: Path):
     path.write_text("団体,北緯,東経,kind\nいきいき会,34.34,134.04,サロン\n", encoding="utf-8")
     with pytest.raises(ColumnNotFoundError, match=r"名称の列が見つかりません.*pass name_col='…'"):
         read_resources(path)
-    gdf = read_resources(
-        path, name_col="団体", lat_col="北緯", lon_col="東経", category_col="kind"
-    )
+    gdf = read_resources(path, name_col="団体", lat_col="北緯", lon_col="東経", category_col="kind")
     assert gdf["name"].tolist() == ["いきいき会"]
     assert gdf["category"].tolist() == ["kayoi_no_ba"]
     with pytest.raises(ColumnNotFoundError, match=r"lat_col='緯度' がありません"):

@@ -60,8 +60,18 @@ def test_wheel_carries_sample_data_and_taxonomy(tmp_path):
     pytest.importorskip("hatchling")
     wheel_dir = tmp_path / "wheel"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(wheel_dir), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheel_dir),
+            str(ROOT),
+        ],
         check=True,
     )
     (wheel,) = wheel_dir.glob("chiikimap-*.whl")
@@ -77,8 +87,17 @@ def test_wheel_carries_sample_data_and_taxonomy(tmp_path):
     # install the wheel alone into a folder and load a sample from there, away from the checkout
     site = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site),
-         str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(site),
+            str(wheel),
+        ],
         check=True,
     )
     code = (
@@ -88,7 +107,11 @@ def test_wheel_carries_sample_data_and_taxonomy(tmp_path):
         "print(len(chiikimap.load_sample('ikoma').areas))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, env={"PYTHONPATH": str(site)},
-        capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert out.stdout.strip() == "8"

@@ -53,7 +53,9 @@ def test_missing_glyph_check_detects_fallback():
 
 @pytest.mark.parametrize("category", [None, "kayoi_no_ba", "haishoku"])
 def test_png_renders_every_japanese_string(tmp_path, category):
-    cov = fake_coverage(["ふれあいサロン中央（旧・第一集会所）", "配食みどり", "サロン東", "配食ひかり"])
+    cov = fake_coverage(
+        ["ふれあいサロン中央（旧・第一集会所）", "配食みどり", "サロン東", "配食ひかり"]
+    )
     path = tmp_path / "map.png"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -166,24 +168,49 @@ def _many_categories(n: int) -> Coverage:
         for i, key in enumerate(keys):
             st = {0: S.STATUS_NONE, 1: S.STATUS_GAP}.get((i + j) % 5, S.STATUS_OK)
             cov = {S.STATUS_NONE: 0.0, S.STATUS_GAP: 0.5}.get(st, 1.0)
-            rows.append({S.AREA_ID: aid, S.AREA_NAME: f"第{j + 1}区", S.CATEGORY: key,
-                         S.CATEGORY_LABEL: base.taxonomy.label(key), S.N_RESOURCES: 1,
-                         S.CAPACITY: np.nan, S.WEIGHT: 1e6, S.PER_1000: np.nan,
-                         S.COVERED: cov * 1e6, S.COVERAGE: cov, S.UNCOVERED: (1 - cov) * 1e6,
-                         S.NEAREST_M: 100.0, S.STATUS: st})
-    specs = [(100.0 + 90 * i + 300 * k, 200.0 + 900 * k, (key,))
-             for i, key in enumerate(keys) for k in range(3)]
+            rows.append(
+                {
+                    S.AREA_ID: aid,
+                    S.AREA_NAME: f"第{j + 1}区",
+                    S.CATEGORY: key,
+                    S.CATEGORY_LABEL: base.taxonomy.label(key),
+                    S.N_RESOURCES: 1,
+                    S.CAPACITY: np.nan,
+                    S.WEIGHT: 1e6,
+                    S.PER_1000: np.nan,
+                    S.COVERED: cov * 1e6,
+                    S.COVERAGE: cov,
+                    S.UNCOVERED: (1 - cov) * 1e6,
+                    S.NEAREST_M: 100.0,
+                    S.STATUS: st,
+                }
+            )
+    specs = [
+        (100.0 + 90 * i + 300 * k, 200.0 + 900 * k, (key,))
+        for i, key in enumerate(keys)
+        for k in range(3)
+    ]
     sources = tuple(
-        S.Source(f"とても長い名前の出典データその{k}（架空・テスト用）", f"架空の提供者{k}", "2026-01-01",
-                 "CC BY 4.0")
+        S.Source(
+            f"とても長い名前の出典データその{k}（架空・テスト用）",
+            f"架空の提供者{k}",
+            "2026-01-01",
+            "CC BY 4.0",
+        )
         for k in range(12)
     )
     info = dataclasses.replace(
-        base.info, categories=tuple(keys), sources=sources,
+        base.info,
+        categories=tuple(keys),
+        sources=sources,
         rules={k: {"radius_m": 800.0, "target": 0.8} for k in keys},
     )
-    return dataclasses.replace(base, table=pd.DataFrame(rows, columns=list(S.TABLE_COLUMNS)),
-                               resources=grid_resources(specs), info=info)
+    return dataclasses.replace(
+        base,
+        table=pd.DataFrame(rows, columns=list(S.TABLE_COLUMNS)),
+        resources=grid_resources(specs),
+        info=info,
+    )
 
 
 def _outside(fig: Figure) -> list[str]:
@@ -194,10 +221,17 @@ def _outside(fig: Figure) -> list[str]:
     out = []
     for artist in [*fig.legends, *fig.texts, *fig.axes[1:]]:
         # legends and texts: their window extent; colour bars: with ticks and labels
-        bb = (artist.get_window_extent(renderer) if isinstance(artist, Legend | Text)
-              else artist.get_tightbbox(renderer))
-        if bb.x0 < page.x0 - 0.5 or bb.y0 < page.y0 - 0.5 or bb.x1 > page.x1 + 0.5 \
-                or bb.y1 > page.y1 + 0.5:
+        bb = (
+            artist.get_window_extent(renderer)
+            if isinstance(artist, Legend | Text)
+            else artist.get_tightbbox(renderer)
+        )
+        if (
+            bb.x0 < page.x0 - 0.5
+            or bb.y0 < page.y0 - 0.5
+            or bb.x1 > page.x1 + 0.5
+            or bb.y1 > page.y1 + 0.5
+        ):
             out.append(f"{type(artist).__name__} {bb.bounds} outside {page.bounds}")
     return out
 
@@ -231,8 +265,7 @@ def test_every_legend_inside_the_page(n, paper, orientation):
 
 @pytest.mark.parametrize("orientation", ["landscape", "portrait"])
 def test_category_view_inside_the_page(orientation):
-    fig = static_map(_many_categories(25), category="kyoten", paper="A4",
-                     orientation=orientation)
+    fig = static_map(_many_categories(25), category="kyoten", paper="A4", orientation=orientation)
     assert _outside(fig) == []
     assert len(fig.axes) == 2  # the map and the colour bar
 
@@ -279,7 +312,12 @@ def _with_empty_area(cov: Coverage, aid: str) -> Coverage:
     rows = t[S.AREA_ID] == aid
     t.loc[rows, S.STATUS] = S.STATUS_EMPTY
     t.loc[rows, [S.COVERAGE, S.WEIGHT, S.COVERED, S.UNCOVERED, S.NEAREST_M]] = [
-        np.nan, 0.0, 0.0, 0.0, np.nan]
+        np.nan,
+        0.0,
+        0.0,
+        0.0,
+        np.nan,
+    ]
     return dataclasses.replace(cov, table=t)
 
 
@@ -306,7 +344,9 @@ def test_overview_resources_are_light_and_names_on_top():
     strong = _scatters(static_map(cov, resources=True))
     assert len(light) == len(strong) == 2  # 通いの場 and 配食 (the 見守り one shows as 配食)
     assert all(c.get_alpha() is not None and c.get_alpha() < 1 for c in light)
-    assert max(s for c in light for s in c.get_sizes()) < min(s for c in strong for s in c.get_sizes())
+    assert max(s for c in light for s in c.get_sizes()) < min(
+        s for c in strong for s in c.get_sizes()
+    )
     fig = static_map(cov)
     names = [t for t in fig.axes[0].texts if t.get_text().startswith("第")]
     assert len(names) == 9
@@ -338,12 +378,14 @@ def _dollar_coverage(text: str) -> Coverage:
     table.loc[table[S.AREA_ID] == areas.loc[0, S.AREA_ID], S.AREA_NAME] = f"{text} 区"
     cats = tuple(
         dataclasses.replace(c, label=f"{text} 通い", label_en=f"{text} salon")
-        if c.key == "kayoi_no_ba" else c
+        if c.key == "kayoi_no_ba"
+        else c
         for c in cov.taxonomy
     )
     info = dataclasses.replace(cov.info, sources=(S.Source(f"{text} 出典", "市"),))
-    return dataclasses.replace(cov, areas=areas, table=table, info=info,
-                               taxonomy=Taxonomy(cats, name=cov.taxonomy.name))
+    return dataclasses.replace(
+        cov, areas=areas, table=table, info=info, taxonomy=Taxonomy(cats, name=cov.taxonomy.name)
+    )
 
 
 @pytest.mark.parametrize("category", [None, "kayoi_no_ba"])

@@ -19,7 +19,9 @@ def _not_installed(name: str) -> str:
 def test_source_tree_without_install_reads_pyproject(monkeypatch):
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     monkeypatch.setattr(metadata, "version", _not_installed)
-    expected = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    expected = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "version"
+    ]
     assert _version.version() == expected
     assert _version.version() != _version.UNKNOWN_VERSION
 
@@ -34,15 +36,19 @@ def test_no_pyproject_or_another_project_is_unknown(monkeypatch, tmp_path: Path)
     monkeypatch.setattr(_version, "_PYPROJECT", tmp_path / "missing.toml")
     assert _version.version() == _version.UNKNOWN_VERSION
     other = tmp_path / "pyproject.toml"
-    other.write_text('[tool.x]\nversion = "5"\n[project]\nname = "other"\nversion = "1.2"\n',
-                     encoding="utf-8")
+    other.write_text(
+        '[tool.x]\nversion = "5"\n[project]\nname = "other"\nversion = "1.2"\n', encoding="utf-8"
+    )
     assert _version._from_pyproject(other) is None
 
 
-@pytest.mark.parametrize("text", [
-    '[project]\nname = "chiikimap"\nversion = "0.3.1"  # bumped\n',
-    "[build-system]\nversion = '9'\n\n[project]\nversion = '0.3.1'\nname = 'chiikimap'\n[tool]\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[project]\nname = "chiikimap"\nversion = "0.3.1"  # bumped\n',
+        "[build-system]\nversion = '9'\n\n[project]\nversion = '0.3.1'\nname = 'chiikimap'\n[tool]\n",
+    ],
+)
 def test_version_of_the_project_table_only(tmp_path: Path, text: str):
     path = tmp_path / "pyproject.toml"
     path.write_text(text, encoding="utf-8")

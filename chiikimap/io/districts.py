@@ -76,14 +76,46 @@ class _Layout:
 
 _A32 = "国土数値情報（中学校区データ）"
 _A27 = "国土数値情報（小学校区データ）"
-_A32_V3 = _Layout("A32-21/23", "国土数値情報 A32 中学校区 (A32-21/23, 製品仕様書 第3.x版)",
-                  "A32_001", "A32_002", "A32_003", "A32_004", _A32, "")
-_A32_V2 = _Layout("A32-16", "国土数値情報 A32 中学校区 (A32-16, 製品仕様書 第2.0版)",
-                  "A32_006", "A32_007", None, "A32_008", _A32, "2016")
-_A32_V1 = _Layout("A32-13", "国土数値情報 A32 中学校区 (A32-13, 製品仕様書 第1.1版)",
-                  "A32_001", "A32_002", None, "A32_003", _A32, "2013")
-_A27_V3 = _Layout("A27-21/23", "国土数値情報 A27 小学校区 (A27-21/23, 製品仕様書 第3.x版)",
-                  "A27_001", "A27_002", "A27_003", "A27_004", _A27, "")
+_A32_V3 = _Layout(
+    "A32-21/23",
+    "国土数値情報 A32 中学校区 (A32-21/23, 製品仕様書 第3.x版)",
+    "A32_001",
+    "A32_002",
+    "A32_003",
+    "A32_004",
+    _A32,
+    "",
+)
+_A32_V2 = _Layout(
+    "A32-16",
+    "国土数値情報 A32 中学校区 (A32-16, 製品仕様書 第2.0版)",
+    "A32_006",
+    "A32_007",
+    None,
+    "A32_008",
+    _A32,
+    "2016",
+)
+_A32_V1 = _Layout(
+    "A32-13",
+    "国土数値情報 A32 中学校区 (A32-13, 製品仕様書 第1.1版)",
+    "A32_001",
+    "A32_002",
+    None,
+    "A32_003",
+    _A32,
+    "2013",
+)
+_A27_V3 = _Layout(
+    "A27-21/23",
+    "国土数値情報 A27 小学校区 (A27-21/23, 製品仕様書 第3.x版)",
+    "A27_001",
+    "A27_002",
+    "A27_003",
+    "A27_004",
+    _A27,
+    "",
+)
 
 
 # --- public API -----------------------------------------------------------------------------------
@@ -201,8 +233,13 @@ def read_districts(
     }
     if layout.title:
         report.sources.append(
-            S.Source(title=layout.title, publisher=_KSJ_PUBLISHER, date=layout.year,
-                     license=_KSJ_TERMS, url=_KSJ_URL).to_dict()
+            S.Source(
+                title=layout.title,
+                publisher=_KSJ_PUBLISHER,
+                date=layout.year,
+                license=_KSJ_TERMS,
+                url=_KSJ_URL,
+            ).to_dict()
         )
 
     gdf = gdf.reset_index(drop=True)
@@ -229,8 +266,9 @@ def read_districts(
             stacklevel=2,
         )
     areas, first_rows = _dissolve(parts)
-    areas, overlap_msg = _handle_overlaps(areas, report, keep=keep_overlaps, where=where,
-                                          file_name=p.name, rows=first_rows)
+    areas, overlap_msg = _handle_overlaps(
+        areas, report, keep=keep_overlaps, where=where, file_name=p.name, rows=first_rows
+    )
     if overlap_msg:
         warnings.warn(overlap_msg, ChiikimapWarning, stacklevel=2)
     S.validate_areas(areas)
@@ -334,14 +372,18 @@ def merge_areas(
         report.sources.extend(s for s in rep.get("sources", []) if s not in report.sources)
     unused = [i for i in range(len(districts)) if i not in owner]
     if unused:
-        listed = [f"{districts[S.AREA_ID].iloc[i]} {districts[S.AREA_NAME].iloc[i]}" for i in unused]
+        listed = [
+            f"{districts[S.AREA_ID].iloc[i]} {districts[S.AREA_NAME].iloc[i]}" for i in unused
+        ]
         for i, text in zip(unused, listed, strict=True):
-            report.rejected.append({
-                S.REJECTED_FILE: "",
-                S.REJECTED_ROW: i + 1,
-                S.REJECTED_REASON: f"どの{label}にも含まれていません / in no area of the mapping",
-                S.REJECTED_VALUES: {"district": text},
-            })
+            report.rejected.append(
+                {
+                    S.REJECTED_FILE: "",
+                    S.REJECTED_ROW: i + 1,
+                    S.REJECTED_REASON: f"どの{label}にも含まれていません / in no area of the mapping",
+                    S.REJECTED_VALUES: {"district": text},
+                }
+            )
         msg = (
             f"{len(unused)} 校区がどの{label}にも含まれていません: {listed} / {len(unused)} districts "
             f"are used by no area and were left out: {listed}"
@@ -355,16 +397,21 @@ def merge_areas(
             f"校区が1つもない{label}があります: {empty} / areas with no district: {empty}"
         )
     rows = []
-    codes = (districts[S.MUNICIPALITY_CODE] if S.MUNICIPALITY_CODE in districts.columns
-             else pd.Series([None] * len(districts)))
+    codes = (
+        districts[S.MUNICIPALITY_CODE]
+        if S.MUNICIPALITY_CODE in districts.columns
+        else pd.Series([None] * len(districts))
+    )
     for area, idx in members.items():
         geom = _as_multipolygon(shapely.union_all(districts.geometry.iloc[idx].to_numpy()))
         area_codes = {codes.iloc[i] for i in idx}
         code = area_codes.pop() if len(area_codes) == 1 else None
-        rows.append({S.AREA_ID: area, S.AREA_NAME: area, S.MUNICIPALITY_CODE: code,
-                     S.GEOMETRY: geom})
-    merged = gpd.GeoDataFrame(rows, columns=list(S.AREA_COLUMNS), geometry=S.GEOMETRY,
-                              crs=districts.crs)
+        rows.append(
+            {S.AREA_ID: area, S.AREA_NAME: area, S.MUNICIPALITY_CODE: code, S.GEOMETRY: geom}
+        )
+    merged = gpd.GeoDataFrame(
+        rows, columns=list(S.AREA_COLUMNS), geometry=S.GEOMETRY, crs=districts.crs
+    )
     return S.attach_report(merged, report)
 
 
@@ -386,7 +433,9 @@ def _read_file(path: Path, *, encoding: str | None) -> tuple[gpd.GeoDataFrame, s
             path=where,
         )
     if path.stat().st_size == 0:
-        raise InputFileError("ファイルが空です (0 バイト) / the file is empty (0 bytes)", path=where)
+        raise InputFileError(
+            "ファイルが空です (0 バイト) / the file is empty (0 bytes)", path=where
+        )
     detected = ""
     if encoding is None and path.suffix.lower() in (".shp", ".dbf"):
         dbf = _sidecar(path, ".dbf")
@@ -494,12 +543,26 @@ def _choose_layout(
     if detected is not None:
         year = _ksj_year(path) or detected.year
         if id_col is None and name_col is None:
-            return _Layout(detected.key, detected.label, detected.code_col,
-                           detected.municipality_col, detected.id_col, detected.name_col,
-                           detected.title, year)
-        return _Layout(detected.key, f"{detected.label} (列指定あり / user columns)",
-                       detected.code_col, detected.municipality_col, id_col or detected.id_col,
-                       name_col or id_col or detected.name_col, detected.title, year)
+            return _Layout(
+                detected.key,
+                detected.label,
+                detected.code_col,
+                detected.municipality_col,
+                detected.id_col,
+                detected.name_col,
+                detected.title,
+                year,
+            )
+        return _Layout(
+            detected.key,
+            f"{detected.label} (列指定あり / user columns)",
+            detected.code_col,
+            detected.municipality_col,
+            id_col or detected.id_col,
+            name_col or id_col or detected.name_col,
+            detected.title,
+            year,
+        )
     if id_col is None:
         raise UnknownLayoutError(
             f"校区ファイルの形式を判定できません。見つかった列: {found}. 国土数値情報 A32 "
@@ -508,8 +571,14 @@ def _choose_layout(
             f"columns found: {found}; pass id_col='…' and name_col='…'",
             path=str(path),
         )
-    return _Layout("user", f"列指定 (id_col={id_col!r}, name_col={name_col or id_col!r})",
-                   None, None, id_col, name_col or id_col)
+    return _Layout(
+        "user",
+        f"列指定 (id_col={id_col!r}, name_col={name_col or id_col!r})",
+        None,
+        None,
+        id_col,
+        name_col or id_col,
+    )
 
 
 def _detect_layout(gdf: gpd.GeoDataFrame) -> _Layout | None:
@@ -571,14 +640,19 @@ def _filter_municipality(
         code = query[:5] if len(query) == 6 else query.zfill(5)
         mask = codes == code
     else:
-        names = (gdf[layout.municipality_col].map(_norm_municipality)
-                 if layout.municipality_col else pd.Series("", index=gdf.index))
+        names = (
+            gdf[layout.municipality_col].map(_norm_municipality)
+            if layout.municipality_col
+            else pd.Series("", index=gdf.index)
+        )
         mask = names == _norm_municipality(query)
     if not mask.any():
-        pairs = sorted({
-            f"{c} {gdf[layout.municipality_col].iloc[i] if layout.municipality_col else ''}".strip()
-            for i, c in enumerate(codes)
-        })
+        pairs = sorted(
+            {
+                f"{c} {gdf[layout.municipality_col].iloc[i] if layout.municipality_col else ''}".strip()
+                for i, c in enumerate(codes)
+            }
+        )
         raise InputFileError(
             f"municipality={municipality!r} に一致する行がありません。このファイルの市区町村: "
             f"{', '.join(pairs)} / no row of municipality {municipality!r}; available: "
@@ -646,15 +720,24 @@ def _clean_rows(
             elif not geom.is_valid:
                 n_repaired += 1
         if reason or clean is None:
-            report.rejected.append({
-                S.REJECTED_FILE: where,
-                S.REJECTED_ROW: int(row["_row"]),
-                S.REJECTED_REASON: reason,
-                S.REJECTED_VALUES: {c: _plain(row[c]) for c in attrs},
-            })
+            report.rejected.append(
+                {
+                    S.REJECTED_FILE: where,
+                    S.REJECTED_ROW: int(row["_row"]),
+                    S.REJECTED_REASON: reason,
+                    S.REJECTED_VALUES: {c: _plain(row[c]) for c in attrs},
+                }
+            )
             continue
-        parts.append({S.AREA_ID: key, S.AREA_NAME: name, S.MUNICIPALITY_CODE: code or None,
-                      S.GEOMETRY: clean, "_row": int(row["_row"])})
+        parts.append(
+            {
+                S.AREA_ID: key,
+                S.AREA_NAME: name,
+                S.MUNICIPALITY_CODE: code or None,
+                S.GEOMETRY: clean,
+                "_row": int(row["_row"]),
+            }
+        )
     if n_repaired:
         report.warnings.append(
             f"{n_repaired} 件の不正なポリゴンを修復しました (make_valid) / repaired {n_repaired} "
@@ -682,13 +765,22 @@ def _dissolve(parts: list[dict[str, Any]]) -> tuple[gpd.GeoDataFrame, list[int]]
         order.setdefault(part[S.AREA_ID], []).append(part)
     rows = []
     for key, group in order.items():
-        geom = group[0][S.GEOMETRY] if len(group) == 1 else _as_multipolygon(
-            shapely.union_all([g[S.GEOMETRY] for g in group])
+        geom = (
+            group[0][S.GEOMETRY]
+            if len(group) == 1
+            else _as_multipolygon(shapely.union_all([g[S.GEOMETRY] for g in group]))
         )
-        rows.append({S.AREA_ID: key, S.AREA_NAME: group[0][S.AREA_NAME],
-                     S.MUNICIPALITY_CODE: group[0][S.MUNICIPALITY_CODE], S.GEOMETRY: geom})
-    areas = gpd.GeoDataFrame(rows, columns=list(S.AREA_COLUMNS), geometry=S.GEOMETRY,
-                             crs=S.STORAGE_CRS)
+        rows.append(
+            {
+                S.AREA_ID: key,
+                S.AREA_NAME: group[0][S.AREA_NAME],
+                S.MUNICIPALITY_CODE: group[0][S.MUNICIPALITY_CODE],
+                S.GEOMETRY: geom,
+            }
+        )
+    areas = gpd.GeoDataFrame(
+        rows, columns=list(S.AREA_COLUMNS), geometry=S.GEOMETRY, crs=S.STORAGE_CRS
+    )
     return areas, [group[0]["_row"] for group in order.values()]
 
 
@@ -706,7 +798,12 @@ def _overlapping_pairs(areas: gpd.GeoDataFrame) -> tuple[list[tuple[int, int, fl
 
 
 def _handle_overlaps(
-    areas: gpd.GeoDataFrame, report: S.ReadReport, *, keep: bool, where: str, file_name: str,
+    areas: gpd.GeoDataFrame,
+    report: S.ReadReport,
+    *,
+    keep: bool,
+    where: str,
+    file_name: str,
     rows: list[int],
 ) -> tuple[gpd.GeoDataFrame, str]:
     """Report overlapping pairs and (unless ``keep``) give each overlap to the smaller area.
@@ -721,15 +818,22 @@ def _handle_overlaps(
         return areas, ""
     ids = areas[S.AREA_ID].tolist()
     names = areas[S.AREA_NAME].tolist()
-    rank = {i: r for r, i in enumerate(sorted(range(len(areas)), key=lambda k: (size_m2[k], ids[k])))}
+    rank = {
+        i: r for r, i in enumerate(sorted(range(len(areas)), key=lambda k: (size_m2[k], ids[k])))
+    }
     shown = [(i, j, m2) for i, j, m2 in pairs if m2 > OVERLAP_TOLERANCE_M2]
     for i, j, m2 in shown:
         winner = i if rank[i] < rank[j] else j
-        report.overlaps.append({
-            "area_id_1": ids[i], "area_name_1": names[i], "area_id_2": ids[j],
-            "area_name_2": names[j], "overlap_m2": round(m2, 1),
-            "assigned_to": "" if keep else ids[winner],
-        })
+        report.overlaps.append(
+            {
+                "area_id_1": ids[i],
+                "area_name_1": names[i],
+                "area_id_2": ids[j],
+                "area_name_2": names[j],
+                "overlap_m2": round(m2, 1),
+                "assigned_to": "" if keep else ids[winner],
+            }
+        )
     if not keep:
         geoms = list(areas.geometry)
         smaller: dict[int, list[int]] = {}
@@ -742,11 +846,14 @@ def _handle_overlaps(
             resolved[hi] = _as_multipolygon(geoms[hi].difference(cut))
         erased = [k for k, g in enumerate(resolved) if g is None]
         for k in erased:
-            report.rejected.append({
-                S.REJECTED_FILE: file_name, S.REJECTED_ROW: rows[k],
-                S.REJECTED_REASON: "より小さい校区に完全に覆われています / entirely covered by smaller districts",
-                S.REJECTED_VALUES: {S.AREA_ID: ids[k], S.AREA_NAME: names[k]},
-            })
+            report.rejected.append(
+                {
+                    S.REJECTED_FILE: file_name,
+                    S.REJECTED_ROW: rows[k],
+                    S.REJECTED_REASON: "より小さい校区に完全に覆われています / entirely covered by smaller districts",
+                    S.REJECTED_VALUES: {S.AREA_ID: ids[k], S.AREA_NAME: names[k]},
+                }
+            )
         areas = areas.copy()
         areas[S.GEOMETRY] = gpd.GeoSeries(resolved, index=areas.index, crs=areas.crs)
         if erased:
@@ -754,10 +861,15 @@ def _handle_overlaps(
     if not shown:
         return areas, ""
     listed = ", ".join(f"{names[i]}×{names[j]} {m2:,.0f} m²" for i, j, m2 in shown)
-    how = ("重なりはそのままです (keep_overlaps=True) / kept as they are" if keep else
-           "重なった部分は面積の小さい校区に含めました / each overlap was given to the smaller district")
-    msg = (f"{where}: {len(shown)} 組の校区が重なっています: {listed}. {how} / {len(shown)} pairs "
-           f"of districts overlap")
+    how = (
+        "重なりはそのままです (keep_overlaps=True) / kept as they are"
+        if keep
+        else "重なった部分は面積の小さい校区に含めました / each overlap was given to the smaller district"
+    )
+    msg = (
+        f"{where}: {len(shown)} 組の校区が重なっています: {listed}. {how} / {len(shown)} pairs "
+        f"of districts overlap"
+    )
     report.warnings.append(msg)
     return areas, msg
 
@@ -783,10 +895,14 @@ def _tokens(value: Any) -> list[str]:
     return [_text(value)] if _text(value) else []
 
 
-def _parse_mapping(mapping: Mapping[Hashable, Any] | pd.DataFrame, label: str) -> dict[str, list[str]]:
+def _parse_mapping(
+    mapping: Mapping[Hashable, Any] | pd.DataFrame, label: str
+) -> dict[str, list[str]]:
     groups: dict[str, list[str]] = {}
     if isinstance(mapping, pd.DataFrame):
-        cols = [c for c in mapping.columns if not isinstance(mapping[c].dtype, gpd.array.GeometryDtype)]
+        cols = [
+            c for c in mapping.columns if not isinstance(mapping[c].dtype, gpd.array.GeometryDtype)
+        ]
         if len(cols) != 2:
             raise ChiikimapError(
                 f"対応表は2列 ({label}名, 学校名またはコード) にしてください。列: {list(mapping.columns)} / "

@@ -95,7 +95,14 @@ _JA_BAND = re.compile(r"^(\d+)(?:[-~〜](\d+))?歳(以上)?(?:の)?(男性|女�
 
 _TABLE_ROLES = {
     S.POP_TOTAL: (S.POP_TOTAL, "総人口", "人口", "人口総数", "人口(総数)", "総数"),
-    S.POP_65PLUS: (S.POP_65PLUS, "65歳以上", "65歳以上人口", "高齢者数", "高齢者人口", "65歳以上人口総数"),
+    S.POP_65PLUS: (
+        S.POP_65PLUS,
+        "65歳以上",
+        "65歳以上人口",
+        "高齢者数",
+        "高齢者人口",
+        "65歳以上人口総数",
+    ),
     S.POP_75PLUS: (S.POP_75PLUS, "75歳以上", "75歳以上人口", "後期高齢者数", "75歳以上人口総数"),
 }
 _NAME_HEADERS = ("area_name", "name", "名称", "圏域名", "地区名", "地域名")
@@ -119,9 +126,16 @@ class _Acc:
     rejected: list[dict[str, Any]] = field(default_factory=list)
 
     def reject(self, row: int, reason: str, values: dict[str, Any]) -> None:
-        clean = {str(k): (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
+        clean = {
+            str(k): (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()
+        }
         self.rejected.append(
-            {S.REJECTED_FILE: self.file, S.REJECTED_ROW: row, S.REJECTED_REASON: reason, S.REJECTED_VALUES: clean}
+            {
+                S.REJECTED_FILE: self.file,
+                S.REJECTED_ROW: row,
+                S.REJECTED_REASON: reason,
+                S.REJECTED_VALUES: clean,
+            }
         )
 
 
@@ -197,7 +211,10 @@ def read_population(
         )
     elif kind == "table":
         gdf = _read_area_table(
-            p, _read_rows(p, encoding=encoding, sheet=sheet), id_col=id_col, boundaries=boundaries,
+            p,
+            _read_rows(p, encoding=encoding, sheet=sheet),
+            id_col=id_col,
+            boundaries=boundaries,
             join_on=join_on,
         )
     else:
@@ -218,7 +235,9 @@ def read_population(
 # --- file access ----------------------------------------------------------------------------------
 
 
-def _detect_kind(p: Path, *, id_col: str | None, encoding: str | None, sheet: str | int | None) -> PopulationKind:
+def _detect_kind(
+    p: Path, *, id_col: str | None, encoding: str | None, sheet: str | int | None
+) -> PopulationKind:
     if p.suffix.lower() in _VECTOR_SUFFIXES:
         return "census"
     rows = _read_rows(p, encoding=encoding, sheet=sheet).rows
@@ -293,7 +312,11 @@ def _check_replacement_chars(rows: _Rows, p: Path) -> None:
 
 
 def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and np.isnan(v))
+    return (
+        v is None
+        or (isinstance(v, str) and not v.strip())
+        or (isinstance(v, float) and np.isnan(v))
+    )
 
 
 def _norm_header(v: Any) -> str:
@@ -405,7 +428,10 @@ def _age_layout(header: Sequence[Any], p: Path) -> _AgeLayout:
                     path=p,
                 )
         # band k covers ages 5(k-1) … 5k-1; the last band is open (85+ with 18 bands).
-        bands, variant = [(j, 5 * (k - 1), s) for j, k, s in en], "地域・年齢別人口（英語見出し manN/womanN）"
+        bands, variant = (
+            [(j, 5 * (k - 1), s) for j, k, s in en],
+            "地域・年齢別人口（英語見出し manN/womanN）",
+        )
     else:
         raise UnknownLayoutError("5歳階級の列がありません / no 5-year age band columns", path=p)
     if "name" not in roles:
@@ -447,13 +473,21 @@ def _read_age_table(
         values = {names[j]: row[j] for j in range(len(header)) if not _blank(row[j])}
         name = "" if _blank(cell(row, "name")) else str(cell(row, "name")).strip()
         if _norm_header(name) in _TOTAL_ROW_NAMES:
-            acc.reject(i, "合計行のため除外しました（二重計上を防ぐため） / total row, skipped to avoid double counting", values)
+            acc.reject(
+                i,
+                "合計行のため除外しました（二重計上を防ぐため） / total row, skipped to avoid double counting",
+                values,
+            )
             continue
         try:
             band = {j: _number(row[j]) for j in all_bands}
             total = _number(cell(row, "total"))
         except _BadNumberError as exc:
-            acc.reject(i, f"数値として読めない値があります: {exc.args[0]!r} / a count is not a number", values)
+            acc.reject(
+                i,
+                f"数値として読めない値があります: {exc.args[0]!r} / a count is not a number",
+                values,
+            )
             continue
         if np.isnan(total) and not any(np.isnan(v) for v in band.values()):
             total = float(sum(band.values()))
@@ -484,8 +518,16 @@ def _read_age_table(
         city = cell(row, "city")
         if not _blank(city):
             cities[str(city)] = cities.get(str(city), 0) + 1
-        acc.records.append({KEY_CODE: code, NAME: name, POPULATION_DATE: date, S.POP_TOTAL: total,
-                            S.POP_65PLUS: pop65, S.POP_75PLUS: pop75})
+        acc.records.append(
+            {
+                KEY_CODE: code,
+                NAME: name,
+                POPULATION_DATE: date,
+                S.POP_TOTAL: total,
+                S.POP_65PLUS: pop65,
+                S.POP_75PLUS: pop75,
+            }
+        )
         acc.geoms.append(geom)
     city = max(cities, key=cities.__getitem__) if cities else ""
     date = max(dates, key=dates.__getitem__) if dates else ""
@@ -493,7 +535,9 @@ def _read_age_table(
         title="地域・年齢別人口",
         publisher=city,
         date=date,
-        credit=f"{city}「地域・年齢別人口」（{date} 現在）" if city else f"地域・年齢別人口（{date} 現在）",
+        credit=f"{city}「地域・年齢別人口」（{date} 現在）"
+        if city
+        else f"地域・年齢別人口（{date} 現在）",
     )
     report = S.ReadReport(
         file=str(p.name),
@@ -529,14 +573,20 @@ class _BoundaryMatcher:
 
     def __init__(self, boundaries: gpd.GeoDataFrame, join_on: str | None, p: Path) -> None:
         if not isinstance(boundaries, gpd.GeoDataFrame):
-            raise SchemaError(f"boundaries は GeoDataFrame です / boundaries must be a GeoDataFrame, got {type(boundaries).__name__}")
+            raise SchemaError(
+                f"boundaries は GeoDataFrame です / boundaries must be a GeoDataFrame, got {type(boundaries).__name__}"
+            )
         b = S.ensure_crs(boundaries, what="boundaries")
         if join_on is not None and join_on not in b.columns:
             raise ColumnNotFoundError(
                 f"boundaries に列 {join_on!r} がありません（あるのは {list(b.columns)}） / boundaries has no column {join_on!r}",
                 path=p,
             )
-        cols = [join_on] if join_on else [c for c in (*self._CODE_COLS, *self._NAME_COLS) if c in b.columns]
+        cols = (
+            [join_on]
+            if join_on
+            else [c for c in (*self._CODE_COLS, *self._NAME_COLS) if c in b.columns]
+        )
         if not cols:
             raise ColumnNotFoundError(
                 f"boundaries に照合用の列がありません。join_on= で指定してください（あるのは {list(b.columns)}） / "
@@ -550,7 +600,9 @@ class _BoundaryMatcher:
             if keys[keys != ""].str.fullmatch(r"\d+").all():
                 self.by_code = self.by_code or _dissolve(b.geometry, keys)
             else:
-                self.by_name = self.by_name or _dissolve(b.geometry, b[col].map(normalize_town_name))
+                self.by_name = self.by_name or _dissolve(
+                    b.geometry, b[col].map(normalize_town_name)
+                )
         self.what = cols
 
     def match(self, code: str, name: str) -> tuple[Any, str]:
@@ -570,7 +622,9 @@ def _dissolve(geoms: gpd.GeoSeries, keys: pd.Series) -> dict[str, Any]:
     for key, idx in keys.groupby(keys).groups.items():
         if key:
             parts = geoms.loc[idx].dropna()
-            out[str(key)] = parts.iloc[0] if len(parts) == 1 else shapely.union_all(parts.to_numpy())
+            out[str(key)] = (
+                parts.iloc[0] if len(parts) == 1 else shapely.union_all(parts.to_numpy())
+            )
     return out
 
 
@@ -598,7 +652,9 @@ def _read_census(p: Path, *, encoding: str | None, crs: Any) -> gpd.GeoDataFrame
         gdf = gdf.set_crs(crs, allow_override=True)
     elif gdf.crs is None and p.suffix.lower() == ".topojson":
         gdf = gdf.set_crs(S.STORAGE_CRS)
-        notes.append("TopoJSON に CRS がないため EPSG:6668 (JGD2011 経緯度) とみなしました / TopoJSON has no CRS; read as EPSG:6668")
+        notes.append(
+            "TopoJSON に CRS がないため EPSG:6668 (JGD2011 経緯度) とみなしました / TopoJSON has no CRS; read as EPSG:6668"
+        )
     gdf = S.ensure_crs(gdf, what="population", path=str(p))
     raw_key = gdf[upper["KEY_CODE"]]
     no_key = raw_key.map(_missing_key).to_numpy(dtype=bool)
@@ -614,8 +670,10 @@ def _read_census(p: Path, *, encoding: str | None, crs: Any) -> gpd.GeoDataFrame
         values["JINKO"] = _plain_cell(gdf[upper["JINKO"]].iloc[i])
         if no_key[i]:
             # without its code a polygon cannot be told apart from the others: never merge them
-            reason = (f"KEY_CODE が空です（値: {_plain_cell(raw_key.iloc[i])!r}）。この地域は識別できないため"
-                      "読み込みません / KEY_CODE is missing; the polygon cannot be identified")
+            reason = (
+                f"KEY_CODE が空です（値: {_plain_cell(raw_key.iloc[i])!r}）。この地域は識別できないため"
+                "読み込みません / KEY_CODE is missing; the polygon cannot be identified"
+            )
         else:
             reason = "ジオメトリがありません / empty geometry"
         acc.reject(int(i) + 1, reason, values)
@@ -633,14 +691,25 @@ def _read_census(p: Path, *, encoding: str | None, crs: Any) -> gpd.GeoDataFrame
         else:
             total = float(np.nansum(values)) if np.isfinite(values).any() else float("nan")
         geoms = part["geom"].to_numpy()
-        acc.records.append({KEY_CODE: str(code), NAME: part["name"].iloc[0] if "name" in part else "",
-                            POPULATION_DATE: _census_date(p), S.POP_TOTAL: total,
-                            S.POP_65PLUS: float("nan"), S.POP_75PLUS: float("nan")})
+        acc.records.append(
+            {
+                KEY_CODE: str(code),
+                NAME: part["name"].iloc[0] if "name" in part else "",
+                POPULATION_DATE: _census_date(p),
+                S.POP_TOTAL: total,
+                S.POP_65PLUS: float("nan"),
+                S.POP_75PLUS: float("nan"),
+            }
+        )
         acc.geoms.append(geoms[0] if len(geoms) == 1 else shapely.union_all(geoms))
     n_merged = len(frame) - len(acc.records)
-    notes.append(f"KEY_CODE が同じポリゴン {n_merged} 個を統合しました / merged {n_merged} polygons sharing a KEY_CODE")
+    notes.append(
+        f"KEY_CODE が同じポリゴン {n_merged} 個を統合しました / merged {n_merged} polygons sharing a KEY_CODE"
+    )
     if repeated:
-        notes.append(f"{repeated} 地域で各部分に同じ人口が入っていたため一度だけ数えました / {repeated} codes repeated JINKO on every part; counted once")
+        notes.append(
+            f"{repeated} 地域で各部分に同じ人口が入っていたため一度だけ数えました / {repeated} codes repeated JINKO on every part; counted once"
+        )
     topo = p.suffix.lower() == ".topojson"
     source = S.Source(
         title="国勢調査 町丁・字等別境界データ",
@@ -648,7 +717,9 @@ def _read_census(p: Path, *, encoding: str | None, crs: Any) -> gpd.GeoDataFrame
         date=_census_date(p),
         license="CC BY 4.0",
         url="https://geoshape.ex.nii.ac.jp/ka/" if topo else "https://www.e-stat.go.jp/gis",
-        credit="© CODH / e-Stat 国勢調査 CC BY 4.0" if topo else "出典：政府統計の総合窓口(e-Stat) 国勢調査 町丁・字等別境界データ",
+        credit="© CODH / e-Stat 国勢調査 CC BY 4.0"
+        if topo
+        else "出典：政府統計の総合窓口(e-Stat) 国勢調査 町丁・字等別境界データ",
     )
     report = S.ReadReport(
         file=str(p.name),
@@ -693,7 +764,9 @@ def _read_mesh(p: Path, raw: _Rows) -> gpd.GeoDataFrame:
     import jismesh.utils as ju
 
     if len(raw.rows) < 2:
-        raise UnknownLayoutError("メッシュ統計は見出しが 2 行必要です / mesh statistics need two header rows", path=p)
+        raise UnknownLayoutError(
+            "メッシュ統計は見出しが 2 行必要です / mesh statistics need two header rows", path=p
+        )
     codes_row, labels = raw.rows[0], [_norm_header(c) for c in raw.rows[1]]
     roles: dict[str, int] = {}
     for j, lab in enumerate(labels):
@@ -701,7 +774,10 @@ def _read_mesh(p: Path, raw: _Rows) -> gpd.GeoDataFrame:
         if lab in {"人口総数", "総人口", "人口"} and S.POP_TOTAL not in roles:
             roles[S.POP_TOTAL] = j
         for age, col in ((65, S.POP_65PLUS), (75, S.POP_75PLUS)):
-            if lab in {f"{age}歳以上人口総数", f"{age}歳以上人口", f"{age}歳以上総数"} and col not in roles:
+            if (
+                lab in {f"{age}歳以上人口総数", f"{age}歳以上人口", f"{age}歳以上総数"}
+                and col not in roles
+            ):
                 roles[col] = j
     if not roles:
         raise ColumnNotFoundError(
@@ -718,12 +794,22 @@ def _read_mesh(p: Path, raw: _Rows) -> gpd.GeoDataFrame:
         values = {names[j]: row[j] for j in range(min(len(row), len(names))) if not _blank(row[j])}
         code = _code_text(row[0]) if row else ""
         if not re.fullmatch(r"\d+", code) or len(code) not in _MESH_LEVELS:
-            acc.reject(i, f"メッシュコードとして読めません: {code!r}（8桁=1km, 9桁=500m, 10桁=250m） / not a mesh code", values)
+            acc.reject(
+                i,
+                f"メッシュコードとして読めません: {code!r}（8桁=1km, 9桁=500m, 10桁=250m） / not a mesh code",
+                values,
+            )
             continue
         try:
-            counts = {col: _number(row[j]) if j < len(row) else float("nan") for col, j in roles.items()}
+            counts = {
+                col: _number(row[j]) if j < len(row) else float("nan") for col, j in roles.items()
+            }
         except _BadNumberError as exc:
-            acc.reject(i, f"数値として読めない値があります: {exc.args[0]!r} / a count is not a number", values)
+            acc.reject(
+                i,
+                f"数値として読めない値があります: {exc.args[0]!r} / a count is not a number",
+                values,
+            )
             continue
         rec: dict[str, Any] = {KEY_CODE: code, NAME: code, POPULATION_DATE: ""}
         rec.update({c: counts.get(c, float("nan")) for c in S.POPULATION_VALUES})
@@ -746,7 +832,9 @@ def _read_mesh(p: Path, raw: _Rows) -> gpd.GeoDataFrame:
         file=str(p.name),
         layout=f"地域メッシュ統計 ({', '.join(levels)})",
         columns={c: names[j] for c, j in roles.items()},
-        warnings=["「*」（秘匿）と「-」は不明 (NaN) として読みました / '*' and '-' were read as unknown (NaN)"],
+        warnings=[
+            "「*」（秘匿）と「-」は不明 (NaN) として読みました / '*' and '-' were read as unknown (NaN)"
+        ],
         sources=[source.to_dict()],
     )
     return _finish(acc, report, p, crs=S.STORAGE_CRS)
@@ -756,7 +844,12 @@ def _read_mesh(p: Path, raw: _Rows) -> gpd.GeoDataFrame:
 
 
 def _read_area_table(
-    p: Path, raw: _Rows, *, id_col: str | None, boundaries: gpd.GeoDataFrame | None, join_on: str | None
+    p: Path,
+    raw: _Rows,
+    *,
+    id_col: str | None,
+    boundaries: gpd.GeoDataFrame | None,
+    join_on: str | None,
 ) -> gpd.GeoDataFrame:
     if not raw.rows:
         raise UnknownLayoutError("空のファイルです / the file is empty", path=p)
@@ -768,14 +861,18 @@ def _read_area_table(
             path=p,
         )
     jid = header.index(_norm_header(id_col))
-    roles = {col: next((j for j, h in enumerate(header) if h in {_norm_header(a) for a in alias}), None)
-             for col, alias in _TABLE_ROLES.items()}
+    roles = {
+        col: next((j for j, h in enumerate(header) if h in {_norm_header(a) for a in alias}), None)
+        for col, alias in _TABLE_ROLES.items()
+    }
     if all(j is None for j in roles.values()):
         raise ColumnNotFoundError(
             f"人口の列がありません（例: 総人口, 65歳以上, 75歳以上, pop_65plus）。あるのは {header} / no count column",
             path=p,
         )
-    jname = next((header.index(h) for h in _NAME_HEADERS if h in header and header.index(h) != jid), None)
+    jname = next(
+        (header.index(h) for h in _NAME_HEADERS if h in header and header.index(h) != jid), None
+    )
     areas: dict[str, Any] | None = None
     if boundaries is not None:
         b = S.ensure_crs(boundaries, what="boundaries")
@@ -791,7 +888,9 @@ def _read_area_table(
         if all(_blank(c) for c in row):
             continue
         row = row + [None] * (len(header) - len(row))
-        values = {header[j] or f"col{j + 1}": row[j] for j in range(len(header)) if not _blank(row[j])}
+        values = {
+            header[j] or f"col{j + 1}": row[j] for j in range(len(header)) if not _blank(row[j])
+        }
         if _blank(row[jid]):
             acc.reject(i, "圏域IDが空です / the area id is empty", values)
             continue
@@ -800,22 +899,40 @@ def _read_area_table(
             acc.reject(i, "合計行のため除外しました / total row, skipped", values)
             continue
         try:
-            counts = {col: (_number(row[j]) if j is not None else float("nan")) for col, j in roles.items()}
+            counts = {
+                col: (_number(row[j]) if j is not None else float("nan"))
+                for col, j in roles.items()
+            }
         except _BadNumberError as exc:
-            acc.reject(i, f"数値として読めない値があります: {exc.args[0]!r} / a count is not a number", values)
+            acc.reject(
+                i,
+                f"数値として読めない値があります: {exc.args[0]!r} / a count is not a number",
+                values,
+            )
             continue
         geom = None
         if areas is not None:
             geom = areas.get(area_id)
             if geom is None:
-                acc.reject(i, f"boundaries に圏域ID {area_id!r} がありません / no area {area_id!r} in boundaries", values)
+                acc.reject(
+                    i,
+                    f"boundaries に圏域ID {area_id!r} がありません / no area {area_id!r} in boundaries",
+                    values,
+                )
                 continue
         name = "" if jname is None or _blank(row[jname]) else str(row[jname])
-        acc.records.append({S.AREA_ID: area_id, KEY_CODE: area_id, NAME: name, POPULATION_DATE: "", **counts})
+        acc.records.append(
+            {S.AREA_ID: area_id, KEY_CODE: area_id, NAME: name, POPULATION_DATE: "", **counts}
+        )
         acc.geoms.append(geom)
     report = S.ReadReport(
         file=str(p.name),
-        layout="圏域別人口表" + ("（圏域ポリゴン付き）" if areas is not None else "（ジオメトリなし: area_id で割り当て）"),
+        layout="圏域別人口表"
+        + (
+            "（圏域ポリゴン付き）"
+            if areas is not None
+            else "（ジオメトリなし: area_id で割り当て）"
+        ),
         columns={col: header[j] for col, j in roles.items() if j is not None},
         sources=[S.Source(title=f"圏域別人口（{p.name}）").to_dict()],
     )

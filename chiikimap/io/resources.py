@@ -64,16 +64,34 @@ _VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb")
 # lower-casing, removing spaces and a leading "#".
 _CANDIDATES: dict[str, tuple[str, ...]] = {
     "name": (
-        "名称", "事業所名", "施設名", "介護サービス事業所名称", "事業所名称", "施設名称",
-        "事業所の名称", "施設・事業所名", "事業所・施設名", "名前", "name", "title",
+        "名称",
+        "事業所名",
+        "施設名",
+        "介護サービス事業所名称",
+        "事業所名称",
+        "施設名称",
+        "事業所の名称",
+        "施設・事業所名",
+        "事業所・施設名",
+        "名前",
+        "name",
+        "title",
     ),
     "lat": ("緯度", "lat", "latitude", "y", "所在地座標（緯度）"),
     "lon": ("経度", "lon", "lng", "long", "longitude", "x", "所在地座標（経度）"),
     "location": ("location", "位置", "座標", "緯度経度", "latlon", "latlng"),
     "address": ("住所", "所在地", "address", "address_full", "所在地住所"),
     "category": (
-        "サービスの種類", "サービス種別", "実施サービス", "service_type", "サービス種類", "種別",
-        "施設種別", "category", "service", "種類",
+        "サービスの種類",
+        "サービス種別",
+        "実施サービス",
+        "service_type",
+        "サービス種類",
+        "種別",
+        "施設種別",
+        "category",
+        "service",
+        "種類",
     ),
     "capacity": ("定員", "capacity", "利用定員", "入所定員"),
     "id": ("事業所番号", "jigyosho_id", "resource_id", "id", "施設id", "#property"),
@@ -91,7 +109,16 @@ _ROLE_TEXT = {
 }
 
 # --- layouts --------------------------------------------------------------------------------------
-_MHLW_COLUMNS = ("事業所名", "事業所名カナ", "サービスの種類", "住所", "緯度", "経度", "事業所番号", "定員")
+_MHLW_COLUMNS = (
+    "事業所名",
+    "事業所名カナ",
+    "サービスの種類",
+    "住所",
+    "緯度",
+    "経度",
+    "事業所番号",
+    "定員",
+)
 _DIGITAL_COLUMNS = ("介護サービス事業所名称", "実施サービス", "住所")
 _HIRAKATA_COLUMNS = ("jigyosho_id", "name", "category", "service_type", "address_full")
 _PROPERTY_COLUMNS = ("#property", "latitude", "longitude", "name", "address")
@@ -141,7 +168,9 @@ _HEADER_SCAN = 10
 #: a trailing note in a column name: 「緯度（世界測地系）」, 「経度(度)」, 「住所[所在地]」
 _NOTE = re.compile(r"^(.+?)\s*[(\[【〔]([^()\[\]【】〔〕]*)[)\]】〕]$")
 #: a note that names the reading of the column (事業所名（カナ）): that column is not the name
-_READING = re.compile(r"カナ|かな|ｶﾅ|ふりがな|フリガナ|よみ|読み|ローマ字|英字|english", re.IGNORECASE)
+_READING = re.compile(
+    r"カナ|かな|ｶﾅ|ふりがな|フリガナ|よみ|読み|ローマ字|英字|english", re.IGNORECASE
+)
 
 
 def _norm_header(name: str) -> str:
@@ -178,7 +207,9 @@ def _read_csv(
         raise InputFileError("ファイルが空です / the file is empty", path=path)
     text, used = decode_text(path, data, encoding)
     first = text.split("\n", 1)[0]
-    delimiter = "\t" if (path.suffix.lower() == ".tsv" or ("\t" in first and "," not in first)) else ","
+    delimiter = (
+        "\t" if (path.suffix.lower() == ".tsv" or ("\t" in first and "," not in first)) else ","
+    )
     records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     numbers = list(range(1, len(records) + 1))
     start, found = _locate_header(path, records, numbers, cols, header_row)
@@ -216,8 +247,10 @@ def _read_xlsx(
         # without sheet=, the first sheet whose header is recognised (else the first sheet)
         chosen: tuple[int, list[list[str]], int, bool] | None = None
         for position in candidates:
-            records = [[_cell_text(v) for v in values]
-                       for values in wb.worksheets[position].iter_rows(values_only=True)]
+            records = [
+                [_cell_text(v) for v in values]
+                for values in wb.worksheets[position].iter_rows(values_only=True)
+            ]
             numbers = list(range(1, len(records) + 1))
             if not any(any(c.strip() for c in r) for r in records):
                 continue
@@ -235,8 +268,10 @@ def _read_xlsx(
             path=path,
         )
     position, records, start, found = chosen
-    context = (f"; シート {names[position]!r} を読みました（シート: {names}）/ read sheet "
-               f"{names[position]!r} of {names}; pass sheet='…' for another")
+    context = (
+        f"; シート {names[position]!r} を読みました（シート: {names}）/ read sheet "
+        f"{names[position]!r} of {names}; pass sheet='…' for another"
+    )
     table = _table_from_records(
         path, "xlsx", records, list(range(1, len(records) + 1)), "", start, context
     )
@@ -300,6 +335,7 @@ def _header_cells(record: list[str]) -> list[str]:
 
 def _looks_like_header(columns: list[str], cols: dict[str, str | None]) -> bool:
     """The name column and the latitude/longitude (or location) columns are all there."""
+
     def has(role: str) -> bool:
         return _match(columns, role, cols.get(role)) is not None
 
@@ -316,8 +352,15 @@ def _table_from_records(
     context: str = "",
 ) -> _Table:
     columns = _header_cells(records[start])
-    table = _Table(path=path, kind=kind, columns=columns, rows=[], row_numbers=[], encoding=encoding,
-                   header_row=numbers[start])
+    table = _Table(
+        path=path,
+        kind=kind,
+        columns=columns,
+        rows=[],
+        row_numbers=[],
+        encoding=encoding,
+        header_row=numbers[start],
+    )
     table.above = [
         (number, " ".join(c.strip() for c in rec if c.strip()))
         for rec, number in zip(records[:start], numbers[:start], strict=True)
@@ -577,7 +620,7 @@ def _parse_coord(raw: str) -> float | None:
     hemisphere = ""
     for word, letter in _HEMISPHERE_WORDS.items():
         if text.startswith(word):
-            hemisphere, text = letter, text[len(word):]
+            hemisphere, text = letter, text[len(word) :]
             break
     else:
         if text[-1].upper() in "NSEW":
@@ -639,10 +682,14 @@ def _row_coords(
         raw = row[idx["location"]]
         pair = _split_location(raw)
         if pair is None and raw.strip():
-            return None, None, (
-                "座標が数値でない",
-                f"location {raw!r} を「緯度,経度」として読めません / cannot read location {raw!r} "
-                "as 'lat,lon'",
+            return (
+                None,
+                None,
+                (
+                    "座標が数値でない",
+                    f"location {raw!r} を「緯度,経度」として読めません / cannot read location {raw!r} "
+                    "as 'lat,lon'",
+                ),
             )
         raw_lat, raw_lon = pair if pair else ("", "")
     reasons: list[str] = []
@@ -654,15 +701,23 @@ def _row_coords(
             parsed.append(None)
             reasons.append(f"{label}: {exc}")
     if reasons:
-        return None, None, (
-            "座標が読めない",
-            f"座標を読めません（緯度 {raw_lat!r}, 経度 {raw_lon!r}）: " + "; ".join(reasons),
+        return (
+            None,
+            None,
+            (
+                "座標が読めない",
+                f"座標を読めません（緯度 {raw_lat!r}, 経度 {raw_lon!r}）: " + "; ".join(reasons),
+            ),
         )
     lat, lon = parsed
     if lat is None or lon is None:
-        return None, None, (
-            "座標なし",
-            f"座標が空です（緯度 {raw_lat!r}, 経度 {raw_lon!r}）/ missing coordinates",
+        return (
+            None,
+            None,
+            (
+                "座標なし",
+                f"座標が空です（緯度 {raw_lat!r}, 経度 {raw_lon!r}）/ missing coordinates",
+            ),
         )
     return lon, lat, None
 
@@ -739,12 +794,14 @@ def _read_one(
     if not use_xy and table.points is None and found["location"] is None:
         role = "lat" if found["lat"] is None else "lon"
         raise _missing(
-            role, table,
+            role,
+            table,
             extra=" (or one 'lat,lon' column such as location) / 緯度・経度の列、または location 列",
         )
     if category is None and found["category"] is None:
         raise _missing(
-            "category", table,
+            "category",
+            table,
             extra=", or category='kayoi_no_ba' to give every row one category / すべての行を同じ"
             "種別にするときは category='kayoi_no_ba' のように指定してください",
         )
@@ -830,11 +887,13 @@ def _read_one(
                 hint = ""
                 if max(abs(lon), abs(lat)) > 1000:
                     hint = "（経緯度ではなく平面直角座標などの値のようです / looks like projected metres）"
-                problems.append((
-                    "日本の範囲外",
-                    f"座標が日本の範囲外です（緯度 {lat}, 経度 {lon}）{hint} / coordinates outside "
-                    f"Japan (lat {lat}, lon {lon})",
-                ))
+                problems.append(
+                    (
+                        "日本の範囲外",
+                        f"座標が日本の範囲外です（緯度 {lat}, 経度 {lon}）{hint} / coordinates outside "
+                        f"Japan (lat {lat}, lon {lon})",
+                    )
+                )
 
         name = row[idx["name"]].strip()
         if not name:
@@ -846,32 +905,38 @@ def _read_one(
         else:
             raw_cat = row[idx["category"]]
             if not raw_cat.strip():
-                problems.append((
-                    "種別なし",
-                    f"種別（{found['category']}）が空です。category='…' で指定するか列を埋めてください"
-                    " / the category is blank; fill it or pass category='…'",
-                ))
+                problems.append(
+                    (
+                        "種別なし",
+                        f"種別（{found['category']}）が空です。category='…' で指定するか列を埋めてください"
+                        " / the category is blank; fill it or pass category='…'",
+                    )
+                )
             else:
                 cats = taxonomy.classify(raw_cat)
                 for part in taxonomy.unclassified(raw_cat):
                     unclassified.setdefault(part, None)
                 if not cats:
-                    problems.append((
-                        "種別を分類できない",
-                        f"種別 {raw_cat!r} を分類できません。Taxonomy.extend(...) で追加するか "
-                        f"category='…' を指定してください / category {raw_cat!r} is not in the "
-                        "taxonomy; extend it or pass category='…'",
-                    ))
+                    problems.append(
+                        (
+                            "種別を分類できない",
+                            f"種別 {raw_cat!r} を分類できません。Taxonomy.extend(...) で追加するか "
+                            f"category='…' を指定してください / category {raw_cat!r} is not in the "
+                            "taxonomy; extend it or pass category='…'",
+                        )
+                    )
 
         if problems:
             for kind, _ in problems:
                 reasons[kind] += 1
-            report.rejected.append({
-                S.REJECTED_FILE: path.name,
-                S.REJECTED_ROW: number,
-                S.REJECTED_REASON: "; ".join(r for _, r in problems),
-                S.REJECTED_VALUES: values,
-            })
+            report.rejected.append(
+                {
+                    S.REJECTED_FILE: path.name,
+                    S.REJECTED_ROW: number,
+                    S.REJECTED_REASON: "; ".join(r for _, r in problems),
+                    S.REJECTED_VALUES: values,
+                }
+            )
             continue
         assert lon is not None
         assert lat is not None
@@ -889,10 +954,21 @@ def _read_one(
             if building not in address:
                 address = f"{address} {building}".strip()
         rid = row[idx["id"]].strip() if "id" in idx else ""
-        kept.append(_Kept(
-            file=path.name, row=number, name=name, categories=cats, capacity=capacity,
-            address=address, rid=rid, lon=lon, lat=lat, values=values, report=report,
-        ))
+        kept.append(
+            _Kept(
+                file=path.name,
+                row=number,
+                name=name,
+                categories=cats,
+                capacity=capacity,
+                address=address,
+                rid=rid,
+                lon=lon,
+                lat=lat,
+                values=values,
+                report=report,
+            )
+        )
 
     if table.n_blank:
         report.warnings.append(
@@ -1027,16 +1103,27 @@ def read_resources(
     if not paths:
         raise InputFileError("ファイルが指定されていません / no file given")
     cols = {
-        "name": name_col, "lat": lat_col, "lon": lon_col, "address": address_col,
-        "category": category_col, "capacity": capacity_col, "id": id_col,
+        "name": name_col,
+        "lat": lat_col,
+        "lon": lon_col,
+        "address": address_col,
+        "category": category_col,
+        "capacity": capacity_col,
+        "id": id_col,
     }
     kept: list[_Kept] = []
     reports: list[S.ReadReport] = []
     messages: list[str] = []
     for p in paths:
         k, rep, msgs = _read_one(
-            p, category=category, cols=cols, encoding=encoding, sheet=sheet, header_row=header_row,
-            taxonomy=tax, source=source,
+            p,
+            category=category,
+            cols=cols,
+            encoding=encoding,
+            sheet=sheet,
+            header_row=header_row,
+            taxonomy=tax,
+            source=source,
         )
         kept.extend(k)
         reports.append(rep)
@@ -1083,15 +1170,17 @@ def _merge_duplicates(kept: list[_Kept]) -> tuple[list[_Kept], list[str]]:
         base.categories = base.categories + added
         if math.isnan(base.capacity) and not math.isnan(k.capacity):
             base.capacity = k.capacity
-        k.report.duplicates.append({
-            S.REJECTED_FILE: k.file,
-            S.REJECTED_ROW: k.row,
-            "kept_file": base.file,
-            "kept_row": base.row,
-            S.NAME: k.name,
-            "added_categories": list(added),
-            S.REJECTED_VALUES: k.values,
-        })
+        k.report.duplicates.append(
+            {
+                S.REJECTED_FILE: k.file,
+                S.REJECTED_ROW: k.row,
+                "kept_file": base.file,
+                "kept_row": base.row,
+                S.NAME: k.name,
+                "added_categories": list(added),
+                S.REJECTED_VALUES: k.values,
+            }
+        )
         per_file.setdefault(k.file, []).append(k.row)
     messages = [
         f"{file}: 名称と位置が同じ重複 {len(rows)} 行（行 {_rows_text(rows)}）を 1 行にまとめました"

@@ -551,7 +551,7 @@ class GapMap(folium.Map):
         return (
             '<div class="chiikimap-map" style="width:100%;height:640px">'
             f'<iframe srcdoc="{esc(html)}" style="width:100%;height:100%;border:0" '
-            'allowfullscreen></iframe></div>'
+            "allowfullscreen></iframe></div>"
         )
 
 
@@ -566,10 +566,10 @@ def _too_large_html(size: int, fallback: str) -> str:
         f"地図が大きすぎる（{_format_bytes(size)}、上限 {limit}）ため、ノートブックには表示しません。"
         " / The map is too large to show in the notebook "
         f"({_format_bytes(size)}; limit {limit}).",
-        '見るには、ファイルに保存してブラウザで開いてください / To see it, save it and open the '
+        "見るには、ファイルに保存してブラウザで開いてください / To see it, save it and open the "
         'file in a browser: cov.save_html("map.html", offline=True)',
         "または、1つの種別だけにするか図形を簡略化して小さくしてください / or make it smaller "
-        "with one category or coarser shapes: cov.map(category=\"…\", simplify_m=50)",
+        'with one category or coarser shapes: cov.map(category="…", simplify_m=50)',
     ]
     text = "".join(f"<p style='margin:2px 0'>{esc(line)}</p>" for line in lines)
     return (

@@ -173,8 +173,15 @@ def _draw_scale_bar(ax: Axes, lang: str) -> None:
     half = length / 2.0
     for i, colour in enumerate(("black", "white")):
         ax.add_patch(
-            Rectangle((bx + i * half, by), half, height, facecolor=colour, edgecolor="black",
-                      linewidth=0.8, zorder=6)
+            Rectangle(
+                (bx + i * half, by),
+                half,
+                height,
+                facecolor=colour,
+                edgecolor="black",
+                linewidth=0.8,
+                zorder=6,
+            )
         )
     for pos, text in ((0.0, "0"), (half, _format_length(half)), (length, _format_length(length))):
         ax.text(bx + pos, by + height * 1.6, text, ha="center", va="bottom", fontsize=8, zorder=6)
@@ -196,7 +203,9 @@ def _draw_north_arrow(ax: Axes) -> None:
     )
 
 
-def _area_values(coverage: Coverage, category: str | None) -> tuple[dict[str, float], dict[str, str]]:
+def _area_values(
+    coverage: Coverage, category: str | None
+) -> tuple[dict[str, float], dict[str, str]]:
     """Value and status per area_id, read from the coverage table (nothing recomputed).
 
     Overview: the value is the number of 空白/不足 categories; the status is ``none`` when at least
@@ -267,17 +276,32 @@ class _Panel:
     of legends right of the map) or ``"bottom"`` (portrait: a row of legends under the map).
     """
 
-    def __init__(self, fig: Figure, renderer: RendererBase, side: str,
-                 box_px: tuple[float, float, float, float], gap_px: float) -> None:
+    def __init__(
+        self,
+        fig: Figure,
+        renderer: RendererBase,
+        side: str,
+        box_px: tuple[float, float, float, float],
+        gap_px: float,
+    ) -> None:
         self.fig, self.renderer, self.side = fig, renderer, side
         self.x0, self.y0, self.x1, self.y1 = box_px
         self.gap = gap_px
 
     def legend(self, handles: list[Artist], title: str, fontsize: float, ncol: int) -> Legend:
-        leg = self.fig.legend(handles=handles, title=title, loc="upper left",
-                              bbox_to_anchor=(0.0, 1.0), fontsize=fontsize,
-                              title_fontsize=fontsize + 1, ncol=ncol, columnspacing=1.0,
-                              handletextpad=0.5, borderaxespad=0.0, alignment="left")
+        leg = self.fig.legend(
+            handles=handles,
+            title=title,
+            loc="upper left",
+            bbox_to_anchor=(0.0, 1.0),
+            fontsize=fontsize,
+            title_fontsize=fontsize + 1,
+            ncol=ncol,
+            columnspacing=1.0,
+            handletextpad=0.5,
+            borderaxespad=0.0,
+            alignment="left",
+        )
         # labels carry category names from the taxonomy file: never read them as mathtext
         for text in (leg.get_title(), *leg.get_texts()):
             text.set_parse_math(False)
@@ -294,7 +318,10 @@ class _Panel:
 
 
 def _fit_resource_legend(
-    panel: _Panel, handles: list[Artist], title: str, fixed: list[tuple[float, float]],
+    panel: _Panel,
+    handles: list[Artist],
+    title: str,
+    fixed: list[tuple[float, float]],
 ) -> Legend | None:
     """Build the resource legend with the largest font (then the fewest columns) that fits.
 
@@ -460,9 +487,16 @@ def static_map(
                     target=f"{float(rule.get('target', float('nan'))):.0%}",
                 )
         title_fs = 18.0 if a3 else 15.0
-        head = fig.text(0.5, 1 - margin / fh, _wrap(title, fw - 2 * margin, title_fs, px),
-                        ha="center", va="top", fontsize=title_fs, multialignment="center",
-                        parse_math=False)
+        head = fig.text(
+            0.5,
+            1 - margin / fh,
+            _wrap(title, fw - 2 * margin, title_fs, px),
+            ha="center",
+            va="top",
+            fontsize=title_fs,
+            multialignment="center",
+            parse_math=False,
+        )
         info = coverage.info
         dates = "・".join(info.data_dates) or text["none_data"]
         made = " ".join(x for x in (info.created, f"chiikimap {info.version}".strip()) if x)
@@ -475,8 +509,15 @@ def static_map(
         if outside:
             foot_text += f"\n{outside}"
         foot_fs = 7.5
-        foot = fig.text(margin / fw, margin / fh, _wrap(foot_text, fw - 2 * margin, foot_fs, px),
-                        ha="left", va="bottom", fontsize=foot_fs, parse_math=False)
+        foot = fig.text(
+            margin / fw,
+            margin / fh,
+            _wrap(foot_text, fw - 2 * margin, foot_fs, px),
+            ha="left",
+            va="bottom",
+            fontsize=foot_fs,
+            parse_math=False,
+        )
         top = head.get_window_extent(renderer).y0 - gap
         bottom = foot.get_window_extent(renderer).y1 + gap
         side = "right" if orientation == "landscape" else "bottom"
@@ -485,26 +526,38 @@ def static_map(
         # legend of the area colours
         if category is None:
             handles_val: list[Artist] = [
-                Patch(facecolor=c, edgecolor="#333333",
-                      label=str(lo) if lo == hi else f"{lo}〜{hi}")
+                Patch(
+                    facecolor=c, edgecolor="#333333", label=str(lo) if lo == hi else f"{lo}〜{hi}"
+                )
                 for lo, hi, c in bins
             ]
             handles_val.append(
-                Patch(facecolor="white", edgecolor="#333333", hatch=_HATCH[S.STATUS_NONE],
-                      label=text["has_none"])
+                Patch(
+                    facecolor="white",
+                    edgecolor="#333333",
+                    hatch=_HATCH[S.STATUS_NONE],
+                    label=text["has_none"],
+                )
             )
             title_val = text["legend_count"].format(n=len(categories))
         else:
             handles_val = [
-                Patch(facecolor=cmap(norm(mid)), edgecolor="#333333", hatch=_HATCH[key],
-                      label=S.STATUS_LABELS[key][0 if lang != "en" else 1])
+                Patch(
+                    facecolor=cmap(norm(mid)),
+                    edgecolor="#333333",
+                    hatch=_HATCH[key],
+                    label=S.STATUS_LABELS[key][0 if lang != "en" else 1],
+                )
                 for key, mid in ((S.STATUS_NONE, 0.0), (S.STATUS_GAP, 0.4), (S.STATUS_OK, 0.9))
             ]
             title_val = text["legend_status"]
         if has_empty:
             handles_val.append(
-                Patch(facecolor=_EMPTY_FILL, edgecolor="#333333",
-                      label=S.STATUS_LABELS[S.STATUS_EMPTY][0 if lang != "en" else 1])
+                Patch(
+                    facecolor=_EMPTY_FILL,
+                    edgecolor="#333333",
+                    label=S.STATUS_LABELS[S.STATUS_EMPTY][0 if lang != "en" else 1],
+                )
             )
         val_fs = 10.0 if a3 else 9.0
         leg_val = panel.legend(handles_val, title_val, val_fs, 1)
@@ -531,9 +584,16 @@ def static_map(
             marker = _MARKERS.get(cat.marker, "o")
             points.append((pts, marker, cat.color, len(pts)))
             handles_res.append(
-                Line2D([], [], linestyle="none", marker=marker, markersize=8,
-                       markerfacecolor=cat.color, markeredgecolor="black",
-                       label=f"{cat.display(lang)}（{len(pts)}）")
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker=marker,
+                    markersize=8,
+                    markerfacecolor=cat.color,
+                    markeredgecolor="black",
+                    label=f"{cat.display(lang)}（{len(pts)}）",
+                )
             )
         leg_res = _fit_resource_legend(panel, handles_res, text["legend_resources"], fixed)
 
@@ -564,8 +624,9 @@ def static_map(
         if category is not None:
             cx, cy, cw, _ch = placed["cbar"]
             # the bar itself is 0.18 in high, under a one-line title, above its tick labels
-            cax = fig.add_axes((cx / fw, (cy - 0.42 * px) / fh, (cw - 0.25 * px) / fw,
-                                0.18 * px / fh))
+            cax = fig.add_axes(
+                (cx / fw, (cy - 0.42 * px) / fh, (cw - 0.25 * px) / fw, 0.18 * px / fh)
+            )
             cb = fig.colorbar(_scalar_mappable(cmap, norm), cax=cax, orientation="horizontal")
             cax.set_title(text["coverage"], fontsize=val_fs, loc="left")
             cb.set_ticks([0.0, 0.25, 0.5, 0.75, 1.0])
@@ -580,8 +641,14 @@ def static_map(
         colours = [fill(v, st) for v, st in zip(val, stat, strict=True)]
         for hatch in dict.fromkeys(_HATCH.get(st, "") for st in stat):
             idx = [i for i, st in enumerate(stat) if _HATCH.get(st, "") == hatch]
-            areas.iloc[idx].plot(ax=ax, color=[colours[i] for i in idx], edgecolor="#333333",
-                                 linewidth=0.8, hatch=hatch or None, zorder=1)
+            areas.iloc[idx].plot(
+                ax=ax,
+                color=[colours[i] for i in idx],
+                edgecolor="#333333",
+                linewidth=0.8,
+                hatch=hatch or None,
+                zorder=1,
+            )
         n_points = sum(n for *_, n in points)
         # a white ring keeps a dark symbol visible on a dark fill
         ring = [patheffects.withStroke(linewidth=2.0, foreground="white")]
@@ -589,23 +656,49 @@ def static_map(
             if not n:
                 continue
             if prominent:
-                ax.scatter(pts.geometry.x, pts.geometry.y, marker=marker, s=80 if a3 else 60,
-                           c=colour, edgecolors="black", linewidths=0.7, zorder=5,
-                           path_effects=ring)
+                ax.scatter(
+                    pts.geometry.x,
+                    pts.geometry.y,
+                    marker=marker,
+                    s=80 if a3 else 60,
+                    c=colour,
+                    edgecolors="black",
+                    linewidths=0.7,
+                    zorder=5,
+                    path_effects=ring,
+                )
             else:
                 # many symbols: small and see-through, so that colours and names stay readable
                 size = 14.0 if n_points > 300 else 24.0
-                ax.scatter(pts.geometry.x, pts.geometry.y, marker=marker, s=size, c=colour,
-                           edgecolors="#333333", linewidths=0.25, alpha=0.55, zorder=3)
+                ax.scatter(
+                    pts.geometry.x,
+                    pts.geometry.y,
+                    marker=marker,
+                    s=size,
+                    c=colour,
+                    edgecolors="#333333",
+                    linewidths=0.25,
+                    alpha=0.55,
+                    zorder=3,
+                )
 
         # area names on top of everything, with a white halo
         halo = [patheffects.withStroke(linewidth=3.5, foreground="white")]
         for geom, name in zip(areas.geometry, areas[S.AREA_NAME].astype(str), strict=True):
             p = geom.representative_point()
             # just above the point, so that a resource symbol on the point leaves the name legible
-            ax.annotate(name, xy=(p.x, p.y), xytext=(0, 5), textcoords="offset points",
-                        ha="center", va="bottom", fontsize=11 if a3 else 9, zorder=8,
-                        path_effects=halo, parse_math=False)
+            ax.annotate(
+                name,
+                xy=(p.x, p.y),
+                xytext=(0, 5),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=11 if a3 else 9,
+                zorder=8,
+                path_effects=halo,
+                parse_math=False,
+            )
 
         # a margin around the areas, then scale bar and north arrow
         x0, y0, x1, y1 = areas.total_bounds
@@ -657,8 +750,15 @@ def save_static(
             f"{p}: 拡張子は .png か .pdf にしてください / the file must end in .png or .pdf, "
             f"got {p.suffix or 'no suffix'!r}"
         )
-    fig = static_map(coverage, category=category, paper=paper, orientation=orientation,
-                     lang=lang, title=title, resources=resources)
+    fig = static_map(
+        coverage,
+        category=category,
+        paper=paper,
+        orientation=orientation,
+        lang=lang,
+        title=title,
+        resources=resources,
+    )
     with _japanese_font():
         if suffix == ".pdf":
             fig.savefig(p, format="pdf", metadata={"Creator": "chiikimap"})

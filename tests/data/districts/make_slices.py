@@ -30,8 +30,11 @@ def main(source: Path) -> None:
     # A32-13 (spec 1.1), 奈良市: three districts.
     src = source / "nara_city_a32_13" / "MiddleSchool.geojson"
     g = gpd.read_file(src)
-    _slice_geojson(src, HERE / "a32_13_nara.geojson",
-                   _rows(g, "A32_003", ["平城西中学校", "登美ヶ丘中学校", "都跡中学校"]))
+    _slice_geojson(
+        src,
+        HERE / "a32_13_nara.geojson",
+        _rows(g, "A32_003", ["平城西中学校", "登美ヶ丘中学校", "都跡中学校"]),
+    )
 
     # A32-16 (spec 2.0), 滋賀県: Shift_JIS DBF without .cpg/.prj; one multipart district.
     src = source / "shiga_a32_16" / "A32-16_25.shp"
@@ -45,28 +48,37 @@ def main(source: Path) -> None:
     # A32-16 as GeoJSON, 出雲市: the four districts that make the five overlapping pairs.
     src = source / "izumo" / "MiddleSchool.geojson"
     g = gpd.read_file(src)
-    _slice_geojson(src, HERE / "a32_16_izumo.geojson",
-                   _rows(g, "A32_008", ["第一中学校", "第二中学校", "第三中学校", "浜山中学校"]))
+    _slice_geojson(
+        src,
+        HERE / "a32_16_izumo.geojson",
+        _rows(g, "A32_008", ["第一中学校", "第二中学校", "第三中学校", "浜山中学校"]),
+    )
 
     # A32-23 (spec 3.1) shapefile: 生駒市 + two invalid polygons + 北中学校 of two towns.
     src = source / "ikoma_nara" / "A32-23_29.shp"
     g = gpd.read_file(src)
-    keep = (g["A32_001"] == "29209") | g["A32_003"].isin(
-        ["C129210000657", "C129210000087", "C129210000675"]
-    ) | ((g["A32_001"] == "29204") & (g["A32_004"] == "北中学校"))
+    keep = (
+        (g["A32_001"] == "29209")
+        | g["A32_003"].isin(["C129210000657", "C129210000087", "C129210000675"])
+        | ((g["A32_001"] == "29204") & (g["A32_004"] == "北中学校"))
+    )
     g[keep].to_file(HERE / "A32-23_29.shp", driver="ESRI Shapefile", encoding="UTF-8")
 
     # A32-23 GeoJSON form: two 生駒市 districts and 天理市 北中学校.
     src = source / "ikoma_nara" / "A32-23_29.geojson"
     g = gpd.read_file(src)
-    _slice_geojson(src, HERE / "A32-23_29.geojson",
-                   _rows(g, "A32_003", ["C129210000586", "C129210000577", "C129210000283"]))
+    _slice_geojson(
+        src,
+        HERE / "A32-23_29.geojson",
+        _rows(g, "A32_003", ["C129210000586", "C129210000577", "C129210000283"]),
+    )
 
     # A27-23 小学校区: the 12 districts of 生駒市.
     src = source / "ikoma_nara" / "A27-23_29.shp"
     g = gpd.read_file(src)
-    g[g["A27_001"] == "29209"].to_file(HERE / "A27-23_29.shp", driver="ESRI Shapefile",
-                                        encoding="UTF-8")
+    g[g["A27_001"] == "29209"].to_file(
+        HERE / "A27-23_29.shp", driver="ESRI Shapefile", encoding="UTF-8"
+    )
 
     # A user-named layout: three 枚方市 圏域.
     src = source / "hirakata" / "chiiki_houkatsu.geojson"
