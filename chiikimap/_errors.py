@@ -7,6 +7,7 @@ hint comes first because it is what a coordinator reads.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from os import PathLike
 
 __all__ = [
@@ -16,14 +17,29 @@ __all__ = [
     "ColumnNotFoundError",
     "EncodingError",
     "InputFileError",
+    "ParameterError",
     "SchemaError",
     "UnknownCategoryError",
     "UnknownLayoutError",
+    "check_choice",
 ]
 
 
 class ChiikimapError(ValueError):
-    """Base class of every chiikimap error."""
+    """Base class of every chiikimap error.
+
+    Parameters
+    ----------
+    message
+        What was wrong, what was received and how to fix it (Japanese first, then English).
+    param
+        The name of the function parameter (or recipe key) the problem belongs to, when there is
+        one. The CLI maps it to its own option name, so no caller ever parses the message text.
+    """
+
+    def __init__(self, message: str = "", *, param: str | None = None) -> None:
+        self.param = param
+        super().__init__(message)
 
 
 class ChiikimapWarning(UserWarning):
@@ -49,6 +65,7 @@ class InputFileError(ChiikimapError):
         *,
         path: str | PathLike[str] | None = None,
         row: int | None = None,
+        param: str | None = None,
     ) -> None:
         self.path = None if path is None else str(path)
         self.row = row
@@ -58,7 +75,7 @@ class InputFileError(ChiikimapError):
             if row is not None:
                 where += f" (行 {row} / row {row})"
             where += ": "
-        super().__init__(where + message)
+        super().__init__(where + message, param=param)
 
 
 class EncodingError(InputFileError):
@@ -83,3 +100,34 @@ class CRSError(ChiikimapError):
 
 class UnknownCategoryError(ChiikimapError):
     """A category key that the taxonomy does not define."""
+
+
+class ParameterError(ChiikimapError):
+    """A function argument (or CLI option, recipe key) has a value the function cannot use.
+
+    ``param`` names the parameter; the message lists the accepted values.
+    """
+
+
+def check_choice(param: str, value: object, choices: Iterable[object]) -> None:
+    """Raise :class:`ParameterError` unless ``value`` is one of ``choices``.
+
+    The one place where fixed choices (``lang``, ``labels``, ``paper`` …) are validated, so
+    every function words the error the same way and names the parameter.
+
+    Examples
+    --------
+    >>> check_choice("lang", "ja", ("ja", "en"))
+    >>> check_choice("lang", "fr", ("ja", "en"))
+    Traceback (most recent call last):
+    ...
+    chiikimap._errors.ParameterError: lang は 'ja', 'en' のいずれかです / lang must be one of 'ja', 'en'; got 'fr'
+    """
+    options = tuple(choices)
+    if value in options:
+        return
+    listed = ", ".join(repr(c) for c in options)
+    raise ParameterError(
+        f"{param} は {listed} のいずれかです / {param} must be one of {listed}; got {value!r}",
+        param=param,
+    )
