@@ -30,8 +30,8 @@ import shapely
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from chiikimap import _schema as S
-from chiikimap.coverage import Coverage, RunInfo
 from chiikimap.maps.interactive import save_html
+from chiikimap.result import Coverage, RunInfo
 from chiikimap.taxonomy import default_taxonomy
 from tests._maps_helpers import CHROMIUM, probe_page, run_chromium
 

@@ -24,10 +24,11 @@ from ._errors import (
     UnknownLayoutError,
 )
 from ._schema import Source, rejected_rows
-from .coverage import Coverage, RunInfo, analyze
+from .coverage import analyze
 from .io.districts import merge_areas, read_districts
 from .io.population import read_population
 from .io.resources import read_resources
+from .result import Coverage, RunInfo
 from .sample import Sample, load_sample
 from .taxonomy import Category, Taxonomy, default_taxonomy, load_taxonomy
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from . import _schema as S
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .coverage import Coverage
+    from .result import Coverage
 
 __all__ = ["outside_note", "outside_weight"]
 

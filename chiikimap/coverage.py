@@ -1,17 +1,17 @@
-"""Coverage of service categories per 第2層 area: :func:`analyze` and the :class:`Coverage` result.
+"""Coverage of service categories per 第2層 area: :func:`analyze`.
 
 The metric definitions (DESIGN.md, "Metrics") are the contract of this module; see :func:`analyze`.
-Renderers (maps, Excel, GeoPackage) take a :class:`Coverage` and never recompute metrics.
+The result type, :class:`~chiikimap.result.Coverage`, lives in :mod:`chiikimap.result` and is
+re-exported here.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from os import PathLike
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -23,251 +23,12 @@ from . import _apportion, _assign, _distance
 from . import _schema as S
 from ._errors import ChiikimapWarning, CRSError
 from ._schema import Source
+from .result import Coverage, RunInfo
 from .taxonomy import Taxonomy, default_taxonomy
-
-if TYPE_CHECKING:  # pragma: no cover
-    import folium
-    from matplotlib.figure import Figure
 
 __all__ = ["Coverage", "RunInfo", "analyze"]
 
 Weight = Literal["pop_65plus", "pop_75plus", "pop_total", "area"]
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    """The inputs of one :func:`analyze` run, quoted by every output.
-
-    Attributes
-    ----------
-    basis
-        ``"population"`` (weights are people) or ``"area"`` (weights are land area in m²).
-    weight
-        The weight column (``"pop_65plus"`` …) or ``"area"``.
-    weight_label
-        Japanese label of the weight, e.g. ``"65歳以上人口"`` or ``"面積(m²)"``.
-    rules
-        Category key → ``{"radius_m": float, "target": float}`` actually used.
-    categories
-        Category keys in table order.
-    storage_crs, metric_crs
-        The lon/lat CRS of the layers and the metric CRS in which distances were measured.
-    sources
-        Every data source to credit.
-    taxonomy
-        Name of the taxonomy used.
-    version
-        chiikimap version that computed the result.
-    created
-        ISO date of the run.
-    weight_inside
-        Total weight inside the areas (the sum of the table's ``weight`` per category).
-    weight_outside
-        Population weight that lies outside every area (0 on the area basis). It is counted in
-        no area; outputs show it so that nobody silently disappears.
-    """
-
-    basis: Literal["population", "area"]
-    weight: str
-    weight_label: str
-    rules: Mapping[str, Mapping[str, float]]
-    categories: tuple[str, ...]
-    storage_crs: str
-    metric_crs: str
-    sources: tuple[Source, ...] = ()
-    taxonomy: str = ""
-    version: str = ""
-    created: str = ""
-    weight_inside: float = float("nan")
-    weight_outside: float = 0.0
-
-    @property
-    def data_dates(self) -> list[str]:
-        """Distinct reference dates of the sources (``"2023"``, ``"2026-02-01"`` …)."""
-        return list(dict.fromkeys(s.date for s in self.sources if s.date))
-
-    @property
-    def attribution(self) -> str:
-        """All credit lines joined with ``" / "``."""
-        return " / ".join(dict.fromkeys(s.attribution for s in self.sources))
-
-
-@dataclass(eq=False)
-class Coverage:
-    """Result of :func:`analyze`: a tidy area × category table and everything needed to show it.
-
-    Attributes
-    ----------
-    table
-        One row per area × category with the columns of ``chiikimap._schema.TABLE_COLUMNS``.
-    areas
-        The areas (``areas`` schema, EPSG:6668), in table order.
-    resources
-        The resources (EPSG:6668) with an extra ``area_id`` column (missing for unassigned rows).
-    population
-        The population layer used, or ``None``.
-    unassigned
-        Resources whose point lies in no area (they still cover people across the border).
-    rejected
-        Rows the readers rejected (``file``, ``row``, ``reason``, ``values``).
-    info
-        The run's inputs: basis, rules, CRS, sources.
-    taxonomy
-        The taxonomy whose labels, colours and markers the outputs use.
-    """
-
-    table: pd.DataFrame
-    areas: gpd.GeoDataFrame
-    resources: gpd.GeoDataFrame
-    population: gpd.GeoDataFrame | None
-    unassigned: gpd.GeoDataFrame
-    rejected: pd.DataFrame
-    info: RunInfo
-    taxonomy: Taxonomy = field(default_factory=default_taxonomy)
-
-    # --- views --------------------------------------------------------------------------------
-    @property
-    def categories(self) -> tuple[str, ...]:
-        """Category keys in table order."""
-        return self.info.categories
-
-    def gap_matrix(self, *, labels: Literal["ja", "en", "key"] = "ja") -> pd.DataFrame:
-        """Areas × categories of status.
-
-        Parameters
-        ----------
-        labels
-            ``"ja"``: 空白/不足/充足 with Japanese category labels as columns and area names as
-            index; ``"en"``: none/gap/ok with English labels; ``"key"``: status keys with category
-            keys as columns and ``area_id`` as index.
-        """
-        wide = self.table.pivot(index=S.AREA_ID, columns=S.CATEGORY, values=S.STATUS)
-        wide = wide.reindex(index=self.areas[S.AREA_ID], columns=list(self.categories))
-        if labels == "key":
-            wide.columns.name = S.CATEGORY
-            return wide
-        idx = 0 if labels == "ja" else 1
-        out = wide.apply(lambda col: col.map(lambda s: S.STATUS_LABELS[s][idx]))
-        names = self.areas.set_index(S.AREA_ID)[S.AREA_NAME]
-        out.index = pd.Index(names.reindex(out.index).to_numpy(), name=S.AREA_NAME)
-        out.columns = pd.Index(
-            [self.taxonomy.label(k, labels) for k in out.columns], name="category"
-        )
-        return out
-
-    def summary(self) -> pd.DataFrame:
-        """The 第1層 view: one row per category for the whole municipality.
-
-        Columns: ``category``, ``category_label``, ``n_resources``, ``capacity``, ``weight``,
-        ``covered``, ``coverage`` (``covered / weight`` over all areas), ``uncovered``,
-        ``per_1000`` (population basis only), ``n_none``, ``n_gap``, ``n_ok`` (areas per status),
-        ``radius_m`` and ``target``.
-        """
-        t = self.table
-        g = t.groupby(S.CATEGORY, sort=False)
-        out = pd.DataFrame(
-            {
-                S.CATEGORY_LABEL: g[S.CATEGORY_LABEL].first(),
-                S.N_RESOURCES: g[S.N_RESOURCES].sum(),
-                S.CAPACITY: g[S.CAPACITY].sum(min_count=1),
-                S.WEIGHT: g[S.WEIGHT].sum(),
-                S.COVERED: g[S.COVERED].sum(),
-                S.UNCOVERED: g[S.UNCOVERED].sum(),
-            }
-        )
-        weight = out[S.WEIGHT].where(out[S.WEIGHT] > 0)
-        out.insert(5, S.COVERAGE, (out[S.COVERED] / weight).fillna(0.0))
-        if self.info.basis == "population":
-            out[S.PER_1000] = out[S.N_RESOURCES] / weight * 1000.0
-        else:
-            out[S.PER_1000] = float("nan")
-        counts = (
-            t.groupby([S.CATEGORY, S.STATUS])
-            .size()
-            .unstack(fill_value=0)
-            .reindex(columns=list(S.STATUS_LABELS), fill_value=0)
-        )
-        for status in S.STATUS_LABELS:
-            out[f"n_{status}"] = counts[status].reindex(out.index).fillna(0).astype(int)
-        out["radius_m"] = [float(self.info.rules[k]["radius_m"]) for k in out.index]
-        out["target"] = [float(self.info.rules[k]["target"]) for k in out.index]
-        out = out.reindex(list(self.categories))
-        return out.reset_index().rename(columns={"index": S.CATEGORY})
-
-    def missing(self, area: str, *, lang: Literal["ja", "en"] = "ja") -> list[str]:
-        """Labels of the categories that ``area`` (an ``area_id`` or ``area_name``) lacks.
-
-        空白 (``none``) categories come first, then 不足 (``gap``), each in taxonomy order.
-        """
-        t = self.table
-        rows = t[t[S.AREA_ID] == area]
-        if rows.empty:
-            rows = t[t[S.AREA_NAME] == area]
-        if rows.empty:
-            known = ", ".join(self.areas[S.AREA_NAME].astype(str).head(20))
-            raise S.SchemaError(
-                f"圏域 {area!r} はありません / no area with id or name {area!r}; areas: {known} …"
-            )
-        out: list[str] = []
-        for status in (S.STATUS_NONE, S.STATUS_GAP):
-            keys = rows.loc[rows[S.STATUS] == status, S.CATEGORY]
-            out.extend(self.taxonomy.label(k, lang) for k in keys)
-        return out
-
-    # --- outputs (delegated; renderers never recompute metrics) ----------------------------------
-    def map(self, **kwargs: Any) -> folium.Map:
-        """Interactive folium map; see :func:`chiikimap.maps.interactive.gap_map`."""
-        from .maps.interactive import gap_map
-
-        return gap_map(self, **kwargs)
-
-    def save_html(self, path: str | PathLike[str], **kwargs: Any) -> None:
-        """Write the interactive map; see :func:`chiikimap.maps.interactive.save_html`."""
-        from .maps.interactive import save_html
-
-        save_html(self, path, **kwargs)
-
-    def static_map(self, **kwargs: Any) -> Figure:
-        """Print map as a matplotlib Figure; see :func:`chiikimap.maps.static.static_map`."""
-        from .maps.static import static_map
-
-        return static_map(self, **kwargs)
-
-    def save_static(self, path: str | PathLike[str], **kwargs: Any) -> None:
-        """Write the print map as PNG or PDF; see :func:`chiikimap.maps.static.save_static`."""
-        from .maps.static import save_static
-
-        save_static(self, path, **kwargs)
-
-    def to_excel(self, path: str | PathLike[str], **kwargs: Any) -> None:
-        """Write the 圏域カルテ workbook; see :func:`chiikimap.export.to_excel`."""
-        from .export import to_excel
-
-        to_excel(self, path, **kwargs)
-
-    def to_geopackage(self, path: str | PathLike[str], **kwargs: Any) -> None:
-        """Write the GeoPackage for QGIS; see :func:`chiikimap.export.to_geopackage`."""
-        from .export import to_geopackage
-
-        to_geopackage(self, path, **kwargs)
-
-    def __repr__(self) -> str:
-        counts = self.table[S.STATUS].value_counts()
-        status = ", ".join(
-            f"{S.STATUS_LABELS[k][0]} {int(counts.get(k, 0))}"
-            for k in S.STATUS_LABELS
-            if k in counts.index or k != S.STATUS_EMPTY
-        )
-        return (
-            f"<Coverage: {len(self.areas)} 圏域 × {len(self.categories)} 種別, "
-            f"基準 {self.info.weight_label} ({self.info.basis}); {status}; "
-            f"未割当 {len(self.unassigned)}・除外行 {len(self.rejected)}>"
-        )
-
-    def _repr_html_(self) -> str:
-        from .notebook import coverage_html
-
-        return coverage_html(self)
 
 
 #: Japanese labels of the weights, quoted in legends and table headers.

@@ -21,7 +21,7 @@ from ._outside import outside_note, outside_weight
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from .coverage import Coverage
+    from .result import Coverage
 
 __all__ = ["STATUS_FILLS", "to_excel", "to_geopackage"]
 

@@ -15,7 +15,7 @@ from ._outside import outside_note
 from .maps._escape import esc
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .coverage import Coverage
+    from .result import Coverage
 
 __all__ = ["MAX_AREAS", "coverage_html"]
 

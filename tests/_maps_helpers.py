@@ -27,7 +27,7 @@ import pandas as pd
 import pytest
 
 from chiikimap import _schema as S
-from chiikimap.coverage import Coverage
+from chiikimap.result import Coverage
 from tests.fakes import fake_coverage, grid_points
 
 __all__ = [

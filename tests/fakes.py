@@ -15,7 +15,7 @@ import shapely
 from shapely.geometry import Point, box
 
 from chiikimap import _schema as S
-from chiikimap.coverage import Coverage, RunInfo
+from chiikimap.result import Coverage, RunInfo
 from chiikimap.taxonomy import default_taxonomy
 
 #: JGD2011 / UTM zone 53N; the grid sits near 枚方市 (lon ≈ 135.65, lat ≈ 34.8).

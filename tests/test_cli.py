@@ -15,7 +15,7 @@ import chiikimap
 from chiikimap import _schema as S
 from chiikimap._errors import ChiikimapWarning, ColumnNotFoundError, UnknownLayoutError
 from chiikimap.cli import DEMO_TITLE, main
-from chiikimap.coverage import Coverage
+from chiikimap.result import Coverage
 from tests.fakes import fake_coverage, fake_resources, grid_areas
 
 

@@ -19,8 +19,8 @@ from matplotlib.legend import Legend
 from matplotlib.text import Text
 
 from chiikimap import _schema as S
-from chiikimap.coverage import Coverage
 from chiikimap.maps.static import _nice_length, save_static, static_map
+from chiikimap.result import Coverage
 from tests.fakes import fake_coverage, grid_resources
 
 _DPI = 60  # small PNGs keep the tests fast; the size check below scales with it

@@ -31,7 +31,7 @@ from ._geometry import display_geometries
 from ._offline import CSS_ASSETS, JS_ASSETS, inline_assets
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..coverage import Coverage
+    from ..result import Coverage
 
 __all__ = ["INLINE_LIMIT_BYTES", "TILES", "GapMap", "gap_map", "save_html"]
 

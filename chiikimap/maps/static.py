@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
     from matplotlib.legend import Legend
 
-    from ..coverage import Coverage
+    from ..result import Coverage
 
 __all__ = ["save_static", "static_map"]
 
