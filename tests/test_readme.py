@@ -28,3 +28,11 @@ def test_readme_python_example_runs(tmp_path, monkeypatch):
         assert (tmp_path / name).stat().st_size > 10_000, name
     cov = namespace["cov"]
     assert "訪問介護" in cov.missing("東香会")  # type: ignore[attr-defined]
+
+
+def test_ci_runs_the_style_gate_before_the_tests():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    lint = (ROOT / ".ci" / "lint").read_text(encoding="utf-8")
+    assert 0 <= ci.index("bash .ci/lint") < ci.index("-m pytest")
+    for check in ("ruff format --check", "ruff check", "mypy --strict", "check_docstrings.py"):
+        assert check in lint, check

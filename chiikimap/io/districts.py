@@ -275,7 +275,7 @@ def read_districts(
     return S.attach_report(areas, report)
 
 
-def merge_areas(
+def merge_areas(  # noqa: C901  (one validation branch per mapping form; to split)
     districts: gpd.GeoDataFrame,
     mapping: Mapping[Hashable, Any] | pd.DataFrame,
     *,

@@ -337,7 +337,7 @@ class GapMapLayers(JSCSSMixin):
     )
 
     def __init__(self, data: dict[str, Any]) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # branca's constructor is unannotated
         self.default_js = [("markercluster", JS_ASSETS["markercluster"][0])]
         # MarkerCluster.Default.css is left out: its coloured bubbles are replaced by ckm-cluster
         self.default_css = [("markercluster_css", CSS_ASSETS["markercluster_css"][0])]

@@ -318,7 +318,7 @@ def _resources_json(coverage: Coverage, cat_index: dict[str, int]) -> list[list[
     return out
 
 
-def gap_map(
+def gap_map(  # noqa: C901, PLR0913  (keyword-only map options; the layer split is under way)
     coverage: Coverage,
     *,
     category: str | None = None,

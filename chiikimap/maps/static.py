@@ -387,7 +387,7 @@ def _check_resources_option(resources: object) -> None:
         )
 
 
-def static_map(
+def static_map(  # noqa: C901  (the layer split is under way)
     coverage: Coverage,
     *,
     category: str | None = None,
@@ -718,7 +718,7 @@ def _scalar_mappable(cmap: Colormap, norm: Normalize) -> ScalarMappable:
     return sm
 
 
-def save_static(
+def save_static(  # noqa: PLR0913  (repeats static_map's keyword-only options)
     coverage: Coverage,
     path: str | PathLike[str],
     *,
