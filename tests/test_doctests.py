@@ -10,7 +10,13 @@ import pytest
 
 from chiikimap import ChiikimapWarning
 
-MODULES = ["chiikimap.coverage", "chiikimap.sample", "chiikimap.taxonomy"]
+MODULES = [
+    "chiikimap.coverage",
+    "chiikimap.sample",
+    "chiikimap.taxonomy",
+    "chiikimap.io._ages",
+    "chiikimap.io._mesh",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -30,10 +30,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import unicodedata
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -53,8 +53,10 @@ from .._errors import (
     InputFileError,
     SchemaError,
     UnknownLayoutError,
+    check_choice,
 )
 from .._names import normalize_town_name
+from . import _ages, _mesh
 from ._text import decode_text
 
 __all__ = ["KEY_CODE", "NAME", "POPULATION_DATE", "PopulationKind", "read_population"]
@@ -67,7 +69,25 @@ NAME = "name"
 POPULATION_DATE = "date"
 
 _VECTOR_SUFFIXES = {".topojson", ".geojson", ".json", ".shp", ".gpkg", ".zip", ".fgb"}
-_TOTAL_ROW_NAMES = {"合計", "総数", "計", "総計", "市計", "全市", "市全体", "町計", "村計", "区計"}
+_TOTAL_ROW_NAMES = {
+    "合計",
+    "総数",
+    "計",
+    "総計",
+    "小計",
+    "市計",
+    "全市",
+    "市全体",
+    "全体",
+    "町計",
+    "村計",
+    "区計",
+    "total",
+    "Total",
+    "TOTAL",
+}
+#: cell texts that float() accepts but that are no count
+_NON_FINITE = {"inf", "infinity", "nan"}
 _UNKNOWN_CELLS = {"", "*", "-", "－", "—", "‐", "x", "X", "…", "..."}
 
 # Roles of the columns of 地域・年齢別人口 (normalised header → role).
@@ -78,6 +98,22 @@ _AGE_TABLE_ROLES = {
     "地域コード": "code",
     "regionname": "name",
     "地域名": "name",
+    "町丁名": "name",
+    "町名": "name",
+    "町丁目名": "name",
+    "町丁目": "name",
+    "大字町丁目名": "name",
+    "町字名": "name",
+    "地区名": "name",
+    "name": "name",
+    "町丁コード": "code",
+    "町丁目コード": "code",
+    "key_code": "code",
+    "hyosyo": "level",
+    "総数": "total",
+    "人口総数": "total",
+    "総数、年齢「不詳」含む": "total",
+    "総数,年齢「不詳」含む": "total",
     "surveydate": "date",
     "調査年月日": "date",
     "location": "location",
@@ -91,7 +127,6 @@ _AGE_TABLE_ROLES = {
     "地方公共団体名": "city",
 }
 _EN_BAND = re.compile(r"^(man|male|men|woman|female|women)(\d+)$")
-_JA_BAND = re.compile(r"^(\d+)(?:[-~〜](\d+))?歳(以上)?(?:の)?(男性|女性|男|女|計|総数)?$")
 
 _TABLE_ROLES = {
     S.POP_TOTAL: (S.POP_TOTAL, "総人口", "人口", "人口総数", "人口(総数)", "総数"),
@@ -201,6 +236,7 @@ def read_population(
         raise InputFileError("ファイルがありません / file not found", path=p)
     if kind is None:
         kind = _detect_kind(p, id_col=id_col, encoding=encoding, sheet=sheet)
+    check_choice("kind", kind, ("age_table", "census", "mesh", "table"))
     if kind == "census":
         gdf = _read_census(p, encoding=encoding, crs=crs)
     elif kind == "mesh":
@@ -218,9 +254,7 @@ def read_population(
             join_on=join_on,
         )
     else:
-        raise ValueError(
-            f"kind は 'age_table', 'census', 'mesh', 'table' のいずれかです / unknown kind {kind!r}"
-        )
+        raise AssertionError(kind)  # unreachable: check_choice raised
     n_rej = len(S.read_reports(gdf)[0]["rejected"]) if S.read_reports(gdf) else 0
     if n_rej:
         warnings.warn(
@@ -242,11 +276,11 @@ def _detect_kind(
         return "census"
     rows = _read_rows(p, encoding=encoding, sheet=sheet).rows
     header = [_norm_header(c) for c in rows[0]] if rows else []
-    if header and header[0].upper() == "KEY_CODE":
+    if header and header[0].upper() == "KEY_CODE" and "HYOSYO" not in (h.upper() for h in header):
         return "mesh"
     if id_col is not None:
         return "table"
-    if any(_EN_BAND.match(h.lower()) or _JA_BAND.match(h) for h in header):
+    if rows and _ages.age_columns(_age_header(rows)[0]):
         return "age_table"
     raise UnknownLayoutError(
         "人口ファイルの形式を判別できません。地域・年齢別人口なら 5歳階級の列（例: 65-69歳の男性, man14）、"
@@ -392,59 +426,130 @@ def _latlon(location: Any, lat: Any, lon: Any) -> tuple[float, float] | None:
 @dataclass
 class _AgeLayout:
     roles: dict[str, int]
-    bands: list[tuple[int, int, str]]  # (column index, first age of the band, sex)
+    header: list[str]
+    plan: _ages.AgePlan
     variant: str
-
-    def columns_for(self, min_age: int) -> list[int]:
-        return [j for j, start, _ in self.bands if start >= min_age]
+    first_data: int  # index in raw.rows of the first data row
 
 
-def _age_layout(header: Sequence[Any], p: Path) -> _AgeLayout:
+def _age_header(rows: list[list[Any]]) -> tuple[list[str], int]:
+    """The header and the index of the first data row: one row, or two (bands over 男/女/計)."""
+    one = [_norm_header(h) for h in rows[0]]
+    if len(rows) < 2:
+        return one, 1
+    two = _ages.combine_header_rows(rows[0], rows[1])
+    n_one, n_two = len(_ages.age_columns(one)), len(_ages.age_columns(two))
+    if n_two > n_one or (_ages.is_sex_row(rows[1]) and n_two >= n_one and n_two > 0):
+        return two, 2
+    return one, 1
+
+
+def _age_layout(rows: list[list[Any]], p: Path) -> _AgeLayout:
+    header, first_data = _age_header(rows)
     roles: dict[str, int] = {}
-    en: list[tuple[int, int, str]] = []
-    ja: list[tuple[int, int, str]] = []
-    for j, h in enumerate(header):
-        key = _norm_header(h)
+    for j, key in enumerate(header):
         role = _AGE_TABLE_ROLES.get(key.lower()) or _AGE_TABLE_ROLES.get(key)
         if role and role not in roles:
             roles[role] = j
-        m = _EN_BAND.match(key.lower())
-        if m:
-            en.append((j, int(m.group(2)), "m" if m.group(1).startswith("m") else "f"))
-        m = _JA_BAND.match(key)
-        if m:
-            sex = {"男性": "m", "男": "m", "女性": "f", "女": "f"}.get(m.group(4) or "", "t")
-            ja.append((j, int(m.group(1)), sex))
-    if ja:
-        sexed = [b for b in ja if b[2] != "t"]
-        bands, variant = (sexed or ja), "地域・年齢別人口（日本語見出し）"
-    elif en:
-        for sex in ("m", "f"):
-            ks = sorted(k for _, k, s in en if s == sex)
-            if ks and ks != list(range(1, len(ks) + 1)):
-                raise UnknownLayoutError(
-                    f"5歳階級の列番号が 1 から連続していません（{ks}） / the English band columns are not "
-                    f"numbered 1..N: {ks}",
-                    path=p,
-                )
-        # band k covers ages 5(k-1) … 5k-1; the last band is open (85+ with 18 bands).
-        bands, variant = (
-            [(j, 5 * (k - 1), s) for j, k, s in en],
-            "地域・年齢別人口（英語見出し manN/womanN）",
-        )
-    else:
+    cols = _ages.age_columns(header)
+    if not cols:
         raise UnknownLayoutError("5歳階級の列がありません / no 5-year age band columns", path=p)
+    unknown = {j: s for j, h in enumerate(header) if (s := _ages.unknown_age_sex(h)) is not None}
+    try:
+        plan = _ages.plan_counts(cols, unknown)
+    except _ages.AgeLayoutError as exc:
+        raise UnknownLayoutError(str(exc), path=p) from None
     if "name" not in roles:
         raise ColumnNotFoundError(
-            f"地域名の列がありません（探した見出し: 地域名, regionName） / no region name column; "
-            f"found {[_norm_header(h) for h in header]}",
+            f"地域名の列がありません（探した見出し: 地域名, 町丁名, 地区名, regionName, NAME） / no region "
+            f"name column; found {header}",
             path=p,
         )
-    if max(start for _, start, _ in bands) < 75:
-        raise UnknownLayoutError(
-            "75歳以上を含む年齢階級の列がありません / the age bands stop before 75", path=p
+    english = any(_EN_BAND.match(h.lower()) for h in header)
+    variant = (
+        "地域・年齢別人口（英語見出し manN/womanN）"
+        if english
+        else "地域・年齢別人口（日本語見出し）" + ("（2 行見出し）" if first_data == 2 else "")
+    )
+    return _AgeLayout(roles, header, plan, variant, first_data)
+
+
+def _is_total_row(name: str, city: str) -> bool:
+    """True for a row that sums other rows: 合計, 全体, 「枚方市 計」, 「荒巻（大字計）」, the city itself."""
+    key = _norm_header(name)
+    if not key:
+        return False
+    if key in _TOTAL_ROW_NAMES or key == _norm_header(city):
+        return True
+    bare = re.sub(r"[()（）]", "", key)
+    return bare.endswith(("計", "合計", "全体")) or any(w in key for w in ("合計", "総計", "小計"))
+
+
+class _RowError(ValueError):
+    """A cell of a row that cannot be used; ``args[0]`` is the reason."""
+
+
+def _count(v: Any, label: str) -> float:
+    """A count from a cell: NaN for unknown (``*``, ``-``, blank); an error for text, inf, negatives."""
+    try:
+        x = _number(v)
+    except _BadNumberError:
+        raise _RowError(
+            f"列 {label!r} の値 {v!r} は数値として読めません / {label!r}: {v!r} is not a number"
+        ) from None
+    if (
+        isinstance(v, str)
+        and unicodedata.normalize("NFKC", v).strip().lower().lstrip("+-") in _NON_FINITE
+    ):
+        raise _RowError(
+            f"列 {label!r} の値 {v!r} は人数ではありません / {label!r}: {v!r} is not a count"
         )
-    return _AgeLayout(roles, bands, variant)
+    if np.isinf(x):
+        raise _RowError(f"列 {label!r} の値 {v!r} は無限大です / {label!r}: {v!r} is infinite")
+    if x < 0:
+        raise _RowError(f"列 {label!r} の値 {v!r} が負の数です / {label!r}: negative count {v!r}")
+    return x
+
+
+def _age_counts(row: list[Any], lay: _AgeLayout) -> dict[str, float]:
+    """pop_total, pop_65plus and pop_75plus of one row (raises :class:`_RowError`)."""
+    plan, header = lay.plan, lay.header
+    needed = {j for start in plan.columns for j in plan.used(start)} | set(plan.unknown)
+    if "total" in lay.roles:
+        needed.add(lay.roles["total"])
+    values = {j: _count(row[j] if j < len(row) else None, header[j]) for j in sorted(needed)}
+    if "total" in lay.roles and not np.isnan(values[lay.roles["total"]]):
+        total = values[lay.roles["total"]]
+    elif 0 in plan.columns:
+        total = _sum_known(values[j] for j in [*plan.used(0), *plan.unknown])
+    else:
+        total = float("nan")
+    return {
+        S.POP_TOTAL: total,
+        S.POP_65PLUS: _sum_known(values[j] for j in plan.used(65)),
+        S.POP_75PLUS: _sum_known(values[j] for j in plan.used(75)),
+    }
+
+
+class _SeenAreas:
+    """Detects an area listed twice (same code, or same name without codes)."""
+
+    def __init__(self, p: Path) -> None:
+        self.p = p
+        self.rows: dict[str, int] = {}
+
+    def check(self, row: int, code: str, name: str, level: str = "") -> None:
+        key = f"code:{code}" if code else f"name:{level}:{normalize_town_name(name)}"
+        first = self.rows.setdefault(key, row)
+        if first != row:
+            what = f"地域コード {code!r}" if code else f"地域名 {name!r}"
+            raise InputFileError(
+                f"{what} が 行 {first} と 行 {row} の 2 回あります。同じ地域を二重に数えないよう、"
+                f"どちらかを削除してください / area {code or name!r} is listed twice (rows {first} and "
+                f"{row}); remove one",
+                path=self.p,
+                row=row,
+            )
 
 
 def _read_age_table(
@@ -452,83 +557,105 @@ def _read_age_table(
 ) -> gpd.GeoDataFrame:
     if not raw.rows:
         raise UnknownLayoutError("空のファイルです / the file is empty", path=p)
-    header = raw.rows[0]
-    lay = _age_layout(header, p)
-    names = [str(h) if h is not None else f"col{j + 1}" for j, h in enumerate(header)]
-    c65, c75 = lay.columns_for(65), lay.columns_for(75)
-    all_bands = [j for j, _, _ in lay.bands]
+    lay = _age_layout(raw.rows, p)
+    names = [h or f"col{j + 1}" for j, h in enumerate(lay.header)]
     matcher = _BoundaryMatcher(boundaries, join_on, p) if boundaries is not None else None
     acc = _Acc(str(p.name))
+    seen = _SeenAreas(p)
+    children = _parent_codes(raw.rows[lay.first_data :], lay)
     cities: dict[str, int] = {}
     dates: dict[str, int] = {}
-
-    def cell(row: list[Any], role: str) -> Any:
-        j = lay.roles.get(role)
-        return row[j] if j is not None and j < len(row) else None
-
-    for i, row in enumerate(raw.rows[1:], start=2):
+    for i, row in enumerate(raw.rows[lay.first_data :], start=lay.first_data + 1):
         if all(_blank(c) for c in row):
             continue
-        row = row + [None] * (len(header) - len(row))
-        values = {names[j]: row[j] for j in range(len(header)) if not _blank(row[j])}
-        name = "" if _blank(cell(row, "name")) else str(cell(row, "name")).strip()
-        if _norm_header(name) in _TOTAL_ROW_NAMES:
-            acc.reject(
-                i,
-                "合計行のため除外しました（二重計上を防ぐため） / total row, skipped to avoid double counting",
-                values,
-            )
+        row = row + [None] * (len(names) - len(row))
+        values = {names[j]: row[j] for j in range(len(names)) if not _blank(row[j])}
+        rec = _age_record(row, lay, children)
+        if isinstance(rec, str):
+            acc.reject(i, rec, values)
             continue
-        try:
-            band = {j: _number(row[j]) for j in all_bands}
-            total = _number(cell(row, "total"))
-        except _BadNumberError as exc:
-            acc.reject(
-                i,
-                f"数値として読めない値があります: {exc.args[0]!r} / a count is not a number",
-                values,
-            )
-            continue
-        if np.isnan(total) and not any(np.isnan(v) for v in band.values()):
-            total = float(sum(band.values()))
-        pop65 = _sum_known(band[j] for j in c65)
-        pop75 = _sum_known(band[j] for j in c75)
-        code_cell = cell(row, "code")
-        code = "" if _blank(code_cell) else _code_text(code_cell)
-        date = _date(cell(row, "date"))
-        lonlat = _latlon(cell(row, "location"), cell(row, "lat"), cell(row, "lon"))
-        geom: Any
-        if lonlat is not None:
-            geom = Point(*lonlat)
-        elif matcher is not None:
-            geom, why = matcher.match(code, name)
-            if geom is None:
-                acc.reject(i, why, values)
-                continue
-        else:
-            acc.reject(
-                i,
+        lonlat = _latlon(
+            _cell(row, lay, "location"), _cell(row, lay, "lat"), _cell(row, lay, "lon")
+        )
+        geom: Any = Point(*lonlat) if lonlat is not None else None
+        if geom is None and matcher is not None:
+            geom, why = matcher.match(rec[KEY_CODE], rec[NAME])
+        elif geom is None:
+            why = (
                 "位置（location / 緯度・経度）がなく、境界も渡されていません。boundaries= に町丁の境界を渡してください"
-                " / no coordinates and no boundaries= to join to",
-                values,
+                " / no coordinates and no boundaries= to join to"
             )
+        if geom is None:
+            acc.reject(i, why, values)
             continue
-        if date:
-            dates[date] = dates.get(date, 0) + 1
-        city = cell(row, "city")
+        seen.check(i, rec[KEY_CODE], rec[NAME], str(_cell(row, lay, "level") or ""))
+        if rec[POPULATION_DATE]:
+            dates[rec[POPULATION_DATE]] = dates.get(rec[POPULATION_DATE], 0) + 1
+        city = _cell(row, lay, "city")
         if not _blank(city):
             cities[str(city)] = cities.get(str(city), 0) + 1
-        acc.records.append(
-            {
-                KEY_CODE: code,
-                NAME: name,
-                POPULATION_DATE: date,
-                S.POP_TOTAL: total,
-                S.POP_65PLUS: pop65,
-                S.POP_75PLUS: pop75,
-            }
-        )
+        acc.records.append(rec)
         acc.geoms.append(geom)
+    return _finish(acc, _age_report(p, raw, lay, names, cities, dates), p)
+
+
+def _cell(row: list[Any], lay: _AgeLayout, role: str) -> Any:
+    j = lay.roles.get(role)
+    return row[j] if j is not None and j < len(row) else None
+
+
+def _parent_codes(rows: list[list[Any]], lay: _AgeLayout) -> set[str]:
+    """Codes of rows that other rows subdivide (e-Stat HYOSYO: a 町 row above its 丁目 rows)."""
+    if "level" not in lay.roles or "code" not in lay.roles:
+        return set()
+    codes = [_code_text(c) for r in rows if not _blank(c := _cell(r, lay, "code"))]
+    parents: set[str] = set()
+    ordered = sorted(set(codes))
+    for a, b in itertools.pairwise(ordered):
+        if b.startswith(a) and len(b) > len(a):
+            parents.add(a)
+    return parents
+
+
+def _age_record(row: list[Any], lay: _AgeLayout, parents: set[str]) -> dict[str, Any] | str:
+    """The output record of one data row, or the reason to reject it."""
+    name = "" if _blank(_cell(row, lay, "name")) else str(_cell(row, lay, "name")).strip()
+    city = "" if _blank(_cell(row, lay, "city")) else str(_cell(row, lay, "city"))
+    code_cell = _cell(row, lay, "code")
+    code = "" if _blank(code_cell) else _code_text(code_cell)
+    level = _cell(row, lay, "level")
+    if _is_total_row(name, city) or (
+        not name and (_code_text(level) == "1" if not _blank(level) else False)
+    ):
+        return (
+            f"合計行のため除外しました（{name or city or code}; 二重計上を防ぐため） / total row "
+            f"{name or code!r}, skipped to avoid double counting"
+        )
+    if code and code in parents:
+        return (
+            f"下位の地域（丁目など）の合計行のため除外しました（コード {code}） / row {code} sums the "
+            "rows below it, skipped to avoid double counting"
+        )
+    try:
+        counts = _age_counts(row, lay)
+    except _RowError as exc:
+        return str(exc.args[0])
+    return {
+        KEY_CODE: code,
+        NAME: name,
+        POPULATION_DATE: _date(_cell(row, lay, "date")),
+        **counts,
+    }
+
+
+def _age_report(
+    p: Path,
+    raw: _Rows,
+    lay: _AgeLayout,
+    names: list[str],
+    cities: dict[str, int],
+    dates: dict[str, int],
+) -> S.ReadReport:
     city = max(cities, key=cities.__getitem__) if cities else ""
     date = max(dates, key=dates.__getitem__) if dates else ""
     source = S.Source(
@@ -539,17 +666,28 @@ def _read_age_table(
         if city
         else f"地域・年齢別人口（{date} 現在）",
     )
-    report = S.ReadReport(
+    plan = lay.plan
+
+    def joined(start: int) -> str:
+        return " + ".join(names[j] for j in plan.used(start))
+
+    total = names[lay.roles["total"]] if "total" in lay.roles else ""
+    if not total:
+        total = " + ".join(names[j] for j in [*plan.used(0), *plan.unknown]) or "なし / none"
+    notes = []
+    if plan.subtotals:
+        listed = ", ".join(c.label for c in plan.subtotals)
+        notes.append(
+            f"小計の列（{listed}）は 5歳階級と重ねて足していません / subtotal columns {listed} are "
+            "not added to the bands"
+        )
+    return S.ReadReport(
         file=str(p.name),
         layout=lay.variant + (f" sheet={raw.sheet}" if raw.sheet else ""),
-        columns={
-            S.POP_TOTAL: names[lay.roles["total"]] if "total" in lay.roles else "5歳階級の合計",
-            S.POP_65PLUS: " + ".join(names[j] for j in c65),
-            S.POP_75PLUS: " + ".join(names[j] for j in c75),
-        },
+        columns={S.POP_TOTAL: total, S.POP_65PLUS: joined(65), S.POP_75PLUS: joined(75)},
+        warnings=notes,
         sources=[source.to_dict()],
     )
-    return _finish(acc, report, p)
 
 
 def _sum_known(values: Any) -> float:
@@ -682,6 +820,7 @@ def _read_census(p: Path, *, encoding: str | None, crs: Any) -> gpd.GeoDataFrame
     frame = pd.DataFrame({"key": key, "jinko": jinko, "geom": gdf.geometry.to_numpy()})[keep]
     if name_col is not None:
         frame["name"] = gdf[name_col].fillna("").astype(str).to_numpy()[keep]
+    merged_parts: list[dict[str, Any]] = []
     for code, part in frame.groupby("key", sort=False):
         values = part["jinko"].to_numpy()
         nonzero = values[np.isfinite(values) & (values != 0)]
@@ -691,6 +830,18 @@ def _read_census(p: Path, *, encoding: str | None, crs: Any) -> gpd.GeoDataFrame
         else:
             total = float(np.nansum(values)) if np.isfinite(values).any() else float("nan")
         geoms = part["geom"].to_numpy()
+        rows = [int(k) + 1 for k in part.index]
+        merged_parts.extend(
+            {
+                S.REJECTED_FILE: str(p.name),
+                S.REJECTED_ROW: r,
+                "kept_row": rows[0],
+                "name": part["name"].iloc[0] if "name" in part else str(code),
+                S.REJECTED_REASON: f"KEY_CODE {code} の部分ポリゴンとして 行 {rows[0]} に統合 / part of "
+                f"KEY_CODE {code}, merged into row {rows[0]}",
+            }
+            for r in rows[1:]
+        )
         acc.records.append(
             {
                 KEY_CODE: str(code),
@@ -727,6 +878,7 @@ def _read_census(p: Path, *, encoding: str | None, crs: Any) -> gpd.GeoDataFrame
         columns={S.POP_TOTAL: str(upper["JINKO"])},
         warnings=notes,
         sources=[source.to_dict()],
+        duplicates=merged_parts,
     )
     return _finish(acc, report, p)
 
@@ -757,17 +909,9 @@ def _census_date(p: Path) -> str:
 
 # --- e-Stat 地域メッシュ統計 -----------------------------------------------------------------------------
 
-_MESH_LEVELS = {6: (1, "80km"), 8: (3, "1km"), 9: (4, "500m"), 10: (5, "250m")}
 
-
-def _read_mesh(p: Path, raw: _Rows) -> gpd.GeoDataFrame:
-    import jismesh.utils as ju
-
-    if len(raw.rows) < 2:
-        raise UnknownLayoutError(
-            "メッシュ統計は見出しが 2 行必要です / mesh statistics need two header rows", path=p
-        )
-    codes_row, labels = raw.rows[0], [_norm_header(c) for c in raw.rows[1]]
+def _mesh_roles(labels: list[str], p: Path) -> dict[str, int]:
+    """Columns of the population items in the second header row of a mesh statistics file."""
     roles: dict[str, int] = {}
     for j, lab in enumerate(labels):
         lab = lab.replace("(", "").replace(")", "")
@@ -785,42 +929,52 @@ def _read_mesh(p: Path, raw: _Rows) -> gpd.GeoDataFrame:
             f"in the second header row; found {labels[:12]}",
             path=p,
         )
+    return roles
+
+
+def _read_mesh(p: Path, raw: _Rows) -> gpd.GeoDataFrame:
+    if len(raw.rows) < 2:
+        raise UnknownLayoutError(
+            "メッシュ統計は見出しが 2 行必要です / mesh statistics need two header rows", path=p
+        )
+    codes_row = raw.rows[0]
+    roles = _mesh_roles([_norm_header(c) for c in raw.rows[1]], p)
     acc = _Acc(str(p.name))
     names = [_norm_header(c) or f"col{j + 1}" for j, c in enumerate(codes_row)]
-    codes: list[int] = []
+    seen: dict[str, int] = {}
     for i, row in enumerate(raw.rows[2:], start=3):
         if all(_blank(c) for c in row):
             continue
         values = {names[j]: row[j] for j in range(min(len(row), len(names))) if not _blank(row[j])}
         code = _code_text(row[0]) if row else ""
-        if not re.fullmatch(r"\d+", code) or len(code) not in _MESH_LEVELS:
+        try:
+            bounds = _mesh.mesh_bounds(code)
+        except _mesh.MeshCodeError as exc:
             acc.reject(
-                i,
-                f"メッシュコードとして読めません: {code!r}（8桁=1km, 9桁=500m, 10桁=250m） / not a mesh code",
-                values,
+                i, f"メッシュコード {code!r} が正しくありません: {exc} / invalid mesh code", values
             )
             continue
+        if code in seen:
+            raise InputFileError(
+                f"メッシュコード {code} が 行 {seen[code]} と 行 {i} の 2 回あります / mesh code {code} "
+                f"is listed twice (rows {seen[code]} and {i})",
+                path=p,
+                row=i,
+            )
+        seen[code] = i
         try:
             counts = {
-                col: _number(row[j]) if j < len(row) else float("nan") for col, j in roles.items()
+                col: _count(row[j] if j < len(row) else None, names[j] if j < len(names) else "")
+                for col, j in roles.items()
             }
-        except _BadNumberError as exc:
-            acc.reject(
-                i,
-                f"数値として読めない値があります: {exc.args[0]!r} / a count is not a number",
-                values,
-            )
+        except _RowError as exc:
+            acc.reject(i, str(exc.args[0]), values)
             continue
         rec: dict[str, Any] = {KEY_CODE: code, NAME: code, POPULATION_DATE: ""}
         rec.update({c: counts.get(c, float("nan")) for c in S.POPULATION_VALUES})
         acc.records.append(rec)
-        codes.append(int(code))
-    if codes:
-        arr = np.array(codes, dtype=np.int64)
-        lat0, lon0 = ju.to_meshpoint(arr, 0, 0)
-        lat1, lon1 = ju.to_meshpoint(arr, 1, 1)
-        acc.geoms = list(shapely.box(lon0, lat0, lon1, lat1))
-    levels = sorted({_MESH_LEVELS[len(r[KEY_CODE])][1] for r in acc.records})
+        acc.geoms.append(shapely.box(*bounds))
+    levels = [_mesh.MESH_LEVELS[n][1] for n in sorted({len(r[KEY_CODE]) for r in acc.records})]
     source = S.Source(
         title="国勢調査 地域メッシュ統計",
         publisher="総務省統計局 e-Stat",
@@ -884,6 +1038,7 @@ def _read_area_table(
             )
         areas = _dissolve(b.geometry, b[key_col].map(lambda v: "" if _blank(v) else _code_text(v)))
     acc = _Acc(str(p.name))
+    seen = _SeenAreas(p)
     for i, row in enumerate(raw.rows[1:], start=2):
         if all(_blank(c) for c in row):
             continue
@@ -895,21 +1050,21 @@ def _read_area_table(
             acc.reject(i, "圏域IDが空です / the area id is empty", values)
             continue
         area_id = _code_text(row[jid])
-        if _norm_header(area_id) in _TOTAL_ROW_NAMES:
-            acc.reject(i, "合計行のため除外しました / total row, skipped", values)
+        name = "" if jname is None or _blank(row[jname]) else str(row[jname])
+        if _is_total_row(area_id, "") or _is_total_row(name, ""):
+            acc.reject(
+                i, f"合計行のため除外しました（{name or area_id}） / total row, skipped", values
+            )
             continue
         try:
             counts = {
-                col: (_number(row[j]) if j is not None else float("nan"))
+                col: (_count(row[j], header[j]) if j is not None else float("nan"))
                 for col, j in roles.items()
             }
-        except _BadNumberError as exc:
-            acc.reject(
-                i,
-                f"数値として読めない値があります: {exc.args[0]!r} / a count is not a number",
-                values,
-            )
+        except _RowError as exc:
+            acc.reject(i, str(exc.args[0]), values)
             continue
+        seen.check(i, area_id, name)
         geom = None
         if areas is not None:
             geom = areas.get(area_id)
@@ -920,7 +1075,6 @@ def _read_area_table(
                     values,
                 )
                 continue
-        name = "" if jname is None or _blank(row[jname]) else str(row[jname])
         acc.records.append(
             {S.AREA_ID: area_id, KEY_CODE: area_id, NAME: name, POPULATION_DATE: "", **counts}
         )
@@ -950,6 +1104,7 @@ def _finish(acc: _Acc, report: S.ReadReport, p: Path, crs: Any = S.STORAGE_CRS) 
     for c in S.POPULATION_VALUES:
         frame[c] = frame[c].astype(float)
     gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(acc.geoms, crs=crs), crs=crs)
-    report.n_read = len(gdf)
+    # every data row of the file is kept, rejected or merged into another (census parts)
+    report.n_read = len(gdf) + len(acc.rejected) + len(report.duplicates)
     report.rejected = acc.rejected
     return S.attach_report(gdf, report)
