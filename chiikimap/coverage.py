@@ -84,7 +84,9 @@ def analyze(  # noqa: C901, PLR0913  (keyword-only options are the documented AP
         ``radius_m``.
     categories
         Category keys to show even when no resource has them (status ``none`` — the "missing
-        service" signal). Keys of ``radius_m``/``target`` mappings are named too.
+        service" signal). Keys of ``radius_m``/``target`` mappings are named too. Categories
+        outside elderly care (the 障害福祉, 障害児・児童, 医療 and 学校 groups of the taxonomy,
+        :meth:`Taxonomy.in_overview` false) are shown only when named here.
     rules
         The taxonomy giving labels, default radii and targets (default: the bundled one).
     metric_crs
@@ -183,7 +185,8 @@ def analyze(  # noqa: C901, PLR0913  (keyword-only options are the documented AP
         _check_population(population, weight)
 
     res_keys = _resource_keys(resources, tax_used)
-    present = {k for keys in res_keys for k in keys} | set(named)
+    # outside elderly care (障害福祉, 障害児・児童, 医療, 学校) only when named
+    present = {k for keys in res_keys for k in keys if tax_used.in_overview(k)} | set(named)
     cat_keys = tuple(k for k in tax_used.keys if k in present)
 
     mcrs = pyproj.CRS(metric_crs) if metric_crs is not None else S.metric_crs_for(areas)

@@ -11,6 +11,12 @@ Examples
 ('houmon_kaigo', 'tsusho_kaigo')
 >>> tax["kayoi_no_ba"].radius_m
 800.0
+>>> tax.classify("放課後等デイサービス")      # a children's service, never 通所介護
+('houkago_day',)
+>>> tax.classify_cell("生活介護|短期入所|障害者支援施設").keys   # 短期入所 decided by the cell
+('shogai_nitchu', 'shogai_tanki', 'shogai_shisetsu')
+>>> tax.classify_cell("短期入所").ambiguous               # undecidable alone: never guessed
+(('短期入所', ('tanki_nyusho', 'shogai_tanki')),)
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
@@ -35,8 +41,11 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 __all__ = [
     "Category",
+    "Classification",
+    "Domain",
     "Taxonomy",
     "default_taxonomy",
+    "inactive_words",
     "load_taxonomy",
     "normalize_text",
     "split_services",
@@ -126,6 +135,71 @@ def _base_name(part: str) -> str:
     return part.replace(" ", "").strip()
 
 
+def _check_category(cat: Category, seen: Mapping[str, Category]) -> None:
+    if cat.key in seen:
+        raise ChiikimapError(f"taxonomy: category key {cat.key!r} is defined twice")
+    if cat.marker not in _MARKERS:
+        raise ChiikimapError(
+            f"taxonomy: category {cat.key!r} has marker {cat.marker!r}; use one of {_MARKERS}"
+        )
+    if not (0.0 <= cat.target <= 1.0) or cat.radius_m <= 0:
+        raise ChiikimapError(
+            f"taxonomy: category {cat.key!r} needs 0 <= target <= 1 and radius_m > 0"
+        )
+
+
+def _one_per_domain(keys: Iterable[str], by_key: Mapping[str, Category]) -> tuple[str, ...]:
+    """The first key of each domain, in order: several keys only across domains."""
+    seen: dict[str, str] = {}
+    for k in keys:
+        seen.setdefault(by_key[k].domain, k)
+    return tuple(seen.values())
+
+
+#: status words: a service that is suspended, closed or about to close (「訪問介護（休止中）」)
+_STATUS = re.compile(r"休止中|休止|廃止予定|廃止|休業(?!日)")
+#: brackets left empty once a status word is removed: 「訪問介護（）」
+_EMPTY_BRACKETS = re.compile(r"[(\[【〔]\s*[)\]】〕]")
+#: the fixed domain of every category of a taxonomy that defines none
+_DEFAULT_DOMAIN = "kaigo"
+
+
+def inactive_words(text: str) -> list[str]:
+    """The status words in ``text`` that mark a service as not running.
+
+    休止, 休止中, 廃止, 廃止予定 and 休業 (not 休業日, a closing day) are looked for after NFKC.
+
+    Examples
+    --------
+    >>> inactive_words("訪問介護（休止中）")
+    ['休止中']
+    >>> inactive_words("通いの場（休業日: 日曜）")
+    []
+    """
+    return list(dict.fromkeys(_STATUS.findall(normalize_text(text))))
+
+
+def _strip_status(norm: str) -> str:
+    return _EMPTY_BRACKETS.sub("", _STATUS.sub("", norm)).strip()
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A field of welfare the categories belong to (see ``[[domain]]`` in ``categories.toml``).
+
+    ``overview`` domains (elderly care and daily-life support) are what :func:`chiikimap.analyze`
+    shows by default; ``keywords`` place a text in the domain; ``ignore`` phrases are removed
+    before the keywords are looked for.
+    """
+
+    key: str
+    label: str
+    label_en: str = ""
+    overview: bool = False
+    keywords: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Category:
     """One service category of the taxonomy (see ``categories.toml`` for the fields)."""
@@ -141,10 +215,39 @@ class Category:
     symbol: str = "●"
     names: tuple[str, ...] = ()
     contains: tuple[str, ...] = ()
+    not_contains: tuple[str, ...] = ()
+    domain: str = _DEFAULT_DOMAIN
 
     def display(self, lang: str = "ja") -> str:
         """The label in ``lang`` (``"ja"`` or ``"en"``)."""
         return self.label_en if lang == "en" else self.label
+
+
+@dataclass(frozen=True)
+class Classification:
+    """What one category cell names: the output of :meth:`Taxonomy.classify_cell`.
+
+    Attributes
+    ----------
+    keys
+        Category keys, in the order of the text, without duplicates.
+    unclassified
+        Parts that no category recognises.
+    ambiguous
+        ``(part, candidate keys)`` for each part that names services of several domains
+        (「短期入所」) and that no context decided; a row with one is not counted.
+    inactive
+        Status words found (休止, 廃止 …, see :func:`inactive_words`).
+    """
+
+    keys: tuple[str, ...] = ()
+    unclassified: tuple[str, ...] = ()
+    ambiguous: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    inactive: tuple[str, ...] = ()
+
+
+#: (piece of text, candidate keys); several candidates = one per domain, undecided
+_Item = tuple[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -157,38 +260,46 @@ class Taxonomy:
         Categories in display order.
     name
         Name of the taxonomy, quoted in outputs.
+    domains
+        The domains the categories name; a domain named by a category but not given here is
+        added with no keywords (an overview domain when it is ``"kaigo"``).
     """
 
     categories: tuple[Category, ...]
     name: str = "custom"
+    domains: tuple[Domain, ...] = ()
     _by_key: dict[str, Category] = field(init=False, repr=False, compare=False)
-    _exact: dict[str, str] = field(init=False, repr=False, compare=False)
+    _domains: dict[str, Domain] = field(init=False, repr=False, compare=False)
+    _exact: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
     _contains: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
+    _cache: dict[str, tuple[_Item, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_key: dict[str, Category] = {}
-        exact: dict[str, str] = {}
+        exact: dict[str, tuple[str, ...]] = {}
         contains: list[tuple[str, str]] = []
+        domains = {d.key: d for d in self.domains}
         for cat in self.categories:
-            if cat.key in by_key:
-                raise ChiikimapError(f"taxonomy: category key {cat.key!r} is defined twice")
-            if cat.marker not in _MARKERS:
-                raise ChiikimapError(
-                    f"taxonomy: category {cat.key!r} has marker {cat.marker!r}; use one of {_MARKERS}"
-                )
-            if not (0.0 <= cat.target <= 1.0) or cat.radius_m <= 0:
-                raise ChiikimapError(
-                    f"taxonomy: category {cat.key!r} needs 0 <= target <= 1 and radius_m > 0"
-                )
+            _check_category(cat, by_key)
             by_key[cat.key] = cat
+            if cat.domain not in domains:
+                overview = cat.domain == _DEFAULT_DOMAIN
+                domains[cat.domain] = Domain(cat.domain, cat.domain, cat.domain, overview)
             for n in (cat.key, cat.label, *cat.names):
-                exact.setdefault(_base_name(normalize_text(n)), cat.key)
+                base = _base_name(normalize_text(n))
+                if cat.key not in exact.get(base, ()):
+                    exact[base] = (*exact.get(base, ()), cat.key)
             contains.extend((normalize_text(s).replace(" ", ""), cat.key) for s in cat.contains)
+        # a name claimed by two categories of one domain keeps the first (file order); claimed by
+        # several domains it is ambiguous and context decides
+        exact = {name: _one_per_domain(keys, by_key) for name, keys in exact.items()}
         # longest substring first: "地域密着型通所介護" before "通所介護"; ties keep file order
         contains.sort(key=lambda p: -len(p[0]))
         object.__setattr__(self, "_by_key", by_key)
+        object.__setattr__(self, "_domains", domains)
         object.__setattr__(self, "_exact", exact)
         object.__setattr__(self, "_contains", tuple(contains))
+        object.__setattr__(self, "_cache", {})
 
     # --- mapping-like access ----------------------------------------------------------------------
     def __getitem__(self, key: str) -> Category:
@@ -214,6 +325,24 @@ class Taxonomy:
         """Category keys in display order."""
         return tuple(c.key for c in self.categories)
 
+    @property
+    def overview_keys(self) -> tuple[str, ...]:
+        """Keys of the overview domains (elderly care): what ``analyze`` shows by default."""
+        return tuple(c.key for c in self.categories if self.in_overview(c.key))
+
+    def in_overview(self, key: str) -> bool:
+        """Whether ``key`` belongs to an overview domain (elderly care and daily-life support)."""
+        return self._domains[self[key].domain].overview
+
+    def domain(self, key: str) -> Domain:
+        """The :class:`Domain` of category ``key``."""
+        return self._domains[self[key].domain]
+
+    @property
+    def domain_keys(self) -> tuple[str, ...]:
+        """Keys of the domains, in definition order."""
+        return tuple(self._domains)
+
     def label(self, key: str, lang: str = "ja") -> str:
         """Label of ``key`` in ``lang``."""
         return self[key].display(lang)
@@ -226,60 +355,214 @@ class Taxonomy:
         return out
 
     # --- classification ---------------------------------------------------------------------------
-    def classify_one(self, text: str) -> str | None:
-        """The key of one service name, or ``None`` when it is not recognised.
+    def keyword_domains(self, text: str) -> frozenset[str]:
+        """The domains whose keywords occur in ``text`` (after NFKC, ``ignore`` phrases removed)."""
+        norm = normalize_text(text).replace(" ", "")
+        found: set[str] = set()
+        for dom in self._domains.values():
+            hay = norm
+            for phrase in dom.ignore:
+                hay = hay.replace(normalize_text(phrase).replace(" ", ""), "")
+            if any(normalize_text(k) in hay for k in dom.keywords):
+                found.add(dom.key)
+        return frozenset(found)
+
+    def _allowed(self, key: str, text: str, kd: frozenset[str]) -> bool:
+        """Whether the substring rule of ``key`` may fire on ``text`` (negative guards)."""
+        cat = self._by_key[key]
+        if any(normalize_text(n).replace(" ", "") in text for n in cat.not_contains):
+            return False
+        # an elderly-care rule never fires on a text naming only another domain's keyword
+        if self._domains[cat.domain].overview and kd and cat.domain not in kd:
+            return all(self._domains[d].overview for d in kd)
+        return True
+
+    def _substring(self, text: str, kd: frozenset[str]) -> tuple[str, ...]:
+        hits = [(sub, key) for sub, key in self._contains if sub and sub in text]
+        hits = [(sub, key) for sub, key in hits if self._allowed(key, text, kd)]
+        if not hits:
+            return ()
+        longest = len(hits[0][0])
+        return _one_per_domain([k for sub, k in hits if len(sub) == longest], self._by_key)
+
+    def _candidates(self, text: str) -> tuple[str, ...]:
+        """Candidate keys of one service name: one key, or one per domain when ambiguous.
 
         An exact name (after NFKC, with parenthetical notes removed) wins; otherwise the longest
-        ``contains`` substring found in the text decides.
+        allowed ``contains`` substring, looked for in the name outside parentheses first
+        ("介護予防短期入所療養介護（介護老人保健施設）" is a short stay, not a care home) and then
+        in the whole text. A domain keyword in the text narrows several candidates.
         """
         norm = normalize_text(text)
         if not norm:
-            return None
+            return ()
         base = _base_name(norm)
-        if base in self._exact:
-            return self._exact[base]
-        # the name outside parentheses decides first: "介護予防短期入所療養介護（介護老人保健施設）"
-        # is a short stay, not a care home; the note is consulted only when the name says nothing
-        for text_ in (base, norm.replace(" ", "")):
-            for sub, key in self._contains:
-                if sub and sub in text_:
-                    return key
-        return None
+        kd = self.keyword_domains(norm)
+        cands = self._exact.get(base, ())
+        if not cands:
+            for text_ in (base, norm.replace(" ", "")):
+                cands = self._substring(text_, kd)
+                if cands:
+                    break
+        if len(cands) > 1:
+            narrowed = tuple(k for k in cands if self._by_key[k].domain in kd)
+            if narrowed:
+                cands = narrowed
+        return cands
 
-    def _part_keys(self, part: str) -> list[str]:
-        """Keys of one part; a part joining several services with ``・``, a space, ``&`` or
+    def classify_one(self, text: str) -> str | None:
+        """The key of one service name, or ``None`` when it is not recognised or ambiguous.
+
+        See :meth:`classify_cell` for how names, substrings and context decide.
+        """
+        cands = self._candidates(text)
+        return cands[0] if len(cands) == 1 else None
+
+    def _part_items(self, part: str) -> list[_Item]:
+        """Items of one part; a part joining several services with ``・``, a space, ``&`` or
         ``及び`` (``"訪問介護・通所介護"``) gives each of them.
 
         A part that is itself a known name (``"定期巡回・随時対応型訪問介護看護"``) stays whole,
         and the part is split only when every piece is recognised; otherwise the whole part
-        decides as in :meth:`classify_one`.
+        decides.
         """
         norm = normalize_text(part)
         if _base_name(norm) not in self._exact:
             pieces = _split_joined(norm)
             if len(pieces) > 1:
-                keys = [self.classify_one(p) for p in pieces]
-                if all(k is not None for k in keys):
-                    return list(dict.fromkeys(k for k in keys if k is not None))
-        key = self.classify_one(norm)
-        return [] if key is None else [key]
+                items = [(p, self._candidates(p)) for p in pieces]
+                if all(c for _, c in items):
+                    return items
+        return [(norm, self._candidates(norm))]
+
+    def _items(self, text: str) -> tuple[_Item, ...]:
+        """Context-free items of a cell, cached (cells repeat through a file)."""
+        hit = self._cache.get(text)
+        if hit is None:
+            norm = _strip_status(normalize_text(text))
+            hit = tuple(i for part in split_services(norm) for i in self._part_items(part))
+            if len(self._cache) < 50_000:
+                self._cache[text] = hit
+        return hit
+
+    def classify_cell(
+        self,
+        text: str,
+        *,
+        domain: str | None = None,
+        row_text: str = "",
+        file_domain: str | None = None,
+    ) -> Classification:
+        """Classify one category cell, deciding ambiguous names by context.
+
+        Exact names come first (every 介護保険 サービスの種類 incl. 介護予防 and 地域密着型, the
+        総合事業 services, the 障害福祉・障害児 services, 医療 and 学校), then ``contains``
+        substrings, longest first, each guarded by ``not_contains`` and by the domain keywords
+        (an elderly-care substring never fires on 「障害者デイサービス」). A name claimed by
+        several domains (「短期入所」, 「居宅介護」, 「グループホーム」) is decided by, in order:
+        a domain keyword in the part itself (「短期入所（障害者）」); ``domain`` (the caller's, or
+        the file's layout: an MHLW 介護サービス file is 介護保険); a candidate the same cell names
+        unambiguously (「居宅介護・重度訪問介護」); the domains of the other services in the same
+        cell; a keyword in ``row_text`` (the row's name); ``file_domain``
+        (the only domain of the file's other cells). What none decides is returned in
+        ``ambiguous``, never guessed.
+
+        Parameters
+        ----------
+        text
+            The cell: several services separated by ``;``, ``、``, ``/``, ``|`` … or joined by
+            ``・``, a space, ``&`` or ``及び``. Status words (休止中 …) are removed first and
+            reported in ``inactive``.
+        domain
+            A domain key that decides ambiguous names first (``"kaigo"``, ``"shogai"`` …).
+        row_text
+            Other text of the row (its name), searched for domain keywords.
+        file_domain
+            The domain of the file when all its unambiguous cells name one (see
+            :meth:`sole_domain`).
+
+        Returns
+        -------
+        Classification
+        """
+        items = self._items(text)
+        named = {c[0] for _, c in items if len(c) == 1}
+        settled = {self._by_key[k].domain for k in named}
+        row_kd = self.keyword_domains(row_text) if row_text else frozenset()
+        keys: dict[str, None] = {}
+        unknown: list[str] = []
+        ambiguous: list[tuple[str, tuple[str, ...]]] = []
+        for piece, cands in items:
+            if not cands:
+                unknown.append(piece)
+                continue
+            key = cands[0] if len(cands) == 1 else None
+            for hint in ({domain} if domain else set(), named, settled, row_kd, {file_domain}):
+                if key is None:
+                    key = self._decide(cands, hint)
+            if key is None:
+                ambiguous.append((piece, cands))
+            else:
+                keys.setdefault(key, None)
+        return Classification(
+            keys=tuple(keys),
+            unclassified=tuple(unknown),
+            ambiguous=tuple(ambiguous),
+            inactive=tuple(inactive_words(text)),
+        )
+
+    def _decide(self, cands: tuple[str, ...], hint: set[str] | frozenset[str]) -> str | None:
+        """The one candidate whose domain is in ``hint``, else ``None``."""
+        hits = [k for k in cands if k in hint or self._by_key[k].domain in hint]
+        return hits[0] if len(hits) == 1 else None
+
+    def sole_domain(self, cells: Iterable[str]) -> str | None:
+        """The one domain that the unambiguous services of ``cells`` belong to, else ``None``.
+
+        A file whose every recognised service is a 障害福祉 one decides its 「短期入所」 rows as
+        障害福祉; a file that mixes domains (a 要配慮者利用施設 list) decides nothing this way.
+        """
+        found: set[str] = set()
+        for cell in dict.fromkeys(str(c) for c in cells):
+            for _, cands in self._items(cell):
+                if len(cands) == 1:
+                    found.add(self._by_key[cands[0]].domain)
+            if len(found) > 1:
+                return None
+        return next(iter(found)) if found else None
+
+    def ambiguity_reason(self, ambiguous: Sequence[tuple[str, tuple[str, ...]]]) -> str:
+        """The reason (Japanese / English) a row with ``ambiguous`` parts is not counted."""
+        texts_ja: list[str] = []
+        texts_en: list[str] = []
+        for piece, cands in ambiguous:
+            ja = "・".join(f"{self.domain(k).label}「{self[k].label}」" for k in cands)
+            en = " or ".join(f"{self[k].label_en} ({k})" for k in cands)
+            texts_ja.append(f"「{piece}」は {ja} のどれか決められません")
+            texts_en.append(f"{piece!r} may be {en}")
+        doms = "|".join(dict.fromkeys(self[k].domain for _, c in ambiguous for k in c))
+        return (
+            "種別があいまい: "
+            + "; ".join(texts_ja)
+            + f"（同じ欄の他のサービス・名称・ファイルの様式からも判断できません）。正式名"
+            f"（例: 短期入所生活介護）で書くか domain='{doms.split('|')[0]}' のように分野を指定して"
+            "ください / ambiguous service type: "
+            + "; ".join(texts_en)
+            + f"; no context decides it; write the official name or pass domain=({doms})"
+        )
 
     def classify(self, text: str) -> tuple[str, ...]:
         """All keys named in ``text`` (several services separated by ``;``, ``、``, ``/``, or
         joined by ``・``, a space, ``&`` or ``及び`` …).
 
-        Unrecognised parts are ignored here; use :meth:`unclassified` to report them.
-        Order follows the text; duplicates are removed.
+        Unrecognised and undecidable parts are left out here; use :meth:`classify_cell` for
+        them and for context. Order follows the text; duplicates are removed.
         """
-        keys: dict[str, None] = {}
-        for part in split_services(text):
-            for key in self._part_keys(part):
-                keys.setdefault(key, None)
-        return tuple(keys)
+        return self.classify_cell(text).keys
 
     def unclassified(self, text: str) -> list[str]:
         """The parts of ``text`` that no category recognises."""
-        return [p for p in split_services(text) if not self._part_keys(p)]
+        return list(self.classify_cell(text).unclassified)
 
     # --- building ---------------------------------------------------------------------------------
     def extend(self, *categories: Category | Mapping[str, Any]) -> Taxonomy:
@@ -288,7 +571,7 @@ class Taxonomy:
         for c in categories:
             cat = c if isinstance(c, Category) else _category_from_mapping(c)
             new[cat.key] = cat
-        return Taxonomy(tuple(new.values()), name=self.name)
+        return Taxonomy(tuple(new.values()), name=self.name, domains=self.domains)
 
     def with_rules(
         self,
@@ -308,7 +591,7 @@ class Taxonomy:
             )
             for c in self.categories
         )
-        return Taxonomy(cats, name=self.name)
+        return Taxonomy(cats, name=self.name, domains=self.domains)
 
 
 def _category_from_mapping(d: Mapping[str, Any]) -> Category:
@@ -328,6 +611,21 @@ def _category_from_mapping(d: Mapping[str, Any]) -> Category:
         symbol=str(d.get("symbol", "●")),
         names=tuple(str(n) for n in d.get("names", ())),
         contains=tuple(str(n) for n in d.get("contains", ())),
+        not_contains=tuple(str(n) for n in d.get("not_contains", ())),
+        domain=str(d.get("domain", _DEFAULT_DOMAIN)),
+    )
+
+
+def _domain_from_mapping(d: Mapping[str, Any]) -> Domain:
+    if "key" not in d:
+        raise ChiikimapError(f"taxonomy: domain {dict(d)!r} lacks its key")
+    return Domain(
+        key=str(d["key"]),
+        label=str(d.get("label", d["key"])),
+        label_en=str(d.get("label_en", d["key"])),
+        overview=bool(d.get("overview", False)),
+        keywords=tuple(str(k) for k in d.get("keywords", ())),
+        ignore=tuple(str(k) for k in d.get("ignore", ())),
     )
 
 
@@ -344,7 +642,8 @@ def _from_toml(data: Mapping[str, Any], default_name: str) -> Taxonomy:
     if not cats:
         raise ChiikimapError("taxonomy file has no [[category]] tables")
     name = str(data.get("meta", {}).get("name", default_name))
-    return Taxonomy(cats, name=name)
+    domains = tuple(_domain_from_mapping(d) for d in data.get("domain", []))
+    return Taxonomy(cats, name=name, domains=domains)
 
 
 @lru_cache(maxsize=1)

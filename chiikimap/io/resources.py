@@ -47,8 +47,9 @@ from .._errors import (
     ChiikimapWarning,
     ColumnNotFoundError,
     InputFileError,
+    check_choice,
 )
-from ..taxonomy import Taxonomy, default_taxonomy
+from ..taxonomy import Taxonomy, default_taxonomy, inactive_words
 from ._text import BOM, decode_text
 
 __all__ = ["read_resources"]
@@ -754,6 +755,63 @@ def _rows_text(rows: list[int], limit: int = 10) -> str:
     return shown + (" …" if len(rows) > limit else "")
 
 
+# --- classification -------------------------------------------------------------------------------
+#: layouts whose every row is a 介護保険 service: ambiguous names (「短期入所」) are 介護保険 ones
+_LAYOUT_DOMAIN = {
+    "mhlw_kaigo_kohyo": "kaigo",
+    "digital_agency_kaigo": "kaigo",
+    "hirakata_fukushi_map": "kaigo",
+}
+
+
+@dataclass(frozen=True)
+class _ClassifyContext:
+    """What decides a file's ambiguous service names, and whether inactive rows count."""
+
+    include_inactive: bool = False
+    domain: str | None = None
+    file_domain: str | None = None
+
+
+def _classify(
+    taxonomy: Taxonomy,
+    raw_cat: str,
+    name: str,
+    context: _ClassifyContext,
+    unclassified: dict[str, None],
+) -> tuple[tuple[str, ...], tuple[str, str] | None]:
+    """(keys, problem) of one category cell; unrecognised parts are added to ``unclassified``."""
+    result = taxonomy.classify_cell(
+        raw_cat, domain=context.domain, row_text=name, file_domain=context.file_domain
+    )
+    for part in result.unclassified:
+        unclassified.setdefault(part, None)
+    if result.ambiguous:
+        return (), ("種別があいまい", taxonomy.ambiguity_reason(result.ambiguous))
+    if not result.keys:
+        return (), (
+            "種別を分類できない",
+            f"種別 {raw_cat!r} を分類できません。Taxonomy.extend(...) で追加するか "
+            f"category='…' を指定してください / category {raw_cat!r} is not in the "
+            "taxonomy; extend it or pass category='…'",
+        )
+    return result.keys, None
+
+
+def _inactive_problem(name: str, raw_cat: str) -> tuple[str, str] | None:
+    """The problem of a row whose name or category says 休止・廃止・休業, else ``None``."""
+    words = list(dict.fromkeys([*inactive_words(name), *inactive_words(raw_cat)]))
+    if not words:
+        return None
+    shown = "・".join(words)
+    return (
+        "休止・廃止",
+        f"名称または種別に「{shown}」とあるので、運営していない資源として数えていません"
+        f"（数えるときは include_inactive=True）/ the name or category says {shown} "
+        "(suspended or closed): not counted; pass include_inactive=True to count it",
+    )
+
+
 # --- one file -------------------------------------------------------------------------------------
 @dataclass
 class _Kept:
@@ -780,6 +838,8 @@ def _read_one(  # noqa: C901  (split into the table pipeline under way)
     header_row: int | None,
     taxonomy: Taxonomy,
     source: S.Source | str | None,
+    include_inactive: bool = False,
+    domain: str | None = None,
 ) -> tuple[list[_Kept], S.ReadReport, list[str]]:
     table = _load(path, encoding, sheet, cols, header_row)
     columns = table.columns
@@ -855,6 +915,13 @@ def _read_one(  # noqa: C901  (split into the table pipeline under way)
     bad_capacity: list[int] = []
     zero_capacity: list[int] = []
     unclassified: dict[str, None] = {}
+    context = _ClassifyContext(
+        include_inactive=include_inactive,
+        domain=domain or _LAYOUT_DOMAIN.get(layout),
+        file_domain=(
+            taxonomy.sole_domain(r[idx["category"]] for r in table.rows) if given is None else None
+        ),
+    )
     reasons: Counter[str] = Counter()
     n_located = 0
     report.n_read = len(table.rows)
@@ -900,31 +967,25 @@ def _read_one(  # noqa: C901  (split into the table pipeline under way)
             problems.append(("名称なし", f"名称（{found['name']}）が空です / the name is blank"))
 
         cats: tuple[str, ...] = ()
+        raw_cat = "" if given is not None else row[idx["category"]]
         if given is not None:
             cats = (given,)
-        else:
-            raw_cat = row[idx["category"]]
-            if not raw_cat.strip():
-                problems.append(
-                    (
-                        "種別なし",
-                        f"種別（{found['category']}）が空です。category='…' で指定するか列を埋めてください"
-                        " / the category is blank; fill it or pass category='…'",
-                    )
+        elif not raw_cat.strip():
+            problems.append(
+                (
+                    "種別なし",
+                    f"種別（{found['category']}）が空です。category='…' で指定するか列を埋めてください"
+                    " / the category is blank; fill it or pass category='…'",
                 )
-            else:
-                cats = taxonomy.classify(raw_cat)
-                for part in taxonomy.unclassified(raw_cat):
-                    unclassified.setdefault(part, None)
-                if not cats:
-                    problems.append(
-                        (
-                            "種別を分類できない",
-                            f"種別 {raw_cat!r} を分類できません。Taxonomy.extend(...) で追加するか "
-                            f"category='…' を指定してください / category {raw_cat!r} is not in the "
-                            "taxonomy; extend it or pass category='…'",
-                        )
-                    )
+            )
+        else:
+            cats, problem = _classify(taxonomy, raw_cat, name, context, unclassified)
+            if problem is not None:
+                problems.append(problem)
+        if not context.include_inactive:
+            problem = _inactive_problem(name, raw_cat)
+            if problem is not None:
+                problems.append(problem)
 
         if problems:
             for kind, _ in problems:
@@ -1032,6 +1093,8 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
     header_row: int | None = None,
     taxonomy: Taxonomy | None = None,
     source: S.Source | str | None = None,
+    include_inactive: bool = False,
+    domain: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a list of resources (care offices, 通いの場, 配食 …) into the ``resources`` layer.
 
@@ -1070,6 +1133,16 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
     source
         The data source to credit (a :class:`chiikimap.Source` or its title); by default it is
         derived from the recognised layout, else the file name.
+    include_inactive
+        Count rows whose name or category says 休止, 休止中, 廃止, 廃止予定 or 休業 (by default
+        they are rejected with that reason).
+    domain
+        The field of welfare (``"kaigo"`` 介護保険, ``"shogai"`` 障害福祉, ``"jido"`` 障害児・児童 …,
+        a domain key of ``taxonomy``) that decides service names used in several fields
+        (「短期入所」, 「居宅介護」, 「グループホーム」). By default the file's layout (an MHLW
+        介護サービス file is 介護保険), the other services in the same cell, a 障害/児童 keyword in
+        the row or the only field of the file's other rows decide; a row none decides is
+        rejected with that reason (:meth:`chiikimap.Taxonomy.classify_cell`).
 
     Returns
     -------
@@ -1099,6 +1172,8 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
     tax = taxonomy if taxonomy is not None else default_taxonomy()
     if category is not None:
         tax.check_keys([category])
+    if domain is not None:
+        check_choice("domain", domain, tax.domain_keys)
     paths = [Path(path)] if isinstance(path, (str, PathLike)) else [Path(p) for p in path]
     if not paths:
         raise InputFileError("ファイルが指定されていません / no file given")
@@ -1124,6 +1199,8 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
             header_row=header_row,
             taxonomy=tax,
             source=source,
+            include_inactive=include_inactive,
+            domain=domain,
         )
         kept.extend(k)
         reports.append(rep)
