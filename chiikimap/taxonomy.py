@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
@@ -331,11 +331,33 @@ class Taxonomy:
         return tuple(c.key for c in self.categories if self.in_overview(c.key))
 
     def in_overview(self, key: str) -> bool:
-        """Whether ``key`` belongs to an overview domain (elderly care and daily-life support)."""
+        """Whether a category belongs to an overview domain (elderly care, daily-life support).
+
+        Parameters
+        ----------
+        key
+            A category key.
+
+        Returns
+        -------
+        bool
+            ``True`` for the categories :func:`chiikimap.analyze` shows by default.
+        """
         return self._domains[self[key].domain].overview
 
     def domain(self, key: str) -> Domain:
-        """The :class:`Domain` of category ``key``."""
+        """The domain a category belongs to.
+
+        Parameters
+        ----------
+        key
+            A category key.
+
+        Returns
+        -------
+        Domain
+            Its domain (key, labels, overview flag, keywords).
+        """
         return self._domains[self[key].domain]
 
     @property
@@ -356,7 +378,19 @@ class Taxonomy:
 
     # --- classification ---------------------------------------------------------------------------
     def keyword_domains(self, text: str) -> frozenset[str]:
-        """The domains whose keywords occur in ``text`` (after NFKC, ``ignore`` phrases removed)."""
+        """The domains whose keywords occur in a text.
+
+        Parameters
+        ----------
+        text
+            Any text; compared after NFKC with spaces removed and each domain's ``ignore``
+            phrases (「民生委員・児童委員」) taken out.
+
+        Returns
+        -------
+        frozenset of str
+            Domain keys.
+        """
         norm = normalize_text(text).replace(" ", "")
         found: set[str] = set()
         for dom in self._domains.values():
@@ -484,6 +518,7 @@ class Taxonomy:
         Returns
         -------
         Classification
+            The keys, the unrecognised and the undecided parts, and the status words.
         """
         items = self._items(text)
         named = {c[0] for _, c in items if len(c) == 1}
@@ -497,7 +532,14 @@ class Taxonomy:
                 unknown.append(piece)
                 continue
             key = cands[0] if len(cands) == 1 else None
-            for hint in ({domain} if domain else set(), named, settled, row_kd, {file_domain}):
+            hints: tuple[Collection[str], ...] = (
+                {domain} if domain else set(),
+                named,
+                settled,
+                row_kd,
+                {file_domain} if file_domain else set(),
+            )
+            for hint in hints:
                 if key is None:
                     key = self._decide(cands, hint)
             if key is None:
@@ -511,16 +553,26 @@ class Taxonomy:
             inactive=tuple(inactive_words(text)),
         )
 
-    def _decide(self, cands: tuple[str, ...], hint: set[str] | frozenset[str]) -> str | None:
+    def _decide(self, cands: tuple[str, ...], hint: Collection[str]) -> str | None:
         """The one candidate whose domain is in ``hint``, else ``None``."""
         hits = [k for k in cands if k in hint or self._by_key[k].domain in hint]
         return hits[0] if len(hits) == 1 else None
 
     def sole_domain(self, cells: Iterable[str]) -> str | None:
-        """The one domain that the unambiguous services of ``cells`` belong to, else ``None``.
+        """The one domain that the unambiguous services of some cells belong to.
 
         A file whose every recognised service is a 障害福祉 one decides its 「短期入所」 rows as
         障害福祉; a file that mixes domains (a 要配慮者利用施設 list) decides nothing this way.
+
+        Parameters
+        ----------
+        cells
+            The category cells of a file.
+
+        Returns
+        -------
+        str or None
+            The domain key, or ``None`` when the cells name several domains or none.
         """
         found: set[str] = set()
         for cell in dict.fromkeys(str(c) for c in cells):
@@ -532,7 +584,19 @@ class Taxonomy:
         return next(iter(found)) if found else None
 
     def ambiguity_reason(self, ambiguous: Sequence[tuple[str, tuple[str, ...]]]) -> str:
-        """The reason (Japanese / English) a row with ``ambiguous`` parts is not counted."""
+        """The reason (Japanese / English) why a row with undecided parts is not counted.
+
+        Parameters
+        ----------
+        ambiguous
+            ``Classification.ambiguous`` of the row's cell.
+
+        Returns
+        -------
+        str
+            The text for ``rejected_rows``: each part with its possible readings and how to
+            decide (the official name, or ``domain=``).
+        """
         texts_ja: list[str] = []
         texts_en: list[str] = []
         for piece, cands in ambiguous:

@@ -31,7 +31,7 @@ import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -766,21 +766,22 @@ _LAYOUT_DOMAIN = {
 
 @dataclass(frozen=True)
 class _ClassifyContext:
-    """What decides a file's ambiguous service names, and whether inactive rows count."""
+    """The classifier, what decides a file's ambiguous names, and whether inactive rows count."""
 
+    taxonomy: Taxonomy
     include_inactive: bool = False
     domain: str | None = None
     file_domain: str | None = None
 
 
 def _classify(
-    taxonomy: Taxonomy,
     raw_cat: str,
     name: str,
     context: _ClassifyContext,
     unclassified: dict[str, None],
 ) -> tuple[tuple[str, ...], tuple[str, str] | None]:
     """(keys, problem) of one category cell; unrecognised parts are added to ``unclassified``."""
+    taxonomy = context.taxonomy
     result = taxonomy.classify_cell(
         raw_cat, domain=context.domain, row_text=name, file_domain=context.file_domain
     )
@@ -836,10 +837,8 @@ def _read_one(  # noqa: C901  (split into the table pipeline under way)
     encoding: str | None,
     sheet: str | int | None,
     header_row: int | None,
-    taxonomy: Taxonomy,
+    classifier: _ClassifyContext,
     source: S.Source | str | None,
-    include_inactive: bool = False,
-    domain: str | None = None,
 ) -> tuple[list[_Kept], S.ReadReport, list[str]]:
     table = _load(path, encoding, sheet, cols, header_row)
     columns = table.columns
@@ -915,11 +914,13 @@ def _read_one(  # noqa: C901  (split into the table pipeline under way)
     bad_capacity: list[int] = []
     zero_capacity: list[int] = []
     unclassified: dict[str, None] = {}
-    context = _ClassifyContext(
-        include_inactive=include_inactive,
-        domain=domain or _LAYOUT_DOMAIN.get(layout),
+    context = replace(
+        classifier,
+        domain=classifier.domain or _LAYOUT_DOMAIN.get(layout),
         file_domain=(
-            taxonomy.sole_domain(r[idx["category"]] for r in table.rows) if given is None else None
+            classifier.taxonomy.sole_domain(r[idx["category"]] for r in table.rows)
+            if given is None
+            else None
         ),
     )
     reasons: Counter[str] = Counter()
@@ -979,7 +980,7 @@ def _read_one(  # noqa: C901  (split into the table pipeline under way)
                 )
             )
         else:
-            cats, problem = _classify(taxonomy, raw_cat, name, context, unclassified)
+            cats, problem = _classify(raw_cat, name, context, unclassified)
             if problem is not None:
                 problems.append(problem)
         if not context.include_inactive:
@@ -1197,10 +1198,8 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
             encoding=encoding,
             sheet=sheet,
             header_row=header_row,
-            taxonomy=tax,
+            classifier=_ClassifyContext(tax, include_inactive=include_inactive, domain=domain),
             source=source,
-            include_inactive=include_inactive,
-            domain=domain,
         )
         kept.extend(k)
         reports.append(rep)
