@@ -289,6 +289,7 @@ def ensure_crs(gdf: gpd.GeoDataFrame, *, what: str, path: str | None = None) -> 
     otherwise it is a :class:`CRSError`.
     """
     where = f"{path}: " if path else ""
+    check_crs_units(gdf, what=what, path=path)
     if gdf.crs is None:
         if len(gdf) == 0 or _inside_japan(gdf.total_bounds):
             warnings.warn(
@@ -307,6 +308,42 @@ def ensure_crs(gdf: gpd.GeoDataFrame, *, what: str, path: str | None = None) -> 
     if pyproj.CRS(gdf.crs) == pyproj.CRS(STORAGE_CRS):
         return gdf
     return gdf.to_crs(STORAGE_CRS)
+
+
+def check_crs_units(gdf: gpd.GeoDataFrame, *, what: str, path: str | None = None) -> None:
+    """Raise :class:`CRSError` when the declared CRS's units contradict the coordinates.
+
+    A CRS in degrees (a ``.prj`` of JGD2011 lon/lat) with coordinates beyond ±180/±90 holds metres
+    (plane rectangular or UTM coordinates); a projected CRS in metres whose coordinates all lie
+    within Japan's lon/lat extent holds degrees (a layer cannot fit in a 33 m × 26 m box at the
+    origin of a metric zone). Either way the file would be drawn and measured in the wrong place,
+    so it is refused with the fix: pass ``crs=`` with the CRS of the coordinates.
+    """
+    if gdf.crs is None or len(gdf) == 0:
+        return
+    bounds = np.asarray(gdf.total_bounds, dtype=float)
+    if not np.all(np.isfinite(bounds)):
+        return
+    crs = pyproj.CRS(gdf.crs)
+    where = f"{path}: " if path else ""
+    extent = tuple(round(float(b), 3) for b in bounds)
+    if crs.is_geographic and (
+        bounds[0] < -180 or bounds[2] > 360 or bounds[1] < -90 or bounds[3] > 90
+    ):
+        raise CRSError(
+            f"{where}{what} の座標参照系 (.prj: {crs.name}) は経緯度（度）ですが、座標 {extent} は度の"
+            "範囲を超えています。座標はメートル（平面直角座標系や UTM）のようです。正しい座標系を "
+            "crs='EPSG:6674' のように指定してください / the CRS is in degrees but the coordinates are "
+            "beyond ±180/±90 (they look like metres); pass crs=... with the CRS of the coordinates"
+        )
+    if crs.is_projected and _inside_japan(bounds):
+        unit = crs.axis_info[0].unit_name if crs.axis_info else "metre"
+        raise CRSError(
+            f"{where}{what} の座標参照系 (.prj: {crs.name}) の単位は {unit} ですが、座標 {extent} は"
+            "日本の経緯度（度）の範囲にあります。.prj が誤っているようです。crs='EPSG:6668' "
+            f"（JGD2011 経緯度）を指定してください / the CRS is projected ({unit}) but the coordinates "
+            "are lon/lat degrees inside Japan; pass crs='EPSG:6668'"
+        )
 
 
 def _inside_japan(bounds: np.ndarray) -> bool:

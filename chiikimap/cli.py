@@ -419,10 +419,13 @@ def _describe_report(report: dict[str, Any], n_kept: int, out: TextIO) -> list[s
         for role, col in columns.items():
             print(f"    {role} ← {col}", file=out)
     rejected = report.get("rejected") or []
-    n_read = report.get("n_read", n_kept + len(rejected))
+    merged = report.get("duplicates") or []
+    n_read = report.get("n_read", n_kept + len(rejected) + len(merged))
+    ja_merged = f"・統合 {len(merged)}" if merged else ""
+    en_merged = f", merged {len(merged)}" if merged else ""
     print(
-        f"  行数 / rows: 読込 {n_read}・採用 {n_kept}・除外 {len(rejected)} / "
-        f"read {n_read}, kept {n_kept}, rejected {len(rejected)}",
+        f"  行数 / rows: 読込 {n_read}・採用 {n_kept}・除外 {len(rejected)}{ja_merged} / "
+        f"read {n_read}, kept {n_kept}, rejected {len(rejected)}{en_merged}",
         file=out,
     )
     if rejected:

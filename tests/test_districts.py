@@ -515,3 +515,88 @@ def test_zip_with_several_data_sets_lists_them(tmp_path: Path) -> None:
         InputFileError, match=r"2 vector data sets \(a/A27-23_29.shp, b/A32-23_29.shp\)"
     ):
         read_districts(archive)
+
+
+# --- shared ids and multi-part districts (issue 9 item 7) -----------------------------------------
+
+
+def _shiga_exploded(tmp_path: Path) -> Path:
+    """The real A32-16 slice with 城山中学校 (a MultiPolygon) written as one row per part."""
+    src = gpd.read_file(DATA / "a32_16_shiga.shp", encoding="cp932")
+    exploded = src.explode(index_parts=False).reset_index(drop=True)
+    path = tmp_path / "shiga_parts.geojson"
+    exploded.set_crs("EPSG:6668", allow_override=True).to_file(path, driver="GeoJSON")
+    return path
+
+
+def test_dissolved_parts_are_reported_in_the_counts(tmp_path: Path) -> None:
+    # the issue: "読込 25・採用 23・除外 0" said nothing of the parts dissolved
+    path = _shiga_exploded(tmp_path)
+    n_rows = len(gpd.read_file(path))
+    n_parts = n_rows - 2  # 守山北 and 草津 are single polygons; the rest are 城山's parts
+    assert n_parts >= 2
+    gdf = read_districts(path)
+    rep = _report(gdf)
+    assert len(gdf) == 3
+    assert rep["n_read"] == n_rows == len(gdf) + len(rep["rejected"]) + len(rep["duplicates"])
+    assert len(rep["duplicates"]) == n_parts - 1
+    assert {d["name"] for d in rep["duplicates"]} == {"城山中学校"}
+    assert any("飛び地" in w for w in rep["warnings"])
+
+
+def test_an_id_shared_by_differently_named_polygons_is_an_error(tmp_path: Path) -> None:
+    # the issue: two districts sharing an id were silently dissolved and the second name vanished
+    gdf = gpd.read_file(_shiga_exploded(tmp_path))
+    gdf.loc[gdf.index[-1], "A32_010"] = gdf.loc[gdf.index[0], "A32_010"]
+    clash = tmp_path / "clash.geojson"
+    gdf.to_file(clash, driver="GeoJSON")
+    first, last = gdf["A32_008"].iloc[0], gdf["A32_008"].iloc[-1]
+    assert first != last
+    with pytest.raises(InputFileError, match="名称の違う") as info:
+        read_districts(clash, id_col="A32_010", name_col="A32_008")
+    assert first in str(info.value)
+    assert last in str(info.value)
+    assert info.value.row == len(gdf)
+
+
+def test_inspect_prints_the_dissolved_parts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from chiikimap.cli import main
+
+    path = _shiga_exploded(tmp_path)
+    n_rows = len(gpd.read_file(path))
+    assert main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"読込 {n_rows}・採用 3・除外 0・統合 {n_rows - 3}" in out
+    assert "にまとめました（城山中学校）" in out
+
+
+# --- .prj units against the coordinates (issue 10 item 4) -----------------------------------------
+
+
+def _ikoma_copy(tmp_path: Path, *, coords_epsg: int, prj_epsg: int) -> Path:
+    """The real 生駒市 A32-23 slice with its coordinates in one CRS and a .prj naming another."""
+    src = gpd.read_file(DATA / "A32-23_29.shp")
+    src = src[src["A32_001"] == "29209"].to_crs(coords_epsg)
+    out = tmp_path / "ikoma.shp"
+    src.set_crs(prj_epsg, allow_override=True).to_file(out, encoding="utf-8")
+    return out
+
+
+def test_prj_in_degrees_for_coordinates_in_metres_is_refused(tmp_path: Path) -> None:
+    # the issue: accepted, then "arange: cannot compute length" deep inside analyze
+    path = _ikoma_copy(tmp_path, coords_epsg=6674, prj_epsg=6668)  # 平面直角座標系 VI (奈良)
+    with pytest.raises(CRSError, match="メートル") as info:
+        read_districts(path)
+    assert "ikoma.shp" in str(info.value)
+    assert "crs=" in str(info.value)
+    gdf = read_districts(path, crs="EPSG:6674")  # the fix the message gives
+    assert len(gdf) == 8
+
+
+def test_prj_in_metres_for_coordinates_in_degrees_is_refused(tmp_path: Path) -> None:
+    path = _ikoma_copy(tmp_path, coords_epsg=6668, prj_epsg=6674)
+    with pytest.raises(CRSError, match="EPSG:6668"):
+        read_districts(path)
+    assert len(read_districts(path, crs="EPSG:6668")) == 8

@@ -294,3 +294,31 @@ def test_estat_parent_rows_are_totals_of_their_children(tmp_path: Path) -> None:
 )
 def test_age_labels(label: str, parsed: tuple[int, float, str] | None) -> None:
     assert _ages.parse_age_label(label) == parsed
+
+
+def test_census_file_whose_crs_contradicts_its_coordinates_is_refused(tmp_path: Path) -> None:
+    from chiikimap._errors import CRSError
+
+    src = gpd.read_file(DATA / "r2ka29209_town_slice.topojson", layer="town").set_crs("EPSG:6668")
+    bad = src.to_crs("EPSG:6674").set_crs("EPSG:6668", allow_override=True)
+    path = tmp_path / "r2ka_metres.geojson"
+    bad.to_file(path, driver="GeoJSON")
+    with pytest.raises(CRSError, match="r2ka_metres.geojson"):
+        read_population(path)
+
+
+def test_resource_points_whose_crs_contradicts_their_coordinates_are_refused(
+    tmp_path: Path,
+) -> None:
+    from chiikimap._errors import CRSError
+    from chiikimap.io.resources import read_resources
+
+    pts = gpd.GeoDataFrame(
+        {"name": ["A", "B"], "category": ["通所介護", "訪問介護"]},
+        geometry=gpd.points_from_xy([135.70, 135.71], [34.69, 34.70]),
+        crs="EPSG:6668",
+    ).set_crs("EPSG:6674", allow_override=True)
+    path = tmp_path / "points.geojson"
+    pts.to_file(path, driver="GeoJSON")
+    with pytest.raises(CRSError, match="points.geojson"):
+        read_resources(path)

@@ -189,13 +189,15 @@ def read_districts(
         layout has none) and ``geometry`` in EPSG:6668, one row per area in file order. The
         :class:`~chiikimap._schema.ReadReport` in ``attrs["chiikimap"]`` gives the detected
         ``layout``, the ``columns`` used, ``n_read`` (rows considered after the municipality
-        filter; ``n_read`` = rows dissolved into areas + rejected rows), the ``rejected`` rows with
-        their reason, ``overlaps`` and the ``sources`` to credit.
+        filter; ``n_read`` = areas + rejected rows + ``duplicates``, the parts of multi-part areas
+        dissolved into their first row), the ``rejected`` rows with their reason, ``overlaps`` and
+        the ``sources`` to credit.
 
     Raises
     ------
     InputFileError
-        Missing, empty or unreadable file; no polygon in it; no row of the requested municipality.
+        Missing, empty or unreadable file; no polygon in it; no row of the requested municipality;
+        one id shared by polygons with different names (the message names both rows).
     UnknownLayoutError
         The columns match no known layout and ``id_col`` was not given.
     EncodingError
@@ -265,7 +267,7 @@ def read_districts(
             ChiikimapWarning,
             stacklevel=2,
         )
-    areas, first_rows = _dissolve(parts)
+    areas, first_rows = _dissolve(parts, report, p.name, where)
     areas, overlap_msg = _handle_overlaps(
         areas, report, keep=keep_overlaps, where=where, file_name=p.name, rows=first_rows
     )
@@ -758,17 +760,59 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _dissolve(parts: list[dict[str, Any]]) -> tuple[gpd.GeoDataFrame, list[int]]:
-    """One area per key, in order of first appearance, and the file row of each first part."""
+def _same_name(a: str, b: str) -> bool:
+    return _school_key(a) == _school_key(b)
+
+
+def _check_shared_ids(order: dict[str, list[dict[str, Any]]], where: str) -> None:
+    """An id shared by polygons with different names is two places under one id: an error."""
+    for key, group in order.items():
+        first = group[0]
+        for part in group[1:]:
+            if not _same_name(first[S.AREA_NAME], part[S.AREA_NAME]):
+                raise InputFileError(
+                    f"ID {key!r} が名称の違う 2 つの区域に使われています: 行 {first['_row']} "
+                    f"「{first[S.AREA_NAME]}」と 行 {part['_row']} 「{part[S.AREA_NAME]}」。同じ校区の"
+                    "飛び地なら名称を揃え、別の校区なら ID を分けてください（id_col= で別の列も指定でき"
+                    f"ます） / id {key!r} is shared by differently named polygons: row {first['_row']} "
+                    f"{first[S.AREA_NAME]!r} and row {part['_row']} {part[S.AREA_NAME]!r}",
+                    path=where,
+                    row=int(part["_row"]),
+                )
+
+
+def _dissolve(
+    parts: list[dict[str, Any]], report: S.ReadReport, file_name: str, where: str
+) -> tuple[gpd.GeoDataFrame, list[int]]:
+    """One area per key, in order of first appearance, and the file row of each first part.
+
+    The parts after the first (飛び地 of one school) are recorded in ``report.duplicates`` so that
+    rows read = areas + rejected + merged parts.
+    """
     order: dict[str, list[dict[str, Any]]] = {}
     for part in parts:
         order.setdefault(part[S.AREA_ID], []).append(part)
+    _check_shared_ids(order, where)
     rows = []
+    multi: list[str] = []
     for key, group in order.items():
         geom = (
             group[0][S.GEOMETRY]
             if len(group) == 1
             else _as_multipolygon(shapely.union_all([g[S.GEOMETRY] for g in group]))
+        )
+        if len(group) > 1:
+            multi.append(f"{group[0][S.AREA_NAME]} ({len(group)})")
+        report.duplicates.extend(
+            {
+                S.REJECTED_FILE: file_name,
+                S.REJECTED_ROW: int(g["_row"]),
+                "kept_row": int(group[0]["_row"]),
+                "name": group[0][S.AREA_NAME],
+                S.REJECTED_REASON: f"同じ ID {key} の部分（飛び地）として 行 {group[0]['_row']} に統合 / "
+                f"part of area {key}, dissolved into row {group[0]['_row']}",
+            }
+            for g in group[1:]
         )
         rows.append(
             {
@@ -777,6 +821,12 @@ def _dissolve(parts: list[dict[str, Any]]) -> tuple[gpd.GeoDataFrame, list[int]]
                 S.MUNICIPALITY_CODE: group[0][S.MUNICIPALITY_CODE],
                 S.GEOMETRY: geom,
             }
+        )
+    if multi:
+        n = len(parts) - len(order)
+        report.warnings.append(
+            f"{len(multi)} 区域が複数の部分（飛び地）からなり、{n} 行を 1 つにまとめました: "
+            f"{', '.join(multi)} / {len(multi)} areas come in several parts; {n} rows dissolved"
         )
     areas = gpd.GeoDataFrame(
         rows, columns=list(S.AREA_COLUMNS), geometry=S.GEOMETRY, crs=S.STORAGE_CRS

@@ -407,6 +407,7 @@ def _read_vector(path: Path, layer: str | int | None) -> _Table:
         ) from None
     if len(gdf) == 0:
         raise InputFileError("地物がありません / the file has no features", path=path)
+    S.check_crs_units(gdf, what="資源 / resources", path=str(path))
     if gdf.crs is not None:
         crs = pyproj.CRS(gdf.crs)
         if crs != pyproj.CRS(S.STORAGE_CRS):
