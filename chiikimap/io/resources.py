@@ -50,6 +50,7 @@ from .._errors import (
     check_choice,
 )
 from ..taxonomy import Taxonomy, default_taxonomy, inactive_words
+from ._datum import names_tokyo_datum, tokyo_to_jgd2011
 from ._text import BOM, decode_text
 
 __all__ = ["read_resources"]
@@ -97,6 +98,7 @@ _CANDIDATES: dict[str, tuple[str, ...]] = {
     "capacity": ("定員", "capacity", "利用定員", "入所定員"),
     "id": ("事業所番号", "jigyosho_id", "resource_id", "id", "施設id", "#property"),
     "building": ("方書（ビル名等）", "方書"),
+    "datum": ("測地系", "datum", "測地系の種類", "geodetic_datum"),
 }
 #: role → (Japanese label, English label, parameter to pass)
 _ROLE_TEXT = {
@@ -815,6 +817,42 @@ def _inactive_problem(name: str, raw_cat: str) -> tuple[str, str] | None:
 
 
 # --- one file -------------------------------------------------------------------------------------
+def _datum_shift(
+    kept: list[_Kept], found: dict[str, str | None], from_columns: bool, file: str
+) -> str | None:
+    """Move rows whose coordinates are in 日本測地系 (Tokyo Datum) to JGD2011; the warning.
+
+    A coordinate header that names the old datum (「緯度（日本測地系）」) marks every row, a datum
+    column (「測地系」) the rows whose value names it. Coordinates from a vector file's geometry
+    are left to its CRS. See :mod:`chiikimap.io._datum` for the transformation.
+    """
+    if not from_columns:
+        return None
+    headers = [c for c in (found["lat"], found["lon"], found.get("location")) if c]
+    marked = [c for c in headers if names_tokyo_datum(c)]
+    column = found.get("datum")
+    rows = [
+        k
+        for k in kept
+        if marked or (column is not None and names_tokyo_datum(k.values.get(column, "")))
+    ]
+    if not rows:
+        return None
+    lon, lat, operation = tokyo_to_jgd2011(
+        np.array([k.lon for k in rows]), np.array([k.lat for k in rows])
+    )
+    for k, x, y in zip(rows, lon, lat, strict=True):
+        k.lon, k.lat = float(x), float(y)
+    why = f"列名 {marked[0]!r}" if marked else f"列 {column!r} の値"
+    why_en = f"header {marked[0]!r}" if marked else f"column {column!r}"
+    return (
+        f"{file}: 座標は日本測地系（旧測地系・Tokyo Datum, EPSG:4301）です（{why}）。{len(rows)} 行を "
+        f"JGD2011 (EPSG:6668) に変換しました（約 400–500 m 動きます。変換: {operation}）/ "
+        f"coordinates are in the Tokyo Datum ({why_en}); {len(rows)} rows transformed to JGD2011 "
+        f"with {operation}"
+    )
+
+
 @dataclass
 class _Kept:
     file: str
@@ -1033,6 +1071,10 @@ def _read_one(  # noqa: C901  (split into the table pipeline under way)
             )
         )
 
+    datum_message = _datum_shift(kept, found, table.points is None, path.name)
+    if datum_message is not None:
+        report.columns["datum"] = "日本測地系 → JGD2011"
+        messages.append(datum_message)
     if table.n_blank:
         report.warnings.append(
             f"{path.name}: 空行 {table.n_blank} 行を読み飛ばしました / skipped {table.n_blank} blank rows"
@@ -1117,7 +1159,11 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
         category/service, 定員/capacity, 事業所番号/id) are not used. A usual name followed by a
         note in brackets matches too: 「緯度（世界測地系）」, 「経度(度)」, 「住所[所在地]」 (a note
         naming a reading such as （カナ） does not). A single ``location`` column holding
-        ``"lat,lon"`` is read when there are no latitude/longitude columns.
+        ``"lat,lon"`` is read when there are no latitude/longitude columns. Coordinates whose
+        header names the old Japanese datum (「緯度（日本測地系）」, 旧日本測地系, Tokyo Datum), or
+        rows whose 測地系/datum column does, are transformed from EPSG:4301 to JGD2011 with
+        pyproj (the TKY2JGD grid when installed, else EPSG's Tokyo→JGD2000 geocentric
+        translation; see ``chiikimap.io._datum``) and a warning names the operation used.
     encoding
         Text encoding of a CSV file; detected when omitted.
     sheet
