@@ -23,6 +23,7 @@ from ._errors import (
     UnknownCategoryError,
     UnknownLayoutError,
 )
+from ._identity import merge_resources
 from ._schema import Source, rejected_rows
 from .coverage import analyze
 from .io.districts import merge_areas, read_districts
@@ -58,6 +59,7 @@ __all__ = [
     "load_sample",
     "load_taxonomy",
     "merge_areas",
+    "merge_resources",
     "read_districts",
     "read_population",
     "read_resources",

@@ -52,10 +52,23 @@ RESOURCE_ID = "resource_id"
 NAME = "name"
 CATEGORY = "category"
 CATEGORIES = "categories"  # tuple of taxonomy keys
-CAPACITY = "capacity"
+CAPACITY = "capacity"  # capacity of the first category (``category``)
+CAPACITIES = "capacities"  # dict: category key → capacity (sum of the 定員 of its input rows)
 ADDRESS = "address"
 SOURCE = "source"
-RESOURCE_COLUMNS = (RESOURCE_ID, NAME, CATEGORY, CATEGORIES, CAPACITY, ADDRESS, SOURCE, GEOMETRY)
+OFFICE_NUMBER = "office_number"  # 事業所番号 ("" when the source has none)
+RESOURCE_COLUMNS = (
+    RESOURCE_ID,
+    NAME,
+    CATEGORY,
+    CATEGORIES,
+    CAPACITY,
+    CAPACITIES,
+    ADDRESS,
+    SOURCE,
+    OFFICE_NUMBER,
+    GEOMETRY,
+)
 
 # --- rejected rows (returned by every reader) -----------------------------------------------------
 
@@ -64,6 +77,8 @@ REJECTED_ROW = "row"  # 1-based row number in the file; header is row 1 for CSV/
 REJECTED_REASON = "reason"
 REJECTED_VALUES = "values"  # dict of the raw values of the row
 REJECTED_COLUMNS = (REJECTED_FILE, REJECTED_ROW, REJECTED_REASON, REJECTED_VALUES)
+#: extra columns of merged rows (reason 「重複…」): the row kept instead and the distance to it
+MERGED_COLUMNS = ("kept_file", "kept_row", "kept_values", "distance_m")
 
 # --- population -----------------------------------------------------------------------------------
 
@@ -132,6 +147,8 @@ COLUMN_LABELS_JA = {
     RESOURCE_ID: "資源ID",
     NAME: "名称",
     CATEGORIES: "提供サービス",
+    CAPACITIES: "種別ごとの定員",
+    OFFICE_NUMBER: "事業所番号",
     ADDRESS: "住所",
     SOURCE: "出典",
     POP_TOTAL: "総人口",
@@ -238,10 +255,23 @@ def rejected_rows(obj: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``file``, ``row`` (1-based row in the file), ``reason`` and ``values`` (the raw
-        values as a dict). Empty when nothing was rejected.
+        values as a dict). Empty when nothing was rejected. Rows merged into another resource
+        (the same 事業所番号, an identical row, or the same facility in another source) follow
+        the rejected ones with a reason starting with 「重複」 and, as extra columns,
+        ``kept_file``, ``kept_row``, ``kept_values`` (the row kept instead) and ``distance_m``
+        (metres between the two points).
     """
-    rows = [r for rep in read_reports(obj) for r in rep.get("rejected", [])]
-    return pd.DataFrame(rows, columns=list(REJECTED_COLUMNS))
+    reports = read_reports(obj)
+    rows = [r for rep in reports for r in rep.get("rejected", [])]
+    merged = [
+        {**d, REJECTED_REASON: d.get(REJECTED_REASON) or "重複 / duplicate"}
+        for rep in reports
+        for d in rep.get("duplicates") or []
+        if isinstance(d, dict)
+    ]
+    if not merged:
+        return pd.DataFrame(rows, columns=list(REJECTED_COLUMNS))
+    return pd.DataFrame(rows + merged, columns=[*REJECTED_COLUMNS, *MERGED_COLUMNS])
 
 
 def sources_of(*objs: pd.DataFrame | None) -> list[Source]:

@@ -19,7 +19,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from . import _apportion, _assign, _distance
+from . import _apportion, _assign, _distance, _identity
 from . import _schema as S
 from ._errors import ChiikimapWarning, CRSError
 from ._schema import Source
@@ -109,7 +109,8 @@ def analyze(  # noqa: C901, PLR0913  (keyword-only options are the documented AP
       ``areas``, where the polygon edges are defined). A point on a border shared by several
       areas (or in an overlap) belongs to the area with the smallest ``area_id`` in string
       order. Resources in no area are in ``Coverage.unassigned``.
-    - ``capacity``: sum of their known capacities; NaN when none is known.
+    - ``capacity``: sum of their known capacities for *c* (a resource's ``capacities`` entry of
+      *c*, else its ``capacity``); NaN when none is known.
     - ``weight``: population of *a* (sum of the population points in *a*, border points by the
       same rule; polygons apportioned by area share) or its land area in m².
     - ``per_1000``: ``n_resources / weight × 1000``; NaN on the area basis or when weight is 0.
@@ -256,7 +257,7 @@ def analyze(  # noqa: C901, PLR0913  (keyword-only options are the documented AP
             stacklevel=2,
         )
 
-    capacity = _capacity(resources)
+    capacity = _identity.capacity_by_category(resources, cat_keys)  # per category (issue 9)
     # one (resource position, category code) pair per category of each resource
     cat_code = {k: i for i, k in enumerate(tax_used.keys)}
     key_pos = np.repeat(np.arange(len(res_keys)), [len(ks) for ks in res_keys])
@@ -270,7 +271,7 @@ def analyze(  # noqa: C901, PLR0913  (keyword-only options are the documented AP
         has[key_pos[key_code == cat_code[key]]] = True
         in_area = has & (res_area >= 0)
         n_res = np.bincount(res_area[in_area], minlength=n_areas)
-        cap = capacity[in_area]
+        cap = capacity[key][in_area]
         known = np.isfinite(cap)
         cap_sum = np.bincount(res_area[in_area][known], weights=cap[known], minlength=n_areas)
         cap_n = np.bincount(res_area[in_area][known], minlength=n_areas)
@@ -464,12 +465,6 @@ def _resource_keys(resources: gpd.GeoDataFrame, tax: Taxonomy) -> list[tuple[str
             stacklevel=3,
         )
     return out
-
-
-def _capacity(resources: gpd.GeoDataFrame) -> np.ndarray:
-    if S.CAPACITY not in resources.columns:
-        return np.full(len(resources), np.nan)
-    return pd.to_numeric(resources[S.CAPACITY], errors="coerce").to_numpy(dtype=float)
 
 
 def _area_points(area_geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

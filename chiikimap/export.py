@@ -352,29 +352,6 @@ def _sheet_resources(ws: Worksheet, coverage: Coverage) -> None:
     _print_setup(ws, landscape=True, title_rows="1:1")
 
 
-def _duplicates(coverage: Coverage) -> list[dict[str, Any]]:
-    """Rows the readers merged into an identical earlier row (``duplicates`` of their reports)."""
-    layers = (coverage.areas, coverage.resources, coverage.population)
-    return [
-        dup
-        for layer in layers
-        if layer is not None
-        for rep in S.read_reports(layer)
-        for dup in rep.get("duplicates") or []
-        if isinstance(dup, dict)
-    ]
-
-
-def _duplicate_reason(coverage: Coverage, dup: dict[str, Any]) -> str:
-    kept_file = dup.get("kept_file")
-    where = "" if kept_file in (None, dup.get(S.REJECTED_FILE)) else f"{kept_file} の"
-    reason = f"重複（{where}行 {dup.get('kept_row')} に統合）"
-    added = dup.get("added_categories") or []
-    if added:
-        reason += f"、種別を追加: {_labels(coverage, added)}"
-    return reason
-
-
 def _sheet_rejected(ws: Worksheet, coverage: Coverage) -> None:
     rej = coverage.rejected
     _header(ws, 1, ["ファイル", "行", "理由", "元の値"])
@@ -387,17 +364,8 @@ def _sheet_rejected(ws: Worksheet, coverage: Coverage) -> None:
         )
         for _, row in rej.iterrows()
     ]
-    # merged duplicates are not rejected but are not rows of their own either: list them too so
-    # that every input row is accounted for
-    entries += [
-        (
-            dup.get(S.REJECTED_FILE),
-            dup.get(S.REJECTED_ROW),
-            _duplicate_reason(coverage, dup),
-            dup.get(S.REJECTED_VALUES),
-        )
-        for dup in _duplicates(coverage)
-    ]
+    # rows merged into another resource are in coverage.rejected too (reason 「重複…」), so that
+    # every input row is accounted for
     for i, (file, row_no, reason, values) in enumerate(entries, start=2):
         _put(ws, i, 1, file)
         _put(ws, i, 2, None if _is_missing(row_no) else int(row_no), "0")

@@ -11,6 +11,7 @@ import pytest
 from chiikimap import ChiikimapWarning
 
 MODULES = [
+    "chiikimap._identity",
     "chiikimap.coverage",
     "chiikimap.sample",
     "chiikimap.taxonomy",

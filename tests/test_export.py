@@ -345,13 +345,13 @@ def test_rejected_sheet_lists_merged_duplicates_and_every_row_is_accounted_for(t
     from tests.fakes import grid_areas, grid_points
 
     centre = grid_points([(1500, 1500)]).iloc[0]  # the middle of the 3×3 grid
-    # row 3 repeats row 2 with another service; row 4 has no coordinates
+    # row 3 has row 2's 事業所番号 and another service; row 4 has no coordinates
     src = tmp_path / "list.csv"
     src.write_text(
-        "名称,種別,緯度,経度\n"
-        f"サロン中央,通いの場,{centre.y!r},{centre.x!r}\n"
-        f"サロン中央,配食,{centre.y!r},{centre.x!r}\n"
-        "座標なし,通いの場,,\n",
+        "事業所番号,名称,種別,緯度,経度\n"
+        f"2712400001,サロン中央,通いの場,{centre.y!r},{centre.x!r}\n"
+        f"2712400001,サロン中央,配食,{centre.y!r},{centre.x!r}\n"
+        "2712400002,座標なし,通いの場,,\n",
         encoding="utf-8",
     )
     with pytest.warns(ChiikimapWarning):
@@ -362,7 +362,7 @@ def test_rejected_sheet_lists_merged_duplicates_and_every_row_is_accounted_for(t
     ws = openpyxl.load_workbook(path)["除外行"]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
     assert [(r[0], r[1]) for r in rows] == [("list.csv", 4), ("list.csv", 3)]
-    assert rows[1][2] == "重複（行 2 に統合）、種別を追加: 配食"
+    assert rows[1][2].startswith("重複（事業所番号 2712400001 が同じ: 行 2 に統合")
     assert "名称=サロン中央" in rows[1][3]
     # 3 data rows in the file = 1 resource + 1 rejected + 1 merged
     assert len(cov.resources) + len(rows) == 3

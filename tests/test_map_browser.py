@@ -219,7 +219,7 @@ def test_demo_map_of_the_hirakata_sample(tmp_path: Path) -> None:
     assert report["errors"] == []
     assert report["areas"] == 13
     assert sorted(report["labels"]) == sorted(s.areas["area_name"])
-    # 785 resources are clustered: every one is in a marker or counted in a cluster bubble
+    # 792 resources are clustered: every one is in a marker or counted in a cluster bubble
     assert report["clusters"] > 0
     assert report["markers"] + sum(report["clusterCounts"]) == len(s.resources)
     # 東香会 lacks the most services: its tooltip lists them, 地域包括支援センター among them

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,10 @@ def _assert_accounting(gdf: gpd.GeoDataFrame) -> None:
     n_rejected = sum(len(r["rejected"]) for r in reports)
     n_dup = sum(len(r["duplicates"]) for r in reports)
     assert n_read == len(gdf) + n_rejected + n_dup
-    assert len(S.rejected_rows(gdf)) == n_rejected
+    # merged rows are listed by rejected_rows too, after the rejected ones, reason 「重複…」
+    rej = S.rejected_rows(gdf)
+    assert len(rej) == n_rejected + n_dup
+    assert rej["reason"].iloc[n_rejected:].str.startswith("重複").all()
 
 
 def _xy(gdf: gpd.GeoDataFrame, name: str) -> tuple[float, float]:
@@ -49,16 +53,19 @@ def _xy(gdf: gpd.GeoDataFrame, name: str) -> tuple[float, float]:
 
 
 # --- real files -----------------------------------------------------------------------------------
-def test_hirakata_geojson_slice_classifies_service_type_and_merges_real_duplicates():
-    with pytest.warns(ChiikimapWarning, match=r"重複 2 行（行 53, 57）"):
+def test_hirakata_geojson_slice_classifies_service_type_and_keeps_distinct_offices():
+    # every feature has its own 事業所番号: nothing is merged, even at one point
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         gdf = _read("hirakata_jigyosho_slice.geojson")
     rep = _report(gdf)
     assert rep["layout"] == "hirakata_fukushi_map"
     # service_type is ours, not the coarse "category" group of the file
     assert rep["columns"]["category"] == "service_type"
     assert rep["n_read"] == 60
-    assert len(gdf) == 58
+    assert len(gdf) == 60
     assert rep["rejected"] == []
+    assert rep["duplicates"] == []
     _assert_accounting(gdf)
     S.validate_resources(gdf)
     assert gdf.crs.to_epsg() == 6668
@@ -67,16 +74,23 @@ def test_hirakata_geojson_slice_classifies_service_type_and_merges_real_duplicat
     assert row["categories"] == ("houmon_reha", "houmon_kango")
     assert row["category"] == "houmon_reha"
     assert row["capacity"] == 30.0
+    assert row["capacities"] == {"houmon_reha": 30.0, "houmon_kango": 30.0}
+    assert row["office_number"] == "2712405758"
     # feature 1 has capacity "0", which the file uses for "not given"
     assert math.isnan(gdf.set_index("resource_id").loc["2712403472", "capacity"])
     assert any("定員 0" in w for w in rep["warnings"])
-    # ひらかた聖徳園: features 134 (介護老人福祉施設) and 138 (短期入所生活介護) at one point
-    seitoku = gdf[gdf["name"] == "ひらかた聖徳園"]
-    assert len(seitoku) == 1
-    assert seitoku["categories"].iloc[0] == ("shisetsu", "tanki_nyusho")
-    dup = {d["row"]: d for d in rep["duplicates"]}
-    assert dup[53]["kept_row"] == 52
-    assert dup[53]["added_categories"] == ["tanki_nyusho"]
+    # ひらかた聖徳園: features 52 (介護老人福祉施設, 定員 120, 2772400889) and 53 (短期入所生活介護,
+    # 定員 10, 2772400970) at one point are two registered services: two resources, each with
+    # its own capacity (the old "same name and point" rule merged them and lost the 10)
+    seitoku = gdf[gdf["name"] == "ひらかた聖徳園"].set_index("resource_id")
+    assert seitoku["categories"].to_dict() == {
+        "2772400889": ("shisetsu",),
+        "2772400970": ("tanki_nyusho",),
+    }
+    assert seitoku["capacities"].to_dict() == {
+        "2772400889": {"shisetsu": 120.0},
+        "2772400970": {"tanki_nyusho": 10.0},
+    }
     assert gdf["source"].eq("hirakata_jigyosho_slice.geojson").all()
     assert "厚生労働省" in S.sources_of(gdf)[0].attribution
     # every service name of the real slice is known to the taxonomy
@@ -185,13 +199,14 @@ def test_mhlw_layout_fixture():
     (src,) = S.sources_of(gdf)
     assert src.attribution == "「介護サービス情報公表システム オープンデータ（厚生労働省）」"
     assert src.license == "CC BY 4.0"
-    # rows 2 and 3: one office, two services → one resource with both categories
-    assert gdf["resource_id"].tolist() == ["2772400889", "2712403472", "2712406038"]
-    assert gdf["categories"].iloc[0] == ("shisetsu", "tanki_nyusho")
-    assert gdf["capacity"].iloc[0] == 80.0
-    assert math.isnan(gdf["capacity"].iloc[1])  # 訪問看護: 定員 blank
-    assert gdf["address"].iloc[2] == "大阪府枚方市磯島元町16-16 ２階"  # 住所 + 方書
-    assert "重複 1 行（行 3）" in text
+    # rows 2 and 3: one point, two services with their own 事業所番号 → two resources
+    assert gdf["resource_id"].tolist() == ["2772400889", "2772400970", "2712403472", "2712406038"]
+    assert gdf["office_number"].tolist() == gdf["resource_id"].tolist()
+    assert gdf["categories"].iloc[0] == ("shisetsu",)
+    assert gdf["capacity"].tolist()[:2] == [80.0, 20.0]
+    assert math.isnan(gdf["capacity"].iloc[2])  # 訪問看護: 定員 blank
+    assert gdf["address"].iloc[3] == "大阪府枚方市磯島元町16-16 ２階"  # 住所 + 方書
+    assert "重複" not in text
     rej = S.rejected_rows(gdf)
     assert rej["row"].tolist() == [6]
     assert rej["values"].iloc[0]["サービスの種類"] == "訪問リハビリテーション"
@@ -201,7 +216,8 @@ def test_mhlw_layout_fixture():
 
 def test_several_files_concatenate_with_unique_ids(tmp_path: Path):
     # two 高松市 files both number their rows 1, 2, …: ids fall back to <file>-<row>
-    with pytest.warns(ChiikimapWarning, match=r"elderly_welfare_facility.csv: .*重複 47 行"):
+    # the same 47 places in both files: one resource each (same name, same point, two sources)
+    with pytest.warns(ChiikimapWarning, match=r"同じ施設と判断した 47 件"):
         gdf = _read(
             [
                 DATA / "takamatsu_elderly_welfare_facility.xlsx",
@@ -209,6 +225,10 @@ def test_several_files_concatenate_with_unique_ids(tmp_path: Path):
             ]
         )
     assert len(gdf) == 47  # the same 47 places twice: the second file is all duplicates
+    rej = S.rejected_rows(gdf)
+    assert rej["reason"].str.contains("別の出典の同じ施設").all()
+    assert rej["kept_file"].eq("takamatsu_elderly_welfare_facility.xlsx").all()
+    assert rej["distance_m"].max() < 0.01
     assert gdf["resource_id"].is_unique
     reports = S.read_reports(gdf)
     assert [r["file"] for r in reports] == [
@@ -317,7 +337,9 @@ def test_messy_coordinates_kept_rejected_and_messages():
     assert gdf["categories"].iloc[-1] == ("group_home", "tanki_nyusho")
 
     rej = S.rejected_rows(gdf).set_index("row")
-    assert rej.index.tolist() == [6, 7, 9, 10, 12, 13]
+    # the rejected rows, then row 8 (merged into row 2, which it repeats exactly)
+    assert rej.index.tolist() == [6, 7, 9, 10, 12, 13, 8]
+    assert rej.loc[8, "reason"].startswith("重複（全項目が同じ: 行 2 に統合）")
     assert "座標が空です" in rej.loc[6, "reason"]
     assert "日本の範囲外" in rej.loc[7, "reason"]
     assert "51.5007" in rej.loc[7, "reason"]
@@ -474,13 +496,11 @@ def test_digital_agency_layout(tmp_path: Path):
 
 
 def test_geopackage_in_a_projected_crs(tmp_path: Path):
-    with pytest.warns(ChiikimapWarning):
-        src = _read("hirakata_jigyosho_slice.geojson")
+    src = _read("hirakata_jigyosho_slice.geojson")
     raw = gpd.read_file(DATA / "hirakata_jigyosho_slice.geojson").to_crs(6674)  # 平面直角 VI系
     path = tmp_path / "offices.gpkg"
     raw.to_file(path, layer="offices", driver="GPKG")
-    with pytest.warns(ChiikimapWarning, match="重複 2 行"):
-        gdf = read_resources(path, sheet="offices")
+    gdf = read_resources(path, sheet="offices")
     assert gdf.crs.to_epsg() == 6668
     assert gdf["resource_id"].tolist() == src["resource_id"].tolist()
     assert gdf.geometry.x.tolist() == pytest.approx(src.geometry.x.tolist(), abs=1e-7)

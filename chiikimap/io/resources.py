@@ -42,6 +42,7 @@ import pandas as pd
 import pyproj
 from shapely.geometry import Point
 
+from .. import _identity
 from .. import _schema as S
 from .._errors import (
     ChiikimapWarning,
@@ -1139,6 +1140,7 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
     source: S.Source | str | None = None,
     include_inactive: bool = False,
     domain: str | None = None,
+    within_m: float = 50.0,
 ) -> gpd.GeoDataFrame:
     """Read a list of resources (care offices, 通いの場, 配食 …) into the ``resources`` layer.
 
@@ -1191,17 +1193,35 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
         介護サービス file is 介護保険), the other services in the same cell, a 障害/児童 keyword in
         the row or the only field of the file's other rows decide; a row none decides is
         rejected with that reason (:meth:`chiikimap.Taxonomy.classify_cell`).
+    within_m
+        With several files: a resource of one file and one of another are the same facility
+        when they lie within this many metres and their names or addresses agree (the rule of
+        :func:`chiikimap.merge_resources`); default 50.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns ``resource_id``, ``name``, ``category`` (first key), ``categories`` (tuple of all
-        keys), ``capacity`` (float, NaN when unknown or 0), ``address``, ``source`` (file name),
-        ``geometry`` (Point) in EPSG:6668. Rows without usable coordinates, name or category are
-        rejected, not dropped: :func:`chiikimap.rejected_rows` returns them with the 1-based row
-        number (the file's own row for CSV/xlsx, counting the header and any title rows; feature
-        number for vector files), reason and raw values, and a :class:`chiikimap.ChiikimapWarning` says how many. Rows with the same name
-        and point are kept once with the union of their categories (``duplicates`` in the report).
+        Columns ``resource_id`` (the 事業所番号 or the file's own id where unique, else
+        ``<stem>-<row>``), ``name``, ``category`` (first key), ``categories`` (tuple of all keys),
+        ``capacity`` (float, the first category's; NaN when unknown or 0), ``capacities`` (dict
+        key → capacity of that category), ``address``, ``source`` (file name), ``office_number``
+        (事業所番号, "" when the file has none), ``geometry`` (Point) in EPSG:6668.
+
+        Rows without usable coordinates, name or category are rejected, not dropped:
+        :func:`chiikimap.rejected_rows` returns them with the 1-based row number (the file's own
+        row for CSV/xlsx, counting the header and any title rows; feature number for vector
+        files), reason and raw values, and a :class:`chiikimap.ChiikimapWarning` says how many.
+
+        One resource per registered service: rows that share a 事業所番号 (in one file or
+        several, e.g. the MHLW 福祉用具貸与 and 特定福祉用具販売 files) are one resource with the
+        union of their categories, each category keeping its capacity (the sum of the 定員 of
+        the rows of that category); the first row's point is used and a warning names a
+        事業所 whose rows lie more than 200 m apart. Rows without a number are merged only when
+        identical in every field. Rows with different 事業所番号 stay distinct, even at one
+        point (a 特養 and its short stay). With several files, resources of different files
+        judged the same facility (``within_m``) are merged too. Each merge is a row of
+        :func:`chiikimap.rejected_rows` whose reason starts with 「重複」 (``duplicates`` in the
+        report), so rows read = resources + rejected + merged.
         In an xlsx file, values in columns without a header (a note typed beside the table) are
         ignored and listed in the report's warnings.
 
@@ -1222,6 +1242,7 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
         tax.check_keys([category])
     if domain is not None:
         check_choice("domain", domain, tax.domain_keys)
+    within_m = _identity.check_within_m(within_m)
     paths = [Path(path)] if isinstance(path, (str, PathLike)) else [Path(p) for p in path]
     if not paths:
         raise InputFileError("ファイルが指定されていません / no file given")
@@ -1252,8 +1273,14 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
         reports.append(rep)
         messages.extend(msgs)
 
-    unique, dup_messages = _merge_duplicates(kept)
+    unique, dup_messages = _identity.merge_rows(kept)
     messages.extend(dup_messages)
+    if len(paths) > 1:
+        file_number = {p.name: i for i, p in enumerate(paths)}
+        unique, _, merge_messages = _identity.merge_sources(
+            unique, [file_number.get(r.file, 0) for r in unique], within_m=within_m
+        )
+        messages.extend(merge_messages)
     ids = _resource_ids(unique)
     gdf = gpd.GeoDataFrame(
         {
@@ -1262,8 +1289,10 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
             S.CATEGORY: pd.Series([k.categories[0] for k in unique], dtype=object),
             S.CATEGORIES: pd.Series([k.categories for k in unique], dtype=object),
             S.CAPACITY: np.array([k.capacity for k in unique], dtype=float),
+            S.CAPACITIES: pd.Series([dict(k.capacities) for k in unique], dtype=object),
             S.ADDRESS: pd.Series([k.address for k in unique], dtype=object),
             S.SOURCE: pd.Series([k.file for k in unique], dtype=object),
+            S.OFFICE_NUMBER: pd.Series([k.office_number for k in unique], dtype=object),
         },
         geometry=[Point(k.lon, k.lat) for k in unique],
         crs=S.STORAGE_CRS,
@@ -1277,44 +1306,7 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
     return gdf
 
 
-def _merge_duplicates(kept: list[_Kept]) -> tuple[list[_Kept], list[str]]:
-    """Keep the first of rows with the same name and point; merge their categories."""
-    first: dict[tuple[str, float, float], _Kept] = {}
-    unique: list[_Kept] = []
-    per_file: dict[str, list[int]] = {}
-    for k in kept:
-        key = (k.name, round(k.lon, 7), round(k.lat, 7))
-        if key not in first:
-            first[key] = k
-            unique.append(k)
-            continue
-        base = first[key]
-        added = tuple(c for c in k.categories if c not in base.categories)
-        base.categories = base.categories + added
-        if math.isnan(base.capacity) and not math.isnan(k.capacity):
-            base.capacity = k.capacity
-        k.report.duplicates.append(
-            {
-                S.REJECTED_FILE: k.file,
-                S.REJECTED_ROW: k.row,
-                "kept_file": base.file,
-                "kept_row": base.row,
-                S.NAME: k.name,
-                "added_categories": list(added),
-                S.REJECTED_VALUES: k.values,
-            }
-        )
-        per_file.setdefault(k.file, []).append(k.row)
-    messages = [
-        f"{file}: 名称と位置が同じ重複 {len(rows)} 行（行 {_rows_text(rows)}）を 1 行にまとめました"
-        f"（種別は合わせました）。gdf.attrs['chiikimap'] の duplicates で確認できます / "
-        f"{len(rows)} exact duplicates (same name and point) merged into the first row"
-        for file, rows in per_file.items()
-    ]
-    return unique, messages
-
-
-def _resource_ids(unique: list[_Kept]) -> list[str]:
+def _resource_ids(unique: list[_identity.Record]) -> list[str]:
     """The file's own ids where they are present and unique, else ``<stem>-<row>``."""
     counts = Counter(k.rid for k in unique if k.rid)
     ids: list[str] = []
