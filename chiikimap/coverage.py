@@ -21,7 +21,7 @@ import shapely
 
 from . import _apportion, _assign, _distance, _identity
 from . import _schema as S
-from ._errors import ChiikimapWarning, CRSError
+from ._errors import ChiikimapWarning, CRSError, ParameterError
 from ._schema import Source
 from .result import Coverage, RunInfo
 from .taxonomy import Taxonomy, default_taxonomy
@@ -53,10 +53,11 @@ def analyze(  # noqa: C901, PLR0913  (keyword-only options are the documented AP
     weight: Weight | str | None = None,
     radius_m: float | Mapping[str, float] | None = None,
     target: float | Mapping[str, float] | None = None,
-    categories: Sequence[str] | None = None,
-    rules: Taxonomy | None = None,
+    categories: str | Sequence[str] | None = None,
+    taxonomy: Taxonomy | None = None,
     metric_crs: Any = None,
     sources: Sequence[Source] = (),
+    rules: Taxonomy | None = None,
 ) -> Coverage:
     """Compute coverage per 第2層 area and service category.
 
@@ -84,16 +85,19 @@ def analyze(  # noqa: C901, PLR0913  (keyword-only options are the documented AP
         ``radius_m``.
     categories
         Category keys to show even when no resource has them (status ``none`` — the "missing
-        service" signal). Keys of ``radius_m``/``target`` mappings are named too. Categories
-        outside elderly care (the 障害福祉, 障害児・児童, 医療 and 学校 groups of the taxonomy,
-        :meth:`Taxonomy.in_overview` false) are shown only when named here.
-    rules
-        The taxonomy giving labels, default radii and targets (default: the bundled one).
+        service" signal); a single string is one key. Keys of ``radius_m``/``target`` mappings
+        are named too. Categories outside elderly care (the 障害福祉, 障害児・児童, 医療 and 学校
+        groups of the taxonomy, :meth:`Taxonomy.in_overview` false) are shown only when named here.
+    taxonomy
+        The taxonomy giving labels, default radii and targets (default: the bundled one), as
+        ``taxonomy=`` of :func:`read_resources`.
     metric_crs
         CRS in which distances and areas are measured; default the JGD2011 UTM zone of the areas
         (EPSG:6688–6692).
     sources
         Extra :class:`Source` entries to credit, besides those the readers recorded.
+    rules
+        Deprecated name of ``taxonomy`` (a :class:`DeprecationWarning` says so).
 
     Returns
     -------
@@ -158,12 +162,15 @@ def analyze(  # noqa: C901, PLR0913  (keyword-only options are the documented AP
     >>> cov.missing("太田中学校区（参考）")
     ['地域包括支援センター', '地域の拠点（公民館・コミュニティセンター・いこいの家）']
     """
-    tax = rules if rules is not None else default_taxonomy()
+    tax = _resolve_taxonomy(taxonomy, rules)
     S.validate_areas(areas)
     S.validate_resources(resources)
     radius_map = _rule_map(radius_m, tax, "radius_m")
     target_map = _rule_map(target, tax, "target")
-    named = tax.check_keys([*(categories or ()), *_named_keys(radius_m), *_named_keys(target)])
+    if isinstance(categories, str):  # one key, not its letters
+        categories = [categories]
+    named = [*tax.check_keys(categories or (), param="categories"), *_named_keys(radius_m)]
+    named += _named_keys(target)
     if len(resources) == 0 and not named:
         raise S.SchemaError(
             "resources が空です (0 件)。資源の読み込み結果を確認するか、categories=[...] で確認したい"
@@ -381,25 +388,52 @@ def _named_keys(value: float | Mapping[str, float] | None) -> list[str]:
     return list(value) if isinstance(value, Mapping) else []
 
 
+def _resolve_taxonomy(taxonomy: Taxonomy | None, rules: Taxonomy | None) -> Taxonomy:
+    """``taxonomy``, or the deprecated ``rules`` with a warning, or the bundled taxonomy."""
+    if rules is not None:
+        if taxonomy is not None:
+            raise ParameterError(
+                "taxonomy= と rules= の両方が指定されています。taxonomy= だけを使ってください / "
+                "both taxonomy= and its deprecated name rules= were given; pass taxonomy= only",
+                param="rules",
+            )
+        warnings.warn(
+            "analyze(rules=...) は taxonomy= に改名されました / analyze(rules=...) is renamed "
+            "taxonomy=...; rules= will be removed",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        taxonomy = rules
+    return taxonomy if taxonomy is not None else default_taxonomy()
+
+
 def _rule_map(
     value: float | Mapping[str, float] | None, tax: Taxonomy, what: str
 ) -> dict[str, float]:
     if value is None:
         return {}
-    if isinstance(value, Mapping):
-        tax.check_keys(value)
-        out = {str(k): float(v) for k, v in value.items()}
-    else:
-        out = {k: float(value) for k in tax.keys}
-    for k, v in out.items():
-        bad = not np.isfinite(v) or (v <= 0 if what == "radius_m" else not 0.0 <= v <= 1.0)
-        if bad:
-            need = "radius_m > 0 (メートル)" if what == "radius_m" else "0 ≤ target ≤ 1"
-            raise S.SchemaError(
-                f"{what} の値 {v!r} (種別 {k!r}) が不正です / invalid {what} {v!r} for {k!r}; "
-                f"need {need}"
-            )
-    return out
+    if not isinstance(value, Mapping):
+        v = _rule_value(value, what, None)
+        return dict.fromkeys(tax.keys, v)
+    tax.check_keys(value, param=what)
+    return {str(k): _rule_value(v, what, str(k)) for k, v in value.items()}
+
+
+def _rule_value(raw: object, what: str, key: str | None) -> float:
+    """``raw`` as a valid radius (> 0 m) or target (0–1), else a :class:`ParameterError`."""
+    try:
+        v = float(raw)  # type: ignore[arg-type]  # anything float() takes; the rest is caught
+    except (TypeError, ValueError):
+        v = float("nan")
+    if np.isfinite(v) and (v > 0 if what == "radius_m" else 0.0 <= v <= 1.0):
+        return v
+    need = "radius_m > 0 (メートル / metres)" if what == "radius_m" else "0 ≤ target ≤ 1"
+    ja_key, en_key = (f" (種別 {key!r})", f" for {key!r}") if key else ("", " (all categories)")
+    raise ParameterError(
+        f"{what} の値 {raw!r}{ja_key} が不正です。数値で {need} にしてください / "
+        f"invalid {what} {raw!r}{en_key}; need a number with {need}",
+        param=what,
+    )
 
 
 def _check_population(population: gpd.GeoDataFrame, weight: str) -> None:

@@ -369,11 +369,35 @@ class Taxonomy:
         """Label of ``key`` in ``lang``."""
         return self[key].display(lang)
 
-    def check_keys(self, keys: Iterable[str]) -> list[str]:
-        """Return ``keys`` as a list, raising :class:`UnknownCategoryError` for an unknown one."""
+    def check_keys(self, keys: Iterable[str], *, param: str | None = None) -> list[str]:
+        """Check that every key is defined.
+
+        Parameters
+        ----------
+        keys
+            Category keys.
+        param
+            The parameter the keys were given as (e.g. ``"categories"``); the error names it.
+
+        Returns
+        -------
+        list of str
+            ``keys`` as a list.
+
+        Raises
+        ------
+        UnknownCategoryError
+            For the first key the taxonomy does not define; the message lists the known keys.
+        """
         out = list(keys)
         for k in out:
-            self[k]
+            if k not in self._by_key:
+                where = f"{param}: " if param else ""
+                raise UnknownCategoryError(
+                    f"{where}種別キー {k!r} は分類表にありません / {where}unknown category key "
+                    f"{k!r}; known keys: {', '.join(self._by_key)}",
+                    param=param,
+                )
         return out
 
     # --- classification ---------------------------------------------------------------------------

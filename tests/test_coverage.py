@@ -29,7 +29,13 @@ from hypothesis import strategies as st
 
 from chiikimap import _schema as S
 from chiikimap._distance import lower_weighted_median
-from chiikimap._errors import ChiikimapWarning, CRSError, SchemaError, UnknownCategoryError
+from chiikimap._errors import (
+    ChiikimapWarning,
+    CRSError,
+    ParameterError,
+    SchemaError,
+    UnknownCategoryError,
+)
 from chiikimap.coverage import Coverage, analyze
 from chiikimap.taxonomy import default_taxonomy
 from tests.fakes import GRID_CRS, grid_areas, grid_population, grid_resources
@@ -396,8 +402,9 @@ def test_unknown_category_and_weight() -> None:
         analyze(areas, grid_resources([(250, 250, ("cafe",))]))
     with pytest.raises(SchemaError, match="pop_total"):
         analyze(areas, res, _lattice(), weight="pop_80plus")
-    with pytest.raises(SchemaError, match="radius_m"):
+    with pytest.raises(ParameterError, match="radius_m") as err:
         analyze(areas, res, radius_m=-5.0)
+    assert err.value.param == "radius_m"
 
 
 # --- properties ------------------------------------------------------------------------------------
