@@ -48,7 +48,7 @@ def test_an_unknown_key_names_the_parameter_it_was_given_as(layers):
         ("radius_m", {"salon": 500.0}),
         ("target", {"salon": 0.5}),
     ):
-        with pytest.raises(UnknownCategoryError, match="known keys: .*houkatsu") as err:
+        with pytest.raises(UnknownCategoryError, match=r"known keys: .*houkatsu") as err:
             analyze(*layers, **{option: value})
         assert err.value.param == option
         assert f"{option}: unknown category key 'salon'" in str(err.value)

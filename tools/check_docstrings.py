@@ -47,7 +47,6 @@ EXEMPT: dict[str, str] = {
     "chiikimap.Category": "taxonomy docstrings are being rewritten",
     "chiikimap.Category.display": "taxonomy docstrings are being rewritten",
     "chiikimap.Taxonomy.label": "taxonomy docstrings are being rewritten",
-    "chiikimap.Taxonomy.check_keys": "taxonomy docstrings are being rewritten",
     "chiikimap.Taxonomy.classify_one": "taxonomy docstrings are being rewritten",
     "chiikimap.Taxonomy.classify": "taxonomy docstrings are being rewritten",
     "chiikimap.Taxonomy.unclassified": "taxonomy docstrings are being rewritten",
