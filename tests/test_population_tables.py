@@ -322,3 +322,26 @@ def test_resource_points_whose_crs_contradicts_their_coordinates_are_refused(
     pts.to_file(path, driver="GeoJSON")
     with pytest.raises(CRSError, match=r"points\.geojson"):
         read_resources(path)
+
+
+# the header of the e-Stat 小地域 age table with every band to 100歳以上 and the subtotals 15歳未満,
+# 15～64歳, 65歳以上, 75歳以上, 85歳以上, plus 総年齢 and 平均年齢 (not counts), as public code writes it
+_ESTAT_FULL = "総数,{b},100歳以上,年齢「不詳」,総年齢,平均年齢,15歳未満,15～64歳,65歳以上,75歳以上,85歳以上,外国人"
+_BANDS_FW = ",".join(f"{a}～{a + 4}歳" for a in range(0, 100, 5))
+
+
+def test_estat_full_band_header_prefers_bands_over_every_subtotal() -> None:
+    header = ["市区町村コード", "町丁字コード", "大字・町名", "字・丁目名"]
+    for sex in ("", "男", "女"):
+        header += [sex + h for h in _ESTAT_FULL.format(b=_BANDS_FW).split(",")]
+    cols = _ages.age_columns(header)
+    unknown = {j: s for j, h in enumerate(header) if (s := _ages.unknown_age_sex(h)) is not None}
+    plan = _ages.plan_counts(cols, unknown)
+    labels = {start: [header[j] for j in plan.used(start)] for start in (0, 65, 75)}
+    assert labels[65] == [f"{a}～{a + 4}歳" for a in range(65, 100, 5)] + ["100歳以上"]
+    assert labels[75] == [f"{a}～{a + 4}歳" for a in range(75, 100, 5)] + ["100歳以上"]
+    assert len(labels[0]) == 21
+    assert [header[j] for j in plan.unknown] == ["年齢「不詳」"]
+    subtotal_labels = {c.label for c in plan.subtotals}
+    assert {"65歳以上", "75歳以上", "85歳以上", "15歳未満", "男65歳以上"} <= subtotal_labels
+    assert not any("平均" in h or "総年齢" in h for h in (c.label for c in cols))
