@@ -11,8 +11,9 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from . import _schema as S
+from ._html import esc
 from ._outside import outside_note
-from .maps._escape import esc
+from ._style import STATUS_COLOURS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .result import Coverage
@@ -22,7 +23,6 @@ __all__ = ["MAX_AREAS", "coverage_html"]
 #: Default number of areas shown in the gap matrix; the rest is summarised in a note.
 MAX_AREAS = 60
 
-_COLOURS = {S.STATUS_NONE: "#f4a6a6", S.STATUS_GAP: "#ffe699", S.STATUS_OK: "#c6e0b4"}
 _CSS = (
     "<style>"
     ".chiikimap-cov table{border-collapse:collapse;margin:4px 0 10px 0;font-size:12px}"
@@ -97,7 +97,7 @@ def _gap_table(coverage: Coverage, max_areas: int) -> str:
         for k in keys:
             st = str(row[k])
             label = S.STATUS_LABELS.get(st, (st,))[0]
-            colour = _COLOURS.get(st, "#ffffff")
+            colour = STATUS_COLOURS.get(st, "#ffffff")
             out.append(f"<td class='s' style='background:{colour}'>{esc(label)}</td>")
         out.append("</tr>")
     out.append("</tbody></table>")

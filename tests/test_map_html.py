@@ -16,7 +16,9 @@ from shapely.geometry import Polygon
 from chiikimap import _schema as S
 from chiikimap._errors import ChiikimapError
 from chiikimap.maps._geometry import display_geometries
-from chiikimap.maps.interactive import _OVERVIEW_REDS, _OVERVIEW_ZERO, gap_map, save_html
+from chiikimap._style import OVERVIEW_REDS as _OVERVIEW_REDS
+from chiikimap._style import OVERVIEW_ZERO as _OVERVIEW_ZERO
+from chiikimap.maps.interactive import gap_map, save_html
 from tests.fakes import GRID_CRS, fake_coverage
 
 XSS_IMG = "<img src=x onerror=alert(1)>"
@@ -177,7 +179,7 @@ def _empty_area_coverage() -> Any:
 
 
 def test_empty_status_is_grey_and_not_counted_as_lacking() -> None:
-    from chiikimap.maps.interactive import _EMPTY_COLOUR
+    from chiikimap._style import EMPTY_COLOUR as _EMPTY_COLOUR
 
     d = _data(_html(_empty_area_coverage(), tiles=None))
     a11 = d["area"][4]
@@ -305,12 +307,15 @@ def test_coordinates_are_rounded() -> None:
 
 def test_bad_options_raise_clear_errors() -> None:
     cov = fake_coverage()
-    with pytest.raises(ChiikimapError, match="unknown tiles 'google'"):
+    with pytest.raises(ChiikimapError, match="tiles must be one of 'gsi_pale'.*got 'google'") as e:
         gap_map(cov, tiles="google")  # type: ignore[arg-type]
-    with pytest.raises(ChiikimapError, match="category 'kaimono' was not analysed"):
+    assert e.value.param == "tiles"
+    with pytest.raises(ChiikimapError, match="category 'kaimono' was not analysed") as e:
         gap_map(cov, category="kaimono")
-    with pytest.raises(ChiikimapError, match="lang must be"):
+    assert e.value.param == "category"
+    with pytest.raises(ChiikimapError, match="lang must be") as e:
         gap_map(cov, lang="fr")  # type: ignore[arg-type]
+    assert e.value.param == "lang"
 
 
 def test_coverage_delegates() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-from ._escape import script_json
+from .._html import script_json
 from ._offline import CSS_ASSETS, JS_ASSETS
 
 __all__ = ["GapMapLayers"]

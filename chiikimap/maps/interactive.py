@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from collections.abc import Callable
 from os import PathLike
 from pathlib import Path
@@ -22,11 +21,12 @@ import pandas as pd
 from branca.element import Element, Figure
 
 from .. import _schema as S
-from .._errors import ChiikimapError
+from .. import _style
+from .._errors import ChiikimapError, ParameterError, check_choice
+from .._html import esc
 from .._outside import outside_note
 from ..notebook import coverage_html
 from ._element import GapMapLayers
-from ._escape import esc
 from ._geometry import display_geometries
 from ._offline import CSS_ASSETS, JS_ASSETS, inline_assets
 
@@ -150,39 +150,7 @@ _TEXT = {
     },
 }
 
-#: Sequential scale of coverage share (lower bound in %, colour), ColorBrewer YlGnBu.
-_RAMP = [(0, "#ffffcc"), (20, "#c7e9b4"), (40, "#7fcdbb"), (60, "#41b6c4"), (80, "#2c7fb8")]
-#: Overview: 0 lacking is pale green; more lacking categories get darker reds.
-_OVERVIEW_ZERO = "#e5f5e0"
-_OVERVIEW_REDS = ["#fdd49e", "#fc8d59", "#d7301f", "#7f0000"]
-#: Neutral grey of areas with status ``empty`` (weight 0: nobody to serve, nothing judged).
-_EMPTY_COLOUR = "#cfcfcf"
-_HEX = re.compile(r"^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$")
 _CLUSTER_AUTO = 200
-
-
-def _colour(value: str) -> str:
-    return value if _HEX.match(str(value)) else "#666666"
-
-
-def _text_colour(hex_colour: str) -> str:
-    h = hex_colour.lstrip("#")
-    if len(h) == 3:
-        h = "".join(c * 2 for c in h)
-    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
-    return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
-
-
-def _overview_bins(n_categories: int) -> list[tuple[int, int, str]]:
-    """Classes of the number of lacking categories: ``(low, high, colour)``."""
-    bins = [(0, 0, _OVERVIEW_ZERO)]
-    if n_categories <= 0:
-        return bins
-    chunks = [c for c in np.array_split(np.arange(1, n_categories + 1), 4) if len(c)]
-    idx = np.linspace(0, len(_OVERVIEW_REDS) - 1, len(chunks)).round().astype(int)
-    for chunk, i in zip(chunks, idx, strict=True):
-        bins.append((int(chunk[0]), int(chunk[-1]), _OVERVIEW_REDS[i]))
-    return bins
 
 
 def _fmt_number(value: Any) -> str:
@@ -209,7 +177,8 @@ def _categories_json(coverage: Coverage, keys: list[str], lang: str) -> list[dic
             label, colour, marker, symbol = cat.display(lang), cat.color, cat.marker, cat.symbol
             radius, target = cat.radius_m, cat.target
         else:
-            label, colour, marker, symbol, radius, target = key, "#666666", "circle", "?", 0.0, 0.0
+            label, colour, marker, symbol = key, _style.UNKNOWN_COLOUR, "circle", "?"
+            radius, target = 0.0, 0.0
         rule = info.rules.get(key, {})
         radius = float(rule.get("radius_m", radius))
         target = float(rule.get("target", target))
@@ -218,16 +187,14 @@ def _categories_json(coverage: Coverage, keys: list[str], lang: str) -> list[dic
             if radius <= 1000
             else t["radius"].format(r=f"{radius / 1000:g}")
         )
-        colour = _colour(colour)
+        colour = _style.hex_colour(colour)
         out.append(
             {
                 "key": esc(key),
                 "label": esc(label),
                 "color": colour,
-                "fg": _text_colour(colour),
-                "marker": marker
-                if marker in ("circle", "square", "triangle", "diamond", "star")
-                else "circle",
+                "fg": _style.text_colour(colour),
+                "marker": marker if marker in _style.MARKER_SHAPES else "circle",
                 "symbol": esc(symbol),
                 "target": round(target * 100),
                 "prefix": t["reach"].format(label=esc(label), dist=dist, who=who),
@@ -243,7 +210,7 @@ def _areas_json(
     table = coverage.table
     areas = coverage.areas
     analysed = [k for k in coverage.categories if k in cat_index]
-    bins = _overview_bins(len(analysed))
+    bins = _style.overview_bins(len(analysed))
     ids = list(areas[S.AREA_ID])
     known = table[table[S.CATEGORY].isin(list(cat_index))]
     status = known.pivot(index=S.AREA_ID, columns=S.CATEGORY, values=S.STATUS)
@@ -263,9 +230,9 @@ def _areas_json(
     ):
         st, cov = st_all[i], cov_all[i]
         n_lacking = sum(1 for s in st if s in ("n", "g"))
-        colour = next((c for lo, hi, c in bins if lo <= n_lacking <= hi), bins[-1][2])
+        colour = _style.overview_colour(n_lacking, bins)
         if "e" in st and all(s in ("e", "-") for s in st):
-            colour = _EMPTY_COLOUR
+            colour = _style.EMPTY_COLOUR
         if pd.isna(weight):
             basis = ""
         elif coverage.info.basis == "population":
@@ -318,7 +285,133 @@ def _resources_json(coverage: Coverage, cat_index: dict[str, int]) -> list[list[
     return out
 
 
-def gap_map(  # noqa: C901, PLR0913  (keyword-only map options; the layer split is under way)
+def _check_options(coverage: Coverage, category: str | None, tiles: str | None, lang: str) -> None:
+    """Refuse an unknown ``lang``, ``tiles`` or ``category`` before anything is built."""
+    check_choice("lang", lang, tuple(_TEXT))
+    check_choice("tiles", tiles, (*TILES, None))
+    if coverage.areas is None or coverage.areas.empty:
+        raise ChiikimapError("圏域がありません / the coverage has no areas to draw")
+    analysed = list(coverage.categories)
+    if category is not None and category not in analysed:
+        raise ParameterError(
+            f"種別 {category!r} は分析されていません / category {category!r} was not analysed; "
+            f"choose one of {', '.join(analysed)}",
+            param="category",
+        )
+
+
+def _view_keys(coverage: Coverage) -> list[str]:
+    """Every category a view or a marker needs: analysed ones first, then those of resources."""
+    keys = list(coverage.categories)
+    res = coverage.resources
+    if res is None or res.empty:
+        return keys
+    col = res[S.CATEGORIES] if S.CATEGORIES in res.columns else res[S.CATEGORY]
+    for v in col:
+        for k in (v,) if isinstance(v, str) else tuple(v):
+            if k not in keys and k in coverage.taxonomy:
+                keys.append(k)
+    return keys
+
+
+def _swatch(colour: str, label: str) -> str:
+    return (
+        f'<div class="ckm-row"><span class="ckm-sw" style="background:{colour}"></span>'
+        f"{label}</div>"
+    )
+
+
+def _legend_html(bins: list[tuple[int, int, str]], t: dict[str, str], n_cat: int) -> dict[str, str]:
+    """Legend fragments: overview classes, the coverage ramp, the 空白 hatch and 対象なし."""
+    ramp = _style.COVERAGE_RAMP
+    overview_rows = "".join(_swatch(c, str(lo) if lo == hi else f"{lo}–{hi}") for lo, hi, c in bins)
+    ramp_rows = "".join(
+        _swatch(c, f"{lo}–{ramp[i + 1][0] if i + 1 < len(ramp) else 100}%")
+        for i, (lo, c) in enumerate(ramp)
+    )
+    none_row = (
+        '<div class="ckm-row"><svg width="18" height="12" style="margin-right:6px">'
+        '<rect width="18" height="12" fill="url(#ckm-hatch)" stroke="#b2182b" stroke-width="2" '
+        f'stroke-dasharray="4 2"/></svg>{esc(t["none_rule"])}</div>'
+    )
+    return {
+        "overview": f"<h4>{esc(t['overview_legend'])}{esc(t['of_total'].format(n=n_cat))}</h4>"
+        + overview_rows,
+        "ramp": ramp_rows,
+        "none": none_row,
+        "empty": _swatch(_style.EMPTY_COLOUR, esc(t["empty_rule"])),
+    }
+
+
+def _title_html(
+    coverage: Coverage, title: str | None, note_html: str | None, t: dict[str, str]
+) -> tuple[str, str]:
+    """The escaped heading, and the title box's HTML (heading, dates, made, the raw note)."""
+    info = coverage.info
+    heading = esc(title if title is not None else t["default_title"])
+    sub = []
+    if info.data_dates:
+        sub.append(f"{t['dates']}: " + "、".join(esc(d) for d in info.data_dates))
+    if info.created:
+        sub.append(f"{t['made']}: {esc(info.created)}")
+    html = heading + ("<small>" + " ・ ".join(sub) + "</small>" if sub else "")
+    if note_html:
+        html += "<small>" + note_html + "</small>"
+    return heading, html
+
+
+def _sources_html(coverage: Coverage, t: dict[str, str], lang: str) -> tuple[str, str]:
+    """The sources box (credits, dates, people outside every area) and the attribution line."""
+    info = coverage.info
+    source_items = "".join(
+        f"<div>{esc(s.attribution)}"
+        + (f"（{esc(s.license)}）" if s.license else "")
+        + (f"（{esc(s.date)}）" if s.date else "")
+        + "</div>"
+        for s in dict.fromkeys(info.sources)
+    )
+    html = f"<h4>{esc(t['sources'])}</h4>{source_items}" if source_items else ""
+    if info.data_dates:
+        html += (
+            f'<div class="ckm-date">{esc(t["dates"])}: '
+            + "、".join(esc(d) for d in info.data_dates)
+            + "</div>"
+        )
+    # the attribution line stays short: the full credit lines are in the sources box
+    attribution = esc(t["see_sources"]) if html else ""
+    # people in no area are counted nowhere: say how many, where the sources are read
+    outside = outside_note(coverage, lang=lang)
+    if outside:
+        html += f'<div class="ckm-outside">{esc(outside)}</div>'
+    return html, attribution
+
+
+def _tile_spec(tiles: str | None, max_zoom: int | None, lang: str) -> dict[str, Any] | None:
+    if tiles is None:
+        return None
+    spec = TILES[tiles]
+    return {
+        "url": spec["url"],
+        "attribution": spec["attribution"],
+        "maxNativeZoom": spec["maxNativeZoom"],
+        "maxZoom": max_zoom or 18,
+        "name": esc(spec["name"][lang]),
+    }
+
+
+def _area_features(coverage: Coverage, simplify_m: float) -> dict[str, Any]:
+    geoms = display_geometries(
+        coverage.areas, metric_crs=coverage.info.metric_crs or None, tolerance_m=simplify_m
+    )
+    features = [
+        {"type": "Feature", "properties": {"i": i}, "geometry": g}
+        for i, g in enumerate(geoms)
+        if g is not None
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def gap_map(  # noqa: PLR0913  (keyword-only map options are the documented API)
     coverage: Coverage,
     *,
     category: str | None = None,
@@ -368,144 +461,43 @@ def gap_map(  # noqa: C901, PLR0913  (keyword-only map options; the layer split 
     GapMap
         A :class:`folium.Map` (add layers, ``.save()``, display it in Jupyter).
     """
-    if lang not in _TEXT:
-        raise ChiikimapError(f"lang は 'ja' か 'en' です / lang must be 'ja' or 'en', got {lang!r}")
-    if tiles is not None and tiles not in TILES:
-        raise ChiikimapError(
-            f"背景地図 {tiles!r} は使えません / unknown tiles {tiles!r}; use one of "
-            f"{', '.join(map(repr, TILES))} or None"
-        )
-    if coverage.areas is None or coverage.areas.empty:
-        raise ChiikimapError("圏域がありません / the coverage has no areas to draw")
-    analysed = list(coverage.categories)
-    if category is not None and category not in analysed:
-        raise ChiikimapError(
-            f"種別 {category!r} は分析されていません / category {category!r} was not analysed; "
-            f"choose one of {', '.join(analysed)}"
-        )
+    _check_options(coverage, category, tiles, lang)
     t = _TEXT[lang]
-
-    # every category a view or a marker needs: analysed ones first, then those of resources
-    keys = list(analysed)
-    res = coverage.resources
-    if res is not None and not res.empty:
-        col = res[S.CATEGORIES] if S.CATEGORIES in res.columns else res[S.CATEGORY]
-        for v in col:
-            for k in (v,) if isinstance(v, str) else tuple(v):
-                if k not in keys and k in coverage.taxonomy:
-                    keys.append(k)
+    analysed = list(coverage.categories)
+    keys = _view_keys(coverage)
     cat_index = {k: i for i, k in enumerate(keys)}
     cats = _categories_json(coverage, keys, lang)
     area_rows, bins = _areas_json(coverage, cat_index, lang)
     resources = _resources_json(coverage, cat_index)
-    geoms = display_geometries(
-        coverage.areas, metric_crs=coverage.info.metric_crs or None, tolerance_m=simplify_m
-    )
-    features = [
-        {"type": "Feature", "properties": {"i": i}, "geometry": g}
-        for i, g in enumerate(geoms)
-        if g is not None
-    ]
     minx, miny, maxx, maxy = coverage.areas.to_crs("EPSG:4326").total_bounds
-
     views = [{"name": esc(t["overview"]), "cat": -1}]
     views += [
         {"name": c["label"], "cat": cat_index[k]}
         for k, c in zip(keys, cats, strict=True)
         if k in analysed
     ]
-    start = 0 if category is None else 1 + analysed.index(category)
-
-    n_cat = len(analysed)
-    legend_rows = "".join(
-        f'<div class="ckm-row"><span class="ckm-sw" style="background:{c}"></span>'
-        f"{lo if lo == hi else f'{lo}–{hi}'}</div>"
-        for lo, hi, c in bins
-    )
-    ramp_rows = "".join(
-        f'<div class="ckm-row"><span class="ckm-sw" style="background:{c}"></span>'
-        f"{lo}–{_RAMP[i + 1][0] if i + 1 < len(_RAMP) else 100}%</div>"
-        for i, (lo, c) in enumerate(_RAMP)
-    )
-    empty_row = (
-        f'<div class="ckm-row"><span class="ckm-sw" style="background:{_EMPTY_COLOUR}"></span>'
-        f"{esc(t['empty_rule'])}</div>"
-    )
-    none_row = (
-        '<div class="ckm-row"><svg width="18" height="12" style="margin-right:6px">'
-        '<rect width="18" height="12" fill="url(#ckm-hatch)" stroke="#b2182b" stroke-width="2" '
-        f'stroke-dasharray="4 2"/></svg>{esc(t["none_rule"])}</div>'
-    )
-
-    info = coverage.info
-    heading = esc(title if title is not None else t["default_title"])
-    sub = []
-    if info.data_dates:
-        sub.append(f"{t['dates']}: " + "、".join(esc(d) for d in info.data_dates))
-    if info.created:
-        sub.append(f"{t['made']}: {esc(info.created)}")
-    title_html = heading + ("<small>" + " ・ ".join(sub) + "</small>" if sub else "")
-    if note_html:
-        title_html += "<small>" + note_html + "</small>"
-    source_items = "".join(
-        f"<div>{esc(s.attribution)}"
-        + (f"（{esc(s.license)}）" if s.license else "")
-        + (f"（{esc(s.date)}）" if s.date else "")
-        + "</div>"
-        for s in dict.fromkeys(info.sources)
-    )
-    info_html = f"<h4>{esc(t['sources'])}</h4>{source_items}" if source_items else ""
-    if info.data_dates:
-        info_html += (
-            f'<div class="ckm-date">{esc(t["dates"])}: '
-            + "、".join(esc(d) for d in info.data_dates)
-            + "</div>"
-        )
-    # the attribution line stays short: the full credit lines are in the sources box
-    attribution = esc(t["see_sources"]) if info_html else ""
-    # people in no area are counted nowhere: say how many, where the sources are read
-    outside = outside_note(coverage, lang=lang)
-    if outside:
-        info_html += f'<div class="ckm-outside">{esc(outside)}</div>'
-
-    tile = None
-    if tiles is not None:
-        spec = TILES[tiles]
-        tile = {
-            "url": spec["url"],
-            "attribution": spec["attribution"],
-            "maxNativeZoom": spec["maxNativeZoom"],
-            "maxZoom": max_zoom or 18,
-            "name": esc(spec["name"][lang]),
-        }
-
+    heading, title_html = _title_html(coverage, title, note_html, t)
+    info_html, attribution = _sources_html(coverage, t, lang)
     data = {
         "text": {k: esc(v) for k, v in t.items()},
         "cats": cats,
         "views": views,
-        "start": start,
-        "areas": {"type": "FeatureCollection", "features": features},
+        "start": 0 if category is None else 1 + analysed.index(category),
+        "areas": _area_features(coverage, simplify_m),
         "area": area_rows,
         "res": resources,
         "present": sorted({r[2] for r in resources}),
         "cluster": bool(len(resources) > _CLUSTER_AUTO if cluster is None else cluster),
-        "ramp": _RAMP,
-        "legend": {
-            "overview": f"<h4>{esc(t['overview_legend'])}{esc(t['of_total'].format(n=n_cat))}</h4>"
-            + legend_rows,
-            "ramp": ramp_rows,
-            "none": none_row,
-            "empty": empty_row,
-        },
-        "emptyColor": _EMPTY_COLOUR,
-        "tile": tile,
+        "ramp": [list(step) for step in _style.COVERAGE_RAMP],
+        "legend": _legend_html(bins, t, len(analysed)),
+        "emptyColor": _style.EMPTY_COLOUR,
+        "tile": _tile_spec(tiles, max_zoom, lang),
         "attribution": attribution,
         "title": title_html,
         "info": info_html,
         "maxZoom": max_zoom or 18,
         "bounds": [[float(miny), float(minx)], [float(maxy), float(maxx)]],
     }
-
     m = GapMap(
         location=[float(miny + maxy) / 2, float(minx + maxx) / 2],
         zoom_start=12,

@@ -1,4 +1,7 @@
-"""Escaping of data values on their way into HTML and into inline ``<script>`` blocks."""
+"""Escaping of data values on their way into HTML and into inline ``<script>`` blocks.
+
+Shared by every HTML renderer (the interactive map and the notebook display).
+"""
 
 from __future__ import annotations
 
