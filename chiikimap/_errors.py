@@ -17,6 +17,7 @@ __all__ = [
     "ColumnNotFoundError",
     "EncodingError",
     "InputFileError",
+    "OutputFileError",
     "ParameterError",
     "SchemaError",
     "UnknownCategoryError",
@@ -76,6 +77,22 @@ class InputFileError(ChiikimapError):
                 where += f" (行 {row} / row {row})"
             where += ": "
         super().__init__(where + message, param=param)
+
+
+class OutputFileError(ChiikimapError):
+    """An output file could not be written: missing or read-only folder, full disk, file in use.
+
+    Parameters
+    ----------
+    message
+        What went wrong and what to do (Japanese first, then English).
+    path
+        The output file; included at the front of the message.
+    """
+
+    def __init__(self, message: str, *, path: str | PathLike[str], param: str = "path") -> None:
+        self.path = str(path)
+        super().__init__(f"{self.path}: {message}", param=param)
 
 
 class EncodingError(InputFileError):

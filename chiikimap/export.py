@@ -7,16 +7,21 @@ recomputed here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from os import PathLike
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from . import _schema as S
+from ._atomic import atomic_path
+from ._errors import ChiikimapWarning
 from ._outside import outside_note, outside_weight
+from ._style import STATUS_COLOURS, excel_rgb
 
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.worksheet.worksheet import Worksheet
@@ -25,14 +30,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["STATUS_FILLS", "to_excel", "to_geopackage"]
 
-#: Fill colour (RGB hex) of each status in the workbook; 空白 dark enough to tell apart in grey print,
-#: 対象なし (an area whose weight is 0, so nothing to judge) neutral grey.
-STATUS_FILLS = {
-    S.STATUS_NONE: "F4A6A6",
-    S.STATUS_GAP: "FFE699",
-    S.STATUS_OK: "C6E0B4",
-    S.STATUS_EMPTY: "D9D9D9",
-}
+#: Fill colour (RGB hex) of each status in the workbook: the colours of every renderer
+#: (chiikimap._style.STATUS_COLOURS) in openpyxl's form.
+STATUS_FILLS = {status: excel_rgb(colour) for status, colour in STATUS_COLOURS.items()}
 _HEADER_FILL = "D9E1F2"
 _FIXED_SHEETS = ("概要", "資源一覧", "除外行", "出典・条件")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -40,6 +40,9 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 #: is "repaired" on opening
 _RESERVED_SHEETS = frozenset({"history"})
 _INJECTION_START = ("=", "+", "-", "@", "\t", "\r")
+#: characters an xlsx file cannot hold (XML 1.0 forbids them; openpyxl raises on them): C0
+#: controls other than tab, line feed and carriage return, lone surrogates, U+FFFE and U+FFFF
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 _FMT_INT = "#,##0"
 #: header of one resource's capacity (S.COLUMN_LABELS_JA's 定員計 is the sum over resources)
@@ -50,6 +53,40 @@ _FMT_PER1000 = "0.00"
 
 
 # --- cell helpers -------------------------------------------------------------------------------
+
+#: cells (``sheet!A1``) whose text lost characters an xlsx file cannot hold, in the workbook being
+#: written (reported once by :func:`to_excel`)
+_CLEANED: ContextVar[list[str] | None] = ContextVar("_CLEANED", default=None)
+
+
+def _xml_text(text: str, where: str) -> str:
+    """``text`` without the characters an xlsx file cannot hold; ``where`` is noted if any went."""
+    cleaned = _ILLEGAL_XML.sub("", text)
+    if cleaned != text:
+        noted = _CLEANED.get()
+        if noted is not None:
+            noted.append(where)
+    return cleaned
+
+
+@contextmanager
+def _reporting_cleaned_cells() -> Iterator[None]:
+    """Collect the cells :func:`_xml_text` cleaned, and warn once about them at the end."""
+    noted: list[str] = []
+    token = _CLEANED.set(noted)
+    try:
+        yield
+    finally:
+        _CLEANED.reset(token)
+    if noted:
+        shown = "、".join(noted[:8]) + (" …" if len(noted) > 8 else "")
+        warnings.warn(
+            f"Excel に保存できない制御文字を {len(noted)} か所から取り除きました（{shown}）/ "
+            f"removed control characters that an xlsx file cannot hold from {len(noted)} "
+            f"cell(s) or sheet name(s): {shown}",
+            ChiikimapWarning,
+            stacklevel=4,
+        )
 
 
 def _is_missing(value: Any) -> bool:
@@ -77,7 +114,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None) 
         if fmt:
             cell.number_format = fmt
     else:
-        text = str(value)
+        text = _xml_text(str(value), f"{ws.title}!{cell.coordinate}")
         cell.value = text
         # openpyxl turns "=..." into a formula; data text must stay text. The quote prefix also
         # keeps Excel from re-reading "+", "-", "@" as a formula when a user edits the cell.
@@ -136,7 +173,8 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
     A name Excel reserves (``History``) gets a numbered suffix like a repeated name.
     """
-    base = _BAD_SHEET_CHARS.sub("_", str(name)).strip().strip("'") or "圏域"
+    text = _xml_text(str(name), f"シート名 / sheet name {_ILLEGAL_XML.sub('', str(name))!r}")
+    base = _BAD_SHEET_CHARS.sub("_", text).strip().strip("'") or "圏域"
     base = base[:31]
     candidate, i = base, 2
     while candidate.casefold() in used or candidate.casefold() in _RESERVED_SHEETS:
@@ -436,14 +474,28 @@ def to_excel(coverage: Coverage, path: str | PathLike[str]) -> None:
     Sheets: 「概要」 (the 第1層 summary and the gap matrix with fill colours), one sheet per area
     (its figures with the missing services first, and its resources), 「資源一覧」, 「除外行」 (rows
     the readers rejected, and rows merged into an identical earlier row with the reason
-    「重複（行 N に統合）」, so that every input row is accounted for) and 「出典・条件」 (sources, data dates, radii, targets, CRS, version).
+    「重複（行 N に統合）」, so that every input row is accounted for) and 「出典・条件」 (sources,
+    data dates, radii, targets, CRS, version).
 
     Parameters
     ----------
     coverage
         The result of :func:`chiikimap.analyze`.
     path
-        The ``.xlsx`` file to write (overwritten).
+        The ``.xlsx`` file to write. It is written to a temporary file in the same folder and
+        renamed over ``path`` when complete, so an interrupted run leaves the old workbook (or
+        none), never a broken one.
+
+    Raises
+    ------
+    OutputFileError
+        The folder is missing or read-only, or the file cannot be replaced (open in Excel).
+
+    Warns
+    -----
+    ChiikimapWarning
+        Once, naming the cells, when text held control characters (NUL, ESC, vertical tab …)
+        that an xlsx file cannot store; they are removed.
 
     Notes
     -----
@@ -457,16 +509,18 @@ def to_excel(coverage: Coverage, path: str | PathLike[str]) -> None:
     ws = wb.active
     assert ws is not None
     ws.title = _FIXED_SHEETS[0]
-    _sheet_overview(ws, coverage)
-    for aid, name in zip(coverage.areas[S.AREA_ID], coverage.areas[S.AREA_NAME], strict=True):
-        sheet = wb.create_sheet(_sheet_name(str(name), used))
-        _sheet_area(sheet, coverage, str(aid), str(name))
-    _sheet_resources(wb.create_sheet(_FIXED_SHEETS[1]), coverage)
-    _sheet_rejected(wb.create_sheet(_FIXED_SHEETS[2]), coverage)
-    _sheet_sources(wb.create_sheet(_FIXED_SHEETS[3]), coverage)
+    with _reporting_cleaned_cells():
+        _sheet_overview(ws, coverage)
+        for aid, name in zip(coverage.areas[S.AREA_ID], coverage.areas[S.AREA_NAME], strict=True):
+            sheet = wb.create_sheet(_sheet_name(str(name), used))
+            _sheet_area(sheet, coverage, str(aid), str(name))
+        _sheet_resources(wb.create_sheet(_FIXED_SHEETS[1]), coverage)
+        _sheet_rejected(wb.create_sheet(_FIXED_SHEETS[2]), coverage)
+        _sheet_sources(wb.create_sheet(_FIXED_SHEETS[3]), coverage)
     wb.properties.creator = "chiikimap"
     wb.properties.title = "圏域カルテ"
-    wb.save(Path(path))
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
 
 
 # --- GeoPackage ---------------------------------------------------------------------------------
@@ -515,19 +569,21 @@ def to_geopackage(coverage: Coverage, path: str | PathLike[str]) -> None:
     coverage
         The result of :func:`chiikimap.analyze`.
     path
-        The ``.gpkg`` file to write; an existing file is replaced.
+        The ``.gpkg`` file to write. All layers go into a temporary file in the same folder,
+        which replaces an existing file only when complete: an interrupted run leaves the old
+        GeoPackage (or none), never one with some layers missing.
+
+    Raises
+    ------
+    OutputFileError
+        The folder is missing or read-only, or the file cannot be replaced.
     """
     import geopandas as gpd
     import pyogrio
 
-    p = Path(path)
-    if p.exists():
-        p.unlink()
     areas = gpd.GeoDataFrame(
         _areas_layer(coverage), geometry=S.GEOMETRY, crs=coverage.areas.crs
     ).to_crs(S.STORAGE_CRS)
-    areas.to_file(p, layer="areas", driver="GPKG")
-
     res = coverage.resources.to_crs(S.STORAGE_CRS).copy()
     res[S.CATEGORIES] = res[S.CATEGORIES].map(
         lambda cs: (
@@ -537,11 +593,14 @@ def to_geopackage(coverage: Coverage, path: str | PathLike[str]) -> None:
     for col in res.columns:
         if col != res.geometry.name and res[col].dtype == object:
             res[col] = res[col].map(lambda v: None if _is_missing(v) else str(v))
-    res.to_file(p, layer="resources", driver="GPKG")
-
-    if coverage.population is not None and len(coverage.population):
-        coverage.population.to_crs(S.STORAGE_CRS).to_file(p, layer="population", driver="GPKG")
-
     gaps = pd.DataFrame(coverage.table[list(S.TABLE_COLUMNS)]).copy()
     gaps["status_ja"] = gaps[S.STATUS].map(lambda s: S.STATUS_LABELS[s][0])
-    pyogrio.write_dataframe(gaps, p, layer="gaps", driver="GPKG")
+
+    # every layer goes into a new file next to the target, which replaces it only when complete
+    with atomic_path(path) as tmp:
+        areas.to_file(tmp, layer="areas", driver="GPKG")
+        res.to_file(tmp, layer="resources", driver="GPKG")
+        if coverage.population is not None and len(coverage.population):
+            population = coverage.population.to_crs(S.STORAGE_CRS)
+            population.to_file(tmp, layer="population", driver="GPKG")
+        pyogrio.write_dataframe(gaps, tmp, layer="gaps", driver="GPKG")

@@ -10,18 +10,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from os import PathLike
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import geopandas as gpd
 import pandas as pd
 
 from . import _schema as S
+from ._errors import check_choice
 from ._schema import Source
 from .taxonomy import Taxonomy, default_taxonomy
 
 if TYPE_CHECKING:  # pragma: no cover
-    import folium
     from matplotlib.figure import Figure
+
+    from .maps.interactive import GapMap
 
 __all__ = ["Coverage", "RunInfo"]
 
@@ -133,6 +135,7 @@ class Coverage:
             index; ``"en"``: none/gap/ok with English labels; ``"key"``: status keys with category
             keys as columns and ``area_id`` as index.
         """
+        check_choice("labels", labels, ("ja", "en", "key"))
         wide = self.table.pivot(index=S.AREA_ID, columns=S.CATEGORY, values=S.STATUS)
         wide = wide.reindex(index=self.areas[S.AREA_ID], columns=list(self.categories))
         if labels == "key":
@@ -191,6 +194,7 @@ class Coverage:
 
         空白 (``none``) categories come first, then 不足 (``gap``), each in taxonomy order.
         """
+        check_choice("lang", lang, ("ja", "en"))
         t = self.table
         rows = t[t[S.AREA_ID] == area]
         if rows.empty:
@@ -207,41 +211,279 @@ class Coverage:
         return out
 
     # --- outputs (delegated; renderers never recompute metrics) ----------------------------------
-    def map(self, **kwargs: Any) -> folium.Map:
-        """Interactive folium map; see :func:`chiikimap.maps.interactive.gap_map`."""
+    # Each method has the renderer's full signature and documents it (geopandas' ``to_file``
+    # pattern); the renderer is imported only when the method is called, so that drawing a PNG
+    # never imports folium and writing Excel never imports matplotlib.
+    def map(
+        self,
+        *,
+        category: str | None = None,
+        tiles: Literal["gsi_pale", "gsi_std", "osm"] | None = "gsi_pale",
+        lang: Literal["ja", "en"] = "ja",
+        title: str | None = None,
+        cluster: bool | None = None,
+        max_zoom: int | None = None,
+        simplify_m: float = 15.0,
+        note_html: str | None = None,
+        width: str = "100%",
+        height: str = "100%",
+        offline: bool = False,
+    ) -> GapMap:
+        """Interactive gap map (folium/Leaflet): an overview and one view per category.
+
+        Parameters
+        ----------
+        category
+            Category key whose view is shown first; ``None`` shows the overview (how many
+            categories are 空白/不足 in each area).
+        tiles
+            Basemap: ``"gsi_pale"`` (地理院タイル 淡色, default), ``"gsi_std"``, ``"osm"``, or
+            ``None`` for none. Each carries the attribution its terms require.
+        lang
+            ``"ja"`` (default) or ``"en"`` labels.
+        title
+            Title shown on the map (escaped); defaults to 「地域資源の空白地図」.
+        cluster
+            Cluster resource markers; ``None`` clusters when there are more than 200 resources.
+        max_zoom
+            Highest zoom level (default 18); tiles are upscaled beyond their native zoom.
+        simplify_m
+            Display simplification tolerance in metres (the analysis geometry is not touched);
+            ``0`` keeps every vertex.
+        note_html
+            Raw HTML put under the title **without escaping**: trusted input only.
+        width, height
+            CSS size of the map.
+        offline
+            Inline Leaflet when the map is displayed in a notebook, so it draws with no internet.
+
+        Returns
+        -------
+        chiikimap.maps.interactive.GapMap
+            A :class:`folium.Map`: display it in Jupyter, add layers, or ``.save()`` it.
+
+        See Also
+        --------
+        chiikimap.maps.interactive.gap_map : The function this method calls.
+        """
         from .maps.interactive import gap_map
 
-        return gap_map(self, **kwargs)
+        return gap_map(
+            self,
+            category=category,
+            tiles=tiles,
+            lang=lang,
+            title=title,
+            cluster=cluster,
+            max_zoom=max_zoom,
+            simplify_m=simplify_m,
+            note_html=note_html,
+            width=width,
+            height=height,
+            offline=offline,
+        )
 
-    def save_html(self, path: str | PathLike[str], **kwargs: Any) -> None:
-        """Write the interactive map; see :func:`chiikimap.maps.interactive.save_html`."""
+    def save_html(
+        self,
+        path: str | PathLike[str],
+        *,
+        offline: bool = False,
+        category: str | None = None,
+        tiles: Literal["gsi_pale", "gsi_std", "osm"] | None = "gsi_pale",
+        lang: Literal["ja", "en"] = "ja",
+        title: str | None = None,
+        cluster: bool | None = None,
+        max_zoom: int | None = None,
+        simplify_m: float = 15.0,
+        note_html: str | None = None,
+    ) -> None:
+        """Write the interactive map as one HTML page.
+
+        The page is written to a temporary file in the same folder and renamed over ``path``
+        when complete: an interrupted run leaves the old file (or none), never a truncated one.
+
+        Parameters
+        ----------
+        path
+            Output ``.html`` file.
+        offline
+            Write ONE self-contained file (Leaflet inlined) that opens with no network; only
+            the optional tile layer would be fetched.
+        category, tiles, lang, title, cluster, max_zoom, simplify_m, note_html
+            As for :meth:`map`.
+
+        Raises
+        ------
+        chiikimap.OutputFileError
+            The folder is missing or read-only, or the file cannot be replaced.
+
+        See Also
+        --------
+        chiikimap.maps.interactive.save_html : The function this method calls.
+        """
         from .maps.interactive import save_html
 
-        save_html(self, path, **kwargs)
+        save_html(
+            self,
+            path,
+            offline=offline,
+            category=category,
+            tiles=tiles,
+            lang=lang,
+            title=title,
+            cluster=cluster,
+            max_zoom=max_zoom,
+            simplify_m=simplify_m,
+            note_html=note_html,
+        )
 
-    def static_map(self, **kwargs: Any) -> Figure:
-        """Print map as a matplotlib Figure; see :func:`chiikimap.maps.static.static_map`."""
+    def static_map(
+        self,
+        *,
+        category: str | None = None,
+        paper: Literal["A4", "A3"] = "A3",
+        orientation: Literal["landscape", "portrait"] = "landscape",
+        lang: Literal["ja", "en"] = "ja",
+        title: str | None = None,
+        resources: bool | Literal["auto"] = "auto",
+    ) -> Figure:
+        """Print map as a matplotlib Figure sized for paper (A4/A3), in the metric CRS.
+
+        Parameters
+        ----------
+        category
+            ``None`` for the overview (number of 空白/不足 categories per area), or a category
+            key to show that category's coverage share.
+        paper
+            ``"A4"`` or ``"A3"``.
+        orientation
+            ``"landscape"`` (legends right of the map) or ``"portrait"`` (legends under it).
+        lang
+            Language of titles and legends (``"ja"`` or ``"en"``); area names are shown as given.
+        title
+            Title text; by default it says what the map shows.
+        resources
+            ``"auto"``: small see-through symbols in the overview, large ones for one category;
+            ``True``: large symbols in both views; ``False``: no resource symbols.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            A figure not attached to pyplot.
+
+        See Also
+        --------
+        chiikimap.maps.static.static_map : The function this method calls.
+        """
         from .maps.static import static_map
 
-        return static_map(self, **kwargs)
+        return static_map(
+            self,
+            category=category,
+            paper=paper,
+            orientation=orientation,
+            lang=lang,
+            title=title,
+            resources=resources,
+        )
 
-    def save_static(self, path: str | PathLike[str], **kwargs: Any) -> None:
-        """Write the print map as PNG or PDF; see :func:`chiikimap.maps.static.save_static`."""
+    def save_static(
+        self,
+        path: str | PathLike[str],
+        *,
+        dpi: int = 250,
+        category: str | None = None,
+        paper: Literal["A4", "A3"] = "A3",
+        orientation: Literal["landscape", "portrait"] = "landscape",
+        lang: Literal["ja", "en"] = "ja",
+        title: str | None = None,
+        resources: bool | Literal["auto"] = "auto",
+    ) -> None:
+        """Write the print map as PNG or PDF, chosen by the suffix of ``path``.
+
+        The file is written to a temporary file in the same folder and renamed over ``path``
+        when complete: an interrupted run leaves the old file (or none), never a truncated one.
+
+        Parameters
+        ----------
+        path
+            Output file ending in ``.png`` or ``.pdf``.
+        dpi
+            Resolution of a PNG (250 dpi prints sharply on A3); PDF text and shapes are vector.
+        category, paper, orientation, lang, title, resources
+            As for :meth:`static_map`.
+
+        Raises
+        ------
+        chiikimap.OutputFileError
+            The folder is missing or read-only, or the file cannot be replaced.
+
+        See Also
+        --------
+        chiikimap.maps.static.save_static : The function this method calls.
+        """
         from .maps.static import save_static
 
-        save_static(self, path, **kwargs)
+        save_static(
+            self,
+            path,
+            dpi=dpi,
+            category=category,
+            paper=paper,
+            orientation=orientation,
+            lang=lang,
+            title=title,
+            resources=resources,
+        )
 
-    def to_excel(self, path: str | PathLike[str], **kwargs: Any) -> None:
-        """Write the 圏域カルテ workbook; see :func:`chiikimap.export.to_excel`."""
+    def to_excel(self, path: str | PathLike[str]) -> None:
+        """Write the 圏域カルテ workbook (.xlsx) for meetings.
+
+        Sheets: 「概要」 (summary and gap matrix), one sheet per area, 「資源一覧」, 「除外行」
+        and 「出典・条件」. The workbook is written to a temporary file in the same folder and
+        renamed over ``path`` when complete.
+
+        Parameters
+        ----------
+        path
+            The ``.xlsx`` file to write.
+
+        Raises
+        ------
+        chiikimap.OutputFileError
+            The folder is missing or read-only, or the file cannot be replaced (open in Excel).
+
+        See Also
+        --------
+        chiikimap.export.to_excel : The function this method calls (sheets in detail).
+        """
         from .export import to_excel
 
-        to_excel(self, path, **kwargs)
+        to_excel(self, path)
 
-    def to_geopackage(self, path: str | PathLike[str], **kwargs: Any) -> None:
-        """Write the GeoPackage for QGIS; see :func:`chiikimap.export.to_geopackage`."""
+    def to_geopackage(self, path: str | PathLike[str]) -> None:
+        """Write the GeoPackage for QGIS: layers ``areas``, ``resources``, ``population``, ``gaps``.
+
+        All layers go into a temporary file in the same folder, which replaces ``path`` only
+        when complete.
+
+        Parameters
+        ----------
+        path
+            The ``.gpkg`` file to write.
+
+        Raises
+        ------
+        chiikimap.OutputFileError
+            The folder is missing or read-only, or the file cannot be replaced.
+
+        See Also
+        --------
+        chiikimap.export.to_geopackage : The function this method calls (layers in detail).
+        """
         from .export import to_geopackage
 
-        to_geopackage(self, path, **kwargs)
+        to_geopackage(self, path)
 
     def __repr__(self) -> str:
         counts = self.table[S.STATUS].value_counts()

@@ -19,6 +19,7 @@ from matplotlib.legend import Legend
 from matplotlib.text import Text
 
 from chiikimap import _schema as S
+from chiikimap._style import EMPTY_COLOUR
 from chiikimap.maps.static import _nice_length, save_static, static_map
 from chiikimap.result import Coverage
 from tests.fakes import fake_coverage, grid_resources
@@ -326,8 +327,8 @@ def test_empty_areas_are_grey_and_in_the_legend(category):
     cov = _with_empty_area(fake_coverage(), "A11")
     fig = static_map(cov, category=category)
     fills = _area_fills(fig, cov)
-    assert fills["A11"] == (_rgba("#bdbdbd"), "")
-    assert sum(1 for colour, _ in fills.values() if colour == _rgba("#bdbdbd")) == 1
+    assert fills["A11"] == (_rgba(EMPTY_COLOUR), "")
+    assert sum(1 for colour, _ in fills.values() if colour == _rgba(EMPTY_COLOUR)) == 1
     assert "対象なし" in [t.get_text() for t in fig.legends[0].get_texts()]
     # and no 対象なし entry when no area is empty
     plain = static_map(fake_coverage(), category=category)

@@ -12,7 +12,6 @@ import functools
 import math
 from collections.abc import Callable
 from os import PathLike
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import folium
@@ -22,6 +21,7 @@ from branca.element import Element, Figure
 
 from .. import _schema as S
 from .. import _style
+from .._atomic import atomic_path
 from .._errors import ChiikimapError, ParameterError, check_choice
 from .._html import esc
 from .._outside import outside_note
@@ -575,10 +575,19 @@ def save_html(
     path: str | PathLike[str],
     *,
     offline: bool = False,
+    category: str | None = None,
+    tiles: Literal["gsi_pale", "gsi_std", "osm"] | None = "gsi_pale",
+    lang: Literal["ja", "en"] = "ja",
     title: str | None = None,
-    **map_kwargs: Any,
+    cluster: bool | None = None,
+    max_zoom: int | None = None,
+    simplify_m: float = 15.0,
+    note_html: str | None = None,
 ) -> None:
-    """Write the gap map of ``coverage`` to ``path`` as HTML.
+    """Write the gap map of ``coverage`` to ``path`` as one HTML page.
+
+    The page is written to a temporary file in the same folder and renamed over ``path`` when
+    complete, so an interrupted run leaves the old file (or none), never a truncated one.
 
     Parameters
     ----------
@@ -590,13 +599,27 @@ def save_html(
         Write ONE self-contained file: Leaflet and Leaflet.markercluster (from the installed XStatic
         packages) are inlined, so the map opens with no network; only the optional tile layer
         would be fetched, and without it areas, labels and markers are still drawn.
-    title
-        Title of the map and the page (escaped).
-    **map_kwargs
-        Passed to :func:`gap_map` (``tiles``, ``lang``, ``category`` …).
+    category, tiles, lang, title, cluster, max_zoom, simplify_m, note_html
+        As for :func:`gap_map`.
+
+    Raises
+    ------
+    OutputFileError
+        The folder is missing or read-only, or the file cannot be replaced.
     """
-    m = gap_map(coverage, title=title, **map_kwargs)
+    m = gap_map(
+        coverage,
+        category=category,
+        tiles=tiles,
+        lang=lang,
+        title=title,
+        cluster=cluster,
+        max_zoom=max_zoom,
+        simplify_m=simplify_m,
+        note_html=note_html,
+    )
     html = m.get_root().render()
     if offline:
         html = inline_assets(html)
-    Path(path).write_text(html, encoding="utf-8")
+    with atomic_path(path) as tmp:
+        tmp.write_text(html, encoding="utf-8")

@@ -2,20 +2,27 @@
 
 The map carries the same meaning as the interactive map: the overview colours each area by the
 number of categories that are 空白 or 不足 there; a single category colours each area by its
-coverage share. 空白 areas are hatched so that the difference survives black-and-white printing.
+coverage share, in the same five classes. 空白 areas are hatched so that the difference survives
+black-and-white printing. Colours, classes and fonts come from :mod:`chiikimap._style`.
 
-Japanese text is drawn with the IPAex Gothic font shipped by the ``matplotlib-fontja`` package. The
-font is registered with matplotlib's font manager on first use and selected inside an
-``rc_context``: importing this module changes no global setting. Text that may come from data (area
-and category names, source credits, the title) is drawn literally: a ``$`` never starts mathtext.
+Japanese text is drawn with the IPAex Gothic font shipped by the ``matplotlib-fontja`` package,
+with matplotlib's DejaVu Sans as the fallback for characters IPAex lacks. The font is registered
+with matplotlib's font manager on first use and selected inside an ``rc_context``: importing this
+module changes no global setting. Text that may come from data (area and category names, source
+credits, the title) is drawn literally (a ``$`` never starts mathtext); control and invisible
+formatting characters are removed and characters no print font has are drawn as 〓, with one
+warning. Drawing imports neither folium nor the interactive map.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import math
+import unicodedata
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import lru_cache
 from os import PathLike
 from pathlib import Path
@@ -24,15 +31,17 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from .. import _schema as S
-from .._errors import ChiikimapError
+from .. import _style
+from .._atomic import atomic_path
+from .._errors import ChiikimapError, ChiikimapWarning, ParameterError, check_choice
 from .._outside import outside_note
 
 if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.backend_bases import RendererBase
     from matplotlib.cm import ScalarMappable
-    from matplotlib.colors import Colormap, Normalize
     from matplotlib.figure import Figure
     from matplotlib.legend import Legend
 
@@ -42,18 +51,15 @@ __all__ = ["save_static", "static_map"]
 
 #: paper sizes in millimetres (portrait width, height)
 _PAPER_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
+_ORIENTATIONS = ("landscape", "portrait")
+_LANGS = ("ja", "en")
 _MM_PER_INCH = 25.4
-#: matplotlib marker for each taxonomy marker shape
-_MARKERS = {"circle": "o", "square": "s", "triangle": "^", "diamond": "D", "star": "*"}
-#: hatch per status: 空白 dense cross-hatch, 不足 sparse dots, 充足 none
-_HATCH = {S.STATUS_NONE: "xxx", S.STATUS_GAP: "..", S.STATUS_OK: "", S.STATUS_EMPTY: ""}
-#: fill of an area whose weight is 0 (対象なし) and of an area missing from the table
-_EMPTY_FILL = "#bdbdbd"
-_NODATA_FILL = "#f0f0f0"
 #: blank border kept free on every side of the page (inches; about 7 mm, inside printer margins)
 _MARGIN_IN = 0.28
-_FONT_FAMILY = "IPAexGothic"
-_FONT_FILE = "ipaexg.ttf"
+#: outline of areas and of legend swatches
+_EDGE = "#333333"
+#: the class bounds of the coverage ramp as shares (0, 0.2 … 1.0)
+_RAMP_BOUNDS = [lo / 100 for lo, _ in _style.COVERAGE_RAMP] + [1.0]
 
 _TEXT = {
     "ja": {
@@ -98,7 +104,7 @@ def _font_path() -> str:
     spec = importlib.util.find_spec("matplotlib_fontja")
     locations = list(spec.submodule_search_locations or []) if spec else []
     for loc in locations:
-        path = Path(loc) / "fonts" / _FONT_FILE
+        path = Path(loc) / "fonts" / _style.FONT_FILE
         if path.is_file():
             return str(path)
     raise ChiikimapError(
@@ -107,21 +113,44 @@ def _font_path() -> str:
     )
 
 
+@lru_cache(maxsize=1)
+def _font_files() -> tuple[str, str]:
+    """The print font and its fallback (DejaVu Sans, shipped with matplotlib)."""
+    from matplotlib import font_manager
+
+    fallback = font_manager.findfont(
+        font_manager.FontProperties(family=_style.FALLBACK_FONT_FAMILY), fallback_to_default=True
+    )
+    return _font_path(), fallback
+
+
+@lru_cache(maxsize=1)
+def _drawable() -> frozenset[int]:
+    """Code points that the print font or its fallback can draw."""
+    from matplotlib.ft2font import FT2Font
+
+    codes: set[int] = set()
+    for path in _font_files():
+        codes.update(FT2Font(path).get_charmap())
+    return frozenset(codes)
+
+
 @contextmanager
 def _japanese_font() -> Iterator[None]:
-    """Select the bundled Japanese font for the duration of the block (no global change)."""
+    """Select the bundled Japanese font, then the fallback, for the block (no global change)."""
     import matplotlib as mpl
     from matplotlib import font_manager
 
-    path = _font_path()
+    path = _font_files()[0]
     if not any(f.fname == path for f in font_manager.fontManager.ttflist):
         font_manager.fontManager.addfont(path)
+    families = [_style.FONT_FAMILY, _style.FALLBACK_FONT_FAMILY]
     with mpl.rc_context(
         {
-            # the family itself (not "sans-serif") is stored in every text, so that a figure
-            # drawn later, outside this block (e.g. shown in a notebook), keeps the font
-            "font.family": [_FONT_FAMILY],
-            "font.sans-serif": [_FONT_FAMILY],
+            # the families themselves (not "sans-serif") are stored in every text, so that a
+            # figure drawn later, outside this block (e.g. shown in a notebook), keeps the font
+            "font.family": families,
+            "font.sans-serif": families,
             "axes.unicode_minus": False,
             "hatch.linewidth": 0.6,
         }
@@ -129,18 +158,61 @@ def _japanese_font() -> Iterator[None]:
         yield
 
 
-def _figsize(paper: str, orientation: str) -> tuple[float, float]:
-    try:
-        w, h = _PAPER_MM[paper.upper()]
-    except KeyError:
-        raise ChiikimapError(
-            f"paper は A4 か A3 です / paper must be 'A4' or 'A3', got {paper!r}"
-        ) from None
-    if orientation not in ("landscape", "portrait"):
-        raise ChiikimapError(
-            "orientation は landscape か portrait です / orientation must be 'landscape' or "
-            f"'portrait', got {orientation!r}"
+#: invisible characters that only steer layout: removed without a word (they carry no content)
+_SILENT = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+
+
+@dataclass
+class _PrintText:
+    """Makes data text drawable: removes control and formatting characters, replaces the rest.
+
+    Every changed character is remembered with where it was found, and :meth:`warn` reports them
+    all in one :class:`ChiikimapWarning` (zero-width spaces, joiners and soft hyphens are dropped
+    silently: they change nothing that is printed).
+    """
+
+    changed: dict[str, set[str]] = field(default_factory=dict)
+
+    def __call__(self, text: object, where: str) -> str:
+        drawable = _drawable()
+        out: list[str] = []
+        for ch in str(text):
+            if ch == "\n" or (ord(ch) in drawable and unicodedata.category(ch)[0] != "C"):
+                out.append(ch)
+            elif ch in _SILENT:
+                continue
+            elif ch in "\t\r\u2028\u2029":
+                out.append(" ")
+            else:
+                kind = unicodedata.category(ch)
+                if kind[0] not in "CM":  # a visible character no font has: keep its place
+                    out.append(_style.REPLACEMENT_CHAR)
+                self.changed.setdefault(ch, set()).add(where)
+        return "".join(out)
+
+    def warn(self) -> None:
+        if not self.changed:
+            return
+        listed = "; ".join(
+            f"U+{ord(ch):04X} ({'、'.join(sorted(places))})"
+            for ch, places in list(self.changed.items())[:12]
         )
+        more = f" … (+{len(self.changed) - 12})" if len(self.changed) > 12 else ""
+        warnings.warn(
+            f"印刷用地図のフォントにない文字・制御文字を、〓 に置き換えるか取り除きました / "
+            f"characters the print fonts lack were drawn as {_style.REPLACEMENT_CHAR}, and "
+            f"control or bidi formatting characters were removed: {listed}{more}",
+            ChiikimapWarning,
+            stacklevel=4,
+        )
+
+
+def _figsize(paper: str, orientation: str) -> tuple[float, float]:
+    key = paper.upper() if isinstance(paper, str) else paper
+    if key not in _PAPER_MM:
+        check_choice("paper", paper, tuple(_PAPER_MM))
+    check_choice("orientation", orientation, _ORIENTATIONS)
+    w, h = _PAPER_MM[key]
     if orientation == "landscape":
         w, h = h, w
     return w / _MM_PER_INCH, h / _MM_PER_INCH
@@ -231,22 +303,40 @@ def _area_values(
     return values, status
 
 
+def _area_fill(value: float, status: str, category: str | None, bins: list[Any]) -> str:
+    """Fill of one area: 対象なし grey, the overview class, or the coverage class."""
+    if status == S.STATUS_EMPTY:
+        return _style.EMPTY_COLOUR
+    if not np.isfinite(value):
+        return _style.NODATA_COLOUR
+    if category is None:
+        return _style.overview_colour(value, bins)
+    return _style.ramp_colour(value)
+
+
 def _wrap(text: str, width_px: float, fontsize: float, dpi: float) -> str:
     """Break ``text`` into lines no wider than ``width_px`` when drawn at ``fontsize``.
 
-    Widths are the sum of the glyph advances of the Japanese font (a slight over-estimate, as
-    kerning is ignored). Lines break preferably after a space, ``/``, ``・`` or ``、`` in their
-    second half, otherwise between any two characters (Japanese has no spaces between words).
+    Widths are the sum of the glyph advances of the print font, or of its fallback for a
+    character it lacks (a slight over-estimate, as kerning is ignored). ``text`` holds only
+    drawable characters (see :class:`_PrintText`). Lines break preferably after a space, ``/``,
+    ``・`` or ``、`` in their second half, otherwise between any two characters (Japanese has no
+    spaces between words).
     """
-    from matplotlib.font_manager import FontProperties, findfont, get_font
+    from matplotlib.font_manager import get_font
 
-    font = get_font(findfont(FontProperties(size=fontsize)))
-    font.set_size(fontsize, dpi)
+    fonts = [get_font(path) for path in _font_files()]
+    charmaps = []
+    for font in fonts:
+        font.set_size(fontsize, dpi)
+        charmaps.append(font.get_charmap())
     advance: dict[str, float] = {}
 
     def width(ch: str) -> float:
         if ch not in advance:
-            advance[ch] = font.load_char(ord(ch)).linearHoriAdvance / 65536.0
+            font = next((f for f, cm in zip(fonts, charmaps, strict=True) if ord(ch) in cm), None)
+            glyph = font.load_char(ord(ch)) if font is not None else None
+            advance[ch] = glyph.linearHoriAdvance / 65536.0 if glyph is not None else fontsize
         return advance[ch]
 
     out: list[str] = []
@@ -381,17 +471,352 @@ def _fit_resource_legend(
 
 def _check_resources_option(resources: object) -> None:
     if not (resources is True or resources is False or resources == "auto"):
-        raise ChiikimapError(
+        raise ParameterError(
             "resources は True・False・'auto' のいずれかです / resources must be True, False or "
-            f"'auto', got {resources!r}"
+            f"'auto', got {resources!r}",
+            param="resources",
         )
 
 
-def static_map(  # noqa: C901  (the layer split is under way)
+def _check_category(coverage: Coverage, category: str | None) -> None:
+    categories = list(coverage.categories)
+    if category is not None and category not in categories:
+        raise ParameterError(
+            f"種別 {category!r} はこの結果にありません / category {category!r} is not in this "
+            f"coverage; available: {', '.join(categories)}",
+            param="category",
+        )
+
+
+@dataclass
+class _Page:
+    """The figure being drawn and what every layer function needs to know about it."""
+
+    fig: Figure
+    renderer: RendererBase
+    lang: str
+    a3: bool
+    clean: _PrintText
+
+    @property
+    def text(self) -> dict[str, str]:
+        return _TEXT[self.lang]
+
+    @property
+    def px(self) -> float:
+        """Pixels per inch."""
+        return float(self.fig.dpi)
+
+    @property
+    def margin(self) -> float:
+        return _MARGIN_IN * self.px
+
+    @property
+    def gap(self) -> float:
+        return 0.12 * self.px
+
+    @property
+    def size(self) -> tuple[float, float]:
+        return float(self.fig.bbox.width), float(self.fig.bbox.height)
+
+
+def _default_title(coverage: Coverage, category: str | None, lang: str) -> str:
+    """What the map shows: the overview, or one category with its radius and target."""
+    text = _TEXT[lang]
+    if category is None:
+        return text["title_overview"]
+    rule = coverage.info.rules.get(category, {})
+    return text["title_category"].format(
+        label=coverage.taxonomy.label(category, lang),
+        radius=f"{float(rule.get('radius_m', float('nan'))):,.0f}",
+        target=f"{float(rule.get('target', float('nan'))):.0%}",
+    )
+
+
+def _footer_text(coverage: Coverage, lang: str) -> str:
+    """Data dates, basis, number of categories, maker, credits and the people outside."""
+    text = _TEXT[lang]
+    info = coverage.info
+    dates = "・".join(info.data_dates) or text["none_data"]
+    made = " ".join(x for x in (info.created, f"chiikimap {info.version}".strip()) if x)
+    foot = (
+        f"{text['date']}: {dates}　{text['basis']}: {info.weight_label}　"
+        f"{text['categories'].format(n=len(coverage.categories))}　{text['made']}: {made}\n"
+        f"{text['source']}: {info.attribution or text['none_data']}"
+    )
+    outside = outside_note(coverage, lang=lang)
+    return f"{foot}\n{outside}" if outside else foot
+
+
+def _draw_title_and_footer(page: _Page, title: str, footer: str) -> tuple[float, float]:
+    """Title at the top and footer at the bottom, wrapped to the page; the space left between."""
+    fw, fh = page.size
+    margin, width = page.margin, fw - 2 * page.margin
+    title_fs = 18.0 if page.a3 else 15.0
+    head = page.fig.text(
+        0.5,
+        1 - margin / fh,
+        _wrap(page.clean(title, "title"), width, title_fs, page.px),
+        ha="center",
+        va="top",
+        fontsize=title_fs,
+        multialignment="center",
+        parse_math=False,
+    )
+    foot = page.fig.text(
+        margin / fw,
+        margin / fh,
+        _wrap(page.clean(footer, "footer/credits"), width, 7.5, page.px),
+        ha="left",
+        va="bottom",
+        fontsize=7.5,
+        parse_math=False,
+    )
+    top = head.get_window_extent(page.renderer).y0 - page.gap
+    bottom = foot.get_window_extent(page.renderer).y1 + page.gap
+    return top, bottom
+
+
+def _value_legend(
+    page: _Page, category: str | None, n_categories: int, has_empty: bool
+) -> tuple[list[Artist], str]:
+    """Legend of the area fills: the overview classes and the 空白 hatch, or the three statuses."""
+    from matplotlib.patches import Patch
+
+    text, idx = page.text, 1 if page.lang == "en" else 0
+    handles: list[Artist]
+    if category is None:
+        handles = [
+            Patch(facecolor=c, edgecolor=_EDGE, label=str(lo) if lo == hi else f"{lo}〜{hi}")
+            for lo, hi, c in _style.overview_bins(n_categories)
+        ]
+        hatch = _style.HATCH[S.STATUS_NONE]
+        handles.append(
+            Patch(facecolor="white", edgecolor=_EDGE, hatch=hatch, label=text["has_none"])
+        )
+        title = text["legend_count"].format(n=n_categories)
+    else:
+        handles = [
+            Patch(
+                facecolor=_style.ramp_colour(mid),
+                edgecolor=_EDGE,
+                hatch=_style.HATCH[key],
+                label=S.STATUS_LABELS[key][idx],
+            )
+            for key, mid in ((S.STATUS_NONE, 0.0), (S.STATUS_GAP, 0.4), (S.STATUS_OK, 0.9))
+        ]
+        title = text["legend_status"]
+    if has_empty:
+        label = S.STATUS_LABELS[S.STATUS_EMPTY][idx]
+        handles.append(Patch(facecolor=_style.EMPTY_COLOUR, edgecolor=_EDGE, label=label))
+    return handles, title
+
+
+@dataclass
+class _ResourceLayer:
+    """The resources drawn with one category's symbol."""
+
+    points: gpd.GeoDataFrame
+    marker: str
+    colour: str
+
+
+def _resource_layers(
+    coverage: Coverage, category: str | None, crs: Any, page: _Page
+) -> tuple[list[_ResourceLayer], list[Artist]]:
+    """One layer and one legend entry per shown category (each resource under its first one)."""
+    from matplotlib.lines import Line2D
+
+    categories = list(coverage.categories)
+    shown = [category] if category is not None else categories
+    res = coverage.resources.to_crs(crs)
+    layers: list[_ResourceLayer] = []
+    handles: list[Artist] = []
+    for key in shown:
+        cat = coverage.taxonomy[key]
+        mask = res[S.CATEGORIES].map(lambda cs, key=key: key in tuple(cs))
+        if category is None:
+            mask &= res[S.CATEGORIES].map(
+                lambda cs, key=key: next((c for c in cs if c in shown), None) == key
+            )
+        marker = _style.MPL_MARKERS.get(cat.marker, "o")
+        colour = _style.hex_colour(cat.color)
+        layers.append(_ResourceLayer(res[mask], marker, colour))
+        label = page.clean(f"{cat.display(page.lang)}（{int(mask.sum())}）", "category labels")
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker=marker,
+                markersize=8,
+                markerfacecolor=colour,
+                markeredgecolor="black",
+                label=label,
+            )
+        )
+    return layers, handles
+
+
+def _arrange(
+    items: list[tuple[str, float, float]],
+    side: str,
+    box: tuple[float, float, float, float],
+    gap: float,
+) -> tuple[dict[str, tuple[float, float, float, float]], tuple[float, float, float, float]]:
+    """Place the legend items beside (``"right"``) or below (``"bottom"``) the map.
+
+    ``items`` are ``(name, width, height)`` in figure pixels; ``box`` is ``(x0, y0, x1, y1)``,
+    the space between the title and the footer. Returns each item's ``(x, top, width, height)``
+    (its upper-left corner, then its size) and the box left for the map. At the right the
+    items form a column at the right edge, aligned on their left sides; at the bottom a row
+    starting at the left edge, aligned on their tops.
+
+    Examples
+    --------
+    >>> placed, rest = _arrange([("a", 10, 5), ("b", 20, 8)], "right", (0, 0, 100, 50), 2)
+    >>> placed["a"], placed["b"], rest
+    ((80, 50, 10, 5), (80, 43, 20, 8), (0, 0, 78, 50))
+    >>> placed, rest = _arrange([("a", 10, 5), ("b", 20, 8)], "bottom", (0, 0, 100, 50), 2)
+    >>> placed["a"], placed["b"], rest
+    ((0, 8, 10, 5), (12, 8, 20, 8), (0, 10, 100, 50))
+    """
+    x0, y0, x1, y1 = box
+    placed: dict[str, tuple[float, float, float, float]] = {}
+    if side == "right":
+        x, y = x1 - max(w for _, w, _ in items), y1
+        for name, w, h in items:
+            placed[name] = (x, y, w, h)
+            y -= h + gap
+        return placed, (x0, y0, x - gap, y1)
+    height = max(h for _, _, h in items)
+    x, y = x0, y0 + height
+    for name, w, h in items:
+        placed[name] = (x, y, w, h)
+        x += w + gap
+    return placed, (x0, y0 + height + gap, x1, y1)
+
+
+def _draw_colorbar(page: _Page, where: tuple[float, float, float, float], fontsize: float) -> None:
+    """The coverage classes as a bar with percentage ticks, under a one-line title."""
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    fw, fh = page.size
+    px = page.px
+    cx, cy, cw, _ch = where
+    # the bar itself is 0.18 in high, under a one-line title, above its tick labels
+    cax = page.fig.add_axes((cx / fw, (cy - 0.42 * px) / fh, (cw - 0.25 * px) / fw, 0.18 * px / fh))
+    cmap = ListedColormap([c for _, c in _style.COVERAGE_RAMP])
+    norm = BoundaryNorm(_RAMP_BOUNDS, cmap.N)
+    cb = page.fig.colorbar(_scalar_mappable(cmap, norm), cax=cax, orientation="horizontal")
+    cax.set_title(page.text["coverage"], fontsize=fontsize, loc="left")
+    cb.set_ticks(_RAMP_BOUNDS)
+    cb.set_ticklabels([f"{b:.0%}" for b in _RAMP_BOUNDS], fontsize=fontsize - 1)
+
+
+def _draw_areas(ax: Axes, areas: gpd.GeoDataFrame, colours: list[str], status: list[str]) -> None:
+    """Area polygons, one collection per hatch (空白 cross-hatched, 不足 dotted)."""
+    hatches = [_style.HATCH.get(st, "") for st in status]
+    for hatch in dict.fromkeys(hatches):
+        idx = [i for i, h in enumerate(hatches) if h == hatch]
+        areas.iloc[idx].plot(
+            ax=ax,
+            color=[colours[i] for i in idx],
+            edgecolor=_EDGE,
+            linewidth=0.8,
+            hatch=hatch or None,
+            zorder=1,
+        )
+
+
+def _draw_resources(ax: Axes, layers: list[_ResourceLayer], prominent: bool, a3: bool) -> None:
+    """Resource symbols: large with a white ring, or small and see-through in the overview."""
+    from matplotlib import patheffects
+
+    n_points = sum(len(layer.points) for layer in layers)
+    # a white ring keeps a dark symbol visible on a dark fill
+    ring = [patheffects.withStroke(linewidth=2.0, foreground="white")]
+    for layer in layers:
+        if not len(layer.points):
+            continue
+        xy = (layer.points.geometry.x, layer.points.geometry.y)
+        if prominent:
+            ax.scatter(
+                *xy,
+                marker=layer.marker,
+                s=80 if a3 else 60,
+                c=layer.colour,
+                edgecolors="black",
+                linewidths=0.7,
+                zorder=5,
+                path_effects=ring,
+            )
+        else:
+            # many symbols: small and see-through, so that colours and names stay readable
+            ax.scatter(
+                *xy,
+                marker=layer.marker,
+                s=14.0 if n_points > 300 else 24.0,
+                c=layer.colour,
+                edgecolors=_EDGE,
+                linewidths=0.25,
+                alpha=0.55,
+                zorder=3,
+            )
+
+
+def _draw_labels(ax: Axes, areas: gpd.GeoDataFrame, page: _Page) -> None:
+    """Area names on top of everything, with a white halo."""
+    from matplotlib import patheffects
+
+    halo = [patheffects.withStroke(linewidth=3.5, foreground="white")]
+    for geom, name in zip(areas.geometry, areas[S.AREA_NAME].astype(str), strict=True):
+        p = geom.representative_point()
+        # just above the point, so that a resource symbol on the point leaves the name legible
+        ax.annotate(
+            page.clean(name, "area names"),
+            xy=(p.x, p.y),
+            xytext=(0, 5),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=11 if page.a3 else 9,
+            zorder=8,
+            path_effects=halo,
+            parse_math=False,
+        )
+
+
+def _frame(ax: Axes, areas: gpd.GeoDataFrame, lang: str) -> None:
+    """A margin around the areas, then the scale bar and the north arrow."""
+    x0, y0, x1, y1 = areas.total_bounds
+    pad = 0.06 * max(x1 - x0, y1 - y0)
+    ax.set_xlim(x0 - pad, x1 + pad)
+    ax.set_ylim(y0 - pad * 1.5, y1 + pad)
+    _draw_scale_bar(ax, lang)
+    _draw_north_arrow(ax)
+
+
+def _new_page(figsize: tuple[float, float], lang: str, a3: bool) -> tuple[_Page, Axes]:
+    """A figure not attached to pyplot, and the map axes (its first axes, placed later)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.set_aspect("equal")
+    ax.set_anchor("C")
+    ax.set_axis_off()
+    return _Page(fig, renderer, lang, a3, _PrintText()), ax
+
+
+def static_map(
     coverage: Coverage,
     *,
     category: str | None = None,
-    paper: Literal["A4", "A3"] | str = "A3",
+    paper: Literal["A4", "A3"] = "A3",
     orientation: Literal["landscape", "portrait"] = "landscape",
     lang: Literal["ja", "en"] = "ja",
     title: str | None = None,
@@ -406,10 +831,12 @@ def static_map(  # noqa: C901  (the layer split is under way)
     category
         ``None`` for the overview (number of 空白/不足 categories per area, in the same five
         classes as the interactive map), or a category key to show that category's coverage share
-        on a sequential colour scale.
-    paper, orientation
-        ``"A4"`` or ``"A3"``; ``"landscape"`` (legends right of the map) or ``"portrait"``
-        (legends under the map). Legends shrink their font and add columns until they fit the page.
+        in the interactive map's five coverage classes.
+    paper
+        ``"A4"`` or ``"A3"``.
+    orientation
+        ``"landscape"`` (legends right of the map) or ``"portrait"`` (legends under the map).
+        Legends shrink their font and add columns until they fit the page.
     lang
         Language of titles and legends (``"ja"`` or ``"en"``); area names are shown as given.
     title
@@ -425,292 +852,68 @@ def static_map(  # noqa: C901  (the layer split is under way)
     matplotlib.figure.Figure
         A figure not attached to pyplot; close it with ``plt.close(fig)`` if you opened pyplot.
         Drawing is done in ``coverage.info.metric_crs`` so the scale bar is in metres.
+
+    Warns
+    -----
+    ChiikimapWarning
+        Once, when a title, name or credit holds characters no print font has (drawn as 〓) or
+        control and bidi formatting characters (removed).
     """
-    from matplotlib import colormaps, patheffects
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.colors import ListedColormap, Normalize, to_rgba
-    from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    from .interactive import _overview_bins
-
+    check_choice("lang", lang, _LANGS)
     _check_resources_option(resources)
-    text = _TEXT["en" if lang == "en" else "ja"]
-    categories = list(coverage.categories)
-    if category is not None and category not in categories:
-        raise ChiikimapError(
-            f"種別 {category!r} はこの結果にありません / category {category!r} is not in this "
-            f"coverage; available: {', '.join(categories)}"
-        )
-    figsize = _figsize(str(paper), orientation)
+    _check_category(coverage, category)
+    figsize = _figsize(paper, orientation)
     crs = coverage.info.metric_crs
     areas = coverage.areas.to_crs(crs)
     values, status = _area_values(coverage, category)
     ids = areas[S.AREA_ID].astype(str)
-    val = np.array([values.get(i, np.nan) for i in ids], dtype=float)
     stat = [status.get(i, "") for i in ids]
-    has_empty = S.STATUS_EMPTY in stat
-
-    bins = _overview_bins(len(categories))
-    cmap = ListedColormap(colormaps["YlGnBu"](np.linspace(0.0, 0.8, 256)))
-    norm = Normalize(vmin=0.0, vmax=1.0)
-
-    def fill(v: float, st: str) -> tuple[float, float, float, float]:
-        if st == S.STATUS_EMPTY:
-            return to_rgba(_EMPTY_FILL)
-        if not np.isfinite(v):
-            return to_rgba(_NODATA_FILL)
-        if category is None:
-            return to_rgba(next((c for lo, hi, c in bins if lo <= v <= hi), bins[-1][2]))
-        return to_rgba(cmap(norm(v)))
-
-    a3 = str(paper).upper() == "A3"
+    bins = _style.overview_bins(len(coverage.categories))
+    colours = [
+        _area_fill(values.get(i, np.nan), st, category, bins)
+        for i, st in zip(ids, stat, strict=True)
+    ]
+    side = "right" if orientation == "landscape" else "bottom"
     with _japanese_font():
-        fig = Figure(figsize=figsize)
-        FigureCanvasAgg(fig)
-        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-        px = fig.dpi  # pixels per inch
-        fw, fh = fig.bbox.width, fig.bbox.height
-        margin, gap = _MARGIN_IN * px, 0.12 * px
-        ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))  # the map: first axes; placed once legends fit
-
-        # title at the top and the footer at the bottom, wrapped to the page width
-        if title is None:
-            if category is None:
-                title = text["title_overview"]
-            else:
-                rule = coverage.info.rules.get(category, {})
-                title = text["title_category"].format(
-                    label=coverage.taxonomy.label(category, lang),
-                    radius=f"{float(rule.get('radius_m', float('nan'))):,.0f}",
-                    target=f"{float(rule.get('target', float('nan'))):.0%}",
-                )
-        title_fs = 18.0 if a3 else 15.0
-        head = fig.text(
-            0.5,
-            1 - margin / fh,
-            _wrap(title, fw - 2 * margin, title_fs, px),
-            ha="center",
-            va="top",
-            fontsize=title_fs,
-            multialignment="center",
-            parse_math=False,
+        page, ax = _new_page(figsize, lang, str(paper).upper() == "A3")
+        title = _default_title(coverage, category, lang) if title is None else title
+        top, bottom = _draw_title_and_footer(page, title, _footer_text(coverage, lang))
+        fw = page.size[0]
+        box = (page.margin, bottom, fw - page.margin, top)
+        panel = _Panel(page.fig, page.renderer, side, box, page.gap)
+        handles, legend_title = _value_legend(
+            page, category, len(coverage.categories), S.STATUS_EMPTY in stat
         )
-        info = coverage.info
-        dates = "・".join(info.data_dates) or text["none_data"]
-        made = " ".join(x for x in (info.created, f"chiikimap {info.version}".strip()) if x)
-        foot_text = (
-            f"{text['date']}: {dates}　{text['basis']}: {info.weight_label}　"
-            f"{text['categories'].format(n=len(categories))}　{text['made']}: {made}\n"
-            f"{text['source']}: {info.attribution or text['none_data']}"
-        )
-        outside = outside_note(coverage, lang="en" if lang == "en" else "ja")
-        if outside:
-            foot_text += f"\n{outside}"
-        foot_fs = 7.5
-        foot = fig.text(
-            margin / fw,
-            margin / fh,
-            _wrap(foot_text, fw - 2 * margin, foot_fs, px),
-            ha="left",
-            va="bottom",
-            fontsize=foot_fs,
-            parse_math=False,
-        )
-        top = head.get_window_extent(renderer).y0 - gap
-        bottom = foot.get_window_extent(renderer).y1 + gap
-        side = "right" if orientation == "landscape" else "bottom"
-        panel = _Panel(fig, renderer, side, (margin, bottom, fw - margin, top), gap)
-
-        # legend of the area colours
-        if category is None:
-            handles_val: list[Artist] = [
-                Patch(
-                    facecolor=c, edgecolor="#333333", label=str(lo) if lo == hi else f"{lo}〜{hi}"
-                )
-                for lo, hi, c in bins
-            ]
-            handles_val.append(
-                Patch(
-                    facecolor="white",
-                    edgecolor="#333333",
-                    hatch=_HATCH[S.STATUS_NONE],
-                    label=text["has_none"],
-                )
-            )
-            title_val = text["legend_count"].format(n=len(categories))
-        else:
-            handles_val = [
-                Patch(
-                    facecolor=cmap(norm(mid)),
-                    edgecolor="#333333",
-                    hatch=_HATCH[key],
-                    label=S.STATUS_LABELS[key][0 if lang != "en" else 1],
-                )
-                for key, mid in ((S.STATUS_NONE, 0.0), (S.STATUS_GAP, 0.4), (S.STATUS_OK, 0.9))
-            ]
-            title_val = text["legend_status"]
-        if has_empty:
-            handles_val.append(
-                Patch(
-                    facecolor=_EMPTY_FILL,
-                    edgecolor="#333333",
-                    label=S.STATUS_LABELS[S.STATUS_EMPTY][0 if lang != "en" else 1],
-                )
-            )
-        val_fs = 10.0 if a3 else 9.0
-        leg_val = panel.legend(handles_val, title_val, val_fs, 1)
-        fixed = [panel.size(leg_val)]
-        cbar_size = (2.4 * px, 0.75 * px)
+        val_fs = 10.0 if page.a3 else 9.0
+        leg_val = panel.legend(handles, page.clean(legend_title, "legend"), val_fs, 1)
+        items = [("val", *panel.size(leg_val))]
         if category is not None:
-            fixed.append(cbar_size)
-
-        # resources: one symbol per resource, shape and colour of its first shown category
-        draw_res = resources is not False
-        prominent = resources is True or category is not None
-        shown = [category] if category is not None else categories
-        res = coverage.resources.to_crs(crs)
-        points: list[tuple[Any, str, str, int]] = []
-        handles_res: list[Artist] = []
-        for key in shown if draw_res else []:
-            cat = coverage.taxonomy[key]
-            mask = res[S.CATEGORIES].map(lambda cs, key=key: key in tuple(cs))
-            if category is None:
-                mask &= res[S.CATEGORIES].map(
-                    lambda cs, key=key: next((c for c in cs if c in shown), None) == key
-                )
-            pts = res[mask]
-            marker = _MARKERS.get(cat.marker, "o")
-            points.append((pts, marker, cat.color, len(pts)))
-            handles_res.append(
-                Line2D(
-                    [],
-                    [],
-                    linestyle="none",
-                    marker=marker,
-                    markersize=8,
-                    markerfacecolor=cat.color,
-                    markeredgecolor="black",
-                    label=f"{cat.display(lang)}（{len(pts)}）",
-                )
-            )
-        leg_res = _fit_resource_legend(panel, handles_res, text["legend_resources"], fixed)
-
-        # arrange the panel: a column at the right (landscape) or a row at the bottom (portrait)
-        items: list[tuple[str, float, float]] = [("val", *fixed[0])]
-        if category is not None:
-            items.append(("cbar", *cbar_size))
+            items.append(("cbar", 2.4 * page.px, 0.75 * page.px))
+        layers: list[_ResourceLayer] = []
+        leg_res = None
+        if resources is not False:
+            layers, res_handles = _resource_layers(coverage, category, crs, page)
+            fixed = [(w, h) for _, w, h in items]
+            leg_res = _fit_resource_legend(panel, res_handles, page.text["legend_resources"], fixed)
         if leg_res is not None:
             items.append(("res", *panel.size(leg_res)))
-        placed: dict[str, tuple[float, float, float, float]] = {}
-        if side == "right":
-            width = max(w for _, w, _ in items)
-            x, y = fw - margin - width, top
-            for name, w, h in items:
-                placed[name] = (x, y, w, h)
-                y -= h + gap
-            map_box = (margin, bottom, x - gap, top)
-        else:
-            height = max(h for _, _, h in items)
-            x, y = margin, bottom + height
-            for name, w, h in items:
-                placed[name] = (x, y, w, h)
-                x += w + gap
-            map_box = (margin, bottom + height + gap, fw - margin, top)
+        placed, (mx0, my0, mx1, my1) = _arrange(items, side, box, page.gap)
         panel.move(leg_val, *placed["val"][:2])
         if leg_res is not None:
             panel.move(leg_res, *placed["res"][:2])
         if category is not None:
-            cx, cy, cw, _ch = placed["cbar"]
-            # the bar itself is 0.18 in high, under a one-line title, above its tick labels
-            cax = fig.add_axes(
-                (cx / fw, (cy - 0.42 * px) / fh, (cw - 0.25 * px) / fw, 0.18 * px / fh)
-            )
-            cb = fig.colorbar(_scalar_mappable(cmap, norm), cax=cax, orientation="horizontal")
-            cax.set_title(text["coverage"], fontsize=val_fs, loc="left")
-            cb.set_ticks([0.0, 0.25, 0.5, 0.75, 1.0])
-            cb.set_ticklabels(["0%", "25%", "50%", "75%", "100%"], fontsize=val_fs - 1)
-
-        # the map
-        mx0, my0, mx1, my1 = map_box
+            _draw_colorbar(page, placed["cbar"], val_fs)
+        fh = page.size[1]
         ax.set_position((mx0 / fw, my0 / fh, (mx1 - mx0) / fw, (my1 - my0) / fh))
-        ax.set_aspect("equal")
-        ax.set_anchor("C")
-        ax.set_axis_off()
-        colours = [fill(v, st) for v, st in zip(val, stat, strict=True)]
-        for hatch in dict.fromkeys(_HATCH.get(st, "") for st in stat):
-            idx = [i for i, st in enumerate(stat) if _HATCH.get(st, "") == hatch]
-            areas.iloc[idx].plot(
-                ax=ax,
-                color=[colours[i] for i in idx],
-                edgecolor="#333333",
-                linewidth=0.8,
-                hatch=hatch or None,
-                zorder=1,
-            )
-        n_points = sum(n for *_, n in points)
-        # a white ring keeps a dark symbol visible on a dark fill
-        ring = [patheffects.withStroke(linewidth=2.0, foreground="white")]
-        for pts, marker, colour, n in points:
-            if not n:
-                continue
-            if prominent:
-                ax.scatter(
-                    pts.geometry.x,
-                    pts.geometry.y,
-                    marker=marker,
-                    s=80 if a3 else 60,
-                    c=colour,
-                    edgecolors="black",
-                    linewidths=0.7,
-                    zorder=5,
-                    path_effects=ring,
-                )
-            else:
-                # many symbols: small and see-through, so that colours and names stay readable
-                size = 14.0 if n_points > 300 else 24.0
-                ax.scatter(
-                    pts.geometry.x,
-                    pts.geometry.y,
-                    marker=marker,
-                    s=size,
-                    c=colour,
-                    edgecolors="#333333",
-                    linewidths=0.25,
-                    alpha=0.55,
-                    zorder=3,
-                )
-
-        # area names on top of everything, with a white halo
-        halo = [patheffects.withStroke(linewidth=3.5, foreground="white")]
-        for geom, name in zip(areas.geometry, areas[S.AREA_NAME].astype(str), strict=True):
-            p = geom.representative_point()
-            # just above the point, so that a resource symbol on the point leaves the name legible
-            ax.annotate(
-                name,
-                xy=(p.x, p.y),
-                xytext=(0, 5),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=11 if a3 else 9,
-                zorder=8,
-                path_effects=halo,
-                parse_math=False,
-            )
-
-        # a margin around the areas, then scale bar and north arrow
-        x0, y0, x1, y1 = areas.total_bounds
-        pad = 0.06 * max(x1 - x0, y1 - y0)
-        ax.set_xlim(x0 - pad, x1 + pad)
-        ax.set_ylim(y0 - pad * 1.5, y1 + pad)
-        _draw_scale_bar(ax, lang)
-        _draw_north_arrow(ax)
-    return fig
+        _draw_areas(ax, areas, colours, stat)
+        _draw_resources(ax, layers, resources is True or category is not None, page.a3)
+        _draw_labels(ax, areas, page)
+        _frame(ax, areas, lang)
+    page.clean.warn()
+    return page.fig
 
 
-def _scalar_mappable(cmap: Colormap, norm: Normalize) -> ScalarMappable:
+def _scalar_mappable(cmap: Any, norm: Any) -> ScalarMappable:
     from matplotlib.cm import ScalarMappable
 
     sm = ScalarMappable(norm=norm, cmap=cmap)
@@ -724,13 +927,16 @@ def save_static(  # noqa: PLR0913  (repeats static_map's keyword-only options)
     *,
     dpi: int = 250,
     category: str | None = None,
-    paper: Literal["A4", "A3"] | str = "A3",
+    paper: Literal["A4", "A3"] = "A3",
     orientation: Literal["landscape", "portrait"] = "landscape",
     lang: Literal["ja", "en"] = "ja",
     title: str | None = None,
     resources: bool | Literal["auto"] = "auto",
 ) -> None:
     """Write the print map to ``path``: PNG (``dpi`` dots per inch) or PDF, chosen by the suffix.
+
+    The file is written to a temporary file in the same folder and renamed over ``path`` when
+    complete, so an interrupted run leaves the old file (or none), never a truncated one.
 
     Parameters
     ----------
@@ -742,13 +948,19 @@ def save_static(  # noqa: PLR0913  (repeats static_map's keyword-only options)
         Resolution of a PNG (250 dpi prints sharply on A3); PDF text and shapes are vector.
     category, paper, orientation, lang, title, resources
         As for :func:`static_map`.
+
+    Raises
+    ------
+    OutputFileError
+        The folder is missing or read-only, or the file cannot be replaced.
     """
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in (".png", ".pdf"):
-        raise ChiikimapError(
+        raise ParameterError(
             f"{p}: 拡張子は .png か .pdf にしてください / the file must end in .png or .pdf, "
-            f"got {p.suffix or 'no suffix'!r}"
+            f"got {p.suffix or 'no suffix'!r}",
+            param="path",
         )
     fig = static_map(
         coverage,
@@ -759,8 +971,8 @@ def save_static(  # noqa: PLR0913  (repeats static_map's keyword-only options)
         title=title,
         resources=resources,
     )
-    with _japanese_font():
+    with _japanese_font(), atomic_path(p) as tmp:
         if suffix == ".pdf":
-            fig.savefig(p, format="pdf", metadata={"Creator": "chiikimap"})
+            fig.savefig(tmp, format="pdf", metadata={"Creator": "chiikimap"})
         else:
-            fig.savefig(p, format="png", dpi=dpi, metadata={"Software": "chiikimap"})
+            fig.savefig(tmp, format="png", dpi=dpi, metadata={"Software": "chiikimap"})
