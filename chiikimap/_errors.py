@@ -7,8 +7,11 @@ hint comes first because it is what a coordinator reads.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterable
 from os import PathLike
+from pathlib import Path
 
 __all__ = [
     "CRSError",
@@ -23,6 +26,7 @@ __all__ = [
     "UnknownCategoryError",
     "UnknownLayoutError",
     "check_choice",
+    "user_stacklevel",
 ]
 
 
@@ -148,3 +152,19 @@ def check_choice(param: str, value: object, choices: Iterable[object]) -> None:
         f"{param} は {listed} のいずれかです / {param} must be one of {listed}; got {value!r}",
         param=param,
     )
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning point at the first caller outside chiikimap.
+
+    Call it in the function that calls :func:`warnings.warn`. A public function can be reached
+    directly or through a :class:`~chiikimap.Coverage` method, so a fixed ``stacklevel`` would
+    name chiikimap's own code half of the time.
+    """
+    package = str(Path(__file__).resolve().parent) + os.sep
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level

@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import _schema as S
 from ._atomic import atomic_path
-from ._errors import ChiikimapWarning
+from ._errors import ChiikimapWarning, user_stacklevel
 from ._outside import outside_note, outside_weight
 from ._style import STATUS_COLOURS, excel_rgb
 
@@ -70,23 +70,27 @@ def _xml_text(text: str, where: str) -> str:
 
 
 @contextmanager
-def _reporting_cleaned_cells() -> Iterator[None]:
-    """Collect the cells :func:`_xml_text` cleaned, and warn once about them at the end."""
+def _noting_cleaned_cells() -> Iterator[list[str]]:
+    """Collect the cells :func:`_xml_text` cleans inside the block."""
     noted: list[str] = []
     token = _CLEANED.set(noted)
     try:
-        yield
+        yield noted
     finally:
         _CLEANED.reset(token)
-    if noted:
-        shown = "、".join(noted[:8]) + (" …" if len(noted) > 8 else "")
-        warnings.warn(
-            f"Excel に保存できない制御文字を {len(noted)} か所から取り除きました（{shown}）/ "
-            f"removed control characters that an xlsx file cannot hold from {len(noted)} "
-            f"cell(s) or sheet name(s): {shown}",
-            ChiikimapWarning,
-            stacklevel=4,
-        )
+
+
+def _warn_cleaned(noted: list[str]) -> None:
+    if not noted:
+        return
+    shown = "、".join(noted[:8]) + (" …" if len(noted) > 8 else "")
+    warnings.warn(
+        f"Excel に保存できない制御文字を {len(noted)} か所から取り除きました（{shown}）/ "
+        f"removed control characters that an xlsx file cannot hold from {len(noted)} "
+        f"cell(s) or sheet name(s): {shown}",
+        ChiikimapWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def _is_missing(value: Any) -> bool:
@@ -509,7 +513,7 @@ def to_excel(coverage: Coverage, path: str | PathLike[str]) -> None:
     ws = wb.active
     assert ws is not None
     ws.title = _FIXED_SHEETS[0]
-    with _reporting_cleaned_cells():
+    with _noting_cleaned_cells() as cleaned:
         _sheet_overview(ws, coverage)
         for aid, name in zip(coverage.areas[S.AREA_ID], coverage.areas[S.AREA_NAME], strict=True):
             sheet = wb.create_sheet(_sheet_name(str(name), used))
@@ -521,6 +525,7 @@ def to_excel(coverage: Coverage, path: str | PathLike[str]) -> None:
     wb.properties.title = "圏域カルテ"
     with atomic_path(path) as tmp:
         wb.save(tmp)
+    _warn_cleaned(cleaned)
 
 
 # --- GeoPackage ---------------------------------------------------------------------------------

@@ -12,7 +12,9 @@ from chiikimap import ChiikimapWarning
 
 MODULES = [
     "chiikimap._identity",
+    "chiikimap._style",
     "chiikimap.coverage",
+    "chiikimap.maps.static",
     "chiikimap.sample",
     "chiikimap.taxonomy",
     "chiikimap.io._ages",

@@ -15,9 +15,9 @@ from shapely.geometry import Polygon
 
 from chiikimap import _schema as S
 from chiikimap._errors import ChiikimapError
-from chiikimap.maps._geometry import display_geometries
 from chiikimap._style import OVERVIEW_REDS as _OVERVIEW_REDS
 from chiikimap._style import OVERVIEW_ZERO as _OVERVIEW_ZERO
+from chiikimap.maps._geometry import display_geometries
 from chiikimap.maps.interactive import gap_map, save_html
 from tests.fakes import GRID_CRS, fake_coverage
 
@@ -307,7 +307,7 @@ def test_coordinates_are_rounded() -> None:
 
 def test_bad_options_raise_clear_errors() -> None:
     cov = fake_coverage()
-    with pytest.raises(ChiikimapError, match="tiles must be one of 'gsi_pale'.*got 'google'") as e:
+    with pytest.raises(ChiikimapError, match=r"tiles must be one of 'gsi_pale'.*got 'google'") as e:
         gap_map(cov, tiles="google")  # type: ignore[arg-type]
     assert e.value.param == "tiles"
     with pytest.raises(ChiikimapError, match="category 'kaimono' was not analysed") as e:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 import io
 import struct
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import matplotlib as mpl
 import numpy as np
@@ -18,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.text import Text
 
+from chiikimap import ChiikimapWarning, ParameterError
 from chiikimap import _schema as S
 from chiikimap._style import EMPTY_COLOUR
 from chiikimap.maps.static import _nice_length, save_static, static_map
@@ -426,3 +430,87 @@ def test_footer_shows_population_outside_every_area(lang):
     else:
         assert "outside every area: 549 (0.5%)" in texts.replace("\n", " ")
     assert "圏域外" not in "\n".join(_texts(static_map(outside_coverage(outside=0.0))))
+
+
+# --- characters the print font lacks, invalid choices, imports ---------------------------------
+
+#: 𠮷 (no print font has it), an emoji only the fallback font has, a zero-width space, a
+#: right-to-left override and its pop, and an escape
+_HOSTILE = "𠮷田\U0001f600\u200b\u202eRTL\u202c\x1b"
+
+
+def _hostile_coverage() -> Coverage:
+    return _dollar_coverage(_HOSTILE)
+
+
+@pytest.mark.parametrize("suffix", [".png", ".pdf"])
+def test_characters_the_font_lacks_are_replaced_with_one_warning(tmp_path, suffix):
+    # before: "RuntimeError: No glyphs have been loaded" from the title, names and credits
+    cov = _hostile_coverage()
+    path = tmp_path / f"map{suffix}"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        save_static(cov, path, dpi=_DPI, category="kayoi_no_ba", title=f"{_HOSTILE} 題")
+    assert _glyph_warnings(caught) == []  # matplotlib never met a glyph it could not draw
+    ours = [w for w in caught if issubclass(w.category, ChiikimapWarning)]
+    assert len(ours) == 1
+    message = str(ours[0].message)
+    for code in ("U+20BB7", "U+202E", "U+202C", "U+001B"):
+        assert code in message
+    assert "U+200B" not in message  # a zero-width space is dropped without a word
+    for place in ("title", "area names", "footer/credits", "category labels"):
+        assert place in message
+    assert ours[0].filename == __file__
+    assert path.stat().st_size > 0
+
+
+def test_replaced_text_keeps_what_the_fonts_can_draw():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ChiikimapWarning)
+        fig = static_map(_hostile_coverage(), title=f"{_HOSTILE} 題")
+    texts = "\n".join(_texts(fig))
+    # 𠮷 → 〓; the emoji is drawn by the fallback font; the invisible controls are gone
+    assert "〓田\U0001f600RTL 題" in texts
+    assert "〓田\U0001f600RTL 区" in texts
+    assert "〓田\U0001f600RTL 出典" in texts.replace("\n", "")
+    assert not any(ch in texts for ch in "\u200b\u202e\u202c\x1b𠮷")
+
+
+def test_plain_text_gives_no_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        static_map(fake_coverage(["Café ①", "配食みどり", "髙﨑サロン", "配食ひかり"]))
+
+
+def test_invalid_choices_name_their_parameter():
+    cov = fake_coverage()
+    # before: lang="fr" silently drew Japanese
+    cases = {
+        "lang": {"lang": "fr"},
+        "paper": {"paper": "B5"},
+        "orientation": {"orientation": "sideways"},
+        "resources": {"resources": "some"},
+        "category": {"category": "kaigo"},
+    }
+    for param, kwargs in cases.items():
+        with pytest.raises(ParameterError) as info:
+            static_map(cov, **kwargs)
+        assert info.value.param == param
+        assert param in str(info.value)
+    # lower case paper names are read as upper case
+    assert static_map(cov, paper="a4").get_size_inches()[0] == pytest.approx(297 / 25.4)
+
+
+def test_drawing_a_png_does_not_import_folium(tmp_path):
+    code = (
+        "import sys, chiikimap\n"
+        "from tests.fakes import fake_coverage\n"
+        f"fake_coverage().save_static({str(tmp_path / 'map.png')!r}, dpi=20)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('folium', 'branca')))\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
+    assert (tmp_path / "map.png").stat().st_size > 0

@@ -33,7 +33,13 @@ import numpy as np
 from .. import _schema as S
 from .. import _style
 from .._atomic import atomic_path
-from .._errors import ChiikimapError, ChiikimapWarning, ParameterError, check_choice
+from .._errors import (
+    ChiikimapError,
+    ChiikimapWarning,
+    ParameterError,
+    check_choice,
+    user_stacklevel,
+)
 from .._outside import outside_note
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -203,7 +209,7 @@ class _PrintText:
             f"characters the print fonts lack were drawn as {_style.REPLACEMENT_CHAR}, and "
             f"control or bidi formatting characters were removed: {listed}{more}",
             ChiikimapWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
 
 
