@@ -92,6 +92,8 @@ class OutputFileError(ChiikimapError):
         What went wrong and what to do (Japanese first, then English).
     path
         The output file; included at the front of the message.
+    param
+        The parameter that named the file (``"path"`` for every writer).
     """
 
     def __init__(self, message: str, *, path: str | PathLike[str], param: str = "path") -> None:

@@ -214,7 +214,7 @@ class Coverage:
     # Each method has the renderer's full signature and documents it (geopandas' ``to_file``
     # pattern); the renderer is imported only when the method is called, so that drawing a PNG
     # never imports folium and writing Excel never imports matplotlib.
-    def map(
+    def map(  # noqa: PLR0913  (gap_map's keyword-only options, documented here)
         self,
         *,
         category: str | None = None,
@@ -283,7 +283,7 @@ class Coverage:
             offline=offline,
         )
 
-    def save_html(
+    def save_html(  # noqa: PLR0913  (save_html's keyword-only options, documented here)
         self,
         path: str | PathLike[str],
         *,

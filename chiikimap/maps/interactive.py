@@ -570,7 +570,7 @@ def _too_large_html(size: int, fallback: str) -> str:
     )
 
 
-def save_html(
+def save_html(  # noqa: PLR0913  (gap_map's keyword-only options, plus offline)
     coverage: Coverage,
     path: str | PathLike[str],
     *,
