@@ -289,3 +289,23 @@ def test_reader_rejects_inactive_rows_unless_asked(tmp_path: Path):
         "kayoi_no_ba",
         "tsusho_kaigo",
     ]
+
+
+# --- the WAM 障害福祉 layout ------------------------------------------------------------------------
+RESOURCES = Path(__file__).parent / "data" / "resources"
+
+
+def test_wam_layout_is_shogai():
+    gdf = _read_quiet(RESOURCES / "wam_shogai_chiyoda.csv")
+    rep = S.read_reports(gdf)[0]
+    assert rep["layout"] == "wam_shogai_kohyo"
+    assert rep["columns"]["lat"] == "事業所緯度"
+    assert rep["columns"]["id"] == "事業所番号"
+    assert set(gdf["category"]) == {"shogai_soudan"}
+    assert "WAM NET" in rep["sources"][0]["credit"]
+
+
+def test_wam_layout_decides_ambiguous_names():
+    gdf = read_resources(RESOURCES / "wam_shogai_derived.csv")
+    assert list(gdf["categories"]) == [("shogai_tanki",), ("shogai_houmon",)]
+    assert len(S.rejected_rows(gdf)) == 0

@@ -9,6 +9,10 @@ Recognised layouts (recorded as ``layout`` in the read report):
 ``digital_agency_kaigo``
     推奨データセット 介護サービス事業所一覧 (デジタル庁): 介護サービス事業所名称, 実施サービス, 住所,
     方書, 緯度, 経度, 定員 ….
+``wam_shogai_kohyo``
+    障害福祉サービス等情報公表システム オープンデータ (WAM NET), one CSV per service type, 29
+    columns (…, サービス種別, 事業所の名称, …, 事業所番号, …, 事業所緯度, 事業所経度, …, 定員);
+    its 「短期入所」 and 「居宅介護」 are 障害福祉 services.
 ``takamatsu_opendata``
     高松市 open data (``#property, latitude, longitude, name, address, …, service, …, capacity``)
     whose addresses are in 高松市; the same columns elsewhere are ``property_latlon``.
@@ -80,8 +84,8 @@ _CANDIDATES: dict[str, tuple[str, ...]] = {
         "name",
         "title",
     ),
-    "lat": ("緯度", "lat", "latitude", "y", "所在地座標（緯度）"),
-    "lon": ("経度", "lon", "lng", "long", "longitude", "x", "所在地座標（経度）"),
+    "lat": ("緯度", "lat", "latitude", "y", "所在地座標（緯度）", "事業所緯度"),
+    "lon": ("経度", "lon", "lng", "long", "longitude", "x", "所在地座標（経度）", "事業所経度"),
     "location": ("location", "位置", "座標", "緯度経度", "latlon", "latlng"),
     "address": ("住所", "所在地", "address", "address_full", "所在地住所"),
     "category": (
@@ -124,12 +128,15 @@ _MHLW_COLUMNS = (
     "定員",
 )
 _DIGITAL_COLUMNS = ("介護サービス事業所名称", "実施サービス", "住所")
+#: 障害福祉サービス等情報公表システム オープンデータ (WAM NET), one CSV per service type
+_WAM_COLUMNS = ("サービス種別", "事業所の名称", "事業所番号", "事業所緯度", "事業所経度")
 _HIRAKATA_COLUMNS = ("jigyosho_id", "name", "category", "service_type", "address_full")
 _PROPERTY_COLUMNS = ("#property", "latitude", "longitude", "name", "address")
 
 LAYOUT_LABELS = {
     "mhlw_kaigo_kohyo": "介護サービス情報公表システム オープンデータ（厚生労働省）",
     "digital_agency_kaigo": "推奨データセット 介護サービス事業所一覧（デジタル庁）",
+    "wam_shogai_kohyo": "障害福祉サービス等情報公表システム オープンデータ（WAM NET）",
     "takamatsu_opendata": "高松市オープンデータ",
     "property_latlon": "#property/latitude/longitude/name/address 形式",
     "hirakata_fukushi_map": "枚方市 介護サービス事業所（aikautau/fukushi_map）",
@@ -548,6 +555,8 @@ def _detect_layout(table: _Table, address_col: str | None) -> str:
         return "mhlw_kaigo_kohyo"
     if has(_DIGITAL_COLUMNS):
         return "digital_agency_kaigo"
+    if has(_WAM_COLUMNS):
+        return "wam_shogai_kohyo"
     if has(_HIRAKATA_COLUMNS):
         return "hirakata_fukushi_map"
     if has(_PROPERTY_COLUMNS):
@@ -572,6 +581,14 @@ def _source_for(layout: str, path: Path, override: S.Source | str | None) -> S.S
             license="CC BY 4.0",
             url="https://www.mhlw.go.jp/stf/kaigo-kouhyou_opendata.html",
             credit="「介護サービス情報公表システム オープンデータ（厚生労働省）」",
+        )
+    if layout == "wam_shogai_kohyo":
+        return S.Source(
+            title="障害福祉サービス等情報公表システム オープンデータ",
+            publisher="独立行政法人福祉医療機構（WAM NET）",
+            license="WAM NET オープンデータ利用規約",
+            url="https://www.wam.go.jp/content/wamnet/pcpub/top/sfkopendata/",
+            credit="WAM NET",
         )
     if layout == "takamatsu_opendata":
         return S.Source(
@@ -760,11 +777,12 @@ def _rows_text(rows: list[int], limit: int = 10) -> str:
 
 
 # --- classification -------------------------------------------------------------------------------
-#: layouts whose every row is a 介護保険 service: ambiguous names (「短期入所」) are 介護保険 ones
+#: layouts of one field: their ambiguous names (「短期入所」) are 介護保険 or 障害福祉 ones
 _LAYOUT_DOMAIN = {
     "mhlw_kaigo_kohyo": "kaigo",
     "digital_agency_kaigo": "kaigo",
     "hirakata_fukushi_map": "kaigo",
+    "wam_shogai_kohyo": "shogai",
 }
 
 
