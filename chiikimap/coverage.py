@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -19,9 +19,9 @@ import pandas as pd
 import pyproj
 import shapely
 
-from . import _apportion, _assign, _distance, _identity
+from . import _apportion, _assign, _distance, _identity, _metrics, _zones
 from . import _schema as S
-from ._errors import ChiikimapWarning, CRSError, ParameterError
+from ._errors import ChiikimapWarning, ParameterError
 from ._schema import Source
 from .result import Coverage, RunInfo
 from .taxonomy import Taxonomy, default_taxonomy
@@ -92,8 +92,12 @@ def analyze(  # noqa: C901, PLR0913  (keyword-only options are the documented AP
         The taxonomy giving labels, default radii and targets (default: the bundled one), as
         ``taxonomy=`` of :func:`read_resources`.
     metric_crs
-        CRS in which distances and areas are measured; default the JGD2011 UTM zone of the areas
-        (EPSG:6688–6692).
+        CRS in which distances and areas are measured. Default: each area in the UTM zone of its
+        own centre (JGD2011, EPSG:6688–6692), so that areas far apart (与那国 and 根室 in one run)
+        are each measured within 0.1 % of ground distance; ``Coverage.info.metric_crs_by_area``
+        records the zones when there is more than one. A CRS given here is used for every area;
+        it must be projected in metres with a scale error of at most 0.3 % over the areas
+        (Web Mercator, EPSG:3857, is refused with a :class:`~chiikimap.ParameterError`).
     sources
         Extra :class:`Source` entries to credit, besides those the readers recorded.
     rules
@@ -163,6 +167,70 @@ def analyze(  # noqa: C901, PLR0913  (keyword-only options are the documented AP
     ['地域包括支援センター', '地域の拠点（公民館・コミュニティセンター・いこいの家）']
     """
     tax = _resolve_taxonomy(taxonomy, rules)
+    run = _validate(areas, resources, population, weight, radius_m, target, categories, tax)
+    zones = _zones.zones_for(areas, metric_crs)
+    placed = _assign_resources(areas, resources)
+    layers, weight_outside = _weigh(run, zones, placed)
+    area_weight = np.zeros(len(placed.area_ids))
+    for layer in layers:
+        area_weight += np.bincount(layer.area, weights=layer.w, minlength=len(area_weight))
+    _warn_weights(run, area_weight, weight_outside, placed.area_ids)
+    capacity = _identity.capacity_by_category(resources, run.categories)  # per category
+    rows = []
+    for key in run.categories:
+        has = run.has_category(key)
+        radius = run.taxonomy[key].radius_m
+        covered, nearest = _cover_and_nearest(layers, has, radius, len(area_weight))
+        in_area = has & (placed.res_area >= 0)
+        metrics = _metrics.category_metrics(
+            placed.res_area[in_area],
+            capacity[key][in_area],
+            area_weight,
+            covered,
+            nearest,
+            target=run.taxonomy[key].target,
+            basis=run.basis,
+        )
+        rows.append(_rows(areas, key, run.taxonomy[key].label, metrics))
+    return _assemble(run, zones, placed, rows, area_weight, weight_outside, sources)
+
+
+# --- stages ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What validation settled: the taxonomy with the run's rules, the basis and the categories."""
+
+    taxonomy: Taxonomy
+    basis: Literal["population", "area"]
+    weight: str
+    categories: tuple[str, ...]
+    areas: gpd.GeoDataFrame
+    resources: gpd.GeoDataFrame
+    population: gpd.GeoDataFrame | None
+    key_pos: np.ndarray  # resource position of each (resource, category) pair
+    key_code: np.ndarray  # category position (in taxonomy.keys) of each pair
+    n_resources: int
+
+    def has_category(self, key: str) -> np.ndarray:
+        """Boolean mask of the resources that count for category ``key``."""
+        has = np.zeros(self.n_resources, dtype=bool)
+        has[self.key_pos[self.key_code == self.taxonomy.keys.index(key)]] = True
+        return has
+
+
+def _validate(
+    areas: gpd.GeoDataFrame,
+    resources: gpd.GeoDataFrame,
+    population: gpd.GeoDataFrame | None,
+    weight: str | None,
+    radius_m: float | Mapping[str, float] | None,
+    target: float | Mapping[str, float] | None,
+    categories: str | Sequence[str] | None,
+    tax: Taxonomy,
+) -> _Run:
+    """Check the layers and options; settle the basis, weight, rules and categories."""
     S.validate_areas(areas)
     S.validate_resources(resources)
     radius_map = _rule_map(radius_m, tax, "radius_m")
@@ -178,8 +246,34 @@ def analyze(  # noqa: C901, PLR0913  (keyword-only options are the documented AP
             "or name the categories to check with categories=[...]"
         )
     tax_used = tax.with_rules(radius_m=radius_map, target=target_map)
+    basis, weight = _basis(population, weight)
+    res_keys = _resource_keys(resources, tax_used)
+    # outside elderly care (障害福祉, 障害児・児童, 医療, 学校) only when named
+    present = {k for keys in res_keys for k in keys if tax_used.in_overview(k)} | set(named)
+    # one (resource position, category code) pair per category of each resource
+    cat_code = {k: i for i, k in enumerate(tax_used.keys)}
+    key_pos = np.repeat(np.arange(len(res_keys)), [len(ks) for ks in res_keys])
+    key_code = np.fromiter(
+        (cat_code[k] for ks in res_keys for k in ks), dtype=np.intp, count=len(key_pos)
+    )
+    return _Run(
+        taxonomy=tax_used,
+        basis=basis,
+        weight=weight,
+        categories=tuple(k for k in tax_used.keys if k in present),
+        areas=areas,
+        resources=resources,
+        population=population,
+        key_pos=key_pos,
+        key_code=key_code,
+        n_resources=len(resources),
+    )
 
-    basis: Literal["population", "area"] = "population"
+
+def _basis(
+    population: gpd.GeoDataFrame | None, weight: str | None
+) -> tuple[Literal["population", "area"], str]:
+    """``("area", "area")`` without population (or for ``weight="area"``), else the column."""
     if population is None and weight not in (None, "area"):
         raise S.SchemaError(
             f"weight={weight!r} には人口データが必要です。population= を渡すか、面積基準なら "
@@ -187,153 +281,184 @@ def analyze(  # noqa: C901, PLR0913  (keyword-only options are the documented AP
             "population layer, or weight='area' for a land-area basis"
         )
     if population is None or weight == "area":
-        basis, weight = "area", "area"
-    else:
-        weight = weight or "pop_65plus"
-        _check_population(population, weight)
+        return "area", "area"
+    weight = weight or "pop_65plus"
+    _check_population(population, weight)
+    return "population", weight
 
-    res_keys = _resource_keys(resources, tax_used)
-    # outside elderly care (障害福祉, 障害児・児童, 医療, 学校) only when named
-    present = {k for keys in res_keys for k in keys if tax_used.in_overview(k)} | set(named)
-    cat_keys = tuple(k for k in tax_used.keys if k in present)
 
-    mcrs = pyproj.CRS(metric_crs) if metric_crs is not None else S.metric_crs_for(areas)
-    if not mcrs.is_projected or any(
-        ax.unit_name not in ("metre", "meter") for ax in mcrs.axis_info
-    ):
-        raise CRSError(
-            f"metric_crs={mcrs.to_string()!r} はメートル単位の投影座標系ではありません。距離は度で"
-            "測れません。省略するか EPSG:6690 (JGD2011 / UTM 53N) などを指定してください / "
-            f"metric_crs {mcrs.to_string()!r} is not a projected CRS in metres; distances are never "
-            "measured in degrees; omit it or pass e.g. 'EPSG:6690'"
-        )
-    # points are placed in areas in the areas' own CRS (no polygon is reprojected for that);
-    # distances and land areas are measured in the metric CRS
+@dataclass(frozen=True)
+class _Placed:
+    """Resources placed in areas, in the areas' own CRS (no polygon is reprojected for that)."""
+
+    own_geoms: np.ndarray
+    own_crs: pyproj.CRS
+    area_ids: np.ndarray  # area_id as str, in input order
+    rank: np.ndarray  # position of each area in area_id string order (the border rule)
+    res_area: np.ndarray  # area position of each resource, -1 for none
+
+
+def _assign_resources(areas: gpd.GeoDataFrame, resources: gpd.GeoDataFrame) -> _Placed:
     own_geoms = np.asarray(areas.geometry.array, dtype=object)
     own_crs = pyproj.CRS(areas.crs)
     area_ids = areas[S.AREA_ID].astype(str).to_numpy()
     rank = np.empty(len(area_ids), dtype=np.intp)
     rank[np.argsort(area_ids, kind="stable")] = np.arange(len(area_ids))
-    n_areas = len(area_ids)
-
-    res_xy = _point_xy(resources.geometry, mcrs)
     res_area = _assign.assign_points(_point_xy(resources.geometry, own_crs), own_geoms, rank)
+    return _Placed(own_geoms, own_crs, area_ids, rank, res_area)
 
-    area_geoms = own_geoms
+
+@dataclass(frozen=True)
+class _Layer:
+    """The weight of the areas of one zone, measured in the zone's metric CRS.
+
+    Weight points lie inside the zone's areas and are grouped by area (nearby points are queried
+    together); ``area`` holds positions among all areas.
+    """
+
+    zone: _zones.Zone
+    res_xy: np.ndarray  # every resource, in the zone's CRS
+    xy: np.ndarray
+    w: np.ndarray
+    area: np.ndarray
+    from_point: np.ndarray  # weight of a population point (else a polygon or land-area lattice)
     pieces: _Pieces | None = None
-    weight_outside = 0.0
-    if basis == "area":
-        area_geoms = np.asarray(areas.geometry.to_crs(mcrs).array, dtype=object)
-        w_xy, w, w_area = _area_points(area_geoms)
-        from_point = np.zeros(len(w), dtype=bool)
-    else:
-        assert population is not None
-        w_xy, w, w_area, from_point, pieces = _population_points(
-            population, areas, own_geoms, own_crs, rank, mcrs, weight
+    area_geoms: np.ndarray | None = None  # the zone's areas in its CRS (land-area basis)
+
+
+def _weigh(run: _Run, zones: list[_zones.Zone], placed: _Placed) -> tuple[list[_Layer], float]:
+    """Weight points of every zone and the population weight lying outside every area."""
+    res_xy = [_point_xy(run.resources.geometry, zone.crs) for zone in zones]
+    if run.basis == "area":
+        return _land_layers(run.areas, zones, res_xy), 0.0
+    assert run.population is not None
+    return _population_layers(run, zones, res_xy, placed)
+
+
+def _land_layers(
+    areas: gpd.GeoDataFrame, zones: list[_zones.Zone], res_xy: list[np.ndarray]
+) -> list[_Layer]:
+    """Land area as lattice points; one lattice spacing for the whole run."""
+    geoms = [
+        np.asarray(areas.geometry.iloc[zone.areas].to_crs(zone.crs).array, dtype=object)
+        for zone in zones
+    ]
+    total = sum(float(shapely.area(g).sum()) for g in geoms)
+    spacing = max(AREA_SPACING_M, float(np.sqrt(total / AREA_MAX_POINTS)))
+    layers = []
+    for zone, g, rxy in zip(zones, geoms, res_xy, strict=True):
+        xy, w, local = _distance.area_lattice(g, spacing_m=spacing)
+        layers.append(
+            _grouped(zone, rxy, xy, w, zone.areas[local], np.zeros(len(w), bool), area_geoms=g)
         )
-        weight_outside = float(w[w_area < 0].sum())
-    # keep the weight inside the areas, grouped by area: nearby points are queried together
-    inside = np.flatnonzero(w_area >= 0)
-    inside = inside[np.argsort(w_area[inside], kind="stable")]
-    w_xy, w, w_area, from_point = w_xy[inside], w[inside], w_area[inside], from_point[inside]
-    area_weight = np.bincount(w_area, weights=w, minlength=n_areas)
+    return layers
+
+
+def _grouped(
+    zone: _zones.Zone,
+    res_xy: np.ndarray,
+    xy: np.ndarray,
+    w: np.ndarray,
+    area: np.ndarray,
+    from_point: np.ndarray,
+    **extra: Any,
+) -> _Layer:
+    """A layer of the weight points inside the areas, grouped by area."""
+    inside = np.flatnonzero(area >= 0)
+    inside = inside[np.argsort(area[inside], kind="stable")]
+    return _Layer(zone, res_xy, xy[inside], w[inside], area[inside], from_point[inside], **extra)
+
+
+def _warn_weights(
+    run: _Run, area_weight: np.ndarray, weight_outside: float, area_ids: np.ndarray
+) -> None:
+    """Warn about weight outside every area and areas of weight 0; refuse a population of 0."""
+    label = WEIGHT_LABELS.get(run.weight, run.weight)
     if weight_outside > 0:
         total = weight_outside + float(area_weight.sum())
         warnings.warn(
-            f"{WEIGHT_LABELS.get(weight, weight)} のうち {weight_outside:,.0f}"
+            f"{label} のうち {weight_outside:,.0f}"
             f"（{weight_outside / total:.1%}）はどの圏域にも入らないため、どの圏域にも数えていません"
-            f"（Coverage.info.weight_outside） / {weight_outside:,.0f} of {weight} "
+            f"（Coverage.info.weight_outside） / {weight_outside:,.0f} of {run.weight} "
             f"({weight_outside / total:.1%}) lies outside every area and is counted in none "
             "(Coverage.info.weight_outside)",
             ChiikimapWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-    if basis == "population" and not area_weight.sum() > 0:
+    if run.basis == "population" and not area_weight.sum() > 0:
         raise S.SchemaError(
-            f"圏域内の {weight} の合計が 0 です。人口データの範囲・列・CRS を確認してください / "
-            f"the total of {weight} inside the areas is 0; check that the population layer covers "
-            "the areas, its column and its CRS"
+            f"圏域内の {run.weight} の合計が 0 です。人口データの範囲・列・CRS を確認してください / "
+            f"the total of {run.weight} inside the areas is 0; check that the population layer "
+            "covers the areas, its column and its CRS"
         )
     empty = ~(area_weight > 0)
     if empty.any():
         warnings.warn(
-            f"{int(empty.sum())} 圏域は {WEIGHT_LABELS.get(weight, weight)} が 0 のため判定「対象なし」"
+            f"{int(empty.sum())} 圏域は {label} が 0 のため判定「対象なし」"
             f"(empty) です / {int(empty.sum())} areas have weight 0 and get status 'empty': "
             f"{', '.join(area_ids[empty][:10])}",
             ChiikimapWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
 
-    capacity = _identity.capacity_by_category(resources, cat_keys)  # per category (issue 9)
-    # one (resource position, category code) pair per category of each resource
-    cat_code = {k: i for i, k in enumerate(tax_used.keys)}
-    key_pos = np.repeat(np.arange(len(res_keys)), [len(ks) for ks in res_keys])
-    key_code = np.fromiter(
-        (cat_code[k] for ks in res_keys for k in ks), dtype=np.intp, count=len(key_pos)
-    )
-    rows = []
-    for key in cat_keys:
-        cat = tax_used[key]
-        has = np.zeros(len(resources), dtype=bool)
-        has[key_pos[key_code == cat_code[key]]] = True
-        in_area = has & (res_area >= 0)
-        n_res = np.bincount(res_area[in_area], minlength=n_areas)
-        cap = capacity[key][in_area]
-        known = np.isfinite(cap)
-        cap_sum = np.bincount(res_area[in_area][known], weights=cap[known], minlength=n_areas)
-        cap_n = np.bincount(res_area[in_area][known], minlength=n_areas)
-        covered: np.ndarray
-        if has.any():
-            d = _distance.nearest_distance(res_xy[has], w_xy)
-            if basis == "area":
-                covered = _distance.covered_area(area_geoms, res_xy[has], cat.radius_m)
-            else:
-                reach = from_point & (d <= cat.radius_m + _distance.RADIUS_TOL_M)
-                covered = np.bincount(w_area[reach], weights=w[reach], minlength=n_areas)
-                if pieces is not None:
-                    covered = covered + pieces.covered(res_xy[has], cat.radius_m, n_areas)
-            nearest = _distance.lower_weighted_median(d, w, w_area, n_areas)
+
+def _cover_and_nearest(
+    layers: list[_Layer], has: np.ndarray, radius_m: float, n_areas: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Covered weight and weighted median nearest distance per area, zone by zone."""
+    covered = np.zeros(n_areas)
+    nearest = np.full(n_areas, np.nan)
+    if not has.any():
+        return covered, nearest
+    for layer in layers:
+        src = layer.res_xy[has]
+        d = _distance.nearest_distance(src, layer.xy)
+        if layer.area_geoms is not None:
+            covered[layer.zone.areas] += _distance.covered_area(layer.area_geoms, src, radius_m)
         else:
-            covered = np.zeros(n_areas)
-            nearest = np.full(n_areas, np.nan)
-        covered = np.minimum(covered, area_weight)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cov = np.where(empty, np.nan, np.clip(covered / area_weight, 0.0, 1.0))
-            per = np.where(empty | (basis == "area"), np.nan, n_res / area_weight * 1000.0)
-        status = np.where(
-            empty,
-            S.STATUS_EMPTY,
-            np.where(
-                covered <= 0, S.STATUS_NONE, np.where(cov < cat.target, S.STATUS_GAP, S.STATUS_OK)
-            ),
-        )
-        rows.append(
-            pd.DataFrame(
-                {
-                    S.AREA_ID: areas[S.AREA_ID].to_numpy(),
-                    S.AREA_NAME: areas[S.AREA_NAME].to_numpy(),
-                    S.CATEGORY: key,
-                    S.CATEGORY_LABEL: cat.label,
-                    S.N_RESOURCES: n_res.astype(np.int64),
-                    S.CAPACITY: np.where(cap_n > 0, cap_sum, np.nan),
-                    S.WEIGHT: area_weight,
-                    S.PER_1000: per,
-                    S.COVERED: covered,
-                    S.COVERAGE: cov,
-                    S.UNCOVERED: area_weight - covered,
-                    S.NEAREST_M: np.where(empty, np.nan, nearest),
-                    S.STATUS: status,
-                    "_order": np.arange(n_areas),
-                }
-            )
-        )
+            reach = layer.from_point & (d <= radius_m + _distance.RADIUS_TOL_M)
+            covered += np.bincount(layer.area[reach], weights=layer.w[reach], minlength=n_areas)
+            if layer.pieces is not None:
+                covered += layer.pieces.covered(src, radius_m, n_areas)
+        median = _distance.lower_weighted_median(d, layer.w, layer.area, n_areas)
+        nearest[layer.zone.areas] = median[layer.zone.areas]
+    return covered, nearest
+
+
+def _rows(
+    areas: gpd.GeoDataFrame, key: str, label: str, metrics: Mapping[str, np.ndarray]
+) -> pd.DataFrame:
+    n_areas = len(areas)
+    return pd.DataFrame(
+        {
+            S.AREA_ID: areas[S.AREA_ID].to_numpy(),
+            S.AREA_NAME: areas[S.AREA_NAME].to_numpy(),
+            S.CATEGORY: key,
+            S.CATEGORY_LABEL: label,
+            **metrics,
+            "_order": np.arange(n_areas),
+        }
+    )
+
+
+def _assemble(
+    run: _Run,
+    zones: list[_zones.Zone],
+    placed: _Placed,
+    rows: list[pd.DataFrame],
+    area_weight: np.ndarray,
+    weight_outside: float,
+    sources: Sequence[Source],
+) -> Coverage:
+    """The :class:`Coverage`: the table in area order, the layers in EPSG:6668, the run's info."""
+    areas, resources, population = run.areas, run.resources, run.population
     if rows:
         table = pd.concat(rows, ignore_index=True)
         table = table.sort_values("_order", kind="stable").drop(columns="_order")
         table = table.reset_index(drop=True)[list(S.TABLE_COLUMNS)]
     else:  # pragma: no cover - unreachable: resources or named categories exist
         table = pd.DataFrame(columns=list(S.TABLE_COLUMNS))
-
+    res_area, area_ids = placed.res_area, placed.area_ids
     areas_out = S.ensure_crs(areas, what="areas").copy()
     res_out = S.ensure_crs(resources, what="resources").copy()
     res_out[S.AREA_ID] = pd.Series(
@@ -349,26 +474,10 @@ def analyze(  # noqa: C901, PLR0913  (keyword-only options are the documented AP
             f"（Coverage.unassigned） / {len(unassigned)} of {len(resources)} resources lie in no "
             "area: check that the areas and resources are of the same place and CRS",
             ChiikimapWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-    info = RunInfo(
-        basis=basis,
-        weight=weight,
-        weight_label=WEIGHT_LABELS.get(weight, weight),
-        rules={
-            k: {"radius_m": float(tax_used[k].radius_m), "target": float(tax_used[k].target)}
-            for k in cat_keys
-        },
-        categories=cat_keys,
-        storage_crs=S.STORAGE_CRS,
-        metric_crs=mcrs.to_string(),
-        sources=tuple(dict.fromkeys([*S.sources_of(areas, resources, population), *sources])),
-        taxonomy=tax_used.name,
-        version=_version(),
-        created=date.today().isoformat(),
-        weight_inside=float(area_weight.sum()),
-        weight_outside=weight_outside,
-    )
+    info = _run_info(run, zones, sources)
+    info = replace(info, weight_inside=float(area_weight.sum()), weight_outside=weight_outside)
     return Coverage(
         table=table,
         areas=areas_out,
@@ -377,7 +486,39 @@ def analyze(  # noqa: C901, PLR0913  (keyword-only options are the documented AP
         unassigned=unassigned,
         rejected=_rejected(areas, resources, population),
         info=info,
-        taxonomy=tax_used,
+        taxonomy=run.taxonomy,
+    )
+
+
+def _run_info(run: _Run, zones: list[_zones.Zone], sources: Sequence[Source]) -> RunInfo:
+    areas, tax = run.areas, run.taxonomy
+    if len(zones) == 1:
+        metric_crs, by_area = zones[0].name, {}
+    else:
+        metric_crs = S.metric_crs_for(areas).to_string()
+        by_area = {
+            str(placed_id): zone.name
+            for zone in zones
+            for placed_id in areas[S.AREA_ID].to_numpy()[zone.areas]
+        }
+    return RunInfo(
+        basis=run.basis,
+        weight=run.weight,
+        weight_label=WEIGHT_LABELS.get(run.weight, run.weight),
+        rules={
+            k: {"radius_m": float(tax[k].radius_m), "target": float(tax[k].target)}
+            for k in run.categories
+        },
+        categories=run.categories,
+        storage_crs=S.STORAGE_CRS,
+        metric_crs=metric_crs,
+        metric_crs_by_area=by_area,
+        sources=tuple(
+            dict.fromkeys([*S.sources_of(areas, run.resources, run.population), *sources])
+        ),
+        taxonomy=tax.name,
+        version=_version(),
+        created=date.today().isoformat(),
     )
 
 
@@ -501,12 +642,6 @@ def _resource_keys(resources: gpd.GeoDataFrame, tax: Taxonomy) -> list[tuple[str
     return out
 
 
-def _area_points(area_geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    total = float(shapely.area(area_geoms).sum())
-    spacing = max(AREA_SPACING_M, float(np.sqrt(total / AREA_MAX_POINTS)))
-    return _distance.area_lattice(area_geoms, spacing_m=spacing)
-
-
 @dataclass(frozen=True)
 class _Pieces:
     """Population polygons cut by the areas (metric CRS), for exact polygon coverage."""
@@ -524,22 +659,19 @@ class _Pieces:
         return np.bincount(self.area, weights=self.weight * share, minlength=n_areas)
 
 
-def _population_points(
-    population: gpd.GeoDataFrame,
-    areas: gpd.GeoDataFrame,
-    own_geoms: np.ndarray,
-    own_crs: pyproj.CRS,
-    rank: np.ndarray,
-    mcrs: pyproj.CRS,
-    weight: str,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, _Pieces | None]:
-    """Weighted points (x, y, weight, area position, from a point?) and the polygon pieces.
+def _population_layers(
+    run: _Run, zones: list[_zones.Zone], res_xy: list[np.ndarray], placed: _Placed
+) -> tuple[list[_Layer], float]:
+    """Population as weighted points per zone, and the weight that lies outside every area.
 
-    Point population passes through. Polygons are cut by the areas; their pieces give the exact
-    covered weight (people spread evenly within a piece), and a lattice of points inside each
-    piece (:func:`chiikimap._apportion.weight_points`, 100 m) gives the distances for
-    ``nearest_m``. Both preserve every piece's weight exactly.
+    Point population passes through, placed in the areas' own CRS. Polygons are cut by the areas
+    of each zone in the zone's CRS; their pieces give the exact covered weight (people spread
+    evenly within a piece), and a lattice of points inside each piece
+    (:func:`chiikimap._apportion.weight_points`, 100 m) gives the distances for ``nearest_m``.
+    Both preserve every piece's weight exactly. The weight outside is what no zone's areas hold.
     """
+    population, weight = run.population, run.weight
+    assert population is not None
     values = pd.to_numeric(population[weight], errors="coerce").to_numpy(dtype=float)
     n_nan = int(np.isnan(values).sum())
     if n_nan:
@@ -547,39 +679,101 @@ def _population_points(
             f"population の {weight} が空の行 {n_nan} 件は 0 人として扱います / {n_nan} population "
             f"rows have no {weight} value and count as 0",
             ChiikimapWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
+    values = np.nan_to_num(values)
     is_point = (population.geom_type == "Point").to_numpy()
-    parts_xy, parts_w, parts_a, parts_p = [], [], [], []
-    pieces = None
-    if is_point.any():
-        pts = population[is_point]
-        parts_xy.append(_point_xy(pts.geometry, mcrs))
-        parts_w.append(np.nan_to_num(values[is_point]))
-        parts_a.append(_assign.assign_points(_point_xy(pts.geometry, own_crs), own_geoms, rank))
-        parts_p.append(np.ones(int(is_point.sum()), dtype=bool))
-    if (~is_point).any():
-        polys = population[~is_point]
-        xy, w, a = _apportion.weight_points(polys, areas, metric_crs=mcrs, weight=weight)
-        parts_xy.append(np.asarray(xy, dtype=float).reshape(-1, 2))
-        parts_w.append(np.nan_to_num(np.asarray(w, dtype=float)))
-        parts_a.append(np.asarray(a, dtype=np.intp))
-        parts_p.append(np.zeros(len(parts_w[-1]), dtype=bool))
-        cut = _apportion.apportion(polys, areas, metric_crs=mcrs, columns=(weight,))
-        position = {aid: i for i, aid in enumerate(areas[S.AREA_ID].to_numpy())}
-        ids = cut[S.AREA_ID].to_numpy(dtype=object)
-        keep = np.array([aid is not None and aid in position for aid in ids], dtype=bool)
-        pieces = _Pieces(
+    points, polys = population[is_point], population[~is_point]
+    pt_area = _assign.assign_points(
+        _point_xy(points.geometry, placed.own_crs), placed.own_geoms, placed.rank
+    )
+    outside = float(values[is_point][pt_area < 0].sum())
+    inside_share = np.zeros(len(polys))
+    layers = []
+    for zone, rxy in zip(zones, res_xy, strict=True):
+        sel = np.isin(pt_area, zone.areas)
+        xy = [_point_xy(points.geometry[sel], zone.crs)]
+        w, area = [values[is_point][sel]], [pt_area[sel]]
+        pieces = None
+        if len(polys):
+            part = _polygon_part(polys, run.areas, zone, weight, placed if len(zones) > 1 else None)
+            xy.append(part.xy)
+            w.append(part.w)
+            area.append(part.area)
+            pieces = part.pieces
+            inside_share += part.inside_share
+        from_point = np.arange(sum(len(a) for a in area)) < int(sel.sum())
+        layers.append(
+            _grouped(
+                zone,
+                rxy,
+                np.concatenate(xy).reshape(-1, 2),
+                np.concatenate(w),
+                np.concatenate(area),
+                from_point,
+                pieces=pieces,
+            )
+        )
+    rest = 1.0 - inside_share
+    rest = np.where(rest <= _POLYGON_EPS, 0.0, np.clip(rest, 0.0, 1.0))
+    return layers, outside + float((values[~is_point] * rest).sum())
+
+
+#: A polygon share outside every area below this is floating-point noise along shared borders
+#: (the rule of :mod:`chiikimap._apportion`).
+_POLYGON_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class _PolygonPart:
+    """Population polygons inside one zone's areas: lattice points and exact pieces."""
+
+    xy: np.ndarray
+    w: np.ndarray
+    area: np.ndarray  # positions among all areas, -1 outside the zone's areas
+    pieces: _Pieces
+    inside_share: np.ndarray  # per polygon row: its share inside the zone's areas
+
+
+def _polygon_part(
+    polys: gpd.GeoDataFrame,
+    areas: gpd.GeoDataFrame,
+    zone: _zones.Zone,
+    weight: str,
+    placed: _Placed | None,
+) -> _PolygonPart:
+    """Cut the polygons by the zone's areas in its CRS (``placed`` given: only those nearby)."""
+    rows = np.arange(len(polys))
+    sub_areas = areas
+    if placed is not None:  # several zones: the polygons whose box meets one of the zone's areas
+        own = np.asarray(polys.geometry.to_crs(placed.own_crs).array, dtype=object)
+        tree = shapely.STRtree(placed.own_geoms[zone.areas])
+        rows = np.unique(tree.query(own)[0])
+        sub_areas = areas.iloc[zone.areas]
+    sub = polys.iloc[rows].reset_index(drop=True)
+    xy, w, a = _apportion.weight_points(sub, sub_areas, metric_crs=zone.crs, weight=weight)
+    cut = _apportion.apportion(sub, sub_areas, metric_crs=zone.crs, columns=(weight,))
+    position = {aid: i for i, aid in enumerate(sub_areas[S.AREA_ID].to_numpy())}
+    ids = cut[S.AREA_ID].to_numpy(dtype=object)
+    keep = np.array([aid is not None and aid in position for aid in ids], dtype=bool)
+    local = np.array([position[aid] for aid in ids[keep]], dtype=np.intp)
+    share = np.zeros(len(polys))
+    np.add.at(
+        share,
+        rows[cut[_apportion.SOURCE_INDEX].to_numpy(dtype=np.intp)[keep]],
+        cut[_apportion.SHARE].to_numpy(dtype=float)[keep],
+    )
+    a = np.asarray(a, dtype=np.intp)
+    return _PolygonPart(
+        xy=np.asarray(xy, dtype=float).reshape(-1, 2),
+        w=np.nan_to_num(np.asarray(w, dtype=float)),
+        area=np.where(a >= 0, zone.areas[np.maximum(a, 0)], -1),
+        pieces=_Pieces(
             geoms=np.asarray(cut.geometry.array, dtype=object)[keep],
             weight=np.nan_to_num(pd.to_numeric(cut[weight], errors="coerce").to_numpy(float))[keep],
-            area=np.array([position[aid] for aid in ids[keep]], dtype=np.intp),
-        )
-    return (
-        np.concatenate(parts_xy),
-        np.concatenate(parts_w),
-        np.concatenate(parts_a),
-        np.concatenate(parts_p),
-        pieces,
+            area=zone.areas[local],
+        ),
+        inside_share=share,
     )
 
 

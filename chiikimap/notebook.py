@@ -123,7 +123,7 @@ def _info_block(coverage: Coverage) -> str:
         ("半径・目標", radii),
         ("データ時点", "・".join(info.data_dates) or "不明"),
         ("出典", info.attribution or "不明"),
-        ("距離計算の座標系", info.metric_crs),
+        ("距離計算の座標系", info.metric_crs_text),
         ("作成", f"{info.created} chiikimap {info.version}".strip()),
     ]
     rows = "".join(f"<li><b>{esc(k)}</b>: {esc(v)}</li>" for k, v in items)

@@ -45,7 +45,9 @@ class RunInfo:
     categories
         Category keys in table order.
     storage_crs, metric_crs
-        The lon/lat CRS of the layers and the metric CRS in which distances were measured.
+        The lon/lat CRS of the layers and the metric CRS in which distances were measured (when
+        the areas lie in several UTM zones: the zone of the whole extent, in which maps are drawn;
+        see ``metric_crs_by_area``).
     sources
         Every data source to credit.
     taxonomy
@@ -59,6 +61,9 @@ class RunInfo:
     weight_outside
         Population weight that lies outside every area (0 on the area basis). It is counted in
         no area; outputs show it so that nobody silently disappears.
+    metric_crs_by_area
+        ``area_id`` → the metric CRS in which that area was measured, when the areas span
+        several UTM zones and each was measured in its own; empty when ``metric_crs`` served all.
     """
 
     basis: Literal["population", "area"]
@@ -74,6 +79,18 @@ class RunInfo:
     created: str = ""
     weight_inside: float = float("nan")
     weight_outside: float = 0.0
+    metric_crs_by_area: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def metric_crs_text(self) -> str:
+        """The CRS(s) of the distances for a reader: ``"EPSG:6690"`` or each zone with its areas."""
+        if not self.metric_crs_by_area:
+            return self.metric_crs
+        counts: dict[str, int] = {}
+        for crs in self.metric_crs_by_area.values():
+            counts[crs] = counts.get(crs, 0) + 1
+        zones = ", ".join(f"{crs} ({n})" for crs, n in counts.items())
+        return f"圏域ごとの UTM 帯 / per-area UTM zone: {zones}"
 
     @property
     def data_dates(self) -> list[str]:

@@ -12,6 +12,7 @@ from chiikimap import ChiikimapWarning
 
 MODULES = [
     "chiikimap._identity",
+    "chiikimap._metrics",
     "chiikimap._style",
     "chiikimap.coverage",
     "chiikimap.maps.static",
