@@ -45,7 +45,7 @@ AREA_SPACING_M = 25.0
 AREA_MAX_POINTS = 2_000_000
 
 
-def analyze(  # noqa: C901, PLR0913  (keyword-only options are the documented API; the stage split is under way)
+def analyze(  # noqa: PLR0913  (keyword-only options are the documented API)
     areas: gpd.GeoDataFrame,
     resources: gpd.GeoDataFrame,
     population: gpd.GeoDataFrame | None = None,
