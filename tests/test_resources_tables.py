@@ -267,7 +267,14 @@ def test_xlsx_first_sheet_without_header_tries_the_next(tmp_path: Path):
             "一覧": [["名称", "緯度", "経度"], ["サロンA", 34.80, 135.65]],
         },
     )
-    gdf = read_resources(path, category="kayoi_no_ba")
+    # the sheets not read are named, each in its own warning
+    with pytest.warns(ChiikimapWarning) as caught:
+        gdf = read_resources(path, category="kayoi_no_ba")
+    skipped = [str(w.message) for w in caught if "は読んでいません" in str(w.message)]
+    assert len(skipped) == 2
+    assert "シート '表紙'" in skipped[0]
+    assert "sheet='表紙'" in skipped[0]
+    assert "シート '集計'" in skipped[1]
     assert gdf["name"].tolist() == ["サロンA"]
     assert _reports(gdf)[0]["columns"]["sheet"] == "一覧"
     # an explicit sheet is read as given, and the error names the sheet and lists the others

@@ -27,9 +27,7 @@ Layouts (``kind``):
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import itertools
 import re
 import unicodedata
@@ -57,7 +55,8 @@ from .._errors import (
 )
 from .._names import normalize_town_name
 from . import _ages, _mesh
-from ._text import decode_text
+from ._table import norm_header as _norm_header
+from ._table import read_records
 
 __all__ = ["KEY_CODE", "NAME", "POPULATION_DATE", "PopulationKind", "read_population"]
 
@@ -291,36 +290,19 @@ def _detect_kind(
 
 
 def _read_rows(p: Path, *, encoding: str | None, sheet: str | int | None) -> _Rows:
-    """Every cell of a CSV/text/xlsx file; raises :class:`EncodingError` on broken text."""
-    suffix = p.suffix.lower()
-    if suffix in {".xlsx", ".xlsm"}:
-        import openpyxl
+    """Every cell of a CSV/text/xlsx file; raises :class:`EncodingError` on broken text.
 
-        wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
-        try:
-            if sheet is None:
-                ws = wb.worksheets[0]
-            elif isinstance(sheet, int):
-                ws = wb.worksheets[sheet]
-            elif sheet in wb.sheetnames:
-                ws = wb[sheet]
-            else:
-                raise InputFileError(
-                    f"シート {sheet!r} がありません（あるシート: {wb.sheetnames}） / no sheet {sheet!r}",
-                    path=p,
-                )
-            rows = [list(r) for r in ws.iter_rows(values_only=True)]
-            name = ws.title
-        finally:
-            wb.close()
-        result = _Rows(rows, name)
-    else:
-        raw = p.read_bytes()
-        text, _ = decode_text(p, raw, encoding)
-        result = _Rows(list(csv.reader(io.StringIO(text))))
+    Read through the shared table layer (:func:`chiikimap.io._table.read_records`); blank rows
+    come back as empty lists so that ``rows[i]`` stays file row ``i + 1``.
+    """
+    records = read_records(p, encoding=encoding, sheet=sheet)[0]
+    rows: list[list[Any]] = []
+    empty: list[Any] = []
+    for row, number in zip(records.rows, records.numbers, strict=True):
+        rows.extend([empty] * (number - 1 - len(rows)))
+        rows.append(row)
+    result = _Rows(rows, records.sheet)
     _check_replacement_chars(result, p)
-    while result.rows and all(_blank(c) for c in result.rows[-1]):
-        result.rows.pop()
     return result
 
 
@@ -351,12 +333,6 @@ def _blank(v: Any) -> bool:
         or (isinstance(v, str) and not v.strip())
         or (isinstance(v, float) and np.isnan(v))
     )
-
-
-def _norm_header(v: Any) -> str:
-    if v is None:
-        return ""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(v)))
 
 
 class _BadNumberError(ValueError):

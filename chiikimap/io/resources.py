@@ -26,13 +26,10 @@ Recognised layouts (recorded as ``layout`` in the read report):
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 import unicodedata
 import warnings
-import zipfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -54,16 +51,14 @@ from .._errors import (
     InputFileError,
     check_choice,
 )
-from ..taxonomy import Taxonomy, default_taxonomy, inactive_words
+from ..taxonomy import Classification, Taxonomy, default_taxonomy, inactive_words
+from . import _table as T
 from ._datum import names_tokyo_datum, tokyo_to_jgd2011
-from ._text import BOM, decode_text
 
 __all__ = ["read_resources"]
 
 PathArg = str | PathLike[str]
 
-_TABLE_SUFFIXES = (".csv", ".txt", ".tsv")
-_EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 _VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb")
 
 # --- column names -------------------------------------------------------------------------------
@@ -149,201 +144,6 @@ _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 # --- loading --------------------------------------------------------------------------------------
-@dataclass
-class _Table:
-    """Raw text of one file: header, rows and where each row is in the file."""
-
-    path: Path
-    kind: str  # "csv", "xlsx" or "vector"
-    columns: list[str]
-    rows: list[list[str]]
-    row_numbers: list[int]
-    encoding: str = ""
-    points: list[tuple[float, float] | str] | None = None  # (lon, lat) or a reason (vector only)
-    row_errors: dict[int, str] = field(default_factory=dict)
-    n_blank: int = 0
-    #: the file's own number of the header row (CSV record / sheet row); 0 for vector files
-    header_row: int = 0
-    #: False when no row of the first ones had the name and coordinate columns (first row used)
-    header_found: bool = True
-    #: non-blank rows above the header (titles): (row number, their text)
-    above: list[tuple[int, str]] = field(default_factory=list)
-    #: xlsx cells right of the last titled column: column letter → [(row number, value)]
-    untitled: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
-    sheet: str = ""
-    sheets: list[str] = field(default_factory=list)
-
-
-#: how many non-blank rows are searched for the header row
-_HEADER_SCAN = 10
-#: a trailing note in a column name: 「緯度（世界測地系）」, 「経度(度)」, 「住所[所在地]」
-_NOTE = re.compile(r"^(.+?)\s*[(\[【〔]([^()\[\]【】〔〕]*)[)\]】〕]$")
-#: a note that names the reading of the column (事業所名（カナ）): that column is not the name
-_READING = re.compile(
-    r"カナ|かな|ｶﾅ|ふりがな|フリガナ|よみ|読み|ローマ字|英字|english", re.IGNORECASE
-)
-
-
-def _norm_header(name: str) -> str:
-    text = unicodedata.normalize("NFKC", str(name)).strip().lower()
-    return re.sub(r"\s+", "", text).lstrip("#\ufeff")
-
-
-def _base_header(name: str) -> str:
-    """The normalised name without a trailing parenthesised or bracketed note ("" when none)."""
-    text = unicodedata.normalize("NFKC", str(name)).strip()
-    m = _NOTE.match(text)
-    if m is None or _READING.search(m.group(2)):
-        return ""
-    return _norm_header(m.group(1))
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        return repr(value)
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())
-    return str(value)
-
-
-def _read_csv(
-    path: Path, encoding: str | None, cols: dict[str, str | None], header_row: int | None
-) -> _Table:
-    data = path.read_bytes()
-    if not data.removeprefix(BOM).strip():
-        raise InputFileError("ファイルが空です / the file is empty", path=path)
-    text, used = decode_text(path, data, encoding)
-    first = text.split("\n", 1)[0]
-    delimiter = (
-        "\t" if (path.suffix.lower() == ".tsv" or ("\t" in first and "," not in first)) else ","
-    )
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    numbers = list(range(1, len(records) + 1))
-    start, found = _locate_header(path, records, numbers, cols, header_row)
-    table = _table_from_records(path, "csv", records, numbers, used, start)
-    table.header_found = found
-    return table
-
-
-def _read_xlsx(
-    path: Path, sheet: str | int | None, cols: dict[str, str | None], header_row: int | None
-) -> _Table:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise InputFileError(
-            f"Excel (xlsx) ファイルとして開けません / cannot open as xlsx: {exc}", path=path
-        ) from None
-    try:
-        names = list(wb.sheetnames)
-        if sheet is None:
-            candidates = list(range(len(names)))
-        elif isinstance(sheet, int) and 0 <= sheet < len(names):
-            candidates = [sheet]
-        elif isinstance(sheet, str) and sheet in names:
-            candidates = [names.index(sheet)]
-        else:
-            raise InputFileError(
-                f"シート {sheet!r} がありません。シート: {names} / no sheet {sheet!r}; sheets: "
-                f"{names}; pass sheet='…' (name) or sheet=0 (position)",
-                path=path,
-            )
-        # without sheet=, the first sheet whose header is recognised (else the first sheet)
-        chosen: tuple[int, list[list[str]], int, bool] | None = None
-        for position in candidates:
-            records = [
-                [_cell_text(v) for v in values]
-                for values in wb.worksheets[position].iter_rows(values_only=True)
-            ]
-            numbers = list(range(1, len(records) + 1))
-            if not any(any(c.strip() for c in r) for r in records):
-                continue
-            start, found = _locate_header(path, records, numbers, cols, header_row)
-            if chosen is None or (found and not chosen[3]):
-                chosen = (position, records, start, found)
-            if found:
-                break
-    finally:
-        wb.close()
-    if chosen is None:
-        where = f"シート {names[candidates[0]]!r} " if sheet is not None else ""
-        raise InputFileError(
-            f"{where}ファイルが空です（シート: {names}）/ the file is empty (sheets: {names})",
-            path=path,
-        )
-    position, records, start, found = chosen
-    context = (
-        f"; シート {names[position]!r} を読みました（シート: {names}）/ read sheet "
-        f"{names[position]!r} of {names}; pass sheet='…' for another"
-    )
-    table = _table_from_records(
-        path, "xlsx", records, list(range(1, len(records) + 1)), "", start, context
-    )
-    table.header_found = found
-    table.sheet = names[position]
-    table.sheets = names
-    return table
-
-
-def _locate_header(
-    path: Path,
-    records: list[list[str]],
-    numbers: list[int],
-    cols: dict[str, str | None],
-    header_row: int | None,
-) -> tuple[int, bool]:
-    """(index of the header record, whether it was recognised).
-
-    ``header_row`` (the file's own 1-based row number) wins; otherwise the first of the first
-    :data:`_HEADER_SCAN` non-blank rows in which the name and coordinate columns are found; when
-    none is, the first non-blank row (the missing column is then reported by the caller).
-    """
-    if header_row is not None:
-        for i, number in enumerate(numbers):
-            if number == header_row:
-                if not any(c.strip() for c in records[i]):
-                    raise InputFileError(
-                        f"header_row={header_row} の行は空行です / row {header_row} given as "
-                        "header_row is blank; pass the row number of the column names",
-                        path=path,
-                    )
-                return i, True
-        raise InputFileError(
-            f"header_row={header_row} の行がありません（{len(numbers)} 行）/ the file has no row "
-            f"{header_row} ({len(numbers)} rows)",
-            path=path,
-        )
-    first: int | None = None
-    seen = 0
-    for i, rec in enumerate(records):
-        if not any(c.strip() for c in rec):
-            continue
-        if first is None:
-            first = i
-        if _looks_like_header(_header_cells(rec), cols):
-            return i, True
-        seen += 1
-        if seen >= _HEADER_SCAN:
-            break
-    if first is None:
-        raise InputFileError("ファイルが空です / the file is empty", path=path)
-    return first, False
-
-
-def _header_cells(record: list[str]) -> list[str]:
-    header = [c.strip().removeprefix("\ufeff") for c in record]
-    while header and not header[-1]:
-        header.pop()
-    return [h or f"列{j + 1}" for j, h in enumerate(header)]
-
-
 def _looks_like_header(columns: list[str], cols: dict[str, str | None]) -> bool:
     """The name column and the latitude/longitude (or location) columns are all there."""
 
@@ -353,61 +153,7 @@ def _looks_like_header(columns: list[str], cols: dict[str, str | None]) -> bool:
     return has("name") and ((has("lat") and has("lon")) or has("location"))
 
 
-def _table_from_records(
-    path: Path,
-    kind: str,
-    records: list[list[str]],
-    numbers: list[int],
-    encoding: str,
-    start: int,
-    context: str = "",
-) -> _Table:
-    columns = _header_cells(records[start])
-    table = _Table(
-        path=path,
-        kind=kind,
-        columns=columns,
-        rows=[],
-        row_numbers=[],
-        encoding=encoding,
-        header_row=numbers[start],
-    )
-    table.above = [
-        (number, " ".join(c.strip() for c in rec if c.strip()))
-        for rec, number in zip(records[:start], numbers[:start], strict=True)
-        if any(c.strip() for c in rec)
-    ]
-    width = len(columns)
-    for rec, number in zip(records[start + 1 :], numbers[start + 1 :], strict=True):
-        if not any(c.strip() for c in rec):
-            table.n_blank += 1
-            continue
-        extra = [(j, c) for j, c in enumerate(rec[width:], start=width) if c.strip()]
-        if extra and kind == "xlsx":
-            # a note typed next to the table (E3 = "※休止中" under an empty E1): not data
-            from openpyxl.utils import get_column_letter
-
-            for j, value in extra:
-                table.untitled.setdefault(get_column_letter(j + 1), []).append((number, value))
-        elif extra:
-            n_fields = extra[-1][0] + 1
-            table.row_errors[len(table.rows)] = (
-                f"列の数 ({n_fields}) が見出し ({width}) より多い / the row has {n_fields} fields "
-                f"but the header has {width} (an unquoted comma?)"
-            )
-        row = (list(rec) + [""] * width)[:width]
-        table.rows.append(row)
-        table.row_numbers.append(number)
-    if not table.rows:
-        raise InputFileError(
-            f"データ行がありません（見出しだけです）/ the file has no data rows, only a header"
-            f"{context}",
-            path=path,
-        )
-    return table
-
-
-def _read_vector(path: Path, layer: str | int | None) -> _Table:
+def _read_vector(path: Path, layer: str | int | None) -> T.Table:
     kwargs: dict[str, Any] = {} if layer is None else {"layer": layer}
     try:
         gdf = gpd.read_file(path, **kwargs)
@@ -423,12 +169,12 @@ def _read_vector(path: Path, layer: str | int | None) -> _Table:
         if crs != pyproj.CRS(S.STORAGE_CRS):
             gdf = gdf.to_crs(S.STORAGE_CRS)
     columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
-    table = _Table(path=path, kind="vector", columns=columns, rows=[], row_numbers=[])
+    table = T.Table(path=path, kind="vector", columns=columns, rows=[], row_numbers=[])
     points: list[tuple[float, float] | str] = []
     for i, (geom, values) in enumerate(
         zip(gdf.geometry, gdf[columns].itertuples(index=False, name=None), strict=True)
     ):
-        table.rows.append([_cell_text(v) for v in values])
+        table.rows.append([T.cell_text(v) for v in values])
         table.row_numbers.append(i + 1)
         if geom is None or geom.is_empty:
             points.append("ジオメトリがありません / no geometry")
@@ -452,15 +198,19 @@ def _load(
     sheet: str | int | None,
     cols: dict[str, str | None] | None = None,
     header_row: int | None = None,
-) -> _Table:
+) -> T.Table:
     if not path.is_file():
         raise InputFileError("ファイルがありません / no such file", path=path)
     suffix = path.suffix.lower()
-    cols = cols or {}
-    if suffix in _TABLE_SUFFIXES:
-        return _read_csv(path, encoding, cols, header_row)
-    if suffix in _EXCEL_SUFFIXES:
-        return _read_xlsx(path, sheet, cols, header_row)
+    wanted = cols or {}
+    if suffix in T.TEXT_SUFFIXES or suffix in T.EXCEL_SUFFIXES:
+        return T.load_table(
+            path,
+            lambda columns: _looks_like_header(columns, wanted),
+            encoding=encoding,
+            sheet=sheet,
+            header_row=header_row,
+        )
     if suffix in _VECTOR_SUFFIXES:
         return _read_vector(path, sheet)
     if suffix == ".xls":
@@ -487,22 +237,22 @@ def _match(columns: list[str], role: str, explicit: str | None) -> str | None:
     by_norm: dict[str, str] = {}
     by_base: dict[str, str] = {}
     for c in columns:
-        by_norm.setdefault(_norm_header(c), c)
-        base = _base_header(c)
+        by_norm.setdefault(T.norm_header(c), c)
+        base = T.base_header(c)
         if base:
             by_base.setdefault(base, c)
     if explicit is not None:
         if explicit in columns:
             return explicit
-        return by_norm.get(_norm_header(explicit))
+        return by_norm.get(T.norm_header(explicit))
     for table in (by_norm, by_base):
         for cand in _CANDIDATES[role]:
-            if _norm_header(cand) in table:
-                return table[_norm_header(cand)]
+            if T.norm_header(cand) in table:
+                return table[T.norm_header(cand)]
     return None
 
 
-def _find(table: _Table, role: str, explicit: str | None) -> str | None:
+def _find(table: T.Table, role: str, explicit: str | None) -> str | None:
     column = _match(table.columns, role, explicit)
     if column is None and explicit is not None:
         ja, en, param = _ROLE_TEXT.get(role, (role, role, role))
@@ -516,7 +266,7 @@ def _find(table: _Table, role: str, explicit: str | None) -> str | None:
     return column
 
 
-def _where(table: _Table) -> str:
+def _where(table: T.Table) -> str:
     """Which sheet and header row were read, for error messages (empty for a plain CSV)."""
     parts: list[str] = []
     if table.kind == "xlsx":
@@ -533,7 +283,7 @@ def _where(table: _Table) -> str:
     return "".join(parts)
 
 
-def _missing(role: str, table: _Table, extra: str = "") -> ColumnNotFoundError:
+def _missing(role: str, table: T.Table, extra: str = "") -> ColumnNotFoundError:
     ja, en, param = _ROLE_TEXT[role]
     looked = ", ".join(_CANDIDATES[role])
     return ColumnNotFoundError(
@@ -543,11 +293,11 @@ def _missing(role: str, table: _Table, extra: str = "") -> ColumnNotFoundError:
     )
 
 
-def _detect_layout(table: _Table, address_col: str | None) -> str:
-    have = {_norm_header(c) for c in table.columns}
+def _detect_layout(table: T.Table, address_col: str | None) -> str:
+    have = {T.norm_header(c) for c in table.columns}
 
     def has(names: Sequence[str]) -> bool:
-        return all(_norm_header(n) in have for n in names)
+        return all(T.norm_header(n) in have for n in names)
 
     if has(_MHLW_COLUMNS) and (
         "都道府県コード又は市町村コード" in have or "都道府県コード又は市区町村コード" in have
@@ -799,14 +549,12 @@ class _ClassifyContext:
 def _classify(
     raw_cat: str,
     name: str,
-    context: _ClassifyContext,
+    classify: _Classifier,
     unclassified: dict[str, None],
 ) -> tuple[tuple[str, ...], tuple[str, str] | None]:
     """(keys, problem) of one category cell; unrecognised parts are added to ``unclassified``."""
-    taxonomy = context.taxonomy
-    result = taxonomy.classify_cell(
-        raw_cat, domain=context.domain, row_text=name, file_domain=context.file_domain
-    )
+    taxonomy = classify.context.taxonomy
+    result = classify(raw_cat, name)
     for part in result.unclassified:
         unclassified.setdefault(part, None)
     if result.ambiguous:
@@ -887,24 +635,63 @@ class _Kept:
     report: S.ReadReport
 
 
-def _read_one(  # noqa: C901  (split into the table pipeline under way)
-    path: Path,
-    *,
-    category: str | None,
-    cols: dict[str, str | None],
-    encoding: str | None,
-    sheet: str | int | None,
-    header_row: int | None,
-    classifier: _ClassifyContext,
-    source: S.Source | str | None,
-) -> tuple[list[_Kept], S.ReadReport, list[str]]:
-    table = _load(path, encoding, sheet, cols, header_row)
-    columns = table.columns
+@dataclass
+class _Columns:
+    """Which column of one file plays which role."""
+
+    found: dict[str, str | None]
+    idx: dict[str, int]
+    layout: str
+    #: coordinates from latitude/longitude columns (else a location column or the geometry)
+    use_xy: bool
+    #: the ``category=`` given to every row of a file without a category column
+    given: str | None
+
+
+@dataclass
+class _Tally:
+    """What the rows of one file had in common, for the summary messages."""
+
+    swapped: list[int] = field(default_factory=list)
+    bad_capacity: list[int] = field(default_factory=list)
+    zero_capacity: list[int] = field(default_factory=list)
+    unclassified: dict[str, None] = field(default_factory=dict)
+    reasons: Counter[str] = field(default_factory=Counter)
+    n_located: int = 0
+
+
+class _Classifier:
+    """Classifies category cells once per distinct cell value.
+
+    A cell is classified without its row's context first; only a cell with a name that this
+    leaves undecided (「短期入所」 alone) is classified again with the row's name and the file's
+    domain, which can only decide such names.
+    """
+
+    def __init__(self, context: _ClassifyContext) -> None:
+        self.context = context
+        self.cache: dict[str, Classification] = {}
+
+    def __call__(self, raw: str, name: str) -> Classification:
+        """The classification of one cell in a row named ``name``."""
+        context = self.context
+        hit = self.cache.get(raw)
+        if hit is None:
+            hit = context.taxonomy.classify_cell(raw, domain=context.domain)
+            self.cache[raw] = hit
+        if not hit.ambiguous:
+            return hit
+        return context.taxonomy.classify_cell(
+            raw, domain=context.domain, row_text=name, file_domain=context.file_domain
+        )
+
+
+def _match_columns(table: T.Table, cols: dict[str, str | None], category: str | None) -> _Columns:
+    """Find the column of every role; raise :class:`ColumnNotFoundError` for a missing one."""
     found = {role: _find(table, role, cols.get(role)) for role in _CANDIDATES}
     layout = _detect_layout(table, found["address"])
     if layout == "hirakata_fukushi_map" and cols.get("category") is None:
         found["category"] = _find(table, "category", "service_type")
-
     if found["name"] is None:
         raise _missing("name", table)
     use_xy = found["lat"] is not None and found["lon"] is not None
@@ -922,23 +709,31 @@ def _read_one(  # noqa: C901  (split into the table pipeline under way)
             extra=", or category='kayoi_no_ba' to give every row one category / すべての行を同じ"
             "種別にするときは category='kayoi_no_ba' のように指定してください",
         )
-
     # category= fills a list without a type column; a file with its own column keeps it
-    messages: list[str] = []
     given = category if found["category"] is None else None
-    if category is not None and given is None:
+    idx = {role: table.columns.index(c) for role, c in found.items() if c is not None}
+    return _Columns(found=found, idx=idx, layout=layout, use_xy=use_xy, given=given)
+
+
+def _start_report(
+    table: T.Table, spec: _Columns, category: str | None, source: S.Source | str | None
+) -> tuple[S.ReadReport, list[str]]:
+    """The file's report with what was recognised, and the messages to warn about."""
+    path = table.path
+    messages: list[str] = []
+    found = spec.found
+    if category is not None and spec.given is None:
         messages.append(
             f"{path.name}: 種別の列「{found['category']}」があるので、その列で分類しました"
             f"（category={category!r} は種別の列がないファイルだけに使います）/ the file has its "
             f"own category column {found['category']!r}, which is used; category={category!r} "
             "applies only to files without one"
         )
-
     report = S.ReadReport(
         file=path.name,
-        layout=layout,
+        layout=spec.layout,
         columns={role: c for role, c in found.items() if c is not None},
-        sources=[_source_for(layout, path, source).to_dict()],
+        sources=[_source_for(spec.layout, path, source).to_dict()],
     )
     if table.encoding:
         report.columns["encoding"] = table.encoding
@@ -946,195 +741,308 @@ def _read_one(  # noqa: C901  (split into the table pipeline under way)
         report.columns["sheet"] = table.sheet
     if table.header_row > 1:
         report.columns["header_row"] = str(table.header_row)
+    if spec.given is not None:
+        report.columns["category"] = f"category={spec.given!r}"
+    if not spec.use_xy and table.points is not None:
+        report.columns["coordinates"] = "geometry"
+    report.warnings.extend(_layout_notes(table))
+    messages.extend(_sheet_notes(table))
+    return report, messages
+
+
+def _layout_notes(table: T.Table) -> list[str]:
+    """Title rows above the header and notes beside the table (not data)."""
+    name = table.path.name
+    notes: list[str] = []
     if table.above:
         shown = "; ".join(f"行 {n}: {text[:60]!r}" for n, text in table.above[:3])
-        report.warnings.append(
-            f"{path.name}: 見出しは {table.header_row} 行目です。その上の {len(table.above)} 行"
+        notes.append(
+            f"{name}: 見出しは {table.header_row} 行目です。その上の {len(table.above)} 行"
             f"（{shown}）は表題としてデータに数えていません / the header is row "
             f"{table.header_row}; {len(table.above)} rows above it (titles) are not data"
         )
     for letter, cells in table.untitled.items():
         shown = ", ".join(f"行 {n}: {value!r}" for n, value in cells[:3])
         more = " …" if len(cells) > 3 else ""
-        report.warnings.append(
-            f"{path.name}: 見出しが空の列 {letter} にある値 {len(cells)} 件（{shown}{more}）は"
+        notes.append(
+            f"{name}: 見出しが空の列 {letter} にある値 {len(cells)} 件（{shown}{more}）は"
             f"使っていません / {len(cells)} values in column {letter}, which has no header, "
             "are ignored"
         )
-    if given is not None:
-        report.columns["category"] = f"category={given!r}"
-    if not use_xy and table.points is not None:
-        report.columns["coordinates"] = "geometry"
-    idx = {role: columns.index(c) for role, c in found.items() if c is not None}
+    return notes
 
-    kept: list[_Kept] = []
-    swapped: list[int] = []
-    bad_capacity: list[int] = []
-    zero_capacity: list[int] = []
-    unclassified: dict[str, None] = {}
-    context = replace(
-        classifier,
-        domain=classifier.domain or _LAYOUT_DOMAIN.get(layout),
-        file_domain=(
-            classifier.taxonomy.sole_domain(r[idx["category"]] for r in table.rows)
-            if given is None
-            else None
-        ),
-    )
-    reasons: Counter[str] = Counter()
-    n_located = 0
-    report.n_read = len(table.rows)
 
-    for i, (row, number) in enumerate(zip(table.rows, table.row_numbers, strict=True)):
-        values = dict(zip(columns, row, strict=True))
-        problems: list[tuple[str, str]] = []  # (short kind, reason)
-        if i in table.row_errors:
-            problems.append(("列数", table.row_errors[i]))
-
-        # coordinates: a vector file's geometry first, else the columns
-        lon: float | None = None
-        lat: float | None = None
-        point = table.points[i] if table.points is not None else None
-        if isinstance(point, tuple):
-            lon, lat = point
-        elif point is not None and not use_xy:
-            problems.append(("座標なし", point))
-        else:
-            lon, lat, problem = _row_coords(row, idx, use_xy)
-            if problem is not None:
-                problems.append(problem)
-        if lon is not None and lat is not None:
-            if not _inside(lon, lat) and _inside(lat, lon):
-                lon, lat = lat, lon
-                swapped.append(number)
-            if _inside(lon, lat):
-                n_located += 1
-            else:
-                hint = ""
-                if max(abs(lon), abs(lat)) > 1000:
-                    hint = "（経緯度ではなく平面直角座標などの値のようです / looks like projected metres）"
-                problems.append(
-                    (
-                        "日本の範囲外",
-                        f"座標が日本の範囲外です（緯度 {lat}, 経度 {lon}）{hint} / coordinates outside "
-                        f"Japan (lat {lat}, lon {lon})",
-                    )
-                )
-
-        name = row[idx["name"]].strip()
-        if not name:
-            problems.append(("名称なし", f"名称（{found['name']}）が空です / the name is blank"))
-
-        cats: tuple[str, ...] = ()
-        raw_cat = "" if given is not None else row[idx["category"]]
-        if given is not None:
-            cats = (given,)
-        elif not raw_cat.strip():
-            problems.append(
-                (
-                    "種別なし",
-                    f"種別（{found['category']}）が空です。category='…' で指定するか列を埋めてください"
-                    " / the category is blank; fill it or pass category='…'",
-                )
-            )
-        else:
-            cats, problem = _classify(raw_cat, name, context, unclassified)
-            if problem is not None:
-                problems.append(problem)
-        if not context.include_inactive:
-            problem = _inactive_problem(name, raw_cat)
-            if problem is not None:
-                problems.append(problem)
-
-        if problems:
-            for kind, _ in problems:
-                reasons[kind] += 1
-            report.rejected.append(
-                {
-                    S.REJECTED_FILE: path.name,
-                    S.REJECTED_ROW: number,
-                    S.REJECTED_REASON: "; ".join(r for _, r in problems),
-                    S.REJECTED_VALUES: values,
-                }
-            )
+def _sheet_notes(table: T.Table) -> list[str]:
+    """One message per sheet of a workbook that was not read, and for several sheets read."""
+    name = table.path.name
+    notes: list[str] = []
+    if table.row_sheets is not None:
+        notes.append(
+            f"{name}: 見出しが同じシート {table.sheet} をまとめて読みました（行番号は各シートの"
+            f"ものです）/ read the sheets {table.sheet}, which share one header; row numbers are "
+            "each sheet's own"
+        )
+    for sheet, why in table.skipped_sheets:
+        if why.startswith("空"):
             continue
-        assert lon is not None
-        assert lat is not None
+        notes.append(
+            f"{name}: シート {sheet!r} は読んでいません（{why}）。読むときは sheet={sheet!r} を"
+            f"指定してください / sheet {sheet!r} was not read ({why.split(' / ')[-1]}); pass "
+            f"sheet={sheet!r} to read it"
+        )
+    return notes
 
-        capacity = math.nan
-        if "capacity" in idx:
-            capacity, status = _parse_capacity(row[idx["capacity"]])
-            if status == "bad":
-                bad_capacity.append(number)
-            elif status == "zero":
-                zero_capacity.append(number)
-        address = row[idx["address"]].strip() if "address" in idx else ""
-        if "building" in idx and row[idx["building"]].strip():
-            building = row[idx["building"]].strip()
-            if building not in address:
-                address = f"{address} {building}".strip()
-        rid = row[idx["id"]].strip() if "id" in idx else ""
-        kept.append(
-            _Kept(
-                file=path.name,
-                row=number,
-                name=name,
-                categories=cats,
-                capacity=capacity,
-                address=address,
-                rid=rid,
-                lon=lon,
-                lat=lat,
-                values=values,
-                report=report,
+
+def _row_point(
+    table: T.Table, i: int, spec: _Columns, tally: _Tally
+) -> tuple[float | None, float | None, list[tuple[str, str]]]:
+    """(lon, lat, problems) of row ``i``: a vector file's geometry first, else the columns."""
+    row = table.rows[i]
+    lon: float | None = None
+    lat: float | None = None
+    point = table.points[i] if table.points is not None else None
+    if isinstance(point, tuple):
+        lon, lat = point
+    elif point is not None and not spec.use_xy:
+        return None, None, [("座標なし", point)]
+    else:
+        lon, lat, problem = _row_coords(row, spec.idx, spec.use_xy)
+        if problem is not None:
+            return None, None, [problem]
+    if lon is None or lat is None:
+        return None, None, []
+    if not _inside(lon, lat) and _inside(lat, lon):
+        lon, lat = lat, lon
+        tally.swapped.append(table.row_numbers[i])
+    if _inside(lon, lat):
+        tally.n_located += 1
+        return lon, lat, []
+    hint = ""
+    if max(abs(lon), abs(lat)) > 1000:
+        hint = "（経緯度ではなく平面直角座標などの値のようです / looks like projected metres）"
+    problem = (
+        "日本の範囲外",
+        f"座標が日本の範囲外です（緯度 {lat}, 経度 {lon}）{hint} / coordinates outside "
+        f"Japan (lat {lat}, lon {lon})",
+    )
+    return None, None, [problem]
+
+
+def _row_categories(
+    row: list[str], name: str, spec: _Columns, classify: _Classifier, tally: _Tally
+) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
+    """(category keys, problems) of one row; 休止・廃止 rows are problems unless counted."""
+    problems: list[tuple[str, str]] = []
+    cats: tuple[str, ...] = ()
+    raw_cat = "" if spec.given is not None else row[spec.idx["category"]]
+    if spec.given is not None:
+        cats = (spec.given,)
+    elif not raw_cat.strip():
+        column = spec.found["category"]
+        problems.append(
+            (
+                "種別なし",
+                f"種別（{column}）が空です。category='…' で指定するか列を埋めてください"
+                " / the category is blank; fill it or pass category='…'",
             )
         )
+    else:
+        cats, problem = _classify(raw_cat, name, classify, tally.unclassified)
+        if problem is not None:
+            problems.append(problem)
+    if not classify.context.include_inactive:
+        inactive = _inactive_problem(name, raw_cat)
+        if inactive is not None:
+            problems.append(inactive)
+    return cats, problems
 
-    datum_message = _datum_shift(kept, found, table.points is None, path.name)
-    if datum_message is not None:
-        report.columns["datum"] = "日本測地系 → JGD2011"
-        messages.append(datum_message)
+
+#: roles whose blank cell rejects a row
+_NEEDED_ROLES = ("name", "lat", "lon", "location", "category")
+
+
+def _formula_problem(table: T.Table, i: int, spec: _Columns) -> tuple[str, str] | None:
+    """The problem of a row whose needed cells are formulas without a saved result."""
+    cells = table.formulas.get(i)
+    if not cells:
+        return None
+    needed = {spec.found[r] for r in _NEEDED_ROLES if spec.found.get(r) is not None}
+    hit = [c for c in cells if c in needed]
+    return T.formula_problem(hit) if hit else None
+
+
+def _read_row(
+    table: T.Table,
+    i: int,
+    spec: _Columns,
+    classify: _Classifier,
+    tally: _Tally,
+    report: S.ReadReport,
+) -> _Kept | None:
+    """The resource of row ``i``, or ``None`` when the row is rejected (recorded in ``report``)."""
+    row = table.rows[i]
+    number = table.row_numbers[i]
+    values = dict(zip(table.columns, row, strict=True))
+    problems: list[tuple[str, str]] = []
+    if i in table.row_errors:
+        problems.append(table.row_errors[i])
+    formula = _formula_problem(table, i, spec)
+    if formula is not None:
+        problems.append(formula)
+    lon, lat, point_problems = _row_point(table, i, spec, tally)
+    name = row[spec.idx["name"]].strip()
+    cats, cat_problems = _row_categories(row, name, spec, classify, tally)
+    if formula is None:
+        problems.extend(point_problems)
+        if not name:
+            problems.append(
+                ("名称なし", f"名称（{spec.found['name']}）が空です / the name is blank")
+            )
+        problems.extend(cat_problems)
+    if problems or lon is None or lat is None:
+        for kind, _ in problems:
+            tally.reasons[kind] += 1
+        report.rejected.append(
+            {
+                S.REJECTED_FILE: table.where(i),
+                S.REJECTED_ROW: number,
+                S.REJECTED_REASON: "; ".join(r for _, r in problems),
+                S.REJECTED_VALUES: values,
+            }
+        )
+        return None
+    capacity, address, rid = _row_details(row, spec.idx, number, tally)
+    return _Kept(
+        file=table.where(i),
+        row=number,
+        name=name,
+        categories=cats,
+        capacity=capacity,
+        address=address,
+        rid=rid,
+        lon=lon,
+        lat=lat,
+        values=values,
+        report=report,
+    )
+
+
+def _row_details(
+    row: list[str], idx: dict[str, int], number: int, tally: _Tally
+) -> tuple[float, str, str]:
+    """(capacity, address, id) of a kept row; capacity problems are tallied."""
+    capacity = math.nan
+    if "capacity" in idx:
+        capacity, status = _parse_capacity(row[idx["capacity"]])
+        if status == "bad":
+            tally.bad_capacity.append(number)
+        elif status == "zero":
+            tally.zero_capacity.append(number)
+    address = row[idx["address"]].strip() if "address" in idx else ""
+    if "building" in idx and row[idx["building"]].strip():
+        building = row[idx["building"]].strip()
+        if building not in address:
+            address = f"{address} {building}".strip()
+    rid = row[idx["id"]].strip() if "id" in idx else ""
+    return capacity, address, rid
+
+
+def _summary(table: T.Table, report: S.ReadReport, tally: _Tally) -> list[str]:
+    """The messages that sum up one file's rows (rejected, swapped, unclassified, capacity)."""
+    name = table.path.name
+    messages: list[str] = []
     if table.n_blank:
         report.warnings.append(
-            f"{path.name}: 空行 {table.n_blank} 行を読み飛ばしました / skipped {table.n_blank} blank rows"
+            f"{name}: 空行 {table.n_blank} 行を読み飛ばしました / skipped {table.n_blank} blank rows"
         )
     if report.rejected:
         n = len(report.rejected)
-        summary = "、".join(f"{k} {v}" for k, v in reasons.most_common())
+        summary = "、".join(f"{k} {v}" for k, v in tally.reasons.most_common())
         messages.append(
-            f"{path.name}: {n} 行を取り込めませんでした（{summary}; 行 "
+            f"{name}: {n} 行を取り込めませんでした（{summary}; 行 "
             f"{_rows_text([r[S.REJECTED_ROW] for r in report.rejected])}）。"
             "chiikimap.rejected_rows(gdf) で行番号・理由・元の値を確認できます / "
             f"{n} rows rejected; see chiikimap.rejected_rows(gdf) for rows, reasons and values"
         )
-    if swapped:
-        whole = len(swapped) == n_located and n_located > 1
+    if tally.swapped:
+        swapped = tally.swapped
+        whole = len(swapped) == tally.n_located and tally.n_located > 1
         scope = "ファイル全体で" if whole else f"{len(swapped)} 行（行 {_rows_text(swapped)}）で"
         messages.append(
-            f"{path.name}: {scope}緯度と経度が入れ替わっていたので入れ替えて読みました / latitude "
+            f"{name}: {scope}緯度と経度が入れ替わっていたので入れ替えて読みました / latitude "
             f"and longitude were swapped in {len(swapped)} rows"
             f"{' (the whole file)' if whole else ''}; read them the right way round"
         )
-    if unclassified:
-        names = ", ".join(repr(u) for u in unclassified)
-        report.unclassified = list(unclassified)
+    if tally.unclassified:
+        names = ", ".join(repr(u) for u in tally.unclassified)
+        report.unclassified = list(tally.unclassified)
         messages.append(
-            f"{path.name}: 分類表にない種別 {len(unclassified)} 種類: {names}。その部分は使って"
+            f"{name}: 分類表にない種別 {len(tally.unclassified)} 種類: {names}。その部分は使って"
             "いません（Taxonomy.extend で追加できます）/ unclassified service names (ignored): "
             f"{names}"
         )
-    if bad_capacity:
+    messages.extend(_capacity_notes(name, report, tally))
+    return messages
+
+
+def _capacity_notes(name: str, report: S.ReadReport, tally: _Tally) -> list[str]:
+    messages: list[str] = []
+    bad, zero = tally.bad_capacity, tally.zero_capacity
+    if bad:
         messages.append(
-            f"{path.name}: 定員を数値にできない {len(bad_capacity)} 行（行 {_rows_text(bad_capacity)}）"
-            f"は定員不明 (NaN) にしました / capacity is not a number in {len(bad_capacity)} rows; "
+            f"{name}: 定員を数値にできない {len(bad)} 行（行 {_rows_text(bad)}）"
+            f"は定員不明 (NaN) にしました / capacity is not a number in {len(bad)} rows; "
             "set to NaN"
         )
-    if zero_capacity:
+    if zero:
         report.warnings.append(
-            f"{path.name}: 定員 0 の {len(zero_capacity)} 行は定員不明 (NaN) として扱いました "
-            f"（行 {_rows_text(zero_capacity)}）/ capacity 0 read as unknown in "
-            f"{len(zero_capacity)} rows"
+            f"{name}: 定員 0 の {len(zero)} 行は定員不明 (NaN) として扱いました "
+            f"（行 {_rows_text(zero)}）/ capacity 0 read as unknown in {len(zero)} rows"
         )
+    return messages
+
+
+def _file_context(classifier: _ClassifyContext, table: T.Table, spec: _Columns) -> _ClassifyContext:
+    """The classify context of one file: its layout's domain and the only domain of its cells."""
+    file_domain = None
+    if spec.given is None:
+        j = spec.idx["category"]
+        file_domain = classifier.taxonomy.sole_domain(dict.fromkeys(r[j] for r in table.rows))
+    return replace(
+        classifier,
+        domain=classifier.domain or _LAYOUT_DOMAIN.get(spec.layout),
+        file_domain=file_domain,
+    )
+
+
+def _read_one(
+    path: Path,
+    *,
+    category: str | None,
+    cols: dict[str, str | None],
+    encoding: str | None,
+    sheet: str | int | None,
+    header_row: int | None,
+    classifier: _ClassifyContext,
+    source: S.Source | str | None,
+) -> tuple[list[_Kept], S.ReadReport, list[str]]:
+    """Read one file: its table, the columns of each role, every row kept or rejected."""
+    table = _load(path, encoding, sheet, cols, header_row)
+    spec = _match_columns(table, cols, category)
+    report, messages = _start_report(table, spec, category, source)
+    report.n_read = len(table.rows)
+    classify = _Classifier(_file_context(classifier, table, spec))
+    tally = _Tally()
+    kept: list[_Kept] = []
+    for i in range(len(table.rows)):
+        k = _read_row(table, i, spec, classify, tally, report)
+        if k is not None:
+            kept.append(k)
+    datum_message = _datum_shift(kept, spec.found, table.points is None, path.name)
+    if datum_message is not None:
+        report.columns["datum"] = "日本測地系 → JGD2011"
+        messages.append(datum_message)
+    messages.extend(_summary(table, report, tally))
     report.warnings.extend(messages)
     return kept, report, messages
 
