@@ -273,6 +273,12 @@ class Taxonomy:
     _exact: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
     _contains: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
     _cache: dict[str, tuple[_Item, ...]] = field(init=False, repr=False, compare=False)
+    #: per domain: (key, normalised ignore phrases, normalised keywords)
+    _keywords: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = field(
+        init=False, repr=False, compare=False
+    )
+    #: per category: normalised not_contains
+    _negatives: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_key: dict[str, Category] = {}
@@ -300,6 +306,14 @@ class Taxonomy:
         object.__setattr__(self, "_exact", exact)
         object.__setattr__(self, "_contains", tuple(contains))
         object.__setattr__(self, "_cache", {})
+
+        def norm(texts: Iterable[str]) -> tuple[str, ...]:
+            return tuple(normalize_text(t).replace(" ", "") for t in texts)
+
+        keywords = tuple((d.key, norm(d.ignore), norm(d.keywords)) for d in domains.values())
+        object.__setattr__(self, "_keywords", keywords)
+        negatives = {c.key: norm(c.not_contains) for c in self.categories}
+        object.__setattr__(self, "_negatives", negatives)
 
     # --- mapping-like access ----------------------------------------------------------------------
     def __getitem__(self, key: str) -> Category:
@@ -417,18 +431,18 @@ class Taxonomy:
         """
         norm = normalize_text(text).replace(" ", "")
         found: set[str] = set()
-        for dom in self._domains.values():
+        for key, ignore, keywords in self._keywords:
             hay = norm
-            for phrase in dom.ignore:
-                hay = hay.replace(normalize_text(phrase).replace(" ", ""), "")
-            if any(normalize_text(k) in hay for k in dom.keywords):
-                found.add(dom.key)
+            for phrase in ignore:
+                hay = hay.replace(phrase, "")
+            if any(k in hay for k in keywords):
+                found.add(key)
         return frozenset(found)
 
     def _allowed(self, key: str, text: str, kd: frozenset[str]) -> bool:
         """Whether the substring rule of ``key`` may fire on ``text`` (negative guards)."""
         cat = self._by_key[key]
-        if any(normalize_text(n).replace(" ", "") in text for n in cat.not_contains):
+        if any(n in text for n in self._negatives[key]):
             return False
         # an elderly-care rule never fires on a text naming only another domain's keyword
         if self._domains[cat.domain].overview and kd and cat.domain not in kd:

@@ -309,3 +309,60 @@ def test_wam_layout_decides_ambiguous_names():
     gdf = read_resources(RESOURCES / "wam_shogai_derived.csv")
     assert list(gdf["categories"]) == [("shogai_tanki",), ("shogai_houmon",)]
     assert len(S.rejected_rows(gdf)) == 0
+
+
+# --- every 介護保険 サービスの種類 (介護保険法 第8条・第8条の2) ---------------------------------------
+#: the kinds of 居宅サービス, 地域密着型サービス, 施設サービス and their 介護予防 counterparts, and
+#: care management; 住宅改修 is a benefit without a service office and has no category
+KAIGO_HOKEN_KINDS = [
+    "訪問介護",
+    "訪問入浴介護",
+    "訪問看護",
+    "訪問リハビリテーション",
+    "居宅療養管理指導",
+    "通所介護",
+    "通所リハビリテーション",
+    "短期入所生活介護",
+    "短期入所療養介護",
+    "特定施設入居者生活介護",
+    "福祉用具貸与",
+    "特定福祉用具販売",
+    "定期巡回・随時対応型訪問介護看護",
+    "夜間対応型訪問介護",
+    "地域密着型通所介護",
+    "認知症対応型通所介護",
+    "小規模多機能型居宅介護",
+    "認知症対応型共同生活介護",
+    "地域密着型特定施設入居者生活介護",
+    "地域密着型介護老人福祉施設入所者生活介護",
+    "看護小規模多機能型居宅介護",
+    "介護老人福祉施設",
+    "介護老人保健施設",
+    "介護医療院",
+    "介護療養型医療施設",
+    "介護予防訪問入浴介護",
+    "介護予防訪問看護",
+    "介護予防訪問リハビリテーション",
+    "介護予防居宅療養管理指導",
+    "介護予防通所リハビリテーション",
+    "介護予防短期入所生活介護",
+    "介護予防短期入所療養介護",
+    "介護予防特定施設入居者生活介護",
+    "介護予防福祉用具貸与",
+    "特定介護予防福祉用具販売",
+    "介護予防認知症対応型通所介護",
+    "介護予防小規模多機能型居宅介護",
+    "介護予防認知症対応型共同生活介護",
+    "居宅介護支援",
+    "介護予防支援",
+    "介護予防ケアマネジメント",
+]
+
+
+@pytest.mark.parametrize("kind", KAIGO_HOKEN_KINDS)
+def test_every_kaigo_hoken_kind_is_an_elderly_care_key(kind: str):
+    tax = default_taxonomy()
+    (key,) = tax.classify_cell(kind).keys
+    assert tax.in_overview(key)
+    # the exact name decides even in a file of another field
+    assert tax.classify_cell(kind, domain="shogai").keys == (key,)
