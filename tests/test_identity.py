@@ -359,3 +359,46 @@ def test_merge_resources_rejects_bad_arguments():
         assert exc.value.param == "within_m"
     with pytest.raises(chiikimap.SchemaError):
         chiikimap.merge_resources([mhlw.drop(columns="categories")])
+
+
+# --- item 9: every output counts the same thing ---------------------------------------------------
+def test_map_legends_count_what_the_table_counts(tmp_path):
+    import json
+    import re
+
+    from chiikimap.maps.interactive import gap_map
+    from chiikimap.maps.static import static_map
+
+    path = _write(
+        tmp_path / "offices.csv",
+        # 老健 + its short stay (one 事業所番号): counted under 入所施設 and under 短期入所
+        _line("2750000001", "老健さくら", "介護老人保健施設", (100, 100), "100"),
+        _line("2750000001", "老健さくら", "短期入所療養介護", (103, 100), "20"),
+        _line("2770000002", "特養もみじ", "介護老人福祉施設", (1500, 500), "120"),
+        _line("2770000003", "特養もみじ", "短期入所生活介護", (1500, 500), "10"),
+        # a short stay east of the 3 × 3 km grid: in no area
+        _line("2770000005", "ショートかえで", "短期入所生活介護", (3500, 500)),
+    )
+    with pytest.warns(ChiikimapWarning):
+        res = read_resources(path)
+    cov = analyze(grid_areas(3), res, weight="area", categories=["shisetsu", "tanki_nyusho"])
+    in_areas = cov.table.groupby("category")["n_resources"].sum().to_dict()
+    assert in_areas == {"shisetsu": 2, "tanki_nyusho": 2}
+    assert len(cov.unassigned) == 1
+    tax = cov.taxonomy
+
+    # print map: one legend row per category with the number of resources that have it
+    fig = static_map(cov)
+    labels = [t.get_text() for t in fig.legends[-1].get_texts()]
+    assert labels == [  # taxonomy order
+        f"{tax['tanki_nyusho'].display('ja')}（3、うち圏域外 1）",
+        f"{tax['shisetsu'].display('ja')}（2）",
+    ]
+
+    page = gap_map(cov, tiles=None).get_root().render()
+    match = re.search(r"var D = (\{.*?\});\n", page)
+    assert match
+    data = json.loads(match.group(1))
+    counts = {c["key"]: c["n"] for c in data["cats"]}
+    assert counts["shisetsu"] == "（2）"
+    assert counts["tanki_nyusho"] == "（3、うち圏域外 1）"

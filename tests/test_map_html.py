@@ -82,8 +82,23 @@ def test_legend_entries() -> None:
         assert entry in d["legend"]["overview"]
     assert "80–100%" in d["legend"]["ramp"]
     assert "空白" in d["legend"]["none"]
-    # the resource legend lists the primary categories of the resources
+    # the resource legend lists the categories of the markers, each with the number of
+    # resources that have it (as the table counts them): 通いの場 2, 配食 2 (R1, and R3 whose
+    # marker is 配食 too); 見守り (R3's second category, not analysed) has no marker of its own
     assert d["present"] == [0, 1]
+    assert [c["n"] for c in d["cats"]] == ["（2）", "（2）", "（1）"]
+
+
+def test_legend_counts_every_category_of_a_resource_and_states_unassigned() -> None:
+    cov = fake_coverage()
+    res = cov.resources.copy()
+    # R0 gets a second analysed category (配食) and R2 lies in no area
+    res.at[0, "categories"] = ("kayoi_no_ba", "haishoku")
+    res.at[2, "area_id"] = None
+    cov = dataclasses.replace(cov, resources=res)
+    d = _data(_html(cov, tiles=None))
+    assert d["present"] == [0, 1]
+    assert [c["n"] for c in d["cats"][:2]] == ["（2、うち圏域外 1）", "（3）"]
 
 
 def test_tooltip_line_for_population_basis_reads_like_the_issue() -> None:

@@ -252,9 +252,9 @@ _JS = r"""
     var present = ci < 0 ? D.present : (D.present.indexOf(ci) >= 0 ? [ci] : []);
     if (present.length) {
       html += '<details class="ckm-symbols"' + (symbolsOpen ? ' open' : '') + '><summary>' +
-        T.resources + '</summary>';
+        T.resources_count + '</summary>';
       present.forEach(function (k) {
-        html += '<div class="ckm-row">' + markerSvg(k) + D.cats[k].label + '</div>';
+        html += '<div class="ckm-row">' + markerSvg(k) + D.cats[k].label + D.cats[k].n + '</div>';
       });
       if (D.cluster) {
         html += '<div class="ckm-row"><span class="ckm-cluster-key">12</span>' + T.cluster_note + '</div>';

@@ -26,6 +26,7 @@ from .._errors import ChiikimapError, ParameterError, check_choice
 from .._html import esc
 from .._outside import outside_note
 from ..notebook import coverage_html
+from ._counts import category_counts, count_text
 from ._element import GapMapLayers
 from ._geometry import display_geometries
 from ._offline import CSS_ASSETS, JS_ASSETS, inline_assets
@@ -92,6 +93,7 @@ _TEXT = {
         "gap_rule1": "不足（目標",
         "gap_rule2": "未満）",
         "resources": "社会資源",
+        "resources_count": "社会資源（種別ごとの数）",
         "labels": "圏域名",
         "services": "提供サービス",
         "address": "住所",
@@ -132,6 +134,7 @@ _TEXT = {
         "gap_rule1": "gap (below target ",
         "gap_rule2": ")",
         "resources": "Resources",
+        "resources_count": "Resources (count per category)",
         "labels": "Area names",
         "services": "Services",
         "address": "Address",
@@ -467,6 +470,10 @@ def gap_map(  # noqa: PLR0913  (keyword-only map options are the documented API)
     keys = _view_keys(coverage)
     cat_index = {k: i for i, k in enumerate(keys)}
     cats = _categories_json(coverage, keys, lang)
+    # legend numbers: every resource of each category, as the table counts (issue 9)
+    counts = category_counts(coverage, keys)
+    for entry, key in zip(cats, keys, strict=True):
+        entry["n"] = esc(count_text(*counts[key], lang))
     area_rows, bins = _areas_json(coverage, cat_index, lang)
     resources = _resources_json(coverage, cat_index)
     minx, miny, maxx, maxy = coverage.areas.to_crs("EPSG:4326").total_bounds
@@ -486,7 +493,11 @@ def gap_map(  # noqa: PLR0913  (keyword-only map options are the documented API)
         "areas": _area_features(coverage, simplify_m),
         "area": area_rows,
         "res": resources,
-        "present": sorted({r[2] for r in resources}),
+        # the resource legend: categories that have markers, and every analysed category that has
+        # resources (a secondary category is counted even where another one gives the marker)
+        "present": sorted(
+            {r[2] for r in resources} | {cat_index[k] for k in analysed if sum(counts[k])}
+        ),
         "cluster": bool(len(resources) > _CLUSTER_AUTO if cluster is None else cluster),
         "ramp": [list(step) for step in _style.COVERAGE_RAMP],
         "legend": _legend_html(bins, t, len(analysed)),

@@ -41,6 +41,7 @@ from .._errors import (
     user_stacklevel,
 )
 from .._outside import outside_note
+from ._counts import category_counts, count_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -73,7 +74,7 @@ _TEXT = {
         "title_category": "{label}のカバー率（半径{radius} m・目標{target}）",
         "legend_count": "空白・不足の種別数（全{n}種別中）",
         "legend_status": "判定",
-        "legend_resources": "資源",
+        "legend_resources": "資源（種別ごとの数）",
         "has_none": "空白を含む圏域",
         "coverage": "カバー率",
         "date": "データ時点",
@@ -88,7 +89,7 @@ _TEXT = {
         "title_category": "{label}: coverage (radius {radius} m, target {target})",
         "legend_count": "categories none/gap (of {n})",
         "legend_status": "status",
-        "legend_resources": "resources",
+        "legend_resources": "resources (count per category)",
         "has_none": "area with a 'none' category",
         "coverage": "coverage",
         "date": "data date",
@@ -630,11 +631,16 @@ class _ResourceLayer:
 def _resource_layers(
     coverage: Coverage, category: str | None, crs: Any, page: _Page
 ) -> tuple[list[_ResourceLayer], list[Artist]]:
-    """One layer and one legend entry per shown category (each resource under its first one)."""
+    """One layer and one legend entry per shown category (each resource under its first one).
+
+    The legend counts every resource of each category, as the table does (issue 9): a resource
+    drawn under its first category counts under its others too, and those in no area are said.
+    """
     from matplotlib.lines import Line2D
 
     categories = list(coverage.categories)
     shown = [category] if category is not None else categories
+    counts = category_counts(coverage, shown)
     res = coverage.resources.to_crs(crs)
     layers: list[_ResourceLayer] = []
     handles: list[Artist] = []
@@ -648,7 +654,8 @@ def _resource_layers(
         marker = _style.MPL_MARKERS.get(cat.marker, "o")
         colour = _style.hex_colour(cat.color)
         layers.append(_ResourceLayer(res[mask], marker, colour))
-        label = page.clean(f"{cat.display(page.lang)}（{int(mask.sum())}）", "category labels")
+        number = count_text(*counts[key], page.lang)
+        label = page.clean(f"{cat.display(page.lang)}{number}", "category labels")
         handles.append(
             Line2D(
                 [],
