@@ -242,7 +242,7 @@ def read_reports(obj: pd.DataFrame) -> list[dict[str, Any]]:
     return [value]
 
 
-def rejected_rows(obj: pd.DataFrame) -> pd.DataFrame:
+def rejected_rows(obj: pd.DataFrame, *, merged: bool = True) -> pd.DataFrame:
     """Rows that a chiikimap reader rejected while building ``obj``, with the reason.
 
     Parameters
@@ -250,28 +250,32 @@ def rejected_rows(obj: pd.DataFrame) -> pd.DataFrame:
     obj
         A layer returned by :func:`chiikimap.read_resources`, :func:`chiikimap.read_districts` or
         :func:`chiikimap.read_population`.
+    merged
+        Also list the rows merged into another one (``True``, the default), after the
+        rejected rows; ``False`` lists only the rows rejected.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``file``, ``row`` (1-based row in the file), ``reason`` and ``values`` (the raw
-        values as a dict). Empty when nothing was rejected. Rows merged into another resource
-        (the same 事業所番号, an identical row, or the same facility in another source) follow
-        the rejected ones with a reason starting with 「重複」 and, as extra columns,
+        values as a dict). Empty when nothing was rejected. With ``merged``, the rows merged
+        into another one follow: for resources (the same 事業所番号, an identical row, or the
+        same facility in another source) with a reason starting with 「重複」; for districts
+        and census areas, the further parts of one area (飛び地). Their extra columns are
         ``kept_file``, ``kept_row``, ``kept_values`` (the row kept instead) and ``distance_m``
-        (metres between the two points).
+        (metres between the two points) where known.
     """
     reports = read_reports(obj)
     rows = [r for rep in reports for r in rep.get("rejected", [])]
-    merged = [
+    merged_rows = [
         {**d, REJECTED_REASON: d.get(REJECTED_REASON) or "重複 / duplicate"}
         for rep in reports
-        for d in rep.get("duplicates") or []
+        for d in (rep.get("duplicates") or [] if merged else [])
         if isinstance(d, dict)
     ]
-    if not merged:
+    if not merged_rows:
         return pd.DataFrame(rows, columns=list(REJECTED_COLUMNS))
-    return pd.DataFrame(rows + merged, columns=[*REJECTED_COLUMNS, *MERGED_COLUMNS])
+    return pd.DataFrame(rows + merged_rows, columns=[*REJECTED_COLUMNS, *MERGED_COLUMNS])
 
 
 def sources_of(*objs: pd.DataFrame | None) -> list[Source]:
