@@ -76,7 +76,13 @@ NEGATIVES: dict[str, tuple[str, ...]] = {
     "特別支援学校": ("gakko",),
     "就労継続支援Ｂ型": ("shogai_shuro",),
     # elderly-care texts that carry another domain's word stay elderly care
-    "共生型通所介護": ("tsusho_kaigo",),
+    "共生型通所介護": ("tsusho_kaigo",),  # 共生型: a 介護保険 service offered by a 障害 office
+    "共生型通所介護（障害福祉サービス事業所）": ("tsusho_kaigo",),
+    "共生型短期入所生活介護": ("tanki_nyusho",),
+    "共生型短期入所": ("shogai_tanki",),  # the 障害福祉 one offered by a 介護保険 office
+    "共生型居宅介護": ("shogai_houmon",),
+    "共生型生活介護": ("shogai_nitchu",),
+    "短期入所（障害児）": ("shogai_tanki",),
     "民生委員・児童委員の見守り": ("mimamori",),
     "高齢者・障害者の見守り": ("mimamori",),
     "短期入所療養介護（療養病床を有する病院等）": ("tanki_nyusho",),
