@@ -57,8 +57,6 @@ _MARKERS = ("circle", "square", "triangle", "diamond", "star")
 _SEPARATORS = frozenset(";；、,，/／\n\r|｜")
 _OPEN = frozenset("(（")
 _CLOSE = frozenset(")）")
-#: a trailing or embedded parenthetical note: "訪問介護（ホームヘルプ）" → "訪問介護"
-_PAREN = re.compile(r"\([^()]*\)")
 
 
 def normalize_text(text: str) -> str:
@@ -129,10 +127,23 @@ def _split_joined(norm: str) -> list[str]:
 
 
 def _base_name(part: str) -> str:
-    prev = None
-    while prev != part:
-        prev, part = part, _PAREN.sub("", part)
-    return part.replace(" ", "").strip()
+    """``part`` without its parenthesised notes (nested ones too) and spaces, in linear time.
+
+    Matched ``(`` … ``)`` pairs are removed with what they enclose; an unmatched parenthesis
+    stays. (Removing the innermost pair with a regular expression until nothing changes took
+    quadratic time: 17 s for a 60 KB cell of nested parentheses.)
+    """
+    out: list[str] = []
+    opened: list[int] = []
+    for ch in part:
+        if ch == "(":
+            opened.append(len(out))
+            out.append(ch)
+        elif ch == ")" and opened:
+            del out[opened.pop() :]
+        else:
+            out.append(ch)
+    return "".join(out).replace(" ", "").strip()
 
 
 def _check_category(cat: Category, seen: Mapping[str, Category]) -> None:

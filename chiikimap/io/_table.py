@@ -146,8 +146,8 @@ class Records:
     sheet: str = ""
     #: every sheet of the workbook, in order
     book_sheets: list[str] = field(default_factory=list)
-    #: row number → a problem of the row as a record (a stray quote swallowed lines …)
-    row_errors: dict[int, str] = field(default_factory=dict)
+    #: record number → (first, last) physical line of a CSV record spanning several lines
+    spans: dict[int, tuple[int, int]] = field(default_factory=dict)
     #: row number → 0-based columns of formula cells whose result was never saved (xlsx)
     formulas: dict[int, list[int]] = field(default_factory=dict)
 
@@ -191,7 +191,7 @@ def _read_text(path: Path, encoding: str | None) -> Records:
     first = text.split("\n", 1)[0]
     tab = path.suffix.lower() == ".tsv" or ("\t" in first and "," not in first)
     delimiter = "\t" if tab else ","
-    rows, numbers, errors, n_rows = _parse_csv(path, text, delimiter)
+    rows, numbers, spans, n_rows = _parse_csv(path, text, delimiter)
     return Records(
         path=path,
         kind="csv",
@@ -200,7 +200,7 @@ def _read_text(path: Path, encoding: str | None) -> Records:
         n_rows=n_rows,
         encoding=used,
         delimiter=delimiter,
-        row_errors=errors,
+        spans=spans,
     )
 
 
@@ -233,8 +233,8 @@ def _field_limit(size: int) -> Iterator[None]:
 
 def _parse_csv(
     path: Path, text: str, delimiter: str
-) -> tuple[list[list[str]], list[int], dict[int, str], int]:
-    """(non-blank records, their record numbers, record problems, number of records).
+) -> tuple[list[list[str]], list[int], dict[int, tuple[int, int]], int]:
+    """(non-blank records, their numbers, the line spans of multi-line ones, number of records).
 
     Every physical line is accounted for: a record that spans several lines is checked, and a
     quote that opens and never closes is an error naming the line where it opens.
@@ -263,7 +263,7 @@ def _parse_csv(
             ) from None
     if spans and n in spans:
         _check_last_quote(path, text, delimiter, spans[n])
-    return rows, numbers, _multiline_errors(rows, numbers, spans), n
+    return rows, numbers, spans, n
 
 
 def _check_last_quote(path: Path, text: str, delimiter: str, span: tuple[int, int]) -> None:
@@ -290,30 +290,28 @@ def _check_last_quote(path: Path, text: str, delimiter: str, span: tuple[int, in
         ) from None
 
 
-def _multiline_errors(
-    rows: list[list[str]], numbers: list[int], spans: dict[int, tuple[int, int]]
-) -> dict[int, str]:
-    """Records spanning several lines whose field count differs from the first record's.
+def _swallowed(rec: list[str], width: int, delimiter: str) -> bool:
+    """Whether a multi-line record holds whole lines of data that a stray quote swallowed.
 
-    A cell with a line break is normal; a record that swallowed whole lines (a stray quote
-    closed by another one lines later) has the wrong number of fields.
+    A cell with a line break is normal. A record with more fields than the header, or one where a line after the first splits into as many fields as the header (the rows a
+    quote opened on one line and closed on a later one took in), is not.
     """
-    if not spans or not rows:
-        return {}
-    width = len(rows[0])
-    errors: dict[int, str] = {}
-    for rec, number in zip(rows, numbers, strict=True):
-        span = spans.get(number)
-        if span is None or len(rec) == width:
-            continue
-        start, end = span
-        errors[number] = (
-            f'引用符 (") が {start} 行目で開き {end} 行目で閉じているため、{start}〜{end} 行目の '
-            f"{end - start + 1} 行が 1 行として読まれました（列 {len(rec)} 個）/ a quote opened on "
-            f"line {start} closes on line {end}: lines {start}-{end} were read as one row "
-            f"({len(rec)} fields)"
-        )
-    return errors
+    if len(rec) > width:
+        return True
+    if width < 2:
+        return False
+    lines = _LINE_END.split(delimiter.join(rec))
+    return any(len(line.split(delimiter)) == width for line in lines[1:])
+
+
+def _swallowed_problem(start: int, end: int, n_fields: int) -> tuple[str, str]:
+    return (
+        "引用符",
+        f'引用符 (") が {start} 行目で開き {end} 行目で閉じているため、{start}〜{end} 行目の '
+        f'{end - start + 1} 行が 1 行として読まれました（列 {n_fields} 個）。" を直してください'
+        f" / a quote opened on line {start} closes on line {end}: lines {start}-{end} were read "
+        f"as one row ({n_fields} fields); fix the quote",
+    )
 
 
 # --- workbooks --------------------------------------------------------------------------------------
@@ -657,8 +655,9 @@ def table_from_records(records: Records, start: int, sheets: list[str] | None = 
         i = len(table.rows)
         if len(row) > width:
             _extra_cells(table, row, width, number, i)
-        if number in records.row_errors:
-            table.row_errors[i] = ("引用符", records.row_errors[number])
+        span = records.spans.get(number)
+        if span is not None and _swallowed(rec, width, records.delimiter):
+            table.row_errors[i] = _swallowed_problem(span[0], span[1], len(rec))
         formulas = [columns[c] for c in records.formulas.get(number, ()) if c < width]
         if formulas:
             table.formulas[i] = formulas

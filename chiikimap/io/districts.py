@@ -33,6 +33,7 @@ from .._errors import (
     InputFileError,
     UnknownLayoutError,
 )
+from ._archive import check_member_names, extract_members
 from ._text import decode_text
 
 __all__ = ["OVERLAP_TOLERANCE_M2", "merge_areas", "read_districts"]
@@ -494,6 +495,7 @@ def _unzip_dataset(archive: Path, into: Path) -> Path:
             "zip ファイルとして開けません / not a readable zip file", path=str(archive)
         ) from exc
     with zf:
+        check_member_names(archive, zf.namelist())
         names = [n for n in zf.namelist() if not n.endswith("/") and "__MACOSX" not in n]
         shp = [n for n in names if n.lower().endswith(".shp")]
         other = [n for n in names if n.lower().endswith((".geojson", ".json", ".gpkg"))]
@@ -509,9 +511,7 @@ def _unzip_dataset(archive: Path, into: Path) -> Path:
         chosen = candidates[0]
         stem = chosen[: -len(Path(chosen).suffix)]
         members = [n for n in names if n == chosen or (shp and n.startswith(stem + "."))]
-        for name in members:
-            target = into / Path(name).name
-            target.write_bytes(zf.read(name))
+        extract_members(archive, zf, members, into)
     return into / Path(chosen).name
 
 
