@@ -260,7 +260,7 @@ def test_a_member_over_the_cap_is_refused_before_it_is_written(
     huge = {"A27-23_29/A27-23_29.qix": b"\0" * (3 << 20)}  # a sidecar, 3 MiB of zeros
     path = _district_zip(tmp_path / "ksj.zip", huge)
     assert path.stat().st_size < 1 << 20
-    with pytest.raises(InputFileError, match="'A27-23_29/A27-23_29.qix' が大きすぎます"):
+    with pytest.raises(InputFileError, match=r"'A27-23_29/A27-23_29\.qix' が大きすぎます"):
         read_districts(path)
 
 
