@@ -277,7 +277,7 @@ class _Model:
             sparse.hstack([-merged.T, sparse.identity(m)], format="csr"),
             sparse.csr_matrix(np.concatenate([np.ones(n), np.zeros(m)])[None, :]),
         ]
-        upper = [np.zeros(m), [float(k)]]
+        upper: list[np.ndarray] = [np.zeros(m), np.array([float(k)])]
         if max_per_group is not None:
             sites = np.flatnonzero(ok)
             groups, gi = np.unique(g[sites], return_inverse=True)
@@ -298,7 +298,7 @@ class _Model:
     def _highs(self, *, integer: bool, time_limit: float | None) -> Any:
         import highspy
 
-        h = highspy.Highs()
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
         if time_limit is not None:

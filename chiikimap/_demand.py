@@ -33,7 +33,7 @@ from . import _schema as S
 from ._errors import ChiikimapWarning
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .coverage import Coverage
+    from .result import Coverage
 
 __all__ = ["Demand", "demand_of"]
 
@@ -90,7 +90,7 @@ class Demand:
         if len(self.items):
             reached = _distance.covered_area(self.items, sources_xy, radius_m)
             out += np.bincount(self.item_area, weights=self._share(reached), minlength=self.n_areas)
-        return np.minimum(out, self.area_weight)
+        return np.asarray(np.minimum(out, self.area_weight), dtype=float)
 
     def zone_weight(self, zone: shapely.Geometry, points: np.ndarray) -> np.ndarray:
         """Weight per area of a zone: population points ``points`` (a mask) and polygons ∩ zone."""
@@ -115,10 +115,13 @@ class Demand:
 
 def discs(xy: np.ndarray, radius_m: float) -> np.ndarray:
     """The discs :func:`chiikimap.analyze` draws (same segment count)."""
-    return shapely.buffer(
-        shapely.points(np.asarray(xy, dtype=float).reshape(-1, 2)),
-        radius_m,
-        quad_segs=_distance.DISC_QUAD_SEGS,
+    return np.asarray(
+        shapely.buffer(
+            shapely.points(np.asarray(xy, dtype=float).reshape(-1, 2)),
+            radius_m,
+            quad_segs=_distance.DISC_QUAD_SEGS,
+        ),
+        dtype=object,
     )
 
 
@@ -141,9 +144,9 @@ def demand_of(cov: Coverage) -> Demand:
     metric_areas = np.asarray(areas.geometry.to_crs(mcrs).array, dtype=object)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ChiikimapWarning)
-        if cov.info.basis == "area":
-            xy, w, a = C._area_points(metric_areas)
-            from_point = np.zeros(len(w), dtype=bool)
+        if cov.info.basis == "area":  # land area is counted through the polygons themselves
+            xy, w, a = np.zeros((0, 2)), np.zeros(0), np.zeros(0, dtype=np.intp)
+            from_point = np.zeros(0, dtype=bool)
             items, item_w, item_a = metric_areas, shapely.area(metric_areas), np.arange(n_areas)
         else:
             assert cov.population is not None
@@ -164,7 +167,11 @@ def demand_of(cov: Coverage) -> Demand:
         items=np.asarray(items, dtype=object),
         item_weight=np.asarray(item_w, dtype=float),
         item_area=np.asarray(item_a, dtype=np.intp),
-        area_weight=np.bincount(a, weights=w, minlength=n_areas),
+        area_weight=(
+            np.asarray(item_w, dtype=float)
+            if cov.info.basis == "area"
+            else np.bincount(a, weights=w, minlength=n_areas)
+        ),
         basis=cov.info.basis,
         crs=mcrs,
     )

@@ -7,7 +7,7 @@ it from here; they never recompute metrics.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from typing import TYPE_CHECKING, Literal
@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
     from .maps.interactive import GapMap
+    from .siting import SiteSuggestion
 
 __all__ = ["Coverage", "RunInfo"]
 
@@ -501,6 +502,100 @@ class Coverage:
         from .export import to_geopackage
 
         to_geopackage(self, path)
+
+    # --- 資源開発 (siting and closure; chiikimap.siting) ---------------------------------------
+    def suggest_sites(  # noqa: PLR0913  (suggest_sites' keyword-only options, documented here)
+        self,
+        candidates: gpd.GeoDataFrame | None,
+        category: str,
+        *,
+        k: int = 5,
+        method: Literal["exact", "greedy"] = "exact",
+        radius_m: float | None = None,
+        areas: Sequence[str] | None = None,
+        max_per_area: int | None = None,
+        only_gaps: bool = False,
+        spacing_m: float | None = None,
+        time_limit: float | None = 120.0,
+    ) -> SiteSuggestion:
+        """Choose up to ``k`` candidates that bring the most people newly within reach.
+
+        The weight newly brought within ``radius_m`` of ``category``, given the existing
+        resources, counted with the same weights as ``table``.
+
+        Parameters
+        ----------
+        candidates
+            Candidate places (a resources-like point layer, e.g. a 公民館 list), or ``None`` for
+            a lattice of points inside the areas.
+        category
+            Category key to site (it need not exist yet).
+        k
+            Number of sites.
+        method
+            ``"exact"`` (maximal covering ILP, HiGHS) or ``"greedy"`` (lazy greedy, CELF).
+        radius_m
+            Reach in metres; default the category's radius.
+        areas
+            Area ids or names where sites may be placed.
+        max_per_area
+            At most this many sites per area.
+        only_gaps
+            Only in areas whose status is 空白 or 不足.
+        spacing_m
+            Lattice spacing when ``candidates`` is ``None``.
+        time_limit
+            Seconds the exact solver may take.
+
+        Returns
+        -------
+        chiikimap.siting.SiteSuggestion
+            Ranked table, affected areas before/after, sites, newly covered zones and the
+            ``after`` Coverage.
+
+        See Also
+        --------
+        chiikimap.siting.suggest_sites : The function this method calls (definitions in detail).
+        """
+        from .siting import suggest_sites
+
+        return suggest_sites(
+            self,
+            candidates,
+            category,
+            k=k,
+            method=method,
+            radius_m=radius_m,
+            areas=areas,
+            max_per_area=max_per_area,
+            only_gaps=only_gaps,
+            spacing_m=spacing_m,
+            time_limit=time_limit,
+        )
+
+    def closure_impact(self, category: str, *, radius_m: float | None = None) -> gpd.GeoDataFrame:
+        """Weight that only each resource of ``category`` reaches (what its closure would open).
+
+        Parameters
+        ----------
+        category
+            Category key.
+        radius_m
+            Reach in metres; default the category's radius.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            One row per resource, largest loss first: ``resource_id``, ``name``, ``area_id``,
+            ``area_name``, ``lost_weight``, ``lost_share``, ``sole`` (唯一の資源).
+
+        See Also
+        --------
+        chiikimap.siting.closure_impact : The function this method calls.
+        """
+        from .siting import closure_impact
+
+        return closure_impact(self, category, radius_m=radius_m)
 
     def __repr__(self) -> str:
         counts = self.table[S.STATUS].value_counts()

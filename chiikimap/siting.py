@@ -37,7 +37,7 @@ from ._demand import Demand, demand_of, discs
 from ._errors import ChiikimapWarning, ParameterError, check_choice
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .coverage import Coverage
+    from .result import Coverage
 
 __all__ = ["SiteSuggestion", "closure_impact", "suggest_sites"]
 
@@ -155,7 +155,9 @@ def _has_category(resources: gpd.GeoDataFrame, category: str) -> np.ndarray:
 def _xy(layer: gpd.GeoDataFrame, crs: pyproj.CRS) -> np.ndarray:
     if len(layer) == 0:
         return np.zeros((0, 2))
-    return shapely.get_coordinates(layer.geometry.to_crs(crs).array).reshape(-1, 2)
+    return np.asarray(
+        shapely.get_coordinates(layer.geometry.to_crs(crs).array), dtype=float
+    ).reshape(-1, 2)
 
 
 def _area_positions(cov: Coverage, points: gpd.GeoDataFrame) -> np.ndarray:
@@ -205,9 +207,8 @@ def _lattice(cov: Coverage, dem: Demand, spacing_m: float) -> gpd.GeoDataFrame:
         np.arange(np.floor(x0 / spacing), np.ceil(x1 / spacing)) * spacing + spacing / 2,
         np.arange(np.floor(y0 / spacing), np.ceil(y1 / spacing)) * spacing + spacing / 2,
     )
-    gx, gy = gx.ravel(), gy.ravel()
-    inside = shapely.contains_xy(union, gx, gy)
-    gx, gy = gx[inside], gy[inside]
+    inside = shapely.contains_xy(union, gx.ravel(), gy.ravel())
+    gx, gy = gx.ravel()[inside], gy.ravel()[inside]
     n = len(gx)
     pts = gpd.GeoSeries(shapely.points(gx, gy), crs=dem.crs).to_crs(S.STORAGE_CRS)
     return gpd.GeoDataFrame(
@@ -236,7 +237,7 @@ def _candidate_table(cov: Coverage, candidates: gpd.GeoDataFrame) -> pd.DataFram
     area_ids = cov.areas[S.AREA_ID].astype(str).to_numpy()
     area_names = cov.areas[S.AREA_NAME].astype(str).to_numpy()
     lonlat = shapely.get_coordinates(candidates.geometry.to_crs(S.STORAGE_CRS).array)
-    return pd.DataFrame(
+    table: pd.DataFrame = pd.DataFrame(
         {
             S.NAME: names,
             CANDIDATE_ID: ids,
@@ -248,6 +249,7 @@ def _candidate_table(cov: Coverage, candidates: gpd.GeoDataFrame) -> pd.DataFram
             S.ADDRESS: candidates[S.ADDRESS].to_numpy() if S.ADDRESS in candidates else "",
         }
     )
+    return table
 
 
 def _area_positions_of(cov: Coverage, areas: Sequence[str]) -> np.ndarray:
@@ -305,7 +307,7 @@ def _opt_demand(dem: Demand, radius_m: float) -> tuple[np.ndarray, np.ndarray]:
     return dem.xy, dem.w
 
 
-def suggest_sites(
+def suggest_sites(  # noqa: PLR0913  (keyword-only options are the documented API)
     cov: Coverage,
     candidates: gpd.GeoDataFrame | None,
     category: str,
@@ -388,11 +390,21 @@ def suggest_sites(
             _distance.nearest_distance(ex_xy, opt_xy) <= r + _distance.RADIUS_TOL_M, 0.0, opt_w
         )
     reach = _cover.coverage_matrix(cand_xy, opt_xy, r)
-    limits = {"allowed": ok, "group": cand["_area"].to_numpy(), "max_per_group": max_per_area}
+    group = cand["_area"].to_numpy()
     if method == "greedy":
-        picks = _cover.greedy_cover(reach, opt_w, int(k), **limits)
+        picks = _cover.greedy_cover(
+            reach, opt_w, int(k), allowed=ok, group=group, max_per_group=max_per_area
+        )
     else:
-        picks = _cover.exact_cover(reach, opt_w, int(k), time_limit=time_limit, **limits)
+        picks = _cover.exact_cover(
+            reach,
+            opt_w,
+            int(k),
+            allowed=ok,
+            group=group,
+            max_per_group=max_per_area,
+            time_limit=time_limit,
+        )
     chosen = cand.iloc[picks.sites].reset_index(drop=True)
     new_by_area, zones = _zones(dem, ex_xy, cand_xy[picks.sites], r)
     after = _after(cov, category, chosen, r)
@@ -497,7 +509,7 @@ def _after(cov: Coverage, category: str, chosen: pd.DataFrame, radius_m: float) 
             radius_m=radius,
             target=target,
             categories=[*cov.categories, category],
-            rules=cov.taxonomy,
+            taxonomy=cov.taxonomy,
             metric_crs=cov.info.metric_crs,
             sources=cov.info.sources,
         )
@@ -520,7 +532,8 @@ def _ranked_table(
     out.insert(5, NEW_WEIGHT, new)
     out.insert(6, CUMULATIVE_WEIGHT, cum)
     out.insert(7, COVERAGE_AFTER, (before + cum) / total if total > 0 else np.nan)
-    return out
+    result: pd.DataFrame = pd.DataFrame(out)
+    return result
 
 
 def _status(covered: np.ndarray, weight: np.ndarray, target: float) -> np.ndarray:
@@ -568,7 +581,8 @@ def _areas_before_after(
             }
         )
     affected = (n_sites > 0) | (gained > 1e-9 * np.maximum(weight, 1.0))
-    return frame[affected].reset_index(drop=True)
+    result: pd.DataFrame = frame[affected].reset_index(drop=True)
+    return result
 
 
 def _zone_layer(
