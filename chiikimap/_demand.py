@@ -29,7 +29,6 @@ import pyproj
 import shapely
 
 from . import _distance
-from . import _schema as S
 from ._errors import ChiikimapWarning
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -128,50 +127,68 @@ def discs(xy: np.ndarray, radius_m: float) -> np.ndarray:
 def demand_of(cov: Coverage) -> Demand:
     """Rebuild the weights behind ``cov.table`` (see the module docstring).
 
-    Warnings that :func:`chiikimap.analyze` already gave for the same inputs (population outside
-    the areas, empty rows) are not repeated.
+    Uses the weighing stage of :func:`chiikimap.analyze` on ``cov``'s layers in its metric CRS.
+    When the run measured areas in several UTM zones (``RunInfo.metric_crs_by_area``), the
+    weights are rebuilt in the one CRS ``RunInfo.metric_crs``, with a warning: figures may then
+    differ from the table by the zones' scale difference (below 0.3 %). Warnings that
+    :func:`chiikimap.analyze` already gave for the same inputs are not repeated.
     """
+    from . import _zones
     from . import coverage as C
 
     areas = cov.areas
+    n_areas = len(areas)
     mcrs = pyproj.CRS(cov.info.metric_crs)
-    own_geoms = np.asarray(areas.geometry.array, dtype=object)
-    own_crs = pyproj.CRS(areas.crs)
-    area_ids = areas[S.AREA_ID].astype(str).to_numpy()
-    rank = np.empty(len(area_ids), dtype=np.intp)
-    rank[np.argsort(area_ids, kind="stable")] = np.arange(len(area_ids))
-    n_areas = len(area_ids)
+    if cov.info.metric_crs_by_area:
+        warnings.warn(
+            f"圏域ごとに異なる UTM 帯で測った結果です。候補地の計算は {mcrs.to_string()} で行うため、"
+            "表の値と 0.3 % 未満ずれることがあります / the run measured areas in several UTM "
+            f"zones; siting works in {mcrs.to_string()}, so figures may differ from the table by "
+            "less than 0.3 %",
+            ChiikimapWarning,
+            stacklevel=3,
+        )
     metric_areas = np.asarray(areas.geometry.to_crs(mcrs).array, dtype=object)
+    if cov.info.basis == "area":  # land area is counted through the polygons themselves
+        land = np.asarray(shapely.area(metric_areas), dtype=float)
+        return Demand(
+            xy=np.zeros((0, 2)),
+            w=np.zeros(0),
+            area=np.zeros(0, dtype=np.intp),
+            from_point=np.zeros(0, dtype=bool),
+            items=metric_areas,
+            item_weight=land,
+            item_area=np.arange(n_areas),
+            area_weight=land,
+            basis="area",
+            crs=mcrs,
+        )
+    placed = C._assign_resources(areas, cov.resources)
+    run = C._Run(
+        taxonomy=cov.taxonomy,
+        basis=cov.info.basis,
+        weight=cov.info.weight,
+        categories=cov.categories,
+        areas=areas,
+        resources=cov.resources,
+        population=cov.population,
+        key_pos=np.zeros(0, dtype=np.intp),
+        key_code=np.zeros(0, dtype=np.intp),
+        n_resources=len(cov.resources),
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ChiikimapWarning)
-        if cov.info.basis == "area":  # land area is counted through the polygons themselves
-            xy, w, a = np.zeros((0, 2)), np.zeros(0), np.zeros(0, dtype=np.intp)
-            from_point = np.zeros(0, dtype=bool)
-            items, item_w, item_a = metric_areas, shapely.area(metric_areas), np.arange(n_areas)
-        else:
-            assert cov.population is not None
-            xy, w, a, from_point, pieces = C._population_points(
-                cov.population, areas, own_geoms, own_crs, rank, mcrs, cov.info.weight
-            )
-            if pieces is None:
-                items, item_w, item_a = np.zeros(0, dtype=object), np.zeros(0), np.zeros(0, int)
-            else:
-                items, item_w, item_a = pieces.geoms, pieces.weight, pieces.area
-    inside = np.flatnonzero(a >= 0)
-    xy, w, a, from_point = xy[inside], w[inside], a[inside], from_point[inside]
+        (layer,), _ = C._weigh(run, [_zones.Zone(mcrs, np.arange(n_areas))], placed)
+    pieces = layer.pieces
     return Demand(
-        xy=np.asarray(xy, dtype=float).reshape(-1, 2),
-        w=np.asarray(w, dtype=float),
-        area=np.asarray(a, dtype=np.intp),
-        from_point=np.asarray(from_point, dtype=bool),
-        items=np.asarray(items, dtype=object),
-        item_weight=np.asarray(item_w, dtype=float),
-        item_area=np.asarray(item_a, dtype=np.intp),
-        area_weight=(
-            np.asarray(item_w, dtype=float)
-            if cov.info.basis == "area"
-            else np.bincount(a, weights=w, minlength=n_areas)
-        ),
-        basis=cov.info.basis,
+        xy=np.asarray(layer.xy, dtype=float).reshape(-1, 2),
+        w=np.asarray(layer.w, dtype=float),
+        area=np.asarray(layer.area, dtype=np.intp),
+        from_point=np.asarray(layer.from_point, dtype=bool),
+        items=np.zeros(0, dtype=object) if pieces is None else pieces.geoms,
+        item_weight=np.zeros(0) if pieces is None else pieces.weight,
+        item_area=np.zeros(0, dtype=np.intp) if pieces is None else pieces.area,
+        area_weight=np.bincount(layer.area, weights=layer.w, minlength=n_areas),
+        basis="population",
         crs=mcrs,
     )

@@ -510,7 +510,8 @@ def _after(cov: Coverage, category: str, chosen: pd.DataFrame, radius_m: float) 
             target=target,
             categories=[*cov.categories, category],
             taxonomy=cov.taxonomy,
-            metric_crs=cov.info.metric_crs,
+            # several UTM zones: the default reproduces them; else the run's one CRS
+            metric_crs=None if cov.info.metric_crs_by_area else cov.info.metric_crs,
             sources=cov.info.sources,
         )
 
