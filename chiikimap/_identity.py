@@ -11,8 +11,10 @@ Two rules, applied by :func:`chiikimap.read_resources` and :func:`merge_resource
    定員 of the input rows of that category.
 2. **One resource per facility across sources** (:func:`merge_sources`). A resource of one
    source (file or layer) and one of another are the same facility when they lie within
-   ``within_m`` metres and their normalised names or addresses agree; two resources with
-   different 事業所番号 never are, and two with the same 事業所番号 always are.
+   ``within_m`` metres and their normalised names agree, or their addresses agree and they
+   share a category (a hospital and the 老健 beside it at one address are two facilities);
+   two resources with different 事業所番号 never are, and two with the same 事業所番号 always
+   are.
 
 Every merge is reported as a row of :func:`chiikimap.rejected_rows` whose reason starts with
 「重複」 (kept in the ``duplicates`` list of the reader report, so that the row accounting
@@ -475,7 +477,9 @@ def _candidate_pairs(
         ra, rb = records[a], records[b]
         if ra.office_number and rb.office_number:
             continue  # distinct numbers (equal ones were paired above)
-        if names_agree(ra.name, rb.name) or addresses_agree(ra.address, rb.address):
+        if names_agree(ra.name, rb.name) or (
+            addresses_agree(ra.address, rb.address) and set(ra.categories) & set(rb.categories)
+        ):
             pairs[(a, b)] = _distance_m(xy, a, b)
     return sorted((d, a, b) for (a, b), d in pairs.items())
 
@@ -533,11 +537,13 @@ def merge_resources(
 
     A resource of one layer and a resource of another are the same facility when they share a
     事業所番号 (``office_number``), or when they lie within ``within_m`` metres (straight line,
-    measured in the JGD2011 UTM zone of the data) **and** their names or their addresses agree
-    after normalisation (NFKC; legal forms such as 株式会社, (株), 社会福祉法人, 医療法人 removed;
-    names compared with the rapidfuzz similarity ratio, see :func:`names_agree` and
-    :func:`addresses_agree`). Two resources with different 事業所番号 are never merged, nor are
-    two resources of the same layer.
+    measured in the JGD2011 UTM zone of the data) **and** either their names agree or their
+    addresses agree and they share a category, after normalisation (NFKC; legal forms such as
+    株式会社, (株), 社会福祉法人, 医療法人 removed; names compared with the rapidfuzz similarity
+    ratio, see :func:`names_agree` and :func:`addresses_agree`). At one address with no
+    category in common (a hospital and the 老健 beside it) they stay two resources. Two
+    resources with different 事業所番号 are never merged, nor are two resources of the same
+    layer.
 
     The merged resource keeps the earlier layer's row (name, point, id, address) with the union
     of both categories; a category's capacity is the earlier layer's, or the later layer's when
@@ -556,7 +562,8 @@ def merge_resources(
     geopandas.GeoDataFrame
         One resources layer (EPSG:6668). Every merge is a row of
         :func:`chiikimap.rejected_rows` whose reason starts with 「重複」, giving both rows
-        (``values`` and ``kept_values``) and the distance (``distance_m``); one
+        (``values`` and ``kept_values``; ``file`` is the resource's ``source`` and ``row`` its
+        1-based position in its layer) and the distance (``distance_m``); one
         :class:`chiikimap.ChiikimapWarning` gives the count. The readers' reports of all
         layers are kept, so rows read = resources + rejected + merged still holds.
 

@@ -315,6 +315,38 @@ def test_merge_resources_within_m_and_distinct_numbers():
     assert any("800 m 離れています" in str(w.message) for w in rec)
 
 
+def test_one_address_without_a_common_category_is_two_facilities():
+    # a hospital and the 老健 beside it share an address 4 m apart: not one facility
+    hospital = _layer(
+        [
+            {
+                "name": "大寿会病院",
+                "cats": ["byoin"],
+                "xy": (100, 100),
+                "address": "枚方市伊加賀西町47-1",
+            }
+        ],
+        "medical.csv",
+    )
+    roken = _layer(
+        [{"name": "老健ユートピア", "cats": ["shisetsu"], "xy": (104, 100),
+          "address": "大阪府枚方市伊加賀西町４７－１"}],
+        "care.csv",
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(chiikimap.merge_resources([roken, hospital])) == 2
+    # the same address and a category in common: one facility under two names
+    day = _layer(
+        [{"name": "ユートピア通所", "cats": ["shisetsu", "tsusho_reha"], "xy": (110, 100),
+          "address": "枚方市伊加賀西町47番1号"}],
+        "city.csv",
+    )  # fmt: skip
+    with pytest.warns(ChiikimapWarning, match="同じ施設と判断した 1 件"):
+        out = chiikimap.merge_resources([roken, day])
+    assert out["categories"].tolist() == [("shisetsu", "tsusho_reha")]
+
+
 def test_merge_resources_keeps_accounting_of_read_layers(tmp_path):
     a = _write(
         tmp_path / "a.csv",
@@ -402,3 +434,53 @@ def test_map_legends_count_what_the_table_counts(tmp_path):
     counts = {c["key"]: c["n"] for c in data["cats"]}
     assert counts["shisetsu"] == "（2）"
     assert counts["tanki_nyusho"] == "（3、うち圏域外 1）"
+
+
+# --- real files: the 枚方市 care offices and the 枚方市 medical list ------------------------------
+REAL = Path(__file__).parent / "data"
+
+
+def test_real_care_offices_and_medical_list_merge_the_same_places():
+    from pyproj import Geod
+
+    care = read_resources(REAL / "resources" / "hirakata_jigyosho_slice.geojson")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ChiikimapWarning)  # the classifier's notes
+        med = read_resources(
+            REAL / "identity" / "hirakata_medical_slice.geojson", category_col="category_label"
+        )
+    assert (len(care), len(med)) == (60, 20)
+    with pytest.warns(ChiikimapWarning, match=r"同じ施設と判断した 15 件") as rec:
+        out = chiikimap.merge_resources([care, med])
+    assert len([w for w in rec if "同じ施設と判断した" in str(w.message)]) == 1
+    assert len(out) == 60 + 20 - 15
+    assert _accounting(out)[3] == 15
+    rej = S.rejected_rows(out)
+    pairs = {r["values"]["name"]: r["kept_values"]["name"] for _, r in rej.iterrows()}
+    # the same clinic under its legal form or with its care service in the name
+    assert pairs["医療法人悠悠堂　高木診療所"] == "医療法人悠悠堂高木診療所"
+    assert pairs["医療法人大潤会　よしだ医院"] == "医療法人　大潤会　よしだ医院デイケアセンター"
+    assert pairs["東香里病院"] == "東香里病院訪問看護ステーション"
+    # kept apart: another facility at the same address, or a same-named one beyond 50 m
+    for name in ("医療法人大寿会　大寿会病院", "医療法人城青会　城クリニック", "渚クリニック"):
+        assert name not in pairs
+        assert name in set(out["name"])
+    assert "医療法人内藤会　内藤クリニック" not in pairs
+    assert "大島医院" not in pairs
+    # the merged resource has both sources' categories
+    takagi = out.set_index("resource_id").loc["2712403472"]
+    assert takagi["categories"] == ("houmon_kango", "shinryojo")
+    # each distance agrees with an independent geodesic computation (GRS80) to 0.5 %
+    geod = Geod(ellps="GRS80")
+    assert set(rej["kept_file"]) == {"hirakata_jigyosho_slice.geojson"}
+    assert set(rej["file"]) == {"hirakata_medical_slice.geojson"}
+    for _, r in rej.iterrows():
+        a = med.geometry.iloc[r["row"] - 1]  # row: the position in its layer
+        b = care.geometry.iloc[r["kept_row"] - 1]
+        d = geod.inv(a.x, a.y, b.x, b.y)[2]
+        assert r["distance_m"] == pytest.approx(d, rel=5e-3, abs=0.1)
+        assert r["distance_m"] <= 50
+    # 城クリニック's two entries are 62 m apart: one resource when 70 m are allowed
+    with pytest.warns(ChiikimapWarning, match=r"同じ施設と判断した 16 件"):
+        wider = chiikimap.merge_resources([care, med], within_m=70)
+    assert "医療法人城青会　城クリニック" not in set(wider["name"])
