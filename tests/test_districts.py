@@ -323,10 +323,13 @@ def test_district_covered_by_smaller_ones_is_rejected_at_its_file_row(tmp_path: 
     assert list(gdf["area_name"]) == ["A中学校", "B中学校"]
     rejected = S.rejected_rows(gdf, merged=False).sort_values("row")
     assert list(rejected["row"]) == [4, 5]
-    # the second part of A (row 3) is listed too by default, as a merged row
-    assert sorted(S.rejected_rows(gdf)["row"]) == [3, 4, 5]
     assert "完全に覆われています" in rejected["reason"].iloc[0]
     assert rejected["values"].iloc[0][S.AREA_NAME] == "C中学校"
+    # the second part of A (row 3) is listed too by default, as a merged row into row 1
+    every = S.rejected_rows(gdf).sort_values("row")
+    assert list(every["row"]) == [3, 4, 5]
+    assert "飛び地" in every["reason"].iloc[0]
+    assert every["kept_row"].iloc[0] == 1
     # every rejected row names the file as the other readers do: the bare file name
     assert set(rejected["file"]) == {"covered.geojson"}
 

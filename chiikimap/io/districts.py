@@ -809,6 +809,7 @@ def _dissolve(
                 S.REJECTED_ROW: int(g["_row"]),
                 "kept_row": int(group[0]["_row"]),
                 "name": group[0][S.AREA_NAME],
+                S.REJECTED_VALUES: {S.AREA_ID: key, S.AREA_NAME: g[S.AREA_NAME]},
                 S.REJECTED_REASON: f"同じ ID {key} の部分（飛び地）として 行 {group[0]['_row']} に統合 / "
                 f"part of area {key}, dissolved into row {group[0]['_row']}",
             }

@@ -813,6 +813,7 @@ def _read_census(p: Path, *, encoding: str | None, crs: Any) -> gpd.GeoDataFrame
                 S.REJECTED_ROW: r,
                 "kept_row": rows[0],
                 "name": part["name"].iloc[0] if "name" in part else str(code),
+                S.REJECTED_VALUES: {"KEY_CODE": str(code)},
                 S.REJECTED_REASON: f"KEY_CODE {code} の部分ポリゴンとして 行 {rows[0]} に統合 / part of "
                 f"KEY_CODE {code}, merged into row {rows[0]}",
             }
