@@ -7,11 +7,14 @@ hint comes first because it is what a coordinator reads.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from os import PathLike
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 __all__ = [
     "CRSError",
@@ -26,8 +29,13 @@ __all__ = [
     "UnknownCategoryError",
     "UnknownLayoutError",
     "check_choice",
+    "file_errors",
+    "reads_files",
     "user_stacklevel",
 ]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 class ChiikimapError(ValueError):
@@ -39,16 +47,46 @@ class ChiikimapError(ValueError):
         What was wrong, what was received and how to fix it (Japanese first, then English).
     param
         The name of the function parameter (or recipe key) the problem belongs to, when there is
-        one. The CLI maps it to its own option name, so no caller ever parses the message text.
+        one, or several names when the fix is to pass one of them (``("id_col", "name_col")``).
+        The CLI maps them to its own option names, so no caller ever parses the message text.
+
+    Attributes
+    ----------
+    param : str or None
+        The (first) parameter the problem belongs to.
+    params : tuple of str
+        Every parameter named by ``param``.
     """
 
-    def __init__(self, message: str = "", *, param: str | None = None) -> None:
-        self.param = param
+    def __init__(self, message: str = "", *, param: str | Sequence[str] | None = None) -> None:
+        self.params: tuple[str, ...] = _names(param)
+        self.param: str | None = self.params[0] if self.params else None
         super().__init__(message)
 
 
 class ChiikimapWarning(UserWarning):
-    """Base class of every chiikimap warning (rejected rows, assumed CRS, overlaps …)."""
+    """Base class of every chiikimap warning (rejected rows, assumed CRS, overlaps …).
+
+    Parameters
+    ----------
+    message
+        What was noticed and what was done about it.
+    param
+        The parameter (or parameters) that would change the outcome, as for
+        :class:`ChiikimapError`; warn with an instance to set it:
+        ``warnings.warn(ChiikimapWarning(text, param="crs"), stacklevel=2)``.
+    """
+
+    def __init__(self, message: str = "", *, param: str | Sequence[str] | None = None) -> None:
+        self.params: tuple[str, ...] = _names(param)
+        self.param: str | None = self.params[0] if self.params else None
+        super().__init__(message)
+
+
+def _names(param: str | Sequence[str] | None) -> tuple[str, ...]:
+    if param is None:
+        return ()
+    return (param,) if isinstance(param, str) else tuple(param)
 
 
 class InputFileError(ChiikimapError):
@@ -62,6 +100,8 @@ class InputFileError(ChiikimapError):
         The file; included at the front of the message.
     row
         1-based row number in the file (header = row 1 for CSV/xlsx), if the problem is one row.
+    param
+        The reader parameter that fixes the problem (``"lat_col"``, ``"encoding"`` …), if any.
     """
 
     def __init__(
@@ -70,7 +110,7 @@ class InputFileError(ChiikimapError):
         *,
         path: str | PathLike[str] | None = None,
         row: int | None = None,
-        param: str | None = None,
+        param: str | Sequence[str] | None = None,
     ) -> None:
         self.path = None if path is None else str(path)
         self.row = row
@@ -102,7 +142,20 @@ class OutputFileError(ChiikimapError):
 
 
 class EncodingError(InputFileError):
-    """The file's text could not be decoded, or decoded into broken text (U+FFFD)."""
+    """The file's text could not be decoded, or decoded into broken text (U+FFFD).
+
+    ``param`` is ``"encoding"`` unless another is given.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | PathLike[str] | None = None,
+        row: int | None = None,
+        param: str | Sequence[str] | None = "encoding",
+    ) -> None:
+        super().__init__(message, path=path, row=row, param=param)
 
 
 class ColumnNotFoundError(InputFileError):
@@ -170,3 +223,120 @@ def user_stacklevel() -> int:
         frame = frame.f_back  # type: ignore[assignment]
         level += 1
     return level
+
+
+#: modules whose exceptions mean "this file cannot be read or written as that format"
+_FILE_ERROR_MODULES = (
+    "pyogrio",
+    "openpyxl",
+    "zipfile",
+    "xml.",
+    "lxml",
+    "pandas.errors",
+    "json",
+    "sqlite3",
+    "shapely.errors",
+)
+
+
+def _is_file_problem(exc: BaseException) -> bool:
+    """Whether ``exc`` is a file-level failure (not a chiikimap error, not a programming error)."""
+    if isinstance(exc, ChiikimapError):
+        return False
+    if isinstance(exc, OSError | UnicodeError | EOFError):
+        return True
+    module = type(exc).__module__ or ""
+    return module.startswith(_FILE_ERROR_MODULES)
+
+
+def _reason(exc: BaseException) -> str:
+    """A one-line description of a low-level failure, without the temporary paths it may name."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    # pyogrio appends "; It might help to specify the correct driver …": the first clause is enough
+    text = " ".join(str(exc).split(";")[0].split()) or type(exc).__name__
+    return f"{type(exc).__name__}: {text[:200]}"
+
+
+@contextmanager
+def file_errors(
+    path: str | PathLike[str] | None, *, writing: bool = False, param: str | None = None
+) -> Iterator[None]:
+    """Turn a low-level failure to read or write ``path`` into a chiikimap error naming it.
+
+    OS errors (missing file, permission, read-only folder, full disk) and the exceptions of the
+    file libraries (pyogrio, openpyxl, zipfile, XML, pandas' parser, SQLite) become an
+    :class:`InputFileError` (reading) or an :class:`OutputFileError` (writing) with the fix;
+    chiikimap errors and programming errors pass through unchanged.
+
+    Parameters
+    ----------
+    path
+        The file being read or written.
+    writing
+        ``True`` for an output file.
+    param
+        The parameter that names the file (for the CLI's option hint).
+
+    Yields
+    ------
+    None
+        The body runs inside the translation.
+    """
+    try:
+        yield
+    except Exception as exc:
+        if not _is_file_problem(exc):
+            raise
+        reason = _reason(exc)
+        if writing:
+            raise OutputFileError(
+                f"書き出せませんでした（{reason}）。書き込めるフォルダか、開いていないファイルを"
+                f"指定してください / could not write the file ({reason}); choose a folder you can "
+                "write to, and close the file if another program has it open",
+                path="" if path is None else path,
+                param=param or "path",
+            ) from exc
+        if isinstance(exc, FileNotFoundError):
+            raise InputFileError(
+                "ファイルがありません。パスと名前を確認してください / no such file; check the path",
+                path=getattr(exc, "filename", None) or path,
+                param=param,
+            ) from exc
+        raise InputFileError(
+            f"このファイルを読めません（{reason}）。壊れていないか、拡張子（.csv/.xlsx/.geojson/"
+            f".shp など）が中身と合っているか確認してください / cannot read the file ({reason}); "
+            "check that it is complete and that its extension matches its content",
+            path=path,
+            param=param,
+        ) from exc
+
+
+def reads_files(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Decorate a public reader so that a file it cannot open ends as an :class:`InputFileError`.
+
+    The first argument (or ``path=``) is the file, or a list of files; see :func:`file_errors`.
+
+    Parameters
+    ----------
+    func
+        The reader.
+
+    Returns
+    -------
+    callable
+        The reader with the same signature and docstring.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        given = args[0] if args else kwargs.get("path")
+        shown: str | None = None
+        if isinstance(given, str | PathLike):
+            shown = str(os.fspath(given))
+        elif isinstance(given, Sequence) and given:
+            shown = ", ".join(str(p) for p in given)
+        with file_errors(shown, param="path"):
+            return func(*args, **kwargs)
+
+    return wrapper

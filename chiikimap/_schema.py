@@ -337,7 +337,8 @@ def ensure_crs(gdf: gpd.GeoDataFrame, *, what: str, path: str | None = None) -> 
             f"{where}{what} に座標参照系(CRS)の指定がなく、座標が日本の経緯度の範囲外です "
             f"(extent {tuple(round(float(b), 3) for b in gdf.total_bounds)}). "
             "平面直角座標系などの場合は crs='EPSG:6677' のように指定してください / "
-            "no CRS and the coordinates are not lon/lat inside Japan; pass crs=..."
+            "no CRS and the coordinates are not lon/lat inside Japan; pass crs=...",
+            param="crs",
         )
     if pyproj.CRS(gdf.crs) == pyproj.CRS(STORAGE_CRS):
         return gdf
@@ -368,7 +369,8 @@ def check_crs_units(gdf: gpd.GeoDataFrame, *, what: str, path: str | None = None
             f"{where}{what} の座標参照系 (.prj: {crs.name}) は経緯度（度）ですが、座標 {extent} は度の"
             "範囲を超えています。座標はメートル（平面直角座標系や UTM）のようです。正しい座標系を "
             "crs='EPSG:6674' のように指定してください / the CRS is in degrees but the coordinates are "
-            "beyond ±180/±90 (they look like metres); pass crs=... with the CRS of the coordinates"
+            "beyond ±180/±90 (they look like metres); pass crs=... with the CRS of the coordinates",
+            param="crs",
         )
     if crs.is_projected and _inside_japan(bounds):
         unit = crs.axis_info[0].unit_name if crs.axis_info else "metre"
@@ -376,7 +378,8 @@ def check_crs_units(gdf: gpd.GeoDataFrame, *, what: str, path: str | None = None
             f"{where}{what} の座標参照系 (.prj: {crs.name}) の単位は {unit} ですが、座標 {extent} は"
             "日本の経緯度（度）の範囲にあります。.prj が誤っているようです。crs='EPSG:6668' "
             f"（JGD2011 経緯度）を指定してください / the CRS is projected ({unit}) but the coordinates "
-            "are lon/lat degrees inside Japan; pass crs='EPSG:6668'"
+            "are lon/lat degrees inside Japan; pass crs='EPSG:6668'",
+            param="crs",
         )
 
 

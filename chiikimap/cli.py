@@ -4,14 +4,16 @@ A thin layer over the public functions (:func:`chiikimap.read_districts`,
 :func:`chiikimap.read_resources`, :func:`chiikimap.read_population`, :func:`chiikimap.analyze`,
 :func:`chiikimap.load_sample` and the :class:`chiikimap.Coverage` methods).
 
-Exit codes: 0 success, 1 input error (a file that cannot be read, a wrong value), 2 usage error.
-Errors are one readable message on stderr; ``--debug`` adds the Python traceback.
+Exit codes: 0 success, 1 input error (a file that cannot be read or written, a wrong value),
+2 usage error, 130 interrupted (Ctrl-C). Errors are one readable message on stderr; ``--debug``
+adds the Python traceback. The library's errors name the parameter they belong to
+(:attr:`chiikimap.ChiikimapError.param`); :data:`OPTIONS` maps it to the command-line option, so
+no message text is ever parsed.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import traceback
 import warnings
@@ -20,7 +22,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-__all__ = ["DEMO_TITLE", "OUTPUT_KINDS", "main"]
+from ._errors import ChiikimapError, InputFileError, file_errors
+
+__all__ = ["DEMO_TITLE", "OPTIONS", "OUTPUT_KINDS", "main"]
 
 #: output kind → (file name pattern, Japanese description)
 OUTPUT_KINDS: dict[str, tuple[str, str]] = {
@@ -44,7 +48,8 @@ _DESCRIPTION = """\
 Finds which community-care services each area (e.g. junior-high-school district) lacks and
 writes maps (HTML/PNG/PDF), an Excel workbook and a GeoPackage.
 
-終了コード / exit codes: 0 成功 / ok, 1 入力の誤り / input error, 2 使い方の誤り / usage error
+終了コード / exit codes: 0 成功 / ok, 1 入力の誤り / input error, 2 使い方の誤り / usage error,
+130 中断 / interrupted
 """
 
 _EPILOG = """\
@@ -62,7 +67,7 @@ class _UsageError(Exception):
     """A command-line value that does not parse (exit code 2)."""
 
 
-class _CliInputError(ValueError):
+class _CliInputError(ChiikimapError):
     """An input error whose message names command-line options (exit code 1)."""
 
 
@@ -81,18 +86,21 @@ def _progress(message: str) -> None:
 def _show_warnings(stage: str = "") -> Iterator[None]:
     """Print the library's warnings as one line each on stderr (never a Python warning dump).
 
-    With ``stage`` (areas, resources, population, analyze) the Python arguments a warning names
-    are written as the command-line options.
+    With ``stage`` (areas, resources, population, analyze, outputs) a warning that names its
+    parameter is followed by the command-line option that sets it.
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
     seen: set[str] = set()
     for w in caught:
-        text = _cli_hints(str(w.message), stage) if stage else str(w.message)
+        text = str(w.message)
         if text not in seen:
             seen.add(text)
             print(f"注意 / warning: {text}", file=sys.stderr)
+            hint = _option_hint(stage, getattr(w.message, "params", ()))
+            if hint:
+                print(f"  {hint}", file=sys.stderr)
 
 
 def _pair(kind: str, cast: Callable[[str], float]) -> Callable[[str], tuple[str, float]]:
@@ -136,15 +144,18 @@ def _share(text: str) -> float:
     return value
 
 
-#: stage → Python argument → the command-line option that sets it (for error hints)
-_OPTIONS: dict[str, dict[str, str]] = {
+#: stage → library parameter → the command-line option that sets it. Library errors and warnings
+#: carry the parameter (``param``); this table turns it into the option to use.
+OPTIONS: dict[str, dict[str, str]] = {
     "areas": {
+        "path": "--areas",
         "id_col": "--id-col",
         "name_col": "--name-col",
         "encoding": "--encoding",
         "municipality": "--municipality",
     },
     "resources": {
+        "path": "--resources",
         "name_col": "--resource-name-col",
         "lat_col": "--lat-col",
         "lon_col": "--lon-col",
@@ -154,81 +165,56 @@ _OPTIONS: dict[str, dict[str, str]] = {
         "header_row": "--header-row",
         "encoding": "--encoding",
     },
-    "population": {"id_col": "--population-id-col", "encoding": "--encoding"},
+    "population": {
+        "path": "--population",
+        "id_col": "--population-id-col",
+        "encoding": "--encoding",
+    },
     "analyze": {
         "population": "--population",
         "weight": "--weight",
         "radius_m": "--radius",
         "target": "--target",
         "categories": "--check",
+        "category": "--check",
     },
+    "outputs": {"path": "--out", "out": "--out", "title": "--title"},
 }
-#: fixed phrases of the library's hints that have a command-line equivalent
-_PHRASES: dict[str, tuple[tuple[str, str], ...]] = {
-    "areas": (
-        (
-            "municipality= で絞り込めません",
-            "--municipality で絞り込めません。--municipality を外し、"
-            "圏域ファイルを自分の市区町村の圏域だけにしてください",
-        ),
-        (
-            "filter the frame yourself instead",
-            "drop --municipality and keep only your municipality's areas in the file",
-        ),
-    ),
-    "analyze": (
-        ("population= を渡すか", "--population 人口ファイル を指定するか"),
-        ("pass the population layer", "pass --population FILE"),
-        ("categories=[...]", "--check KEY"),
-    ),
-    "resources": (
-        (
-            "chiikimap.rejected_rows(gdf) で行番号・理由・元の値を確認できます",
-            "chiikimap inspect ファイル で行番号・理由・元の値を確認できます",
-        ),
-        ("see chiikimap.rejected_rows(gdf) for rows", "see chiikimap inspect FILE for rows"),
-    ),
-}
-_CALL = re.compile(
-    r"(?:chiikimap\.)?read_(?:districts|resources|population)\((?:path|\.\.\.|…),\s*(.*?)\)"
-)
-_ARG = re.compile(r"\b([a-z_]+)=('[^']*'|\"[^\"]*\"|…|\.\.\.|N\b|[\w.%-]+)?")
 
 
-def _cli_hints(message: str, stage: str) -> str:
-    """``message`` with the Python arguments it names replaced by the matching options."""
-    options = _OPTIONS.get(stage, {})
-    for old, new in _PHRASES.get(stage, ()):
-        message = message.replace(old, new)
-    message = _CALL.sub(lambda m: m.group(1), message)
+def _option_hint(stage: str, params: Sequence[str]) -> str:
+    """The line naming the command-line options for the library ``params`` (empty if none)."""
+    table = OPTIONS.get(stage, {})
+    options = list(dict.fromkeys(table[p] for p in params if p in table))
+    if not options:
+        return ""
+    shown = " / ".join(options)
+    return f"→ コマンドでは {shown} で指定します / on the command line: {shown}"
 
-    def option(m: re.Match[str]) -> str:
-        name, value = m.group(1), m.group(2)
-        if name not in options:
-            return m.group(0)
-        if value is None:
-            return options[name]
-        return f"{options[name]} {value.strip(chr(39) + chr(34))}"
 
-    return _ARG.sub(option, message)
+def _with_hint(exc: ChiikimapError, stage: str) -> str:
+    """The library's message, followed by the option hint of its parameter(s)."""
+    hint = _option_hint(stage, exc.params)
+    return f"{exc}\n  {hint}" if hint else str(exc)
 
 
 @contextmanager
 def _stage(name: str) -> Iterator[None]:
-    """Re-raise a library input error with its hints written as command-line options."""
+    """Re-raise a library error with the command-line option of its parameter added."""
     try:
         yield
     except _CliInputError:
         raise
-    except ValueError as exc:
-        raise _CliInputError(_cli_hints(str(exc), name)) from exc
+    except ChiikimapError as exc:
+        raise _CliInputError(_with_hint(exc, name)) from exc
 
 
 def _require_file(name: str) -> Path:
     path = Path(name)
     if not path.exists():
-        raise FileNotFoundError(
-            f"{path}: ファイルがありません。パスと名前を確認してください / no such file; check the path"
+        raise InputFileError(
+            "ファイルがありません。パスと名前を確認してください / no such file; check the path",
+            path=path,
         )
     return path
 
@@ -236,25 +222,31 @@ def _require_file(name: str) -> Path:
 def _write_outputs(
     coverage: Any, out_dir: Path, kinds: Sequence[str], stem: str, title: str | None = None
 ) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    with _stage("outputs"), file_errors(out_dir, writing=True, param="out"):
+        out_dir.mkdir(parents=True, exist_ok=True)
     titled: dict[str, Any] = {"title": title} if title else {}
     written: list[Path] = []
     for kind in kinds:
         pattern, what = OUTPUT_KINDS[kind]
         path = out_dir / pattern.format(stem=stem)
         _progress(f"書き出し中 / writing {what}: {path}")
-        if kind == "html":
-            coverage.save_html(path, **titled)
-        elif kind == "offline-html":
-            coverage.save_html(path, offline=True, **titled)
-        elif kind in ("png", "pdf"):
-            coverage.save_static(path, **titled)
-        elif kind == "xlsx":
-            coverage.to_excel(path)
-        else:
-            coverage.to_geopackage(path)
+        with _stage("outputs"), file_errors(path, writing=True, param="out"):
+            _write_one(coverage, kind, path, titled)
         written.append(path)
     return written
+
+
+def _write_one(coverage: Any, kind: str, path: Path, titled: dict[str, Any]) -> None:
+    if kind == "html":
+        coverage.save_html(path, **titled)
+    elif kind == "offline-html":
+        coverage.save_html(path, offline=True, **titled)
+    elif kind in ("png", "pdf"):
+        coverage.save_static(path, **titled)
+    elif kind == "xlsx":
+        coverage.to_excel(path)
+    else:
+        coverage.to_geopackage(path)
 
 
 def _print_written(paths: Sequence[Path], out: TextIO) -> None:
@@ -357,6 +349,11 @@ def _cmd_map(args: argparse.Namespace) -> int:
         files = list(args.resources)
         _progress(f"資源を読み込み中 / reading resources: {', '.join(files)}")
         resources = chiikimap.read_resources(files[0] if len(files) == 1 else files, **resource_kw)
+    if len(chiikimap.rejected_rows(resources)):
+        _progress(
+            "除外した行は chiikimap inspect ファイル で行番号・理由とともに確認できます / "
+            "chiikimap inspect FILE lists the rejected rows with their reasons"
+        )
     population = None
     with _show_warnings("population"), _stage("population"):
         if args.population:
@@ -477,8 +474,12 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
             warnings.simplefilter("always")
             try:
                 gdf = reader(str(path), **reader_kw)
-            except ValueError as exc:
-                failures.append((name, _cli_hints(str(exc), stage)))
+            except ChiikimapError as exc:
+                hint = _option_hint(stage, [p for p in exc.params if p != "path"])
+                failures.append((name, f"{exc} {hint}".strip()))
+                continue
+            except Exception as exc:  # a reader's bug must not hide the other readers' verdicts
+                failures.append((name, f"予期しないエラー / unexpected error: {_message(exc)}"))
                 continue
         print(f"{path}: {what} として認識しました / recognised by {name}", file=sys.stdout)
         reports = S.read_reports(gdf)
@@ -711,7 +712,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     ----------
     argv
         Arguments without the program name; ``None`` reads ``sys.argv``.
+
+    Returns
+    -------
+    int
+        0 on success, 1 for an input or output error, 2 for a usage error, 130 when interrupted
+        (Ctrl-C). Errors are printed on stderr as one message, without a traceback unless
+        ``--debug`` is given.
     """
+    debug = "--debug" in (sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        if debug:
+            traceback.print_exc()
+        print("\n中断しました / interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _build_parser()
     try:
         args = parser.parse_args(argv)
@@ -733,13 +752,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args))
-    except (ValueError, OSError) as exc:
-        if args.debug:
-            traceback.print_exc()
-        print(f"エラー / error: {_message(exc)}", file=sys.stderr)
-        if not args.debug:
-            print("（--debug で詳細を表示 / add --debug for the traceback）", file=sys.stderr)
-        return 1
+    except (ChiikimapError, OSError) as exc:
+        _print_error(f"エラー / error: {_message(exc)}", debug=args.debug)
+    except Exception as exc:  # a bug: still one message, and how to report it
+        _print_error(
+            f"内部エラー / internal error: {_message(exc)}\n"
+            "  chiikimap の不具合です。--debug を付けた出力を添えて報告してください / this is a bug "
+            "in chiikimap; please report it with the output of the same command with --debug",
+            debug=args.debug,
+        )
+    return 1
+
+
+def _print_error(text: str, *, debug: bool) -> None:
+    if debug:
+        traceback.print_exc()
+    print(text, file=sys.stderr)
+    if not debug:
+        print("（--debug で詳細を表示 / add --debug for the traceback）", file=sys.stderr)
 
 
 def _map_usage_problem(args: argparse.Namespace) -> str | None:
@@ -770,7 +800,9 @@ def _map_usage_problem(args: argparse.Namespace) -> str | None:
 def _message(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
         return f"{exc.filename}: {exc.strerror}"
-    return str(exc) or type(exc).__name__
+    if isinstance(exc, ChiikimapError):
+        return str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {exc}"
 
 
 if __name__ == "__main__":  # pragma: no cover

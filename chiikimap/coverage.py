@@ -278,7 +278,8 @@ def _basis(
         raise S.SchemaError(
             f"weight={weight!r} には人口データが必要です。population= を渡すか、面積基準なら "
             f"weight='area' にしてください / weight={weight!r} needs population=...; pass the "
-            "population layer, or weight='area' for a land-area basis"
+            "population layer, or weight='area' for a land-area basis",
+            param=("population", "weight"),
         )
     if population is None or weight == "area":
         return "area", "area"
@@ -589,13 +590,15 @@ def _check_population(population: gpd.GeoDataFrame, weight: str) -> None:
         raise S.SchemaError(
             f"population に重みの列 {weight!r} がありません。使える値: {[*numeric, 'area']} / "
             f"population has no weight column {weight!r}; pass weight= one of "
-            f"{[*numeric, 'area']}"
+            f"{[*numeric, 'area']}",
+            param="weight",
         )
     S.validate_population(population, weight)
     if len(population) == 0:
         raise S.SchemaError(
             "population が空です (0 行) / population is empty (0 rows); pass population=None to "
-            "weight by land area"
+            "weight by land area",
+            param="population",
         )
     values = pd.to_numeric(population[weight], errors="coerce")
     if len(values) and values.isna().all():
@@ -603,7 +606,8 @@ def _check_population(population: gpd.GeoDataFrame, weight: str) -> None:
         raise S.SchemaError(
             f"population の {weight} はすべて空 (NaN) です（このデータには {weight} がありません）。"
             f"値のある列: {usable} — weight= で選んでください / population column {weight!r} has "
-            f"no values; columns with values: {usable}; pass e.g. weight={(usable or ['area'])[0]!r}"
+            f"no values; columns with values: {usable}; pass e.g. weight={(usable or ['area'])[0]!r}",
+            param="weight",
         )
     if (values < 0).any():
         raise S.SchemaError(

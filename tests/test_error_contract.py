@@ -66,3 +66,100 @@ def test_rules_is_the_deprecated_name_of_taxonomy(layers):
         analyze(*layers, taxonomy=tax, rules=tax)
     assert err.value.param == "rules"
     assert isinstance(err.value, ChiikimapError)
+
+
+# --- readers: a file they cannot open is an InputFileError naming it --------------------------
+
+_BROKEN = {
+    "broken.geojson": b'{"type": "FeatureCollection", "features": [',
+    "broken.xlsx": b"PK\x03\x04 not really a zip",
+    "broken.shp": b"\x00\x00\x27\x0a not a shapefile",
+}
+
+
+@pytest.mark.parametrize("name", list(_BROKEN))
+@pytest.mark.parametrize("reader", ["read_districts", "read_resources", "read_population"])
+def test_a_reader_on_a_broken_file_raises_an_input_file_error(tmp_path, name, reader):
+    import chiikimap
+
+    path = tmp_path / name
+    path.write_bytes(_BROKEN[name])
+    with pytest.raises(chiikimap.InputFileError) as err:
+        getattr(chiikimap, reader)(path)
+    assert str(err.value).startswith(str(path))
+
+
+def test_a_missing_file_is_an_input_file_error(tmp_path):
+    import chiikimap
+
+    with pytest.raises(chiikimap.InputFileError, match="ファイルがありません") as err:
+        chiikimap.read_population(tmp_path / "nothere.csv")
+    assert "nothere.csv" in str(err.value)
+
+
+def test_file_errors_leave_programming_errors_alone(tmp_path):
+    from chiikimap._errors import OutputFileError, file_errors
+
+    with pytest.raises(KeyError), file_errors(tmp_path / "x.csv"):
+        raise KeyError("a bug stays a bug")
+    with (
+        pytest.raises(OutputFileError, match="could not write") as err,
+        file_errors(tmp_path / "x.gpkg", writing=True, param="path"),
+    ):
+        raise PermissionError(13, "Permission denied")
+    assert err.value.param == "path"
+    assert "Permission denied" in str(err.value)
+
+
+def test_encoding_errors_name_the_encoding_parameter():
+    from chiikimap._errors import EncodingError
+
+    assert EncodingError("x").param == "encoding"
+    assert EncodingError("x", param=("encoding", "sheet")).params == ("encoding", "sheet")
+
+
+# --- the CLI: hints from parameters, bugs without a traceback ---------------------------------
+
+
+def test_a_warning_with_a_parameter_gets_the_option_hint(capsys):
+    import warnings
+
+    from chiikimap._errors import ChiikimapWarning
+    from chiikimap.cli import _show_warnings
+
+    with _show_warnings("resources"):
+        warnings.warn(ChiikimapWarning("シートを選びました", param="sheet"), stacklevel=1)
+        warnings.warn(ChiikimapWarning("no parameter"), stacklevel=1)
+    err = capsys.readouterr().err
+    assert "注意 / warning: シートを選びました\n  → コマンドでは --sheet で指定します" in err
+    assert "注意 / warning: no parameter\n" in err
+
+
+def test_a_bug_is_an_internal_error_without_traceback(monkeypatch, tmp_path, capsys):
+    import chiikimap
+    from chiikimap.cli import main
+
+    def broken(*args, **kwargs):
+        raise KeyError("area_id")
+
+    monkeypatch.setattr(chiikimap, "load_sample", broken)
+    assert main(["demo", "--out", str(tmp_path / "d")]) == 1
+    err = capsys.readouterr().err
+    assert "内部エラー / internal error: KeyError: 'area_id'" in err
+    assert "Traceback" not in err
+    assert main(["demo", "--debug", "--out", str(tmp_path / "d")]) == 1
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_ctrl_c_in_process_exits_130(monkeypatch, tmp_path, capsys):
+    import chiikimap
+    from chiikimap.cli import main
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(chiikimap, "load_sample", interrupted)
+    assert main(["demo", "--out", str(tmp_path / "d")]) == 130
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == "中断しました / interrupted"
+    assert "Traceback" not in err

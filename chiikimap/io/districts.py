@@ -32,6 +32,7 @@ from .._errors import (
     EncodingError,
     InputFileError,
     UnknownLayoutError,
+    reads_files,
 )
 from ._archive import check_member_names, extract_members
 from ._text import decode_text
@@ -122,6 +123,7 @@ _A27_V3 = _Layout(
 # --- public API -----------------------------------------------------------------------------------
 
 
+@reads_files
 def read_districts(
     path: str | PathLike[str],
     *,
@@ -541,6 +543,7 @@ def _choose_layout(
             raise ColumnNotFoundError(
                 f"{param}={col!r} の列がありません / no column {col!r}; columns found: {found}",
                 path=str(path),
+                param=param,
             )
     if detected is not None:
         year = _ksj_year(path) or detected.year
@@ -572,6 +575,7 @@ def _choose_layout(
             "read_districts(path, id_col='…', name_col='…') で指定してください / unknown layout; "
             f"columns found: {found}; pass id_col='…' and name_col='…'",
             path=str(path),
+            param=("id_col", "name_col"),
         )
     return _Layout(
         "user",
@@ -635,6 +639,7 @@ def _filter_municipality(
             "このファイルには市区町村コードの列がないので municipality= で絞り込めません / this "
             "layout has no municipality column; filter the frame yourself instead",
             path=where,
+            param="municipality",
         )
     query = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(municipality)))
     codes = gdf[layout.code_col].map(_norm_code)
@@ -778,6 +783,7 @@ def _check_shared_ids(order: dict[str, list[dict[str, Any]]], where: str) -> Non
                     f"{first[S.AREA_NAME]!r} and row {part['_row']} {part[S.AREA_NAME]!r}",
                     path=where,
                     row=int(part["_row"]),
+                    param="id_col",
                 )
 
 

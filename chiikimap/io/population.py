@@ -52,6 +52,7 @@ from .._errors import (
     SchemaError,
     UnknownLayoutError,
     check_choice,
+    reads_files,
 )
 from .._names import normalize_town_name
 from . import _ages, _mesh
@@ -176,6 +177,7 @@ class _Acc:
 # --- public entry point ---------------------------------------------------------------------------
 
 
+@reads_files
 def read_population(
     path: str | PathLike[str],
     *,
@@ -286,6 +288,7 @@ def _detect_kind(
         "メッシュ統計なら先頭列 KEY_CODE が必要です。圏域ごとの人口表なら id_col='圏域ID' のように指定して"
         f"ください / unrecognised population layout; header was {header[:12]}; pass kind=... and id_col=...",
         path=p,
+        param=("kind", "id_col"),
     )
 
 
@@ -688,13 +691,15 @@ class _BoundaryMatcher:
     def __init__(self, boundaries: gpd.GeoDataFrame, join_on: str | None, p: Path) -> None:
         if not isinstance(boundaries, gpd.GeoDataFrame):
             raise SchemaError(
-                f"boundaries は GeoDataFrame です / boundaries must be a GeoDataFrame, got {type(boundaries).__name__}"
+                f"boundaries は GeoDataFrame です / boundaries must be a GeoDataFrame, got {type(boundaries).__name__}",
+                param="boundaries",
             )
         b = S.ensure_crs(boundaries, what="boundaries")
         if join_on is not None and join_on not in b.columns:
             raise ColumnNotFoundError(
                 f"boundaries に列 {join_on!r} がありません（あるのは {list(b.columns)}） / boundaries has no column {join_on!r}",
                 path=p,
+                param="join_on",
             )
         cols = (
             [join_on]
@@ -990,6 +995,7 @@ def _read_area_table(
             f"圏域IDの列 {id_col!r} がありません。id_col= に列名を指定してください（あるのは {header}） / "
             f"no id column {id_col!r}; pass id_col=... (columns: {header})",
             path=p,
+            param="id_col",
         )
     jid = header.index(_norm_header(id_col))
     roles = {
@@ -1012,6 +1018,7 @@ def _read_area_table(
             raise ColumnNotFoundError(
                 f"boundaries に列 {key_col!r} がありません / boundaries has no column {key_col!r}; pass join_on=...",
                 path=p,
+                param="join_on",
             )
         areas = _dissolve(b.geometry, b[key_col].map(lambda v: "" if _blank(v) else _code_text(v)))
     acc = _Acc(str(p.name))

@@ -50,6 +50,7 @@ from .._errors import (
     ColumnNotFoundError,
     InputFileError,
     check_choice,
+    reads_files,
 )
 from ..taxonomy import Classification, Taxonomy, default_taxonomy, inactive_words
 from . import _table as T
@@ -262,6 +263,7 @@ def _find(table: T.Table, role: str, explicit: str | None) -> str | None:
             f"{en} column {explicit!r} given as {param} is not in the file; columns found: "
             f"{columns}{_where(table)}",
             path=table.path,
+            param=param,
         )
     return column
 
@@ -290,6 +292,7 @@ def _missing(role: str, table: T.Table, extra: str = "") -> ColumnNotFoundError:
         f"{ja}の列が見つかりません / no {en} column; looked for {looked}; columns found: "
         f"{table.columns} — pass {param}='…'{extra}{_where(table)}",
         path=table.path,
+        param=param,
     )
 
 
@@ -1048,6 +1051,7 @@ def _read_one(
 
 
 # --- public ---------------------------------------------------------------------------------------
+@reads_files
 def read_resources(  # noqa: PLR0913  (keyword-only column and file options are the documented API)
     path: PathArg | Sequence[PathArg],
     *,
