@@ -144,7 +144,16 @@ class OutputFileError(ChiikimapError):
 class EncodingError(InputFileError):
     """The file's text could not be decoded, or decoded into broken text (U+FFFD).
 
-    ``param`` is ``"encoding"`` unless another is given.
+    Parameters
+    ----------
+    message
+        What was wrong and which encoding to pass.
+    path
+        The file; included at the front of the message.
+    row
+        1-based row number in the file, if the problem is one row.
+    param
+        The parameter that fixes it: ``"encoding"`` unless another is given.
     """
 
     def __init__(

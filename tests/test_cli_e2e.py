@@ -171,7 +171,7 @@ def test_inspect_good_file(tmp_path):
     ("case", "expected"),
     [
         ("missing_column", "緯度の列が見つかりません"),
-        ("wrong_encoding", "--encoding utf-8 では読めません"),
+        ("wrong_encoding", "では読めません（0 バイト目）"),
         ("no_such_file", "ファイルがありません"),
     ],
 )
@@ -190,6 +190,8 @@ def test_inspect_bad_input_exits_1_in_japanese(tmp_path, case, expected):
     assert proc.stderr.count("エラー / error:") == 1
     assert expected in proc.stderr
     assert "--debug" in proc.stderr
+    if case == "wrong_encoding":  # the error's parameter, written as the option
+        assert "on the command line: --encoding" in proc.stderr
 
 
 @pytest.mark.parametrize("argv", [["map", "--areas", "a.geojson"], ["frobnicate"], []])
