@@ -11,6 +11,7 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from shapely.geometry import Polygon
 
@@ -372,3 +373,30 @@ def test_every_kaigo_hoken_kind_is_an_elderly_care_key(kind: str):
     assert tax.in_overview(key)
     # the exact name decides even in a file of another field
     assert tax.classify_cell(kind, domain="shogai").keys == (key,)
+
+
+# --- real medical lists: read, kept apart, shown only when named -----------------------------------
+def test_real_medical_lists_are_read_and_kept_out_of_the_overview():
+    takamatsu = read_resources(
+        RESOURCES / "takamatsu_hospital_slice.csv", category_col="alternativeName"
+    )
+    counts = takamatsu["category"].value_counts().to_dict()
+    assert counts == {"byoin": 5, "shinryojo": 10, "shika": 5}
+    hirakata = read_resources(
+        RESOURCES / "hirakata_medical_slice.geojson", category_col="category_label"
+    )
+    assert hirakata["category"].value_counts().to_dict() == {
+        "byoin": 4,
+        "shinryojo": 4,
+        "shika": 4,
+    }
+    sample = chiikimap.load_sample("hirakata")
+    both = gpd.GeoDataFrame(
+        pd.concat([sample.resources, hirakata], ignore_index=True), crs=S.STORAGE_CRS
+    )
+    default = chiikimap.analyze(sample.areas, both)
+    assert not {"byoin", "shinryojo", "shika"} & set(default.categories)
+    before = chiikimap.analyze(sample.areas, sample.resources)
+    assert default.table.equals(before.table)
+    asked = chiikimap.analyze(sample.areas, both, categories=["shika"])
+    assert int(asked.table.set_index("category").loc["shika", "n_resources"].sum()) == 4
