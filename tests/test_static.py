@@ -514,3 +514,19 @@ def test_drawing_a_png_does_not_import_folium(tmp_path):
     )
     assert done.stdout.strip() == "[]"
     assert (tmp_path / "map.png").stat().st_size > 0
+
+
+def test_print_text_rules_by_hand():
+    from chiikimap.maps.static import _PrintText
+
+    clean = _PrintText()
+    # kept: Japanese, Latin with accents, an emoji of the fallback font, line breaks
+    assert clean("髙﨑 Café ①\U0001f600\n2行目", "t") == "髙﨑 Café ①\U0001f600\n2行目"
+    assert clean.changed == {}
+    # dropped silently: zero-width space and joiner, soft hyphen, byte-order mark
+    assert clean("a\u200bb\u200dc\u00add\ufeff", "t") == "abcd"
+    assert clean.changed == {}
+    # tab → space; controls and bidi overrides removed; 𠮷 and a private-use character → 〓;
+    # an ideographic variation selector removed (the base character stays)
+    assert clean("a\tb\x1bc\u202ed\U00020bb7\ue000葛\U000e0100", "t") == "a bcd〓〓葛"
+    assert set(clean.changed) == {"\x1b", "\u202e", "\U00020bb7", "\ue000", "\U000e0100"}

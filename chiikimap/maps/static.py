@@ -192,7 +192,9 @@ class _PrintText:
                 out.append(" ")
             else:
                 kind = unicodedata.category(ch)
-                if kind[0] not in "CM":  # a visible character no font has: keep its place
+                # controls, bidi and other format characters, and marks no font has, go; a
+                # visible character no font has (or a private-use one) keeps its place as 〓
+                if kind not in ("Cc", "Cf") and kind[0] != "M":
                     out.append(_style.REPLACEMENT_CHAR)
                 self.changed.setdefault(ch, set()).add(where)
         return "".join(out)
