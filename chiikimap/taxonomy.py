@@ -25,14 +25,15 @@ import re
 import sys
 import unicodedata
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
+from difflib import get_close_matches
 from functools import lru_cache
 from importlib import resources
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from ._errors import ChiikimapError, UnknownCategoryError
+from ._errors import ChiikimapError, InputFileError, UnknownCategoryError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -707,19 +708,70 @@ class Taxonomy:
         return Taxonomy(cats, name=self.name, domains=self.domains)
 
 
-def _category_from_mapping(d: Mapping[str, Any]) -> Category:
+#: the tables a taxonomy file may have, and the keys of its [meta] table
+_TOP_KEYS = ("meta", "domain", "category")
+_META_KEYS = ("name", "version", "description")
+#: a colour as #rgb or #rrggbb
+_HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+
+
+def _reject_unknown(d: Mapping[str, Any], known: Sequence[str], what: str, where: str) -> None:
+    """Raise naming the first key of ``d`` that is not in ``known`` (a typo such as ``colour``)."""
+    for key in d:
+        if key in known:
+            continue
+        close = get_close_matches(str(key), known, n=1)
+        ja_hint = f"（{close[0]!r} の誤りでは？）" if close else ""
+        en_hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise _taxonomy_error(
+            f"{what} のキー {key!r} は使えません{ja_hint}。使えるキー: {', '.join(known)} / "
+            f"unknown key {key!r} in {what}{en_hint}; known keys: {', '.join(known)}",
+            where,
+        )
+
+
+def _taxonomy_error(message: str, where: str) -> ChiikimapError:
+    """An error about a taxonomy: naming its file when it came from one."""
+    if where:
+        return InputFileError(message, path=where)
+    return ChiikimapError(f"taxonomy: {message}", param="categories")
+
+
+def _number(d: Mapping[str, Any], key: str, what: str, where: str) -> float:
+    try:
+        return float(d[key])
+    except (TypeError, ValueError):
+        raise _taxonomy_error(
+            f"{what} の {key} は数値です（{d[key]!r}） / {key} of {what} must be a number, "
+            f"got {d[key]!r}",
+            where,
+        ) from None
+
+
+def _category_from_mapping(d: Mapping[str, Any], where: str = "") -> Category:
+    what = f"[[category]] {d.get('key', '?')!r}"
+    _reject_unknown(d, [f.name for f in fields(Category) if f.init], what, where)
     required = ("key", "label", "radius_m", "target")
     missing = [k for k in required if k not in d]
     if missing:
-        raise ChiikimapError(f"taxonomy: category {dict(d)!r} lacks fields {missing}")
+        raise _taxonomy_error(
+            f"{what} に必要なキー {missing} がありません / {what} lacks the keys {missing}", where
+        )
+    color = str(d.get("color", "#555555"))
+    if not _HEX_COLOUR.match(color):
+        raise _taxonomy_error(
+            f"{what} の color は #rrggbb の形です（{color!r}） / color of {what} must be a hex "
+            f"colour such as '#1f77b4', got {color!r}",
+            where,
+        )
     return Category(
         key=str(d["key"]),
         label=str(d["label"]),
         label_en=str(d.get("label_en", d["key"])),
         group=str(d.get("group", "")),
-        radius_m=float(d["radius_m"]),
-        target=float(d["target"]),
-        color=str(d.get("color", "#555555")),
+        radius_m=_number(d, "radius_m", what, where),
+        target=_number(d, "target", what, where),
+        color=color,
         marker=str(d.get("marker", "circle")),
         symbol=str(d.get("symbol", "●")),
         names=tuple(str(n) for n in d.get("names", ())),
@@ -729,9 +781,11 @@ def _category_from_mapping(d: Mapping[str, Any]) -> Category:
     )
 
 
-def _domain_from_mapping(d: Mapping[str, Any]) -> Domain:
+def _domain_from_mapping(d: Mapping[str, Any], where: str = "") -> Domain:
+    what = f"[[domain]] {d.get('key', '?')!r}"
+    _reject_unknown(d, [f.name for f in fields(Domain) if f.init], what, where)
     if "key" not in d:
-        raise ChiikimapError(f"taxonomy: domain {dict(d)!r} lacks its key")
+        raise _taxonomy_error(f"{what} に key がありません / {what} lacks its key", where)
     return Domain(
         key=str(d["key"]),
         label=str(d.get("label", d["key"])),
@@ -743,19 +797,51 @@ def _domain_from_mapping(d: Mapping[str, Any]) -> Domain:
 
 
 def load_taxonomy(path: str | PathLike[str]) -> Taxonomy:
-    """Read a taxonomy from a TOML file with the layout of the bundled ``categories.toml``."""
+    """Read a taxonomy from a TOML file with the layout of the bundled ``categories.toml``.
+
+    Parameters
+    ----------
+    path
+        The TOML file: a ``[meta]`` table, ``[[domain]]`` and ``[[category]]`` tables.
+
+    Returns
+    -------
+    Taxonomy
+        The categories in file order.
+
+    Raises
+    ------
+    InputFileError
+        When the file is not valid TOML, has no ``[[category]]``, or a table has a key the
+        taxonomy does not know (a typo such as ``colour`` or ``radius``: the message lists the
+        known keys), lacks a required key or has a value of the wrong kind.
+    """
     p = Path(path)
-    with p.open("rb") as fh:
-        data = tomllib.load(fh)
-    return _from_toml(data, default_name=p.stem)
+    try:
+        with p.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputFileError(
+            f"TOML として読めません（{exc}） / not valid TOML: {exc}", path=p
+        ) from None
+    except OSError as exc:
+        raise InputFileError(
+            f"ファイルを開けません / cannot open the file: {exc.strerror or exc}", path=p
+        ) from None
+    return _from_toml(data, default_name=p.stem, where=str(p))
 
 
-def _from_toml(data: Mapping[str, Any], default_name: str) -> Taxonomy:
-    cats = tuple(_category_from_mapping(d) for d in data.get("category", []))
+def _from_toml(data: Mapping[str, Any], default_name: str, where: str = "") -> Taxonomy:
+    _reject_unknown(data, _TOP_KEYS, "the taxonomy file", where)
+    meta = data.get("meta", {})
+    _reject_unknown(meta, _META_KEYS, "[meta]", where)
+    cats = tuple(_category_from_mapping(d, where) for d in data.get("category", []))
     if not cats:
-        raise ChiikimapError("taxonomy file has no [[category]] tables")
-    name = str(data.get("meta", {}).get("name", default_name))
-    domains = tuple(_domain_from_mapping(d) for d in data.get("domain", []))
+        raise _taxonomy_error(
+            "[[category]] の表がありません / the taxonomy has no [[category]] tables", where
+        )
+    name = str(meta.get("name", default_name))
+    domains = tuple(_domain_from_mapping(d, where) for d in data.get("domain", []))
     return Taxonomy(cats, name=name, domains=domains)
 
 

@@ -163,3 +163,88 @@ def test_ctrl_c_in_process_exits_130(monkeypatch, tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.splitlines()[-1] == "中断しました / interrupted"
     assert "Traceback" not in err
+
+
+# --- the taxonomy loader rejects what it does not know ----------------------------------------
+
+_CATEGORY = 'key = "salon"\nlabel = "サロン"\nradius_m = 500\ntarget = 0.8\ncolor = "#1f77b4"\n'
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (
+            'colour = "#ff0000"\n',
+            "unknown key 'colour' in [[category]] 'salon' (did you mean 'color'?)",
+        ),
+        (
+            "radius = 800\n",
+            "unknown key 'radius' in [[category]] 'salon' (did you mean 'radius_m'?)",
+        ),
+        ('label_english = "Salon"\n', "unknown key 'label_english'"),
+    ],
+)
+def test_a_typo_in_a_category_is_rejected_with_the_known_keys(tmp_path, extra, expected):
+    from chiikimap import InputFileError, load_taxonomy
+
+    path = tmp_path / "tax.toml"
+    path.write_text("[[category]]\n" + _CATEGORY + extra, encoding="utf-8")
+    with pytest.raises(InputFileError) as err:
+        load_taxonomy(path)
+    message = str(err.value)
+    assert message.startswith(str(path))
+    assert expected in message
+    assert "known keys: key, label, label_en, group, radius_m, target, color" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            '[meta]\nname = "x"\nauthor = "me"\n[[category]]\n' + _CATEGORY,
+            "unknown key 'author' in [meta]",
+        ),
+        (
+            "[[categories]]\n" + _CATEGORY,
+            "unknown key 'categories' in the taxonomy file (did you mean 'category'?)",
+        ),
+        (
+            '[[domain]]\nkey = "kaigo"\nkeyword = ["高齢"]\n[[category]]\n' + _CATEGORY,
+            "unknown key 'keyword' in [[domain]] 'kaigo' (did you mean 'keywords'?)",
+        ),
+        ("[[category]]\n" + _CATEGORY.replace("#1f77b4", "blue"), "must be a hex colour"),
+        (
+            "[[category]]\n" + _CATEGORY.replace("500", '"far"'),
+            "radius_m of [[category]] 'salon' must be a number",
+        ),
+        ("[[category]]\n" + _CATEGORY.replace("target = 0.8\n", ""), "lacks the keys ['target']"),
+        ("[[category]\n", "not valid TOML"),
+    ],
+)
+def test_taxonomy_file_problems_name_the_file(tmp_path, text, expected):
+    from chiikimap import InputFileError, load_taxonomy
+
+    path = tmp_path / "tax.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputFileError) as err:
+        load_taxonomy(path)
+    assert str(err.value).startswith(str(path))
+    assert expected in str(err.value)
+
+
+def test_a_valid_file_still_loads(tmp_path):
+    from chiikimap import load_taxonomy
+
+    path = tmp_path / "tax.toml"
+    path.write_text('[meta]\nname = "mine"\n[[category]]\n' + _CATEGORY, encoding="utf-8")
+    tax = load_taxonomy(path)
+    assert tax.keys == ("salon",) or list(tax.keys) == ["salon"]
+    assert tax["salon"].radius_m == 500.0
+
+
+def test_extend_rejects_a_typo_too():
+    with pytest.raises(ChiikimapError, match="did you mean 'color'") as err:
+        default_taxonomy().extend(
+            {"key": "salon", "label": "サロン", "radius_m": 500, "target": 0.8, "colour": "#f00"}
+        )
+    assert err.value.param == "categories"

@@ -46,7 +46,6 @@ EXEMPT: dict[str, str] = {
     "chiikimap.Taxonomy.unclassified": "taxonomy docstrings are being rewritten",
     "chiikimap.Taxonomy.extend": "taxonomy docstrings are being rewritten",
     "chiikimap.Taxonomy.with_rules": "taxonomy docstrings are being rewritten",
-    "chiikimap.load_taxonomy": "taxonomy docstrings are being rewritten",
     "chiikimap.Sample": "dataclass fields are documented under Attributes",
     "chiikimap.read_population": "population reader docstring is being rewritten",
     "chiikimap.rejected_rows": "summary wording",
