@@ -345,3 +345,15 @@ def test_estat_full_band_header_prefers_bands_over_every_subtotal() -> None:
     subtotal_labels = {c.label for c in plan.subtotals}
     assert {"65歳以上", "75歳以上", "85歳以上", "15歳未満", "男65歳以上"} <= subtotal_labels
     assert not any("平均" in h or "総年齢" in h for h in (c.label for c in cols))
+
+
+def test_census_negative_or_infinite_jinko_is_rejected_with_its_row(tmp_path: Path) -> None:
+    from tests.test_population import _census_file
+
+    path = _census_file(tmp_path / "c.geojson", ["1", "2", "3"], [10.0, -4.0, 7.0])
+    gdf = _quiet(path)
+    assert gdf["key_code"].tolist() == ["1", "3"]
+    rej = S.rejected_rows(gdf)
+    assert rej["row"].tolist() == [2]
+    assert "JINKO" in rej["reason"].iloc[0]
+    assert _accounting(gdf) == (3, 2, 1, 0)

@@ -750,7 +750,8 @@ def _dissolve(geoms: gpd.GeoSeries, keys: pd.Series) -> dict[str, Any]:
 # --- e-Stat 国勢調査 小地域 -------------------------------------------------------------------------------
 
 
-def _read_census(p: Path, *, encoding: str | None, crs: Any) -> gpd.GeoDataFrame:
+def _census_frame(p: Path, *, encoding: str | None, crs: Any) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """The census boundary file in EPSG:6668 (layer ``town`` of a CODH TopoJSON) and notes."""
     import pyogrio
 
     layers = [str(name) for name, _ in pyogrio.list_layers(p)]
@@ -759,7 +760,7 @@ def _read_census(p: Path, *, encoding: str | None, crs: Any) -> gpd.GeoDataFrame
     if encoding:
         kwargs["encoding"] = encoding
     gdf = gpd.read_file(p, **kwargs)
-    upper = {str(c).upper(): c for c in gdf.columns}
+    upper = {str(c).upper() for c in gdf.columns}
     if "KEY_CODE" not in upper or "JINKO" not in upper:
         raise UnknownLayoutError(
             "国勢調査 小地域境界の列 KEY_CODE と JINKO がありません / not an e-Stat small-area boundary "
@@ -774,15 +775,20 @@ def _read_census(p: Path, *, encoding: str | None, crs: Any) -> gpd.GeoDataFrame
         notes.append(
             "TopoJSON に CRS がないため EPSG:6668 (JGD2011 経緯度) とみなしました / TopoJSON has no CRS; read as EPSG:6668"
         )
-    gdf = S.ensure_crs(gdf, what="population", path=str(p))
+    return S.ensure_crs(gdf, what="population", path=str(p)), notes
+
+
+def _census_rejects(
+    gdf: gpd.GeoDataFrame, upper: dict[str, Any], key: pd.Series, acc: _Acc
+) -> np.ndarray:
+    """Reject features without a code, a geometry or a usable JINKO; returns the mask kept."""
     raw_key = gdf[upper["KEY_CODE"]]
     no_key = raw_key.map(_missing_key).to_numpy(dtype=bool)
-    key = raw_key.map(lambda v: "" if _missing_key(v) else _code_text(v))
     jinko = pd.to_numeric(gdf[upper["JINKO"]], errors="coerce").astype(float)
-    name_col = upper.get("S_NAME")
-    acc = _Acc(str(p.name))
     empty = (gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy()
-    for i in np.flatnonzero(no_key | empty):
+    bad = ((jinko < 0) | np.isinf(jinko)).to_numpy()
+    name_col = upper.get("S_NAME")
+    for i in np.flatnonzero(no_key | empty | bad):
         values = {"KEY_CODE": None if no_key[i] else key.iloc[i]}
         if name_col is not None:
             values["S_NAME"] = _plain_cell(gdf[name_col].iloc[i])
@@ -793,15 +799,22 @@ def _read_census(p: Path, *, encoding: str | None, crs: Any) -> gpd.GeoDataFrame
                 f"KEY_CODE が空です（値: {_plain_cell(raw_key.iloc[i])!r}）。この地域は識別できないため"
                 "読み込みません / KEY_CODE is missing; the polygon cannot be identified"
             )
-        else:
+        elif empty[i]:
             reason = "ジオメトリがありません / empty geometry"
+        else:
+            reason = (
+                f"JINKO {values['JINKO']!r} は人数ではありません（負の数か無限大） / JINKO "
+                f"{values['JINKO']!r} is not a count"
+            )
         acc.reject(int(i) + 1, reason, values)
-    keep = ~(no_key | empty)
-    repeated = 0
-    frame = pd.DataFrame({"key": key, "jinko": jinko, "geom": gdf.geometry.to_numpy()})[keep]
-    if name_col is not None:
-        frame["name"] = gdf[name_col].fillna("").astype(str).to_numpy()[keep]
+    keep: np.ndarray = ~(no_key | empty | bad)
+    return keep
+
+
+def _census_merge(p: Path, frame: pd.DataFrame, acc: _Acc) -> tuple[list[dict[str, Any]], int]:
+    """One record per KEY_CODE (parts merged); returns the merged parts and the repeated counts."""
     merged_parts: list[dict[str, Any]] = []
+    repeated = 0
     for code, part in frame.groupby("key", sort=False):
         values = part["jinko"].to_numpy()
         nonzero = values[np.isfinite(values) & (values != 0)]
@@ -812,12 +825,13 @@ def _read_census(p: Path, *, encoding: str | None, crs: Any) -> gpd.GeoDataFrame
             total = float(np.nansum(values)) if np.isfinite(values).any() else float("nan")
         geoms = part["geom"].to_numpy()
         rows = [int(k) + 1 for k in part.index]
+        name = part["name"].iloc[0] if "name" in part else ""
         merged_parts.extend(
             {
                 S.REJECTED_FILE: str(p.name),
                 S.REJECTED_ROW: r,
                 "kept_row": rows[0],
-                "name": part["name"].iloc[0] if "name" in part else str(code),
+                "name": name or str(code),
                 S.REJECTED_VALUES: {"KEY_CODE": str(code)},
                 S.REJECTED_REASON: f"KEY_CODE {code} の部分ポリゴンとして 行 {rows[0]} に統合 / part of "
                 f"KEY_CODE {code}, merged into row {rows[0]}",
@@ -827,7 +841,7 @@ def _read_census(p: Path, *, encoding: str | None, crs: Any) -> gpd.GeoDataFrame
         acc.records.append(
             {
                 KEY_CODE: str(code),
-                NAME: part["name"].iloc[0] if "name" in part else "",
+                NAME: name,
                 POPULATION_DATE: _census_date(p),
                 S.POP_TOTAL: total,
                 S.POP_65PLUS: float("nan"),
@@ -835,6 +849,20 @@ def _read_census(p: Path, *, encoding: str | None, crs: Any) -> gpd.GeoDataFrame
             }
         )
         acc.geoms.append(geoms[0] if len(geoms) == 1 else shapely.union_all(geoms))
+    return merged_parts, repeated
+
+
+def _read_census(p: Path, *, encoding: str | None, crs: Any) -> gpd.GeoDataFrame:
+    gdf, notes = _census_frame(p, encoding=encoding, crs=crs)
+    upper = {str(c).upper(): c for c in gdf.columns}
+    key = gdf[upper["KEY_CODE"]].map(lambda v: "" if _missing_key(v) else _code_text(v))
+    jinko = pd.to_numeric(gdf[upper["JINKO"]], errors="coerce").astype(float)
+    acc = _Acc(str(p.name))
+    keep = _census_rejects(gdf, upper, key, acc)
+    frame = pd.DataFrame({"key": key, "jinko": jinko, "geom": gdf.geometry.to_numpy()})[keep]
+    if "S_NAME" in upper:
+        frame["name"] = gdf[upper["S_NAME"]].fillna("").astype(str).to_numpy()[keep]
+    merged_parts, repeated = _census_merge(p, frame, acc)
     n_merged = len(frame) - len(acc.records)
     notes.append(
         f"KEY_CODE が同じポリゴン {n_merged} 個を統合しました / merged {n_merged} polygons sharing a KEY_CODE"
@@ -979,6 +1007,23 @@ def _read_mesh(p: Path, raw: _Rows) -> gpd.GeoDataFrame:
 # --- plain table per area -------------------------------------------------------------------------
 
 
+def _area_polygons(
+    boundaries: gpd.GeoDataFrame | None, join_on: str | None, p: Path
+) -> dict[str, Any] | None:
+    """圏域 id → polygon of ``boundaries`` (``None`` without boundaries)."""
+    if boundaries is None:
+        return None
+    b = S.ensure_crs(boundaries, what="boundaries")
+    key_col = join_on or S.AREA_ID
+    if key_col not in b.columns:
+        raise ColumnNotFoundError(
+            f"boundaries に列 {key_col!r} がありません / boundaries has no column {key_col!r}; pass join_on=...",
+            path=p,
+            param="join_on",
+        )
+    return _dissolve(b.geometry, b[key_col].map(lambda v: "" if _blank(v) else _code_text(v)))
+
+
 def _read_area_table(
     p: Path,
     raw: _Rows,
@@ -1010,17 +1055,7 @@ def _read_area_table(
     jname = next(
         (header.index(h) for h in _NAME_HEADERS if h in header and header.index(h) != jid), None
     )
-    areas: dict[str, Any] | None = None
-    if boundaries is not None:
-        b = S.ensure_crs(boundaries, what="boundaries")
-        key_col = join_on or S.AREA_ID
-        if key_col not in b.columns:
-            raise ColumnNotFoundError(
-                f"boundaries に列 {key_col!r} がありません / boundaries has no column {key_col!r}; pass join_on=...",
-                path=p,
-                param="join_on",
-            )
-        areas = _dissolve(b.geometry, b[key_col].map(lambda v: "" if _blank(v) else _code_text(v)))
+    areas = _area_polygons(boundaries, join_on, p)
     acc = _Acc(str(p.name))
     seen = _SeenAreas(p)
     for i, row in enumerate(raw.rows[1:], start=2):
