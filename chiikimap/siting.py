@@ -23,6 +23,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from os import PathLike
 from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
@@ -37,6 +38,9 @@ from ._demand import Demand, demand_of, discs
 from ._errors import ChiikimapWarning, ParameterError, check_choice
 
 if TYPE_CHECKING:  # pragma: no cover
+    import folium
+    from matplotlib.figure import Figure
+
     from .result import Coverage
 
 __all__ = ["SiteSuggestion", "closure_impact", "suggest_sites"]
@@ -114,6 +118,84 @@ class SiteSuggestion:
     optimal: bool
     objective: float
     n_candidates: int
+
+    def map(self, **kwargs: Any) -> folium.Map:
+        """Interactive map: the ``after`` gap map of the category, newly covered zones, sites.
+
+        Parameters
+        ----------
+        **kwargs
+            Options of :func:`chiikimap.maps.interactive.gap_map` (``tiles``, ``lang`` …).
+
+        Returns
+        -------
+        folium.Map
+            See :func:`chiikimap.maps.sites.site_map`.
+        """
+        from .maps.sites import site_map
+
+        return site_map(self, **kwargs)
+
+    def save_html(self, path: str | PathLike[str], *, offline: bool = False, **kwargs: Any) -> None:
+        """Write :meth:`map` to one HTML file (``offline=True``: works with no network).
+
+        Parameters
+        ----------
+        path
+            Output ``.html`` file.
+        offline
+            Inline Leaflet (one self-contained file).
+        **kwargs
+            Options of :meth:`map`.
+        """
+        from .maps.sites import save_site_html
+
+        save_site_html(self, path, offline=offline, **kwargs)
+
+    def static_map(self, **kwargs: Any) -> Figure:
+        """Print map of the plan (the ``after`` print map with zones and numbered sites).
+
+        Parameters
+        ----------
+        **kwargs
+            Options of :func:`chiikimap.maps.static.static_map` (``paper``, ``lang`` …).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            See :func:`chiikimap.maps.sites.site_static_map`.
+        """
+        from .maps.sites import site_static_map
+
+        return site_static_map(self, **kwargs)
+
+    def save_static(self, path: str | PathLike[str], **kwargs: Any) -> None:
+        """Write :meth:`static_map` as PNG or PDF (by the suffix of ``path``), atomically.
+
+        Parameters
+        ----------
+        path
+            Output ``.png`` or ``.pdf`` file.
+        **kwargs
+            Options of :meth:`static_map`.
+        """
+        from ._atomic import atomic_path
+
+        fig = self.static_map(**kwargs)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=200)
+
+    def to_excel(self, path: str | PathLike[str]) -> None:
+        """Write the ``after`` 圏域カルテ with the sheet 「候補地」 (sites and affected areas).
+
+        Parameters
+        ----------
+        path
+            Output ``.xlsx`` file.
+        """
+        from ._sites_excel import to_excel
+
+        to_excel(self, path)
 
     def __repr__(self) -> str:
         total = float(self.table[NEW_WEIGHT].sum()) if len(self.table) else 0.0

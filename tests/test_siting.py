@@ -307,3 +307,32 @@ def test_hirakata_area_basis_agrees_with_table() -> None:
     impact = cov.closure_impact("houkatsu")
     assert len(impact) == 13  # every center, also those outside the three areas
     assert impact["lost_weight"].sum() <= before
+
+
+# --- outputs ---------------------------------------------------------------------------------------
+
+
+def test_plan_outputs(tmp_path) -> None:
+    import openpyxl
+
+    cov = _hand_coverage()
+    plan = cov.suggest_sites(_candidates(), "kayoi_no_ba", k=2)
+    plan.save_html(tmp_path / "plan.html")
+    html = (tmp_path / "plan.html").read_text(encoding="utf-8")
+    assert "#ff7f00" in html  # the newly covered zones
+    assert "1. L</b>" in html  # numbered site markers with their tooltips
+    assert "2. R</b>" in html
+    assert "新たに届く / newly reached: 10" in html
+    plan.to_excel(tmp_path / "plan.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "plan.xlsx")
+    assert wb.sheetnames[:2] == ["概要", "候補地"]
+    rows = list(wb["候補地"].iter_rows(min_row=4, max_row=6, values_only=True))
+    assert rows[0][:5] == ("順位", "候補地", "圏域", "新たに届く", "累計")
+    assert rows[1][:5] == (1, "L", "第1区", 10, 10)
+    assert rows[2][:5] == (2, "R", "第2区", 10, 20)
+    fig = plan.static_map(paper="A4")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "1" in texts
+    assert "2" in texts
+    plan.save_static(tmp_path / "plan.png", paper="A4")
+    assert (tmp_path / "plan.png").stat().st_size > 10_000
