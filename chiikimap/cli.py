@@ -658,6 +658,10 @@ def _build_parser() -> argparse.ArgumentParser:
     ins.add_argument("--encoding", metavar="ENC", help="文字コード / text encoding")
     _add_resource_options(ins)
     ins.set_defaults(func=_cmd_inspect)
+
+    from ._cli_sites import add_sites_parser  # 資源開発: chiikimap sites
+
+    add_sites_parser(sub, common)
     return parser
 
 

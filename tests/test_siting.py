@@ -336,3 +336,48 @@ def test_plan_outputs(tmp_path) -> None:
     assert "2" in texts
     plan.save_static(tmp_path / "plan.png", paper="A4")
     assert (tmp_path / "plan.png").stat().st_size > 10_000
+
+
+def test_cli_sites(tmp_path, capsys) -> None:
+    import pandas as pd
+
+    from chiikimap.cli import main
+    from chiikimap.sample import sample_path
+
+    root = sample_path("ikoma")
+    # three 集会所 in 生駒市 (lat/lon of public places, rounded) as a coordinator's CSV
+    venues = tmp_path / "venues.csv"
+    venues.write_text(
+        "名称,緯度,経度\n生駒市役所,34.6918,135.7006\n北コミュニティセンター,34.7390,135.7226\n"
+        "南コミュニティセンター,34.6440,135.7062\n",
+        encoding="utf-8",
+    )
+    code = main(
+        [
+            "sites",
+            "--areas",
+            str(root / "A32-23_29209.geojson"),
+            "--population",
+            str(root / "r2ka29209.topojson"),
+            "--weight",
+            "pop_total",
+            "--category",
+            "kayoi_no_ba",
+            "--candidates",
+            str(venues),
+            "-k",
+            "2",
+            "--csv",
+            "--xlsx",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
+    assert code == 0
+    table = pd.read_csv(tmp_path / "out" / "sites.csv", encoding="utf-8-sig")
+    assert table["rank"].tolist() == [1, 2]
+    assert set(table["name"]) <= {"生駒市役所", "北コミュニティセンター", "南コミュニティセンター"}
+    assert (table["new_weight"] > 0).all()
+    assert (tmp_path / "out" / "sites_karte.xlsx").exists()
+    out = capsys.readouterr().out
+    assert "通いの場: 候補 3 か所から 2 か所" in out
