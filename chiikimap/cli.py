@@ -397,6 +397,10 @@ def _duplicate_text(dup: Any) -> str:
     added = "、".join(
         tax.label(k) if k in tax else str(k) for k in dup.get("added_categories") or []
     )
+    reason = str(dup.get("reason") or "")
+    if reason.startswith("重複"):  # resources: the reason says why (事業所番号, same facility …)
+        text = f"{dup.get('file', '')} 行 {dup.get('row')}（{dup.get('name', '')}）: {reason}"
+        return text + (f"; 種別を追加 / categories added: {added}" if added else "")
     text = (
         f"{dup.get('file', '')} 行 {dup.get('row')} を 行 {dup.get('kept_row')} にまとめました"
         f"（{dup.get('name', '')}）"

@@ -484,3 +484,17 @@ def test_real_care_offices_and_medical_list_merge_the_same_places():
     with pytest.warns(ChiikimapWarning, match=r"同じ施設と判断した 16 件"):
         wider = chiikimap.merge_resources([care, med], within_m=70)
     assert "医療法人城青会　城クリニック" not in set(wider["name"])
+
+
+def test_inspect_says_why_rows_were_merged(tmp_path, capsys):
+    from chiikimap.cli import main
+
+    path = _write(
+        tmp_path / "offices.csv",
+        _line("2750000001", "老健さくら", "介護老人保健施設", (100, 100), "100"),
+        _line("2750000001", "老健さくら", "短期入所療養介護", (103, 100), "20"),
+    )
+    assert main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "読込 2・採用 1・除外 0" in out
+    assert "offices.csv 行 3（老健さくら）: 重複（事業所番号 2750000001 が同じ: 行 2 に統合" in out
