@@ -168,30 +168,14 @@ def analyze(  # noqa: PLR0913  (keyword-only options are the documented API)
     """
     tax = _resolve_taxonomy(taxonomy, rules)
     run = _validate(areas, resources, population, weight, radius_m, target, categories, tax)
-    zones = _zones.zones_for(areas, metric_crs)
+    zones = _zones.zones_for(areas, metric_crs)  # project: the metric CRS of each area
     placed = _assign_resources(areas, resources)
     layers, weight_outside = _weigh(run, zones, placed)
     area_weight = np.zeros(len(placed.area_ids))
     for layer in layers:
         area_weight += np.bincount(layer.area, weights=layer.w, minlength=len(area_weight))
     _warn_weights(run, area_weight, weight_outside, placed.area_ids)
-    capacity = _identity.capacity_by_category(resources, run.categories)  # per category
-    rows = []
-    for key in run.categories:
-        has = run.has_category(key)
-        radius = run.taxonomy[key].radius_m
-        covered, nearest = _cover_and_nearest(layers, has, radius, len(area_weight))
-        in_area = has & (placed.res_area >= 0)
-        metrics = _metrics.category_metrics(
-            placed.res_area[in_area],
-            capacity[key][in_area],
-            area_weight,
-            covered,
-            nearest,
-            target=run.taxonomy[key].target,
-            basis=run.basis,
-        )
-        rows.append(_rows(areas, key, run.taxonomy[key].label, metrics))
+    rows = [_measure(run, key, layers, placed, area_weight) for key in run.categories]
     return _assemble(run, zones, placed, rows, area_weight, weight_outside, sources)
 
 
@@ -212,6 +196,7 @@ class _Run:
     key_pos: np.ndarray  # resource position of each (resource, category) pair
     key_code: np.ndarray  # category position (in taxonomy.keys) of each pair
     n_resources: int
+    capacity: Mapping[str, np.ndarray]  # category → each resource's capacity for it (NaN unknown)
 
     def has_category(self, key: str) -> np.ndarray:
         """Boolean mask of the resources that count for category ``key``."""
@@ -256,17 +241,19 @@ def _validate(
     key_code = np.fromiter(
         (cat_code[k] for ks in res_keys for k in ks), dtype=np.intp, count=len(key_pos)
     )
+    cat_keys = tuple(k for k in tax_used.keys if k in present)
     return _Run(
         taxonomy=tax_used,
         basis=basis,
         weight=weight,
-        categories=tuple(k for k in tax_used.keys if k in present),
+        categories=cat_keys,
         areas=areas,
         resources=resources,
         population=population,
         key_pos=key_pos,
         key_code=key_code,
         n_resources=len(resources),
+        capacity=_identity.capacity_by_category(resources, cat_keys),
     )
 
 
@@ -426,18 +413,31 @@ def _cover_and_nearest(
     return covered, nearest
 
 
-def _rows(
-    areas: gpd.GeoDataFrame, key: str, label: str, metrics: Mapping[str, np.ndarray]
+def _measure(
+    run: _Run, key: str, layers: list[_Layer], placed: _Placed, area_weight: np.ndarray
 ) -> pd.DataFrame:
-    n_areas = len(areas)
+    """The table rows of category ``key``: cover, nearest, then the metrics and status."""
+    cat = run.taxonomy[key]
+    has = run.has_category(key)
+    covered, nearest = _cover_and_nearest(layers, has, cat.radius_m, len(area_weight))
+    in_area = has & (placed.res_area >= 0)
+    metrics = _metrics.category_metrics(
+        placed.res_area[in_area],
+        run.capacity[key][in_area],
+        area_weight,
+        covered,
+        nearest,
+        target=cat.target,
+        basis=run.basis,
+    )
     return pd.DataFrame(
         {
-            S.AREA_ID: areas[S.AREA_ID].to_numpy(),
-            S.AREA_NAME: areas[S.AREA_NAME].to_numpy(),
+            S.AREA_ID: run.areas[S.AREA_ID].to_numpy(),
+            S.AREA_NAME: run.areas[S.AREA_NAME].to_numpy(),
             S.CATEGORY: key,
-            S.CATEGORY_LABEL: label,
+            S.CATEGORY_LABEL: cat.label,
             **metrics,
-            "_order": np.arange(n_areas),
+            "_order": np.arange(len(area_weight)),
         }
     )
 
