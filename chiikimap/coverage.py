@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -196,7 +196,8 @@ class _Run:
     key_pos: np.ndarray  # resource position of each (resource, category) pair
     key_code: np.ndarray  # category position (in taxonomy.keys) of each pair
     n_resources: int
-    capacity: Mapping[str, np.ndarray]  # category → each resource's capacity for it (NaN unknown)
+    # category → each resource's capacity for it (NaN unknown)
+    capacity: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def has_category(self, key: str) -> np.ndarray:
         """Boolean mask of the resources that count for category ``key``."""
