@@ -59,6 +59,8 @@ def test_origin_transforms_to_its_published_jgd2011_value():
         ("日本測地系2000", False),  # JGD2000
         ("日本測地系２０１１", False),  # JGD2011, full-width digits
         ("JGD2011", False),
+        ("世界測地系（日本測地系から変換済み）", False),  # names both: the world datum wins
+        ("WGS84 (Tokyo Datum から変換)", False),
         ("緯度", False),
     ],
 )

@@ -40,6 +40,10 @@ _TOKYO = re.compile(
     r"旧日本測地系|旧測地系|東京測地系|日本測地系(?!\s*(?:2000|2011|20\d\d))|tokyo|epsg:?4301",
     re.IGNORECASE,
 )
+#: texts naming a world datum: they win over a mention of the old one (「世界測地系（日本測地系から変換）」)
+_WORLD = re.compile(
+    r"世界測地系|jgd\s*20(?:00|11)|wgs\s*-?\s*84|epsg:?(?:6668|4612|4326)", re.IGNORECASE
+)
 
 
 def names_tokyo_datum(text: str) -> bool:
@@ -51,8 +55,11 @@ def names_tokyo_datum(text: str) -> bool:
     True
     >>> names_tokyo_datum("緯度（世界測地系）"), names_tokyo_datum("日本測地系2011")
     (False, False)
+    >>> names_tokyo_datum("世界測地系（日本測地系から変換済み）")
+    False
     """
-    return bool(_TOKYO.search(unicodedata.normalize("NFKC", str(text))))
+    norm = unicodedata.normalize("NFKC", str(text))
+    return bool(_TOKYO.search(norm)) and not _WORLD.search(norm)
 
 
 @lru_cache(maxsize=1)
