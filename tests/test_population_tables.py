@@ -80,7 +80,7 @@ def test_missing_band_inside_65_plus_is_an_error_naming_it(tmp_path: Path) -> No
 def test_a_missing_band_is_filled_by_a_subtotal_that_covers_it(tmp_path: Path) -> None:
     # no 75-79 band, but 75歳以上 is there: 65+ = 65-69 + 70-74 + 75歳以上 (the e-Stat 小地域 shape)
     header = ["地域名", "緯度", "経度", *BANDS[:15], "65歳以上", "75歳以上"]
-    gdf = read_population(_csv(tmp_path, header, [["丁町", 34.8, 135.6, *range(1, 16), 77, 51]]))
+    gdf = read_population(_csv(tmp_path, header, [["丁町", 34.8, 135.6, *range(1, 16), 80, 51]]))
     assert gdf[[S.POP_65PLUS, S.POP_75PLUS]].iloc[0].tolist() == [14 + 15 + 51, 51]
 
 
@@ -357,3 +357,18 @@ def test_census_negative_or_infinite_jinko_is_rejected_with_its_row(tmp_path: Pa
     assert rej["row"].tolist() == [2]
     assert "JINKO" in rej["reason"].iloc[0]
     assert _accounting(gdf) == (3, 2, 1, 0)
+
+
+def test_a_subtotal_that_disagrees_with_its_bands_is_reported(tmp_path: Path) -> None:
+    # 65歳以上 says 81 where the bands add up to 80: the bands are used and the row is named
+    header = ["地域名", "緯度", "経度", *BANDS, "65歳以上"]
+    rows = [["甲町", 34.8, 135.6, *ROW_BANDS, 80], ["乙町", 34.8, 135.61, *ROW_BANDS, 81]]
+    with pytest.warns(ChiikimapWarning, match=r"65歳以上: 行 \[3\]"):
+        gdf = read_population(_csv(tmp_path, header, rows))
+    assert gdf[S.POP_65PLUS].tolist() == [80, 80]
+
+
+def test_estat_subtotals_agree_with_the_bands() -> None:
+    # the real rows: 65歳以上 = 65-69 + 70-74 + 75歳以上 in every sex, so no note is written
+    gdf = _quiet(DATA / "estat_tblT001082C04_head.txt", boundaries=_aoba_boundary())
+    assert not any("一致しない" in w for w in S.read_reports(gdf)[0]["warnings"])

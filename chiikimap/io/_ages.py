@@ -23,7 +23,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
@@ -232,6 +232,8 @@ class AgePlan:
     unknown: list[int]  # 年齢不詳 columns added to the all-ages count
     sexes: dict[int, str]  # from-age → "計" or "男+女"
     subtotals: list[AgeColumn]  # columns recognised as subtotals (never added to bands)
+    #: subtotal columns that repeat a chosen count, with the columns whose sum they should equal
+    checks: list[tuple[AgeColumn, list[int]]] = field(default_factory=list)
 
     def used(self, start: int) -> list[int]:
         return sorted(c.index for c in self.columns.get(start, []))
@@ -328,6 +330,7 @@ def plan_counts(
             plan.columns[start], plan.sexes[start] = mf, "男+女"
         elif start > 0:
             raise AgeLayoutError(_missing_message(by_sex, start))
+    plan.checks = _checks(plan)
     if 0 in plan.columns:
         use = {"計": {"t"}, "男+女": {"m", "f"}}[plan.sexes[0]]
         plan.unknown = [j for j, s in unknown.items() if s in use]
@@ -345,3 +348,17 @@ def _missing_message(by_sex: dict[str, list[AgeColumn]], start: int) -> str:
         f"5歳階級の列が欠けていないか確認してください / cannot count people aged {start}+: "
         f"no column for {missing}"
     )
+
+
+def _checks(plan: AgePlan) -> list[tuple[AgeColumn, list[int]]]:
+    """Subtotals ``[start, ∞)`` not used for a count, paired with the columns that give it."""
+    out = []
+    for sub in plan.subtotals:
+        chosen = plan.columns.get(sub.lo, [])
+        if math.isfinite(sub.hi) or not chosen or sub in chosen:
+            continue
+        same = [c.index for c in chosen if sub.sex == "t" or c.sex == sub.sex]
+        if sub.sex != "t" and plan.sexes[sub.lo] == "計":
+            continue  # a men's subtotal cannot be checked against both sexes together
+        out.append((sub, sorted(same)))
+    return out

@@ -510,6 +510,20 @@ def _age_counts(row: list[Any], lay: _AgeLayout) -> dict[str, float]:
     }
 
 
+def _subtotal_mismatches(row: list[Any], lay: _AgeLayout) -> list[str]:
+    """Labels of the subtotal columns of ``row`` that differ from the sum of the bands used."""
+    out = []
+    for sub, parts in lay.plan.checks:
+        try:
+            given = _count(row[sub.index] if sub.index < len(row) else None, sub.label)
+            summed = _sum_known(_count(row[j], lay.header[j]) for j in parts)
+        except _RowError:
+            continue
+        if np.isfinite(given) and np.isfinite(summed) and abs(given - summed) > 1e-9:
+            out.append(sub.label)
+    return out
+
+
 class _SeenAreas:
     """Detects an area listed twice (same code, or same name without codes)."""
 
@@ -544,6 +558,7 @@ def _read_age_table(
     children = _parent_codes(raw.rows[lay.first_data :], lay)
     cities: dict[str, int] = {}
     dates: dict[str, int] = {}
+    mismatches: dict[str, list[int]] = {}
     for i, row in enumerate(raw.rows[lay.first_data :], start=lay.first_data + 1):
         if all(_blank(c) for c in row):
             continue
@@ -573,9 +588,20 @@ def _read_age_table(
         city = _cell(row, lay, "city")
         if not _blank(city):
             cities[str(city)] = cities.get(str(city), 0) + 1
+        for label in _subtotal_mismatches(row, lay):
+            mismatches.setdefault(label, []).append(i)
         acc.records.append(rec)
         acc.geoms.append(geom)
-    return _finish(acc, _age_report(p, raw, lay, names, cities, dates), p)
+    report = _age_report(p, raw, lay, names, cities, dates)
+    if mismatches:
+        listed = "; ".join(f"{k}: 行 {v[:5]}" for k, v in mismatches.items())
+        note = (
+            f"{p.name}: 小計の列が 5歳階級の合計と一致しない行があります（{listed}）。人数は 5歳階級から"
+            f"数えました / subtotal columns differ from the sum of the bands ({listed}); the bands were used"
+        )
+        report.warnings.append(note)
+        warnings.warn(note, ChiikimapWarning, stacklevel=3)
+    return _finish(acc, report, p)
 
 
 def _cell(row: list[Any], lay: _AgeLayout, role: str) -> Any:
