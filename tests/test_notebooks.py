@@ -19,7 +19,13 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("
 
 def test_notebooks_are_present_and_stripped():
     names = [p.stem for p in NOTEBOOKS]
-    assert names == ["01_quickstart", "02_your_own_data", "03_needs_weighted", "04_council_pack"]
+    assert names == [
+        "01_quickstart",
+        "02_your_own_data",
+        "03_needs_weighted",
+        "04_council_pack",
+        "06_siting",
+    ]
     for path in NOTEBOOKS:
         nb = json.loads(path.read_text(encoding="utf-8"))
         for cell in nb["cells"]:
