@@ -27,8 +27,9 @@ import math
 import re
 import unicodedata
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import geopandas as gpd
@@ -195,7 +196,7 @@ def addresses_agree(a: str, b: str) -> bool:
 # --- records ----------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One resource being built: its representative input row and what was merged into it."""
 
@@ -208,7 +209,7 @@ class Record:
     rid: str
     lon: float
     lat: float
-    values: dict[str, str]
+    values: Mapping[str, str]
     report: S.ReadReport | None
     office_number: str = ""
     capacities: dict[str, float] = field(default_factory=dict)
@@ -216,6 +217,7 @@ class Record:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=256)
 def _is_office_number_column(column: str | None) -> bool:
     if not column:
         return False
@@ -224,6 +226,8 @@ def _is_office_number_column(column: str | None) -> bool:
 
 
 def _office_number(raw: str) -> str:
+    if raw.isascii() and raw.isalnum():  # the usual case, without the cost of NFKC
+        return raw
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw))
 
 
@@ -233,6 +237,10 @@ def record_from_row(kept: Any) -> Record:
     column = report.columns.get("id") if report is not None else None
     number = _office_number(kept.rid) if _is_office_number_column(column) else ""
     capacities = {} if math.isnan(kept.capacity) else dict.fromkeys(kept.categories, kept.capacity)
+    if isinstance(kept, Record):  # the reader builds Records itself: complete it in place
+        kept.office_number = number
+        kept.capacities = capacities
+        return kept
     return Record(
         file=kept.file,
         row=kept.row,
@@ -243,7 +251,7 @@ def record_from_row(kept: Any) -> Record:
         rid=kept.rid,
         lon=kept.lon,
         lat=kept.lat,
-        values=dict(kept.values),
+        values=kept.values,  # shared with the reader's row, not copied (a million rows)
         report=report,
         office_number=number,
         capacities=capacities,
@@ -263,8 +271,11 @@ def _metric_xy(lon: Sequence[float], lat: Sequence[float]) -> np.ndarray:
     lat_a = np.asarray(lat, dtype=float)
     if len(lon_a) == 0:
         return np.empty((0, 2))
-    pts = gpd.GeoSeries(shapely.points(lon_a, lat_a), crs=S.STORAGE_CRS)
-    crs = S.metric_crs_for(pts)
+    # the zone depends only on the extent: two corner points, not a million geometries
+    corners = shapely.points(
+        [np.nanmin(lon_a), np.nanmax(lon_a)], [np.nanmin(lat_a), np.nanmax(lat_a)]
+    )
+    crs = S.metric_crs_for(gpd.GeoSeries(corners, crs=S.STORAGE_CRS))
     tr = pyproj.Transformer.from_crs(S.STORAGE_CRS, crs, always_xy=True)
     x, y = tr.transform(lon_a, lat_a)
     return np.column_stack([x, y])
@@ -378,11 +389,11 @@ def _record_merge(
             S.REJECTED_FILE: rec.file,
             S.REJECTED_ROW: rec.row,
             S.REJECTED_REASON: reason,
-            S.REJECTED_VALUES: rec.values,
+            S.REJECTED_VALUES: dict(rec.values),
             S.NAME: rec.name,
             "kept_file": base.file,
             "kept_row": base.row,
-            "kept_values": base.values,
+            "kept_values": dict(base.values),
             "distance_m": round(distance, 1),
             "added_categories": list(added),
         }

@@ -31,7 +31,7 @@ import re
 import unicodedata
 import warnings
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
@@ -41,7 +41,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyproj
-from shapely.geometry import Point
+import shapely
 
 from .. import _identity
 from .. import _schema as S
@@ -572,6 +572,10 @@ def _classify(
     return result.keys, None
 
 
+#: characters without which no status word (休止, 廃止, 休業) can be there, even after NFKC
+_MAYBE_INACTIVE = re.compile("[休廃\u3241\u32a1]")
+
+
 def _inactive_problem(name: str, raw_cat: str) -> tuple[str, str] | None:
     """The problem of a row whose name or category says 休止・廃止・休業, else ``None``."""
     words = list(dict.fromkeys([*inactive_words(name), *inactive_words(raw_cat)]))
@@ -623,19 +627,8 @@ def _datum_shift(
     )
 
 
-@dataclass
-class _Kept:
-    file: str
-    row: int
-    name: str
-    categories: tuple[str, ...]
-    capacity: float
-    address: str
-    rid: str
-    lon: float
-    lat: float
-    values: dict[str, str]
-    report: S.ReadReport
+#: a kept row is built directly as the record that duplicate merging works on
+_Kept = _identity.Record
 
 
 @dataclass
@@ -796,70 +789,6 @@ def _sheet_notes(table: T.Table) -> list[str]:
     return notes
 
 
-def _row_point(
-    table: T.Table, i: int, spec: _Columns, tally: _Tally
-) -> tuple[float | None, float | None, list[tuple[str, str]]]:
-    """(lon, lat, problems) of row ``i``: a vector file's geometry first, else the columns."""
-    row = table.rows[i]
-    lon: float | None = None
-    lat: float | None = None
-    point = table.points[i] if table.points is not None else None
-    if isinstance(point, tuple):
-        lon, lat = point
-    elif point is not None and not spec.use_xy:
-        return None, None, [("座標なし", point)]
-    else:
-        lon, lat, problem = _row_coords(row, spec.idx, spec.use_xy)
-        if problem is not None:
-            return None, None, [problem]
-    if lon is None or lat is None:
-        return None, None, []
-    if not _inside(lon, lat) and _inside(lat, lon):
-        lon, lat = lat, lon
-        tally.swapped.append(table.row_numbers[i])
-    if _inside(lon, lat):
-        tally.n_located += 1
-        return lon, lat, []
-    hint = ""
-    if max(abs(lon), abs(lat)) > 1000:
-        hint = "（経緯度ではなく平面直角座標などの値のようです / looks like projected metres）"
-    problem = (
-        "日本の範囲外",
-        f"座標が日本の範囲外です（緯度 {lat}, 経度 {lon}）{hint} / coordinates outside "
-        f"Japan (lat {lat}, lon {lon})",
-    )
-    return None, None, [problem]
-
-
-def _row_categories(
-    row: list[str], name: str, spec: _Columns, classify: _Classifier, tally: _Tally
-) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
-    """(category keys, problems) of one row; 休止・廃止 rows are problems unless counted."""
-    problems: list[tuple[str, str]] = []
-    cats: tuple[str, ...] = ()
-    raw_cat = "" if spec.given is not None else row[spec.idx["category"]]
-    if spec.given is not None:
-        cats = (spec.given,)
-    elif not raw_cat.strip():
-        column = spec.found["category"]
-        problems.append(
-            (
-                "種別なし",
-                f"種別（{column}）が空です。category='…' で指定するか列を埋めてください"
-                " / the category is blank; fill it or pass category='…'",
-            )
-        )
-    else:
-        cats, problem = _classify(raw_cat, name, classify, tally.unclassified)
-        if problem is not None:
-            problems.append(problem)
-    if not classify.context.include_inactive:
-        inactive = _inactive_problem(name, raw_cat)
-        if inactive is not None:
-            problems.append(inactive)
-    return cats, problems
-
-
 #: roles whose blank cell rejects a row
 _NEEDED_ROLES = ("name", "lat", "lon", "location", "category")
 
@@ -874,80 +803,293 @@ def _formula_problem(table: T.Table, i: int, spec: _Columns) -> tuple[str, str] 
     return T.formula_problem(hit) if hit else None
 
 
-def _read_row(
+class _RowValues(Mapping[str, str]):
+    """The raw values of one row by column name, sharing the row instead of copying it.
+
+    A million-row file keeps one list per row, not one list and one dict; reports get a plain
+    ``dict(values)``.
+    """
+
+    __slots__ = ("_index", "_row")
+
+    def __init__(self, index: dict[str, int], row: list[str]) -> None:
+        self._index = index
+        self._row = row
+
+    def __getitem__(self, key: str) -> str:
+        return self._row[self._index[key]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+def _float_or_nan(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
+def _float_column(values: list[str]) -> np.ndarray:
+    """Plain decimal numbers in one C call; anything else is NaN here and parsed row by row."""
+    try:
+        return np.array(values, dtype=float)
+    except ValueError:
+        return np.array([_float_or_nan(v) for v in values], dtype=float)
+
+
+def _xy_columns(
+    table: T.Table, spec: _Columns
+) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[str, str]]]:
+    """Coordinates from the latitude/longitude columns: decimals at once, the rest by row."""
+    rows = table.rows
+    j_lat, j_lon = spec.idx["lat"], spec.idx["lon"]
+    lat = _float_column([r[j_lat] for r in rows])
+    lon = _float_column([r[j_lon] for r in rows])
+    problems: dict[int, tuple[str, str]] = {}
+    for i in np.flatnonzero(~(np.isfinite(lat) & np.isfinite(lon))).tolist():
+        x, y, problem = _row_coords(rows[i], spec.idx, True)
+        if problem is not None or x is None or y is None:
+            problems[i] = problem or ("座標なし", "座標がありません / no coordinates")
+            lon[i] = lat[i] = math.nan
+        else:
+            lon[i], lat[i] = x, y
+    return lon, lat, problems
+
+
+def _points_by_row(
+    table: T.Table, spec: _Columns
+) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[str, str]]]:
+    """Coordinates of a vector file (its geometry first) or from a ``location`` column."""
+    n = len(table.rows)
+    lon = np.full(n, math.nan)
+    lat = np.full(n, math.nan)
+    problems: dict[int, tuple[str, str]] = {}
+    for i, row in enumerate(table.rows):
+        point = table.points[i] if table.points is not None else None
+        problem: tuple[str, str] | None = None
+        x: float | None
+        y: float | None
+        if isinstance(point, tuple):
+            x, y = point
+        elif point is not None and not spec.use_xy:
+            x = y = None
+            problem = ("座標なし", point)
+        else:
+            x, y, problem = _row_coords(row, spec.idx, spec.use_xy)
+        if problem is not None or x is None or y is None:
+            problems[i] = problem or ("座標なし", "座標がありません / no coordinates")
+        else:
+            lon[i], lat[i] = x, y
+    return lon, lat, problems
+
+
+def _coordinates(
+    table: T.Table, spec: _Columns, tally: _Tally
+) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[str, str]]]:
+    """(lon, lat, problem per row): swapped pairs put right, points outside Japan refused."""
+    if table.points is None and spec.use_xy:
+        lon, lat, problems = _xy_columns(table, spec)
+    else:
+        lon, lat, problems = _points_by_row(table, spec)
+    located = np.isfinite(lon) & np.isfinite(lat)
+    inside = S.in_japan(lon, lat)
+    swap = located & ~inside & S.in_japan(lat, lon)
+    if swap.any():
+        lon[swap], lat[swap] = lat[swap], lon[swap]
+        tally.swapped.extend(table.row_numbers[i] for i in np.flatnonzero(swap).tolist())
+        inside = S.in_japan(lon, lat)
+    tally.n_located += int((located & inside).sum())
+    for i in np.flatnonzero(located & ~inside).tolist():
+        problems[i] = _outside_problem(float(lon[i]), float(lat[i]))
+    return lon, lat, problems
+
+
+def _outside_problem(lon: float, lat: float) -> tuple[str, str]:
+    hint = ""
+    if max(abs(lon), abs(lat)) > 1000:
+        hint = "（経緯度ではなく平面直角座標などの値のようです / looks like projected metres）"
+    return (
+        "日本の範囲外",
+        f"座標が日本の範囲外です（緯度 {lat}, 経度 {lon}）{hint} / coordinates outside "
+        f"Japan (lat {lat}, lon {lon})",
+    )
+
+
+def _blank_category(spec: _Columns) -> tuple[str, str]:
+    return (
+        "種別なし",
+        f"種別（{spec.found['category']}）が空です。category='…' で指定するか列を埋めてください"
+        " / the category is blank; fill it or pass category='…'",
+    )
+
+
+def _categories(
+    table: T.Table, spec: _Columns, names: list[str], classify: _Classifier, tally: _Tally
+) -> tuple[list[tuple[str, ...]], dict[int, list[tuple[str, str]]]]:
+    """(keys, problems) of every row, each distinct cell classified once.
+
+    Only a cell whose names the cell alone leaves undecided (「短期入所」) is classified again
+    per row, with the row's name. 休止・廃止 rows are problems unless counted.
+    """
+    n = len(table.rows)
+    problems: dict[int, list[tuple[str, str]]] = {}
+    raw: list[str] = [""] * n
+    if spec.given is not None:
+        cats: list[tuple[str, ...]] = [(spec.given,)] * n
+    else:
+        j = spec.idx["category"]
+        raw = [r[j] for r in table.rows]
+        verdicts = {
+            value: _cell_verdict(value, spec, classify, tally) for value in dict.fromkeys(raw)
+        }
+        cats = []
+        for i, value in enumerate(raw):
+            verdict = verdicts[value]
+            if verdict is None:
+                verdict = _classify(value, names[i], classify, tally.unclassified)
+            cats.append(verdict[0])
+            if verdict[1] is not None:
+                problems[i] = [verdict[1]]
+    if not classify.context.include_inactive:
+        for i, (name, value) in enumerate(zip(names, raw, strict=True)):
+            if _MAYBE_INACTIVE.search(name) or _MAYBE_INACTIVE.search(value):
+                inactive = _inactive_problem(name, value)
+                if inactive is not None:
+                    problems.setdefault(i, []).append(inactive)
+    return cats, problems
+
+
+def _cell_verdict(
+    value: str, spec: _Columns, classify: _Classifier, tally: _Tally
+) -> tuple[tuple[str, ...], tuple[str, str] | None] | None:
+    """(keys, problem) of a category cell, or ``None`` when its row's name must decide."""
+    if not value.strip():
+        return (), _blank_category(spec)
+    if classify(value, "").ambiguous:
+        return None
+    return _classify(value, "", classify, tally.unclassified)
+
+
+def _row_problems(
     table: T.Table,
     i: int,
     spec: _Columns,
-    classify: _Classifier,
-    tally: _Tally,
-    report: S.ReadReport,
-) -> _Kept | None:
-    """The resource of row ``i``, or ``None`` when the row is rejected (recorded in ``report``)."""
-    row = table.rows[i]
-    number = table.row_numbers[i]
-    values = dict(zip(table.columns, row, strict=True))
+    name: str,
+    found: tuple[tuple[str, str] | None, list[tuple[str, str]]],
+) -> list[tuple[str, str]]:
+    """Every problem of row ``i``, in the order they are reported."""
+    point, category = found
     problems: list[tuple[str, str]] = []
     if i in table.row_errors:
         problems.append(table.row_errors[i])
     formula = _formula_problem(table, i, spec)
     if formula is not None:
-        problems.append(formula)
-    lon, lat, point_problems = _row_point(table, i, spec, tally)
-    name = row[spec.idx["name"]].strip()
-    cats, cat_problems = _row_categories(row, name, spec, classify, tally)
-    if formula is None:
-        problems.extend(point_problems)
-        if not name:
-            problems.append(
-                ("名称なし", f"名称（{spec.found['name']}）が空です / the name is blank")
-            )
-        problems.extend(cat_problems)
-    if problems or lon is None or lat is None:
-        for kind, _ in problems:
-            tally.reasons[kind] += 1
-        report.rejected.append(
-            {
-                S.REJECTED_FILE: table.where(i),
-                S.REJECTED_ROW: number,
-                S.REJECTED_REASON: "; ".join(r for _, r in problems),
-                S.REJECTED_VALUES: values,
-            }
+        return [*problems, formula]
+    if point is not None:
+        problems.append(point)
+    if not name:
+        problems.append(("名称なし", f"名称（{spec.found['name']}）が空です / the name is blank"))
+    return problems + category
+
+
+def _read_rows(
+    table: T.Table, spec: _Columns, classify: _Classifier, tally: _Tally, report: S.ReadReport
+) -> list[_Kept]:
+    """Every row of ``table`` kept (returned) or rejected (recorded in ``report``).
+
+    Columns are parsed whole (coordinates, categories, capacities), so a million rows cost a
+    few seconds; only rows with a problem are looked at one by one.
+    """
+    rows = table.rows
+    lon, lat, point_problems = _coordinates(table, spec, tally)
+    j_name = spec.idx["name"]
+    names = [r[j_name].strip() for r in rows]
+    _share_repeated(rows, [spec.idx[r] for r in ("category", "capacity") if r in spec.idx])
+    cats, cat_problems = _categories(table, spec, names, classify, tally)
+    bad = set(point_problems) | set(cat_problems) | set(table.row_errors)
+    bad.update(i for i in table.formulas if _formula_problem(table, i, spec) is not None)
+    bad.update(i for i, name in enumerate(names) if not name)
+    index = {c: j for j, c in enumerate(table.columns)}
+    for i in sorted(bad):
+        found = (point_problems.get(i), cat_problems.get(i, []))
+        _reject(table, i, _row_problems(table, i, spec, names[i], found), tally, report)
+    good = [i for i in range(len(rows)) if i not in bad] if bad else range(len(rows))
+    details = _details(table, spec, good, tally)
+    lons, lats = lon.tolist(), lat.tolist()
+    single = table.row_sheets is None
+    file = table.path.name
+    return [
+        _Kept(
+            file=file if single else table.where(i),
+            row=table.row_numbers[i],
+            name=names[i],
+            categories=cats[i],
+            capacity=capacity,
+            address=address,
+            rid=rid,
+            lon=lons[i],
+            lat=lats[i],
+            values=_RowValues(index, rows[i]),
+            report=report,
         )
-        return None
-    capacity, address, rid = _row_details(row, spec.idx, number, tally)
-    return _Kept(
-        file=table.where(i),
-        row=number,
-        name=name,
-        categories=cats,
-        capacity=capacity,
-        address=address,
-        rid=rid,
-        lon=lon,
-        lat=lat,
-        values=values,
-        report=report,
+        for i, (capacity, address, rid) in zip(good, details, strict=True)
+    ]
+
+
+def _share_repeated(rows: list[list[str]], columns: list[int]) -> None:
+    """Let equal cells of columns with few distinct values (種別, 定員) be one string object."""
+    for j in columns:
+        seen: dict[str, str] = {}
+        for row in rows:
+            row[j] = seen.setdefault(row[j], row[j])
+
+
+def _reject(
+    table: T.Table, i: int, problems: list[tuple[str, str]], tally: _Tally, report: S.ReadReport
+) -> None:
+    for kind, _ in problems:
+        tally.reasons[kind] += 1
+    report.rejected.append(
+        {
+            S.REJECTED_FILE: table.where(i),
+            S.REJECTED_ROW: table.row_numbers[i],
+            S.REJECTED_REASON: "; ".join(r for _, r in problems),
+            S.REJECTED_VALUES: dict(zip(table.columns, table.rows[i], strict=True)),
+        }
     )
 
 
-def _row_details(
-    row: list[str], idx: dict[str, int], number: int, tally: _Tally
-) -> tuple[float, str, str]:
-    """(capacity, address, id) of a kept row; capacity problems are tallied."""
-    capacity = math.nan
-    if "capacity" in idx:
-        capacity, status = _parse_capacity(row[idx["capacity"]])
-        if status == "bad":
-            tally.bad_capacity.append(number)
-        elif status == "zero":
-            tally.zero_capacity.append(number)
-    address = row[idx["address"]].strip() if "address" in idx else ""
-    if "building" in idx and row[idx["building"]].strip():
-        building = row[idx["building"]].strip()
-        if building not in address:
-            address = f"{address} {building}".strip()
-    rid = row[idx["id"]].strip() if "id" in idx else ""
-    return capacity, address, rid
+def _details(
+    table: T.Table, spec: _Columns, good: Sequence[int], tally: _Tally
+) -> list[tuple[float, str, str]]:
+    """(capacity, address, id) of the kept rows; each distinct capacity cell parsed once."""
+    idx = spec.idx
+    parsed: dict[str, tuple[float, str]] = {}
+    out: list[tuple[float, str, str]] = []
+    for i in good:
+        row = table.rows[i]
+        capacity = math.nan
+        if "capacity" in idx:
+            raw = row[idx["capacity"]]
+            hit = parsed.get(raw)
+            if hit is None:
+                hit = parsed[raw] = _parse_capacity(raw)
+            capacity, status = hit
+            if status == "bad":
+                tally.bad_capacity.append(table.row_numbers[i])
+            elif status == "zero":
+                tally.zero_capacity.append(table.row_numbers[i])
+        address = row[idx["address"]].strip() if "address" in idx else ""
+        if "building" in idx:
+            building = row[idx["building"]].strip()
+            if building and building not in address:
+                address = f"{address} {building}".strip()
+        out.append((capacity, address, row[idx["id"]].strip() if "id" in idx else ""))
+    return out
 
 
 def _summary(table: T.Table, report: S.ReadReport, tally: _Tally) -> list[str]:
@@ -1036,11 +1178,7 @@ def _read_one(
     report.n_read = len(table.rows)
     classify = _Classifier(_file_context(classifier, table, spec))
     tally = _Tally()
-    kept: list[_Kept] = []
-    for i in range(len(table.rows)):
-        k = _read_row(table, i, spec, classify, tally, report)
-        if k is not None:
-            kept.append(k)
+    kept = _read_rows(table, spec, classify, tally, report)
     datum_message = _datum_shift(kept, spec.found, table.points is None, path.name)
     if datum_message is not None:
         report.columns["datum"] = "日本測地系 → JGD2011"
@@ -1185,52 +1323,56 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
         "capacity": capacity_col,
         "id": id_col,
     }
-    kept: list[_Kept] = []
-    reports: list[S.ReadReport] = []
-    messages: list[str] = []
-    for p in paths:
-        k, rep, msgs = _read_one(
-            p,
-            category=category,
-            cols=cols,
-            encoding=encoding,
-            sheet=sheet,
-            header_row=header_row,
-            classifier=_ClassifyContext(tax, include_inactive=include_inactive, domain=domain),
-            source=source,
-        )
-        kept.extend(k)
-        reports.append(rep)
-        messages.extend(msgs)
+    with T.bulk():  # no cycle-collector passes while a million rows are built
+        kept: list[_Kept] = []
+        reports: list[S.ReadReport] = []
+        messages: list[str] = []
+        for p in paths:
+            k, rep, msgs = _read_one(
+                p,
+                category=category,
+                cols=cols,
+                encoding=encoding,
+                sheet=sheet,
+                header_row=header_row,
+                classifier=_ClassifyContext(tax, include_inactive=include_inactive, domain=domain),
+                source=source,
+            )
+            kept.extend(k)
+            reports.append(rep)
+            messages.extend(msgs)
 
-    unique, dup_messages = _identity.merge_rows(kept)
-    messages.extend(dup_messages)
-    if len(paths) > 1:
-        file_number = {p.name: i for i, p in enumerate(paths)}
-        unique, _, merge_messages = _identity.merge_sources(
-            unique, [file_number.get(r.file, 0) for r in unique], within_m=within_m
+        unique, dup_messages = _identity.merge_rows(kept)
+        messages.extend(dup_messages)
+        if len(paths) > 1:
+            file_number = {p.name: i for i, p in enumerate(paths)}
+            unique, _, merge_messages = _identity.merge_sources(
+                unique, [file_number.get(r.file, 0) for r in unique], within_m=within_m
+            )
+            messages.extend(merge_messages)
+        ids = _resource_ids(unique)
+        gdf = gpd.GeoDataFrame(
+            {
+                S.RESOURCE_ID: pd.Series(ids, dtype=object),
+                S.NAME: pd.Series([k.name for k in unique], dtype=object),
+                S.CATEGORY: pd.Series([k.categories[0] for k in unique], dtype=object),
+                S.CATEGORIES: pd.Series([k.categories for k in unique], dtype=object),
+                S.CAPACITY: np.array([k.capacity for k in unique], dtype=float),
+                S.CAPACITIES: pd.Series([k.capacities for k in unique], dtype=object),
+                S.ADDRESS: pd.Series([k.address for k in unique], dtype=object),
+                S.SOURCE: pd.Series([k.file for k in unique], dtype=object),
+                S.OFFICE_NUMBER: pd.Series([k.office_number for k in unique], dtype=object),
+            },
+            geometry=shapely.points(
+                np.array([k.lon for k in unique], dtype=float),
+                np.array([k.lat for k in unique], dtype=float),
+            ),
+            crs=S.STORAGE_CRS,
         )
-        messages.extend(merge_messages)
-    ids = _resource_ids(unique)
-    gdf = gpd.GeoDataFrame(
-        {
-            S.RESOURCE_ID: pd.Series(ids, dtype=object),
-            S.NAME: pd.Series([k.name for k in unique], dtype=object),
-            S.CATEGORY: pd.Series([k.categories[0] for k in unique], dtype=object),
-            S.CATEGORIES: pd.Series([k.categories for k in unique], dtype=object),
-            S.CAPACITY: np.array([k.capacity for k in unique], dtype=float),
-            S.CAPACITIES: pd.Series([dict(k.capacities) for k in unique], dtype=object),
-            S.ADDRESS: pd.Series([k.address for k in unique], dtype=object),
-            S.SOURCE: pd.Series([k.file for k in unique], dtype=object),
-            S.OFFICE_NUMBER: pd.Series([k.office_number for k in unique], dtype=object),
-        },
-        geometry=[Point(k.lon, k.lat) for k in unique],
-        crs=S.STORAGE_CRS,
-    )
-    if len(reports) == 1:
-        S.attach_report(gdf, reports[0])
-    else:
-        gdf.attrs[S.ATTRS_KEY] = [r.to_attrs() for r in reports]
+        if len(reports) == 1:
+            S.attach_report(gdf, reports[0])
+        else:
+            gdf.attrs[S.ATTRS_KEY] = [r.to_attrs() for r in reports]
     for message in messages:
         warnings.warn(message, ChiikimapWarning, stacklevel=2)
     return gdf
@@ -1238,11 +1380,17 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
 
 def _resource_ids(unique: list[_identity.Record]) -> list[str]:
     """The file's own ids where they are present and unique, else ``<stem>-<row>``."""
+    rids = [k.rid for k in unique]
+    if all(rids) and len(set(rids)) == len(rids):
+        return rids
     counts = Counter(k.rid for k in unique if k.rid)
     ids: list[str] = []
     seen: set[str] = set()
+    stems: dict[str, str] = {}
     for k in unique:
-        stem = Path(k.file).stem
+        stem = stems.get(k.file)
+        if stem is None:
+            stem = stems[k.file] = Path(k.file.split(" [", 1)[0]).stem
         rid = k.rid if k.rid and counts[k.rid] == 1 else ""
         if not rid:
             rid = f"{stem}-{k.row}"
