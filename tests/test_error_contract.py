@@ -248,3 +248,30 @@ def test_extend_rejects_a_typo_too():
             {"key": "salon", "label": "サロン", "radius_m": 500, "target": 0.8, "colour": "#f00"}
         )
     assert err.value.param == "categories"
+
+
+def test_districts_whose_names_are_all_empty_say_so(tmp_path):
+    import json
+
+    from chiikimap import InputFileError, read_districts
+
+    def square(x: float) -> list:
+        return [[[x, 34.8], [x + 0.01, 34.8], [x + 0.01, 34.81], [x, 34.81], [x, 34.8]]]
+
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"id": i, "name": ""},
+            "geometry": {"type": "Polygon", "coordinates": square(135.6 + 0.02 * i)},
+        }
+        for i in range(3)
+    ]
+    path = tmp_path / "areas.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), "utf-8")
+    with pytest.raises(InputFileError) as err:
+        read_districts(path, id_col="id", name_col="name")
+    message = str(err.value)
+    assert "all 3 rows were rejected: 3 × " in message
+    assert "empty name" in message
+    assert "no usable polygon" not in message
+    assert err.value.params == ("id_col", "name_col")

@@ -255,8 +255,10 @@ def read_districts(
 
     # rejected rows name the file as the other readers do (its name); messages keep the path
     parts = _clean_rows(gdf, layout, p.name, report)
+    kinds = sorted(set(gdf.geom_type.dropna()))
+    if not parts and report.rejected and {"Polygon", "MultiPolygon"} & set(kinds):
+        raise _all_rejected(report.rejected, where)  # polygons, but no row usable: say why
     if not parts:
-        kinds = sorted(set(gdf.geom_type.dropna()))
         raise InputFileError(
             f"ポリゴンがありません (ジオメトリの種類: {kinds or 'なし'}) / no usable polygon in "
             f"the file; geometry types found: {kinds or 'none'}. 校区・圏域のポリゴンのファイルを"
@@ -695,6 +697,21 @@ def _repair(geom: BaseGeometry) -> MultiPolygon | None:
     if not geom.is_valid:
         geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
     return _as_multipolygon(geom)
+
+
+def _all_rejected(rejected: list[dict[str, Any]], where: str) -> InputFileError:
+    """The error for a file whose every row was rejected: the reasons, counted."""
+    counts: dict[str, int] = {}
+    for r in rejected:
+        counts[str(r.get("reason", ""))] = counts.get(str(r.get("reason", "")), 0) + 1
+    reasons = "; ".join(f"{n} × {reason}" for reason, n in counts.items())
+    return InputFileError(
+        f"すべての行 ({len(rejected)} 行) を除外しました: {reasons}。ID・名称が別の列にあるなら "
+        f"id_col= / name_col= で指定してください / all {len(rejected)} rows were rejected: "
+        f"{reasons}; pass id_col= / name_col= if the ids or names are in other columns",
+        path=where,
+        param=("id_col", "name_col"),
+    )
 
 
 def _clean_rows(
