@@ -7,9 +7,14 @@ The installed distribution's metadata is used when there is one; otherwise the `
 
 from __future__ import annotations
 
-import re
+import sys
 from importlib import metadata
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 __all__ = ["UNKNOWN_VERSION", "version"]
 
@@ -17,11 +22,16 @@ __all__ = ["UNKNOWN_VERSION", "version"]
 UNKNOWN_VERSION = "0.0.0+unknown"
 
 _PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
-_KEY = re.compile(r"""^(name|version)\s*=\s*["']([^"']+)["']\s*(?:#.*)?$""")
 
 
 def version() -> str:
-    """The version of chiikimap: installed metadata, else ``pyproject.toml``, else unknown."""
+    """Return the version of chiikimap: installed metadata, else ``pyproject.toml``, else unknown.
+
+    Returns
+    -------
+    str
+        A version string such as ``"0.1.0"``, or :data:`UNKNOWN_VERSION`.
+    """
     try:
         return metadata.version("chiikimap")
     except metadata.PackageNotFoundError:
@@ -30,24 +40,14 @@ def version() -> str:
 
 
 def _from_pyproject(path: Path) -> str | None:
-    """``version`` of the ``[project]`` table when that project is chiikimap, else ``None``.
-
-    A line-based read (no TOML parser, which Python 3.10 lacks) of the two plain string keys.
-    """
+    """``version`` of the ``[project]`` table when that project is chiikimap, else ``None``."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError):
         return None
-    in_project = False
-    keys: dict[str, str] = {}
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("["):
-            in_project = stripped == "[project]"
-            continue
-        match = _KEY.match(stripped) if in_project else None
-        if match is not None:
-            keys.setdefault(match.group(1), match.group(2))
-    if keys.get("name") != "chiikimap":
+    project = data.get("project")
+    if not isinstance(project, dict) or project.get("name") != "chiikimap":
         return None
-    return keys.get("version")
+    value = project.get("version")
+    return value if isinstance(value, str) else None

@@ -16,11 +16,11 @@ from chiikimap import _schema as S
 from chiikimap._errors import ChiikimapWarning, ColumnNotFoundError, UnknownLayoutError
 from chiikimap.cli import DEMO_TITLE, main
 from chiikimap.result import Coverage
-from tests.fakes import fake_coverage, fake_resources, grid_areas
+from tests.fakes import fake_resources, grid_areas
 
 
 @pytest.fixture
-def calls(monkeypatch):
+def calls(monkeypatch, fake_cov):
     """Replace the public readers and analyze; return the list of recorded calls."""
     record: list[tuple[str, tuple, dict]] = []
 
@@ -38,7 +38,7 @@ def calls(monkeypatch):
     monkeypatch.setattr(chiikimap, "read_districts", reader("read_districts", grid_areas()))
     monkeypatch.setattr(chiikimap, "read_resources", reader("read_resources", fake_resources()))
     monkeypatch.setattr(chiikimap, "read_population", reader("read_population", None))
-    monkeypatch.setattr(chiikimap, "analyze", reader("analyze", fake_coverage()))
+    monkeypatch.setattr(chiikimap, "analyze", reader("analyze", fake_cov))
 
     def save_html(self, path, **kwargs):
         record.append(("save_html", (str(path),), kwargs))

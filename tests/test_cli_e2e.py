@@ -6,10 +6,7 @@ demo (the slowest run) is executed once for the module.
 
 from __future__ import annotations
 
-import os
 import struct
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -17,40 +14,20 @@ import pytest
 
 from chiikimap.cli import DEMO_TITLE
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "tests" / "data"
-
-
-def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": ""}
-    return subprocess.run(
-        [sys.executable, "-m", "chiikimap", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=300,
-        check=False,
-    )
-
-
-def _no_traceback(proc: subprocess.CompletedProcess[str]) -> None:
-    assert "Traceback" not in proc.stderr
-    assert "Traceback" not in proc.stdout
+DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, run_cli):
     cwd = tmp_path_factory.mktemp("demo")
-    proc = _run("demo", "--out", "out", cwd=cwd)
+    proc = run_cli("demo", "--out", "out", cwd=cwd)
     return proc, cwd / "out"
 
 
-def test_demo_writes_the_six_files(demo):
+def test_demo_writes_the_six_files(demo, assert_no_traceback):
     proc, out = demo
     assert proc.returncode == 0, proc.stderr
-    _no_traceback(proc)
+    assert_no_traceback(proc)
     assert sorted(p.name for p in out.iterdir()) == [
         "hirakata.gpkg",
         "hirakata.html",
@@ -80,9 +57,9 @@ def test_demo_files_are_what_they_claim(demo):
         assert DEMO_TITLE in html
 
 
-def test_map_on_test_data(tmp_path):
+def test_map_on_test_data(tmp_path, run_cli, assert_no_traceback):
     # the areas are not in an A32/A27 layout, so their id and name columns are named
-    proc = _run(
+    proc = run_cli(
         "map",
         "--areas",
         str(DATA / "hirakata_cov" / "areas.geojson"),
@@ -103,7 +80,7 @@ def test_map_on_test_data(tmp_path):
         cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr
-    _no_traceback(proc)
+    assert_no_traceback(proc)
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [
         "chiikimap.pdf",
         "chiikimap_karte.xlsx",
@@ -113,12 +90,12 @@ def test_map_on_test_data(tmp_path):
     assert "配食: カバー率 0.0%、空白 13・不足 0 圏域" in proc.stdout
 
 
-def test_map_with_a_population_table_per_area(tmp_path):
+def test_map_with_a_population_table_per_area(tmp_path, run_cli, assert_no_traceback):
     # counts of people aged 65+ per area id, for the 13 areas of tests/data/hirakata_cov: area i
     # has 1000 + 100·i, so 13 000 + 100·(1 + … + 13) = 22 100 people in all
     rows = ["圏域ID,圏域名,65歳以上"] + [f"{i},圏域{i},{1000 + 100 * i}" for i in range(1, 14)]
     (tmp_path / "pop.csv").write_text("\n".join(rows) + "\n", encoding="cp932")  # as Excel saves it
-    proc = _run(
+    proc = run_cli(
         "map",
         "--areas",
         str(DATA / "hirakata_cov" / "areas.geojson"),
@@ -142,7 +119,7 @@ def test_map_with_a_population_table_per_area(tmp_path):
         cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr
-    _no_traceback(proc)
+    assert_no_traceback(proc)
     assert "基準 / basis: 65歳以上人口" in proc.stdout
     import openpyxl
 
@@ -156,10 +133,10 @@ def test_map_with_a_population_table_per_area(tmp_path):
     assert overview.cell(5, 4).value == pytest.approx(22_100)
 
 
-def test_inspect_good_file(tmp_path):
-    proc = _run("inspect", str(DATA / "resources" / "kayoi_cp932.csv"), cwd=tmp_path)
+def test_inspect_good_file(tmp_path, run_cli, assert_no_traceback):
+    proc = run_cli("inspect", str(DATA / "resources" / "kayoi_cp932.csv"), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    _no_traceback(proc)
+    assert_no_traceback(proc)
     assert "資源一覧 / resources として認識しました" in proc.stdout
     assert "encoding ← cp932" in proc.stdout
     # the file has one row of an unknown type (囲碁クラブ): reported once, not twice
@@ -175,7 +152,9 @@ def test_inspect_good_file(tmp_path):
         ("no_such_file", "ファイルがありません"),
     ],
 )
-def test_inspect_bad_input_exits_1_in_japanese(tmp_path, case, expected):
+def test_inspect_bad_input_exits_1_in_japanese(
+    tmp_path, case, expected, run_cli, assert_no_traceback
+):
     if case == "missing_column":
         target = tmp_path / "list.csv"
         target.write_text("名称,住所\nサロンA,枚方市1\n", encoding="utf-8")
@@ -184,9 +163,9 @@ def test_inspect_bad_input_exits_1_in_japanese(tmp_path, case, expected):
         args = [str(DATA / "resources" / "kayoi_cp932.csv"), "--encoding", "utf-8"]
     else:
         args = [str(tmp_path / "nothere.csv")]
-    proc = _run("inspect", *args, cwd=tmp_path)
+    proc = run_cli("inspect", *args, cwd=tmp_path)
     assert proc.returncode == 1
-    _no_traceback(proc)
+    assert_no_traceback(proc)
     assert proc.stderr.count("エラー / error:") == 1
     assert expected in proc.stderr
     assert "--debug" in proc.stderr
@@ -195,8 +174,8 @@ def test_inspect_bad_input_exits_1_in_japanese(tmp_path, case, expected):
 
 
 @pytest.mark.parametrize("argv", [["map", "--areas", "a.geojson"], ["frobnicate"], []])
-def test_bad_usage_exits_2(tmp_path, argv):
-    proc = _run(*argv, cwd=tmp_path)
+def test_bad_usage_exits_2(tmp_path, argv, run_cli, assert_no_traceback):
+    proc = run_cli(*argv, cwd=tmp_path)
     assert proc.returncode == 2
-    _no_traceback(proc)
+    assert_no_traceback(proc)
     assert "usage:" in proc.stderr

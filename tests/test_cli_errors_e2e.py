@@ -27,19 +27,6 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": ""}
 
 
-def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "chiikimap", *args],
-        cwd=cwd,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=300,
-        check=False,
-    )
-
-
 def _assert_one_message(proc: subprocess.CompletedProcess[str], code: int = 1) -> str:
     assert proc.returncode == code, proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
@@ -56,9 +43,9 @@ _BROKEN = {
 
 
 @pytest.mark.parametrize("suffix", list(_BROKEN))
-def test_inspect_an_unreadable_file_reports_every_readers_verdict(tmp_path, suffix):
+def test_inspect_an_unreadable_file_reports_every_readers_verdict(tmp_path, suffix, run_cli):
     (tmp_path / f"broken{suffix}").write_bytes(_BROKEN[suffix])
-    err = _assert_one_message(_run("inspect", f"broken{suffix}", cwd=tmp_path))
+    err = _assert_one_message(run_cli("inspect", f"broken{suffix}", cwd=tmp_path))
     assert f"broken{suffix}: どの形式としても読めませんでした / not recognised by any reader" in err
     for reader in READERS:  # one verdict per reader, each naming the file
         lines = [line for line in err.splitlines() if line.startswith(f"  {reader}: ")]
@@ -66,19 +53,19 @@ def test_inspect_an_unreadable_file_reports_every_readers_verdict(tmp_path, suff
         assert f"broken{suffix}" in lines[0]
 
 
-def test_map_with_an_unreadable_population_file(tmp_path):
+def test_map_with_an_unreadable_population_file(tmp_path, run_cli):
     (tmp_path / "pop.xlsx").write_bytes(_BROKEN[".xlsx"])
     argv = ["map", *AREAS, *RESOURCES, "--population", "pop.xlsx", "--xlsx", "--out", "o"]
-    err = _assert_one_message(_run(*argv, cwd=tmp_path))
+    err = _assert_one_message(run_cli(*argv, cwd=tmp_path))
     assert "エラー / error: pop.xlsx: " in err
     assert "cannot" in err.split("エラー / error: pop.xlsx: ")[1]
     assert not (tmp_path / "o" / "chiikimap_karte.xlsx").exists()
 
 
-def test_gpkg_onto_a_folder_is_an_output_error_naming_the_file(tmp_path):
+def test_gpkg_onto_a_folder_is_an_output_error_naming_the_file(tmp_path, run_cli):
     (tmp_path / "o" / "chiikimap.gpkg").mkdir(parents=True)  # the output name is taken by a folder
     argv = ["map", *AREAS, *RESOURCES, "--gpkg", "--out", "o"]
-    err = _assert_one_message(_run(*argv, cwd=tmp_path))
+    err = _assert_one_message(run_cli(*argv, cwd=tmp_path))
     assert f"エラー / error: {Path('o') / 'chiikimap.gpkg'}: " in err
     assert "on the command line: --out" in err
 
@@ -86,13 +73,13 @@ def test_gpkg_onto_a_folder_is_an_output_error_naming_the_file(tmp_path):
 @pytest.mark.skipif(
     sys.platform == "win32" or os.geteuid() == 0, reason="root writes into read-only folders"
 )
-def test_gpkg_into_a_read_only_folder(tmp_path):
+def test_gpkg_into_a_read_only_folder(tmp_path, run_cli):
     out = tmp_path / "o"
     out.mkdir()
     out.chmod(0o555)
     try:
         argv = ["map", *AREAS, *RESOURCES, "--gpkg", "--out", "o"]
-        err = _assert_one_message(_run(*argv, cwd=tmp_path))
+        err = _assert_one_message(run_cli(*argv, cwd=tmp_path))
     finally:
         out.chmod(0o755)
     assert "エラー / error: " in err

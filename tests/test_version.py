@@ -53,3 +53,23 @@ def test_version_of_the_project_table_only(tmp_path: Path, text: str):
     path = tmp_path / "pyproject.toml"
     path.write_text(text, encoding="utf-8")
     assert _version._from_pyproject(path) == "0.3.1"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[project\nname = 'chiikimap'\n",  # not TOML
+        "[project]\nname = 'chiikimap'\nversion = 3\n",  # not a string
+        "project = 'chiikimap'\n",  # not a table
+    ],
+)
+def test_a_broken_pyproject_gives_no_version(tmp_path: Path, text: str):
+    path = tmp_path / "pyproject.toml"
+    path.write_text(text, encoding="utf-8")
+    assert _version._from_pyproject(path) is None
+
+
+def test_the_version_module_parses_toml_with_the_standard_library():
+    source = Path(_version.__file__).read_text(encoding="utf-8")
+    assert "import tomllib" in source
+    assert "import re" not in source
