@@ -243,7 +243,7 @@ def read_reports(obj: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def rejected_rows(obj: pd.DataFrame, *, merged: bool = True) -> pd.DataFrame:
-    """Rows that a chiikimap reader rejected while building ``obj``, with the reason.
+    """List the rows that a chiikimap reader rejected while building ``obj``, with the reason.
 
     Parameters
     ----------

@@ -144,7 +144,7 @@ class Coverage:
         return self.info.categories
 
     def gap_matrix(self, *, labels: Literal["ja", "en", "key"] = "ja") -> pd.DataFrame:
-        """Areas × categories of status.
+        """Return the status of every area × category as a table.
 
         Parameters
         ----------
@@ -152,6 +152,11 @@ class Coverage:
             ``"ja"``: 空白/不足/充足 with Japanese category labels as columns and area names as
             index; ``"en"``: none/gap/ok with English labels; ``"key"``: status keys with category
             keys as columns and ``area_id`` as index.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per area (input order), one column per category (taxonomy order).
         """
         check_choice("labels", labels, ("ja", "en", "key"))
         wide = self.table.pivot(index=S.AREA_ID, columns=S.CATEGORY, values=S.STATUS)
@@ -169,12 +174,15 @@ class Coverage:
         return out
 
     def summary(self) -> pd.DataFrame:
-        """The 第1層 view: one row per category for the whole municipality.
+        """Return the 第1層 view: one row per category for the whole municipality.
 
-        Columns: ``category``, ``category_label``, ``n_resources``, ``capacity``, ``weight``,
-        ``covered``, ``coverage`` (``covered / weight`` over all areas), ``uncovered``,
-        ``per_1000`` (population basis only), ``n_none``, ``n_gap``, ``n_ok`` (areas per status),
-        ``radius_m`` and ``target``.
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``category``, ``category_label``, ``n_resources``, ``capacity``, ``weight``,
+            ``covered``, ``coverage`` (``covered / weight`` over all areas), ``uncovered``,
+            ``per_1000`` (population basis only), ``n_none``, ``n_gap``, ``n_ok`` (areas per
+            status), ``radius_m`` and ``target``.
         """
         t = self.table
         g = t.groupby(S.CATEGORY, sort=False)
@@ -208,9 +216,19 @@ class Coverage:
         return out.reset_index().rename(columns={"index": S.CATEGORY})
 
     def missing(self, area: str, *, lang: Literal["ja", "en"] = "ja") -> list[str]:
-        """Labels of the categories that ``area`` (an ``area_id`` or ``area_name``) lacks.
+        """Return the labels of the categories one area lacks.
 
-        空白 (``none``) categories come first, then 不足 (``gap``), each in taxonomy order.
+        Parameters
+        ----------
+        area
+            An ``area_id`` or ``area_name``; an unknown one raises :class:`SchemaError`.
+        lang
+            ``"ja"`` or ``"en"`` labels.
+
+        Returns
+        -------
+        list of str
+            The 空白 (``none``) categories first, then 不足 (``gap``), each in taxonomy order.
         """
         check_choice("lang", lang, ("ja", "en"))
         t = self.table

@@ -214,7 +214,32 @@ class Domain:
 
 @dataclass(frozen=True)
 class Category:
-    """One service category of the taxonomy (see ``categories.toml`` for the fields)."""
+    """One service category of the taxonomy (``[[category]]`` in ``categories.toml``).
+
+    Parameters
+    ----------
+    key
+        Identifier used in code and in the coverage table (ASCII).
+    label, label_en
+        Japanese and English labels shown to users.
+    group
+        The family the category belongs to (shown in legends).
+    radius_m
+        Default straight-line radius in metres within which a resource reaches a person.
+    target
+        Share (0–1) of the weight that should be within ``radius_m``; below it the status is 不足.
+    color
+        Marker and legend colour (``"#rrggbb"``).
+    marker, symbol
+        Marker shape (circle, square, triangle, diamond, star) and the character drawn on it.
+    names
+        Exact service names (after NFKC, parenthetical notes removed) that map to this key.
+    contains, not_contains
+        Substrings that map free text to this key when no exact name matches, and texts that
+        never match it by a substring.
+    domain
+        The :class:`Domain` the category belongs to.
+    """
 
     key: str
     label: str
@@ -231,7 +256,18 @@ class Category:
     domain: str = _DEFAULT_DOMAIN
 
     def display(self, lang: str = "ja") -> str:
-        """The label in ``lang`` (``"ja"`` or ``"en"``)."""
+        """Return the label in one language.
+
+        Parameters
+        ----------
+        lang
+            ``"ja"`` (the Japanese label) or ``"en"``.
+
+        Returns
+        -------
+        str
+            ``label`` or ``label_en``.
+        """
         return self.label_en if lang == "en" else self.label
 
 
@@ -392,7 +428,20 @@ class Taxonomy:
         return tuple(self._domains)
 
     def label(self, key: str, lang: str = "ja") -> str:
-        """Label of ``key`` in ``lang``."""
+        """Return the label of one category.
+
+        Parameters
+        ----------
+        key
+            A category key.
+        lang
+            ``"ja"`` or ``"en"``.
+
+        Returns
+        -------
+        str
+            The label; an unknown key raises :class:`UnknownCategoryError`.
+        """
         return self[key].display(lang)
 
     def check_keys(self, keys: Iterable[str], *, param: str | None = None) -> list[str]:
@@ -495,9 +544,19 @@ class Taxonomy:
         return cands
 
     def classify_one(self, text: str) -> str | None:
-        """The key of one service name, or ``None`` when it is not recognised or ambiguous.
+        """Classify one service name.
 
         See :meth:`classify_cell` for how names, substrings and context decide.
+
+        Parameters
+        ----------
+        text
+            One service name, e.g. ``"訪問介護"``.
+
+        Returns
+        -------
+        str or None
+            The key, or ``None`` when the name is not recognised or ambiguous.
         """
         cands = self._candidates(text)
         return cands[0] if len(cands) == 1 else None
@@ -666,21 +725,55 @@ class Taxonomy:
         )
 
     def classify(self, text: str) -> tuple[str, ...]:
-        """All keys named in ``text`` (several services separated by ``;``, ``、``, ``/``, or
-        joined by ``・``, a space, ``&`` or ``及び`` …).
+        """Return every key a category cell names.
 
-        Unrecognised and undecidable parts are left out here; use :meth:`classify_cell` for
-        them and for context. Order follows the text; duplicates are removed.
+        Several services may be separated by ``;``, ``、``, ``/``, or joined by ``・``, a space,
+        ``&`` or ``及び`` …. Unrecognised and undecidable parts are left out here; use
+        :meth:`classify_cell` for them and for context.
+
+        Parameters
+        ----------
+        text
+            The cell's text.
+
+        Returns
+        -------
+        tuple of str
+            The keys in the order of the text, without duplicates.
         """
         return self.classify_cell(text).keys
 
     def unclassified(self, text: str) -> list[str]:
-        """The parts of ``text`` that no category recognises."""
+        """Return the parts of a category cell that no category recognises.
+
+        Parameters
+        ----------
+        text
+            The cell's text.
+
+        Returns
+        -------
+        list of str
+            The unrecognised parts, in the order of the text.
+        """
         return list(self.classify_cell(text).unclassified)
 
     # --- building ---------------------------------------------------------------------------------
     def extend(self, *categories: Category | Mapping[str, Any]) -> Taxonomy:
-        """A new taxonomy with ``categories`` added (or replacing those with the same key)."""
+        """Return a new taxonomy with categories added.
+
+        Parameters
+        ----------
+        *categories
+            :class:`Category` objects or mappings with the keys of a ``[[category]]`` table
+            (``key``, ``label``, ``radius_m``, ``target`` required); an unknown key such as
+            ``colour`` is an error naming the known ones.
+
+        Returns
+        -------
+        Taxonomy
+            This taxonomy with the categories added; one with an existing key replaces it.
+        """
         new = {c.key: c for c in self.categories}
         for c in categories:
             cat = c if isinstance(c, Category) else _category_from_mapping(c)
@@ -693,7 +786,20 @@ class Taxonomy:
         radius_m: Mapping[str, float] | None = None,
         target: Mapping[str, float] | None = None,
     ) -> Taxonomy:
-        """A new taxonomy with per-category radius and/or target overridden."""
+        """Return a new taxonomy with per-category radius and/or target overridden.
+
+        Parameters
+        ----------
+        radius_m
+            Category key → radius in metres.
+        target
+            Category key → target share (0–1).
+
+        Returns
+        -------
+        Taxonomy
+            The same categories, with the given values replaced.
+        """
         radius_m = dict(radius_m or {})
         target = dict(target or {})
         self.check_keys([*radius_m, *target])

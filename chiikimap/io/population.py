@@ -200,7 +200,7 @@ def read_population(
         ``"age_table"``, ``"census"``, ``"mesh"`` or ``"table"``; detected from the file when omitted
         (``"table"`` needs ``id_col``).
     boundaries
-        町丁 polygons (for ``"age_table"`` rows without coordinates) or 圏域 polygons (for
+        The 町丁 polygons (for ``"age_table"`` rows without coordinates) or 圏域 polygons (for
         ``"table"``), any CRS.
     join_on
         Column of ``boundaries`` to match on. For ``"age_table"``: a code column (matched against
@@ -212,7 +212,7 @@ def read_population(
     encoding
         Text encoding of CSV/text files and shapefiles; by default UTF-8, then cp932.
     sheet
-        xlsx sheet name or 0-based index; default the first sheet.
+        The xlsx sheet name or 0-based index; default the first sheet.
     crs
         CRS of a vector file that has none (CODH TopoJSON is read as EPSG:6668 when not given).
 
