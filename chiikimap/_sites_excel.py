@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from os import PathLike
 from typing import TYPE_CHECKING
 
@@ -12,9 +13,10 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from openpyxl.worksheet.worksheet import Worksheet
 
+    from .result import Coverage
     from .siting import SiteSuggestion
 
-__all__ = ["SHEET", "to_excel"]
+__all__ = ["CLOSURE_SHEET", "SHEET", "closure_to_excel", "to_excel"]
 
 #: Name of the sheet that lists the suggested sites.
 SHEET = "候補地"
@@ -97,3 +99,60 @@ def _put_table(
     for i, rec in enumerate(table.to_dict("records"), start=row + 1):
         for j, (col, _, fmt, _w) in enumerate(columns, start=1):
             X._put(ws, i, j, rec.get(col), fmt)
+
+
+#: Name of the sheet that lists the closure impact of the resources.
+CLOSURE_SHEET = "閉鎖の影響"
+
+_CLOSURE_COLUMNS = (
+    ("category_label", "種別", None, 22),
+    (S.NAME, "資源", None, 30),
+    (S.AREA_NAME, "圏域", None, 18),
+    ("lost_weight", "閉鎖で届かなくなる", "#,##0", 14),
+    ("lost_share", "届いている人のうち", "0.0%", 12),
+    ("sole_label", "唯一の資源", None, 10),
+    (S.RESOURCE_ID, "資源ID", None, 14),
+)
+
+
+def closure_to_excel(
+    coverage: Coverage, path: str | PathLike[str], categories: Sequence[str] | None = None
+) -> None:
+    """Write ``coverage``'s 圏域カルテ with the sheet 「閉鎖の影響」 after 「概要」.
+
+    One row per resource of each category (largest loss first within a category): the weight
+    only it reaches and the flag 唯一の資源 (someone reaches no other resource of the category).
+    ``categories`` defaults to every category of the table that has resources.
+    """
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from . import export as X
+    from .siting import closure_impact
+
+    keys = (
+        list(categories)
+        if categories is not None
+        else [k for k in coverage.categories if (coverage.table[S.CATEGORY] == k).any()]
+    )
+    parts = []
+    for key in keys:
+        part = pd.DataFrame(closure_impact(coverage, key).drop(columns="geometry"))
+        part.insert(0, "category_label", coverage.taxonomy.label(key))
+        part["sole_label"] = part["sole"].map({True: "唯一の資源", False: ""})
+        parts.append(part)
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    with atomic_path(path) as tmp:
+        X.to_excel(coverage, tmp)
+        wb = load_workbook(tmp)
+        ws = wb.create_sheet(CLOSURE_SHEET, index=1)
+        X._title(
+            ws,
+            "閉鎖の影響（その資源だけが届いている人）",
+            f"基準 {coverage.info.weight_label}。「唯一の資源」= 半径内にほかの同じ種別の資源がない人がいる",
+        )
+        if len(table):
+            _put_table(ws, 4, table, _CLOSURE_COLUMNS)
+        X._widths(ws, [c[3] for c in _CLOSURE_COLUMNS])
+        X._print_setup(ws, landscape=True)
+        wb.save(tmp)

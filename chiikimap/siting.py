@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .result import Coverage
 
-__all__ = ["SiteSuggestion", "closure_impact", "suggest_sites"]
+__all__ = ["SiteSuggestion", "closure_impact", "closure_map", "closure_to_excel", "suggest_sites"]
 
 #: Column names of the ranked table.
 RANK = "rank"
@@ -738,3 +738,44 @@ def closure_impact(
     out.insert(6, SOLE, lost > 0)
     out = out.sort_values(LOST_WEIGHT, ascending=False, kind="stable").reset_index(drop=True)
     return gpd.GeoDataFrame(out, geometry=existing.geometry.name, crs=existing.crs)
+
+
+def closure_map(cov: Coverage, category: str, **kwargs: Any) -> folium.Map:
+    """Gap map of ``category`` with its resources marked by closure impact (唯一の資源 in red).
+
+    Parameters
+    ----------
+    cov
+        The coverage.
+    category
+        Category key.
+    **kwargs
+        Options of :func:`chiikimap.maps.interactive.gap_map`.
+
+    Returns
+    -------
+    folium.Map
+        See :func:`chiikimap.maps.sites.closure_map`.
+    """
+    from .maps.sites import closure_map as _closure_map
+
+    return _closure_map(cov, category, **kwargs)
+
+
+def closure_to_excel(
+    cov: Coverage, path: str | PathLike[str], categories: Sequence[str] | None = None
+) -> None:
+    """Write the 圏域カルテ with the sheet 「閉鎖の影響」 (lost weight, 唯一の資源 per resource).
+
+    Parameters
+    ----------
+    cov
+        The coverage.
+    path
+        Output ``.xlsx`` file (written atomically).
+    categories
+        Category keys; default every category of the table that has resources.
+    """
+    from ._sites_excel import closure_to_excel as _closure_to_excel
+
+    _closure_to_excel(cov, path, categories)

@@ -381,3 +381,26 @@ def test_cli_sites(tmp_path, capsys) -> None:
     assert (tmp_path / "out" / "sites_karte.xlsx").exists()
     out = capsys.readouterr().out
     assert "通いの場: 候補 3 か所から 2 か所" in out
+
+
+def test_closure_outputs_flag_sole_resources(tmp_path) -> None:
+    import openpyxl
+
+    from chiikimap.siting import closure_map, closure_to_excel
+
+    areas = grid_areas(1)
+    pop = grid_population([(450, 500), (550, 500), (680, 500)], [3, 4, 2])
+    res = grid_resources(
+        [(500, 500, ("kayoi_no_ba",)), (600, 500, ("kayoi_no_ba",)), (900, 900, ("kayoi_no_ba",))]
+    )
+    cov = chiikimap.analyze(areas, res, pop, radius_m={"kayoi_no_ba": 100})
+    closure_to_excel(cov, tmp_path / "karte.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "karte.xlsx")
+    assert wb.sheetnames[:2] == ["概要", "閉鎖の影響"]
+    rows = list(wb["閉鎖の影響"].iter_rows(min_row=5, max_row=7, values_only=True))
+    assert [r[1] for r in rows] == ["資源0", "資源1", "資源2"]
+    assert [r[3] for r in rows] == [3, 2, 0]
+    assert [r[5] for r in rows] == ["唯一の資源", "唯一の資源", None]
+    html = closure_map(cov, "kayoi_no_ba").get_root().render()
+    assert html.count("唯一の資源 / the only one in reach") == 2
+    assert "lost if closed: 3 人" in html

@@ -22,9 +22,10 @@ if TYPE_CHECKING:  # pragma: no cover
     import folium
     from matplotlib.figure import Figure
 
+    from ..result import Coverage
     from ..siting import SiteSuggestion
 
-__all__ = ["save_site_html", "site_map", "site_static_map"]
+__all__ = ["closure_map", "save_site_html", "site_map", "site_static_map"]
 
 #: Colour of the newly covered zones and of the site markers.
 ZONE_COLOUR = "#ff7f00"
@@ -166,3 +167,56 @@ def site_static_map(plan: SiteSuggestion, **kwargs: Any) -> Figure:
     ax.set_xlim(*limits[0])
     ax.set_ylim(*limits[1])
     return fig
+
+
+def closure_map(coverage: Coverage, category: str, **kwargs: Any) -> folium.Map:
+    """Gap map of ``category`` with each of its resources marked by what its closure would cost.
+
+    Every resource of the category gets a circle whose tooltip gives 「閉鎖で届かなくなる」 (the
+    weight only it reaches, :func:`chiikimap.siting.closure_impact`) and, when that is above 0,
+    the flag 唯一の資源; those resources are drawn larger and in red.
+
+    Parameters
+    ----------
+    coverage
+        A result of :func:`chiikimap.analyze`.
+    category
+        Category key.
+    **kwargs
+        Options of :func:`chiikimap.maps.interactive.gap_map`.
+
+    Returns
+    -------
+    folium.Map
+        The map with the layer 「閉鎖の影響」.
+    """
+    import folium
+
+    from ..siting import closure_impact
+    from .interactive import gap_map
+
+    impact = closure_impact(coverage, category)
+    kwargs.setdefault("category", category)
+    m = gap_map(coverage, **kwargs)
+    unit = "人" if coverage.info.basis == "population" else "m²"
+    top = float(impact["lost_weight"].max()) if len(impact) else 0.0
+    layer = folium.FeatureGroup(name="閉鎖の影響 / closure impact", show=True)
+    for _, row in impact.iterrows():
+        sole = bool(row["sole"])
+        lost = float(row["lost_weight"])
+        tip = (
+            f"<b>{esc(str(row[S.NAME]))}</b><br>"
+            f"閉鎖で届かなくなる / lost if closed: {lost:,.0f} {esc(unit)}"
+            + ("<br><b>唯一の資源 / the only one in reach</b>" if sole else "")
+        )
+        folium.CircleMarker(
+            location=(float(row.geometry.y), float(row.geometry.x)),
+            radius=6 + (10 * np.sqrt(lost / top) if top > 0 else 0),
+            color="#b2182b" if sole else "#555555",
+            fill=True,
+            fill_opacity=0.7,
+            weight=1,
+            tooltip=folium.Tooltip(tip),
+        ).add_to(layer)
+    layer.add_to(m)
+    return m
