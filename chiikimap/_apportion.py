@@ -304,7 +304,7 @@ def _split_polygons(polys: np.ndarray, rows: np.ndarray, area_geoms: np.ndarray)
 
 def _remainder(polys: np.ndarray, idx: np.ndarray, pos: np.ndarray, cut: np.ndarray) -> np.ndarray:
     """``polys[i]`` minus every ``cut[k]`` with ``pos[k] == i``, for each ``i`` in ``idx``."""
-    out = polys[idx].copy()
+    out: np.ndarray = polys[idx].copy()
     sel = np.flatnonzero(np.isin(pos, idx))
     if not len(sel):
         return out
@@ -339,7 +339,8 @@ def _cut(polys: np.ndarray, pi: np.ndarray, area_geoms: np.ndarray, ai: np.ndarr
     w = np.median(b[:, 2] - b[:, 0])
     h = np.median(b[:, 3] - b[:, 1])
     if not (w > 0 and h > 0):
-        return shapely.intersection(polys[pi], area_geoms[ai])
+        whole: np.ndarray = shapely.intersection(polys[pi], area_geoms[ai])
+        return whole
     # bins: centres of a regular grid fall in the middle of their bin, away from bin edges
     row = np.floor(((b[:, 1] + b[:, 3]) / 2 - b[:, 1].min()) / h).astype(np.int64)
     col = np.floor(((b[:, 0] + b[:, 2]) / 2 - b[:, 0].min()) / w).astype(np.int64)
@@ -402,9 +403,11 @@ def _clip_grouped(geoms: np.ndarray, group: np.ndarray, rect: Any) -> np.ndarray
 def _is_rectangle(polys: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """Polygons equal to their own box (area equal to the box's area)."""
     box_area = (bounds[:, 2] - bounds[:, 0]) * (bounds[:, 3] - bounds[:, 1])
-    return np.isclose(shapely.area(polys), box_area, rtol=1e-12, atol=0) & (
+    # shapely is untyped and numpy types operations on a bare ndarray as Any: name the result
+    rect: np.ndarray = np.isclose(shapely.area(polys), box_area, rtol=1e-12, atol=0) & (
         shapely.get_type_id(polys) == 3
     )
+    return rect
 
 
 def _lattice(polys: np.ndarray, spacing: float) -> tuple[np.ndarray, np.ndarray]:

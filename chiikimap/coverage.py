@@ -21,7 +21,7 @@ import shapely
 
 from . import _apportion, _assign, _distance, _identity, _metrics, _zones
 from . import _schema as S
-from ._errors import ChiikimapWarning, ParameterError
+from ._errors import ChiikimapWarning, ParameterError, SchemaError
 from ._schema import Source
 from .result import Coverage, RunInfo
 from .taxonomy import Taxonomy, default_taxonomy
@@ -226,7 +226,7 @@ def _validate(
     named = [*tax.check_keys(categories or (), param="categories"), *_named_keys(radius_m)]
     named += _named_keys(target)
     if len(resources) == 0 and not named:
-        raise S.SchemaError(
+        raise SchemaError(
             "resources が空です (0 件)。資源の読み込み結果を確認するか、categories=[...] で確認したい"
             "種別を指定してください / resources is empty (0 rows); check the reader's rejected rows "
             "or name the categories to check with categories=[...]"
@@ -263,7 +263,7 @@ def _basis(
 ) -> tuple[Literal["population", "area"], str]:
     """``("area", "area")`` without population (or for ``weight="area"``), else the column."""
     if population is None and weight not in (None, "area"):
-        raise S.SchemaError(
+        raise SchemaError(
             f"weight={weight!r} には人口データが必要です。population= を渡すか、面積基準なら "
             f"weight='area' にしてください / weight={weight!r} needs population=...; pass the "
             "population layer, or weight='area' for a land-area basis",
@@ -375,7 +375,7 @@ def _warn_weights(
             stacklevel=3,
         )
     if run.basis == "population" and not area_weight.sum() > 0:
-        raise S.SchemaError(
+        raise SchemaError(
             f"圏域内の {run.weight} の合計が 0 です。人口データの範囲・列・CRS を確認してください / "
             f"the total of {run.weight} inside the areas is 0; check that the population layer "
             "covers the areas, its column and its CRS"
@@ -588,7 +588,7 @@ def _check_population(population: gpd.GeoDataFrame, weight: str) -> None:
         if c != population.geometry.name and pd.api.types.is_numeric_dtype(population[c])
     ]
     if weight not in population.columns:
-        raise S.SchemaError(
+        raise SchemaError(
             f"population に重みの列 {weight!r} がありません。使える値: {[*numeric, 'area']} / "
             f"population has no weight column {weight!r}; pass weight= one of "
             f"{[*numeric, 'area']}",
@@ -596,7 +596,7 @@ def _check_population(population: gpd.GeoDataFrame, weight: str) -> None:
         )
     S.validate_population(population, weight)
     if len(population) == 0:
-        raise S.SchemaError(
+        raise SchemaError(
             "population が空です (0 行) / population is empty (0 rows); pass population=None to "
             "weight by land area",
             param="population",
@@ -604,14 +604,14 @@ def _check_population(population: gpd.GeoDataFrame, weight: str) -> None:
     values = pd.to_numeric(population[weight], errors="coerce")
     if len(values) and values.isna().all():
         usable = [c for c in numeric if pd.to_numeric(population[c], errors="coerce").notna().any()]
-        raise S.SchemaError(
+        raise SchemaError(
             f"population の {weight} はすべて空 (NaN) です（このデータには {weight} がありません）。"
             f"値のある列: {usable} — weight= で選んでください / population column {weight!r} has "
             f"no values; columns with values: {usable}; pass e.g. weight={(usable or ['area'])[0]!r}",
             param="weight",
         )
     if (values < 0).any():
-        raise S.SchemaError(
+        raise SchemaError(
             f"population の {weight} に負の値があります (行 {list(values.index[values < 0][:5])}) / "
             f"negative values in population column {weight!r}"
         )
@@ -784,9 +784,9 @@ def _polygon_part(
 
 def _point_xy(points: gpd.GeoSeries, crs: pyproj.CRS) -> np.ndarray:
     """Coordinates of points in ``crs`` as an ``(n, 2)`` array (no geometry objects built)."""
-    xy = shapely.get_coordinates(points.array)
+    xy: np.ndarray = shapely.get_coordinates(points.array)
     if len(xy) != len(points):
-        raise S.SchemaError(
+        raise SchemaError(
             f"空の Point が {len(points) - len(xy)} 件あります / {len(points) - len(xy)} empty "
             "points; drop or geocode them before analyze"
         )

@@ -548,7 +548,8 @@ def _areas_layer(coverage: Coverage) -> pd.DataFrame:
     extra["n_gap"] = (status == S.STATUS_GAP).sum(axis=1)
     extra["n_empty"] = (status == S.STATUS_EMPTY).sum(axis=1)
     extra["missing"] = ["; ".join(coverage.missing(str(aid))) for aid in extra.index]
-    return areas.join(extra, on=S.AREA_ID)
+    joined: pd.DataFrame = areas.join(extra, on=S.AREA_ID)  # a GeoDataFrame (untyped)
+    return joined
 
 
 def to_geopackage(coverage: Coverage, path: str | PathLike[str]) -> None:

@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from . import _schema as S
-from ._errors import check_choice
+from ._errors import SchemaError, check_choice
 from ._schema import Source
 from .taxonomy import Taxonomy, default_taxonomy
 
@@ -165,7 +165,7 @@ class Coverage:
             wide.columns.name = S.CATEGORY
             return wide
         idx = 0 if labels == "ja" else 1
-        out = wide.apply(lambda col: col.map(lambda s: S.STATUS_LABELS[s][idx]))
+        out: pd.DataFrame = wide.apply(lambda col: col.map(lambda s: S.STATUS_LABELS[s][idx]))
         names = self.areas.set_index(S.AREA_ID)[S.AREA_NAME]
         out.index = pd.Index(names.reindex(out.index).to_numpy(), name=S.AREA_NAME)
         out.columns = pd.Index(
@@ -237,7 +237,7 @@ class Coverage:
             rows = t[t[S.AREA_NAME] == area]
         if rows.empty:
             known = ", ".join(self.areas[S.AREA_NAME].astype(str).head(20))
-            raise S.SchemaError(
+            raise SchemaError(
                 f"圏域 {area!r} はありません / no area with id or name {area!r}; areas: {known} …"
             )
         out: list[str] = []
