@@ -1,4 +1,4 @@
-"""What the columns and rows of a population table mean (issue 9 item 6, issue 10 items 5).
+"""What the columns and rows of a population table mean (issue 9 item 6, issue 10 item 4).
 
 Subtotal columns are never added to the 5-year bands, totals rows are not places, an area listed
 twice and impossible numbers are errors or rejected rows with the file's row number, and the row
@@ -372,3 +372,26 @@ def test_estat_subtotals_agree_with_the_bands() -> None:
     # the real rows: 65歳以上 = 65-69 + 70-74 + 75歳以上 in every sex, so no note is written
     gdf = _quiet(DATA / "estat_tblT001082C04_head.txt", boundaries=_aoba_boundary())
     assert not any("一致しない" in w for w in S.read_reports(gdf)[0]["warnings"])
+
+
+def test_two_columns_for_the_same_ages_are_an_error(tmp_path: Path) -> None:
+    header = ["地域名", "緯度", "経度", *BANDS, "65～69歳"]
+    p = _csv(tmp_path, header, [["甲町", 34.8, 135.6, *ROW_BANDS, 14]])
+    with pytest.raises(UnknownLayoutError, match="同じ年齢区分の列が 2 つ"):
+        read_population(p)
+
+
+def test_one_sex_missing_a_band_is_named_with_its_sex(tmp_path: Path) -> None:
+    header = ["地域名", "緯度", "経度"]
+    header += [f"{b}の男性" for b in BANDS] + [f"{b}の女性" for b in BANDS if b != "80-84歳"]
+    p = _csv(tmp_path, header, [["甲町", 34.8, 135.6, *ROW_BANDS, *range(1, 18)]])
+    with pytest.raises(UnknownLayoutError, match="女: 80-84歳"):
+        read_population(p)
+
+
+def test_area_table_nan_text_is_rejected(tmp_path: Path) -> None:
+    p = _csv(tmp_path, ["圏域ID", "総人口", "65歳以上"], [["A", 100, "NaN"], ["B", 200, 20]])
+    gdf = _quiet(p, id_col="圏域ID")
+    rej = S.rejected_rows(gdf)
+    assert rej["row"].tolist() == [2]
+    assert "'NaN'" in rej["reason"].iloc[0]
