@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ._atomic import atomic_path
+
 __all__ = ["add_sites_parser"]
 
 #: Output kind → (file name, Japanese description).
@@ -172,7 +174,8 @@ def run_sites(args: argparse.Namespace) -> int:
             elif kind == "xlsx":
                 plan.to_excel(path)
             else:
-                plan.table.to_csv(path, index=False, encoding="utf-8-sig")
+                with atomic_path(path) as tmp:
+                    plan.table.to_csv(tmp, index=False, encoding="utf-8-sig")
             written.append(path)
     _print_written(written, sys.stdout)
     return 0

@@ -308,3 +308,32 @@ def test_clean_text_gives_no_excel_warning(tmp_path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fake_coverage().to_excel(tmp_path / "karte.xlsx")
+
+
+def test_the_sites_csv_is_written_atomically(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pandas as pd
+
+    from chiikimap.cli import main
+    from chiikimap.sample import sample_path
+
+    root = sample_path("ikoma")
+    venues = tmp_path / "venues.csv"
+    venues.write_text("名称,緯度,経度\n生駒市役所,34.6918,135.7006\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "sites.csv").write_bytes(OLD)
+    real = pd.DataFrame.to_csv
+
+    def half_then_fail(self: pd.DataFrame, path: object, **kw: object) -> None:
+        real(self, path, **kw)
+        Path(str(path)).write_bytes(Path(str(path)).read_bytes()[:10])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", half_then_fail)
+    argv = ["sites", "--areas", str(root / "A32-23_29209.geojson"), "--category", "kayoi_no_ba"]
+    argv += ["--candidates", str(venues), "-k", "1", "--csv", "--out", str(out)]
+    assert main(argv) == 1
+    assert (out / "sites.csv").read_bytes() == OLD
+    assert sorted(p.name for p in out.iterdir()) == ["sites.csv"]
