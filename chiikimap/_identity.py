@@ -98,6 +98,7 @@ _KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
 _CHOME = re.compile(r"([0-9〇一二三四五六七八九十]+)丁目")
 _BANCHI = re.compile(r"(\d+)(?:番地の?|番の?|の)")
 _GO = re.compile(r"(\d+)号")
+_NUMBERS = re.compile(r"\d+|第[一二三四五六七八九十]+")
 
 
 def normalize_name(name: str) -> str:
@@ -162,11 +163,15 @@ def names_agree(a: str, b: str) -> bool:
     They agree when the rapidfuzz similarity ratio is at least :data:`NAME_RATIO`, or when the
     shorter one (at least :data:`NAME_PARTIAL_MIN` characters) lies inside the longer one with a
     partial ratio of at least :data:`NAME_PARTIAL` (「よしだ医院デイケアセンター」 in
-    「大潤会よしだ医院デイケアセンター」).
+    「大潤会よしだ医院デイケアセンター」). Names that both carry numbers agree only when the
+    numbers are the same (「第1」 and 「第2」, 「1号館」 and 「2号館」 name different places).
     """
     na, nb = normalize_name(a), normalize_name(b)
     if not na or not nb:
         return False
+    numbers_a, numbers_b = _NUMBERS.findall(na), _NUMBERS.findall(nb)
+    if numbers_a and numbers_b and numbers_a != numbers_b:
+        return False  # 第1 and 第2, ケアショップ12 and ケアショップ123: different places
     if na == nb or fuzz.ratio(na, nb) >= NAME_RATIO:
         return True
     if min(len(na), len(nb)) < NAME_PARTIAL_MIN:
@@ -393,7 +398,9 @@ def _record_merge(
             S.NAME: rec.name,
             "kept_file": base.file,
             "kept_row": base.row,
-            "kept_values": dict(base.values),
+            "kept_values": (
+                dict(base.values) if report is not None or base.file != rec.file else None
+            ),
             "distance_m": round(distance, 1),
             "added_categories": list(added),
         }

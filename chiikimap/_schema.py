@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import geopandas as gpd
@@ -223,7 +223,17 @@ class ReadReport:
     overlaps: list[dict[str, Any]] = field(default_factory=list)
 
     def to_attrs(self) -> dict[str, Any]:
-        return asdict(self)
+        """The report as a plain dict for ``attrs`` (shallow: the report is not used after)."""
+        return _SharedReport({f.name: getattr(self, f.name) for f in fields(self)})
+
+
+class _SharedReport(dict[str, Any]):
+    """A reader report in ``attrs``: pandas deep-copies ``attrs`` on every operation, and a
+    report with thousands of rejected or merged rows made each column access cost a copy of
+    them. Reports are not changed once attached, so every copy of a frame shares this one."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _SharedReport:
+        return self
 
 
 def attach_report(gdf: gpd.GeoDataFrame, report: ReadReport) -> gpd.GeoDataFrame:

@@ -81,6 +81,9 @@ def test_names_and_addresses_agree():
     assert not names_agree("ひらかた聖徳園", "アーバンナイト")
     assert not names_agree("ケア", "ケアサポート")  # too short to match inside another name
     assert not names_agree("", "")
+    assert not names_agree("ケアショップ12", "ケアショップ123")  # inside, but another number
+    assert not names_agree("デイサービス第一センター", "デイサービス第二センター")
+    assert names_agree("グループホーム1号館", "(株)グループホーム 1号館")
     assert addresses_agree("大阪府枚方市香里ヶ丘3丁目15-1", "枚方市香里ケ丘三丁目15番1号")
     assert addresses_agree("香里ケ丘3丁目15-1", "大阪府枚方市香里ヶ丘3丁目15-1")  # no city
     assert not addresses_agree("枚方市香里ケ丘3丁目15-1", "枚方市香里ケ丘3丁目15-2")
