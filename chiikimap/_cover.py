@@ -20,7 +20,11 @@ with at most ``max_per_group`` chosen per group.
 from __future__ import annotations
 
 import heapq
+import os
+import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -250,6 +254,30 @@ def exact_cover(
     return _ranked(reach, w, np.flatnonzero(x > 0.5), optimal=optimal)
 
 
+@contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Send the process's file descriptor 1 to the null device for the duration (if it has one)."""
+    try:
+        sys.stdout.flush()
+        fd = sys.__stdout__.fileno() if sys.__stdout__ is not None else 1
+        saved = os.dup(fd)
+    except (
+        OSError,
+        ValueError,
+        AttributeError,
+    ):  # no real stdout (some embedders): nothing to hide
+        yield
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(null)
+
+
 def _ranked(reach: sparse.csr_matrix, w: np.ndarray, sites: np.ndarray, *, optimal: bool) -> Picks:
     r = rank_picks(reach, w, sites)
     return Picks(r.sites, r.gains, r.objective, optimal=optimal)
@@ -298,7 +326,8 @@ class _Model:
     def _highs(self, *, integer: bool, time_limit: float | None) -> Any:
         import highspy
 
-        h = highspy.Highs()  # type: ignore[no-untyped-call]
+        with _quiet_stdout():  # HiGHS prints its banner to the C stdout at the first Highs()
+            h = highspy.Highs()  # type: ignore[no-untyped-call]
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
         if time_limit is not None:

@@ -404,3 +404,13 @@ def test_closure_outputs_flag_sole_resources(tmp_path) -> None:
     html = closure_map(cov, "kayoi_no_ba").get_root().render()
     assert html.count("唯一の資源 / the only one in reach") == 2
     assert "lost if closed: 3 人" in html
+
+
+def test_exact_when_the_lp_optimum_is_fractional() -> None:
+    # three sites each reaching two of three people (a triangle), k = 1: the LP optimum puts 1/3
+    # on every site, so HiGHS's branch and bound decides; any one site (2 people) is optimal
+    reach = sparse.csr_matrix(np.array([[1, 1, 0], [0, 1, 1], [1, 0, 1]], dtype=np.int8))
+    out = _cover.exact_cover(reach, np.ones(3), 1)
+    assert out.optimal
+    assert out.objective == 2.0
+    assert len(out.sites) == 1
