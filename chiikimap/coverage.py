@@ -611,9 +611,12 @@ def _check_population(population: gpd.GeoDataFrame, weight: str) -> None:
             param="weight",
         )
     if (values < 0).any():
+        # read_population rejects negative counts with the file's row; a frame built by hand is
+        # named by its index labels (not file rows)
+        labels = [v.item() if hasattr(v, "item") else v for v in values.index[values < 0][:5]]
         raise SchemaError(
-            f"population の {weight} に負の値があります (行 {list(values.index[values < 0][:5])}) / "
-            f"negative values in population column {weight!r}"
+            f"population の {weight} に負の値があります（index {labels}）。人数は 0 以上にしてください / "
+            f"negative values in population column {weight!r} at index labels {labels}"
         )
 
 

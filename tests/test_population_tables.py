@@ -395,3 +395,14 @@ def test_area_table_nan_text_is_rejected(tmp_path: Path) -> None:
     rej = S.rejected_rows(gdf)
     assert rej["row"].tolist() == [2]
     assert "'NaN'" in rej["reason"].iloc[0]
+
+
+def test_analyze_names_a_hand_built_negative_by_index_label_not_as_a_file_row() -> None:
+    # the issue: "行 [0]" read as a file row; files never get here (the reader rejects them)
+    from chiikimap._errors import SchemaError
+    from chiikimap.coverage import analyze
+    from tests.fakes import grid_areas, grid_population, grid_resources
+
+    pop = grid_population([(500, 500), (1500, 500)], [10.0, -2.0]).set_axis(["町a", "町b"])
+    with pytest.raises(SchemaError, match=r"index \['町b'\]"):
+        analyze(grid_areas(), grid_resources([(500, 500, ("kayoi_no_ba",))]), pop)
