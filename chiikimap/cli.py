@@ -523,7 +523,15 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help=debug_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="コマンド / commands")
+    _add_demo(sub, common)
+    _add_map(sub, common)
+    _add_inspect(sub, common)
+    return parser
 
+
+def _add_demo(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     demo = sub.add_parser(
         "demo",
         parents=[common],
@@ -545,6 +553,10 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(func=_cmd_demo)
 
+
+def _add_map(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     mp = sub.add_parser(
         "map",
         parents=[common],
@@ -603,6 +615,13 @@ def _build_parser() -> argparse.ArgumentParser:
         "UTF-8） / text encoding of CSV files and shapefiles (GeoJSON is always "
         "UTF-8)",
     )
+    _add_analysis_options(mp)
+    _add_output_options(mp)
+    mp.set_defaults(func=_cmd_map)
+
+
+def _add_analysis_options(mp: argparse.ArgumentParser) -> None:
+    """--check, --radius, --target and --weight of ``map``."""
     mp.add_argument(
         "--check",
         action="append",
@@ -628,6 +647,10 @@ def _build_parser() -> argparse.ArgumentParser:
     mp.add_argument(
         "--weight", choices=_WEIGHTS, help="重み (人口の列、または area) / weight column"
     )
+
+
+def _add_output_options(mp: argparse.ArgumentParser) -> None:
+    """--out, --title and the output kinds of ``map``."""
     mp.add_argument(
         "--out",
         default="chiikimap_out",
@@ -647,8 +670,11 @@ def _build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help=f"{what}: {pattern.format(stem='chiikimap')}",
         )
-    mp.set_defaults(func=_cmd_map)
 
+
+def _add_inspect(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     ins = sub.add_parser(
         "inspect",
         parents=[common],
@@ -666,7 +692,6 @@ def _build_parser() -> argparse.ArgumentParser:
     from ._cli_sites import add_sites_parser  # 資源開発: chiikimap sites
 
     add_sites_parser(sub, common)
-    return parser
 
 
 def _positive_int(text: str) -> int:

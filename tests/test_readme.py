@@ -34,5 +34,6 @@ def test_ci_runs_the_style_gate_before_the_tests():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     lint = (ROOT / ".ci" / "lint").read_text(encoding="utf-8")
     assert 0 <= ci.index("bash .ci/lint") < ci.index("-m pytest")
-    for check in ("ruff format --check", "ruff check", "mypy --strict", "check_docstrings.py"):
+    checks = ("ruff format --check", "ruff check", "mypy --strict", "check_docstrings.py")
+    for check in (*checks, "check_function_length.py"):
         assert check in lint, check
