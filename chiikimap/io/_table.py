@@ -263,7 +263,9 @@ def _parse_csv(
     spans: dict[int, tuple[int, int]] = {}
     n = 0
     with _field_limit(len(text)):
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        # lines are sliced from the text one at a time: io.StringIO would hold a second copy
+        # of the whole file at four bytes a character
+        reader = csv.reader(_lines(text), delimiter=delimiter)
         line = 0
         try:
             for rec in reader:
@@ -283,6 +285,16 @@ def _parse_csv(
     if spans and n in spans:
         _check_last_quote(path, text, delimiter, spans[n])
     return rows, numbers, spans, n
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their line ends, split as ``io.StringIO(newline="")`` does."""
+    start = 0
+    for m in _LINE_END.finditer(text):
+        yield text[start : m.end()]
+        start = m.end()
+    if start < len(text):
+        yield text[start:]
 
 
 def _check_last_quote(path: Path, text: str, delimiter: str, span: tuple[int, int]) -> None:

@@ -35,6 +35,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import geopandas as gpd
@@ -629,6 +630,8 @@ def _datum_shift(
 
 #: a kept row is built directly as the record that duplicate merging works on
 _Kept = _identity.Record
+#: the raw values of a record once they are no longer needed
+_NO_VALUES: Mapping[str, str] = MappingProxyType({})
 
 
 @dataclass
@@ -1328,7 +1331,7 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
         reports: list[S.ReadReport] = []
         messages: list[str] = []
         for p in paths:
-            k, rep, msgs = _read_one(
+            file_kept, rep, msgs = _read_one(
                 p,
                 category=category,
                 cols=cols,
@@ -1338,7 +1341,7 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
                 classifier=_ClassifyContext(tax, include_inactive=include_inactive, domain=domain),
                 source=source,
             )
-            kept.extend(k)
+            kept.extend(file_kept)
             reports.append(rep)
             messages.extend(msgs)
 
@@ -1347,10 +1350,17 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
         if len(paths) > 1:
             file_number = {p.name: i for i, p in enumerate(paths)}
             unique, _, merge_messages = _identity.merge_sources(
-                unique, [file_number.get(r.file, 0) for r in unique], within_m=within_m
+                unique,
+                [file_number.get(_file_name(r.file), 0) for r in unique],
+                within_m=within_m,
             )
             messages.extend(merge_messages)
         ids = _resource_ids(unique)
+        # merging was the last use of the rows' raw values: let the file's cells go before the
+        # layer is built (a million rows hold most of their memory there)
+        del kept, file_kept
+        for rec in unique:
+            rec.values = _NO_VALUES
         gdf = gpd.GeoDataFrame(
             {
                 S.RESOURCE_ID: pd.Series(ids, dtype=object),
@@ -1378,6 +1388,13 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
     return gdf
 
 
+def _file_name(where: str) -> str:
+    """The file name of a record's ``file`` (``"book.xlsx [北区]"`` → ``"book.xlsx"``)."""
+    if where.endswith("]") and " [" in where:
+        return where.rsplit(" [", 1)[0]
+    return where
+
+
 def _resource_ids(unique: list[_identity.Record]) -> list[str]:
     """The file's own ids where they are present and unique, else ``<stem>-<row>``."""
     rids = [k.rid for k in unique]
@@ -1390,7 +1407,7 @@ def _resource_ids(unique: list[_identity.Record]) -> list[str]:
     for k in unique:
         stem = stems.get(k.file)
         if stem is None:
-            stem = stems[k.file] = Path(k.file.split(" [", 1)[0]).stem
+            stem = stems[k.file] = Path(_file_name(k.file)).stem
         rid = k.rid if k.rid and counts[k.rid] == 1 else ""
         if not rid:
             rid = f"{stem}-{k.row}"
