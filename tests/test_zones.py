@@ -212,3 +212,16 @@ def test_a_single_zone_is_reported_as_before() -> None:
     assert cov.info.metric_crs == "EPSG:6690"
     assert cov.info.metric_crs_text == "EPSG:6690"
     assert dict(cov.info.metric_crs_by_area) == {}
+
+
+def test_an_area_wider_than_its_zone_warns() -> None:
+    # 小笠原村-like: 父島 (142.2°E) and 南鳥島 (154.0°E) in one area; its centre lies in zone 55
+    from shapely.geometry import MultiPolygon
+
+    wide = MultiPolygon([box(142.18, 27.06, 142.24, 27.1), box(153.97, 24.27, 153.99, 24.29)])
+    areas = gpd.GeoDataFrame(
+        {S.AREA_ID: ["O"], S.AREA_NAME: ["小笠原"], "geometry": [wide]}, crs=S.STORAGE_CRS
+    )
+    with pytest.warns(UserWarning, match=r"UTM zone EPSG:6692 stretches lengths by up to 0\.\d\d%"):
+        (zone,) = _zones.zones_for(areas)
+    assert zone.name == "EPSG:6692"
