@@ -142,6 +142,10 @@ _PROBE = """<script>
       });
       map.closePopup();
     }
+    R.noLib = Array.prototype.filter.call(document.querySelectorAll('.ckm-nolib'), function (n) {
+      return n.offsetParent !== null || getComputedStyle(n).display !== 'none';
+    }).map(function (n) { return n.textContent; });
+    /*EXTRA*/
     R.imgXAfter = document.querySelectorAll('img[src="x"]').length;
     var pre = document.createElement('pre');
     pre.id = 'ckm-probe';
@@ -227,9 +231,15 @@ def probe_page(
     open_popups: bool = True,
     delay_ms: int = 1500,
     window: tuple[int, int] = (1280, 900),
+    extra_js: str = "",
 ) -> dict[str, Any]:
-    """Write ``html_text`` with the probe to ``workdir``, load it in Chromium, return the report."""
+    """Write ``html_text`` with the probe to ``workdir``, load it in Chromium, return the report.
+
+    ``extra_js`` runs after the popups and tooltips were read, before the report is written; it
+    sees the report ``R`` and the Leaflet ``map`` (``null`` when Leaflet did not load).
+    """
     probe = _PROBE % {"open": "true" if open_popups else "false", "delay": delay_ms}
+    probe = probe.replace("/*EXTRA*/", extra_js)
     page = workdir / "probed.html"
     page.write_text(html_text.replace("<head>", "<head>" + probe, 1), encoding="utf-8")
     dom, _ = run_chromium(page, window=window)

@@ -35,6 +35,7 @@ def test_offline_map_draws_areas_labels_markers_without_errors(tmp_path: Path) -
     assert report["markers"] == 4
     assert report["labels"] == [f"第{i}区" for i in range(1, 10)]
     assert report["views"] == ["概要：不足・空白の種別数", "通いの場", "配食"]
+    assert report["noLib"] == []  # Leaflet is inlined: the no-internet note stays hidden
     assert "不足・空白の種別数" in report["legend"]
     assert "通いの場" in report["legend"]
     # the hover text of 第7区 (A20) lists both lacking services, 空白 first
@@ -198,9 +199,27 @@ def test_online_file_works_the_same_with_its_cdn_assets(tmp_path: Path) -> None:
     online = probe_page(page, tmp_path)
     offline = probe_page(_offline(tmp_path, tiles=None), tmp_path)
     assert online["errors"] == []
+    assert online["noLib"] == []
     for key in ("areas", "markers", "labels", "views", "legend", "title", "info", "tooltips"):
         assert online[key] == offline[key], key
     assert online["rects"] == offline["rects"]
+
+
+def test_online_file_without_internet_says_to_open_the_offline_file(tmp_path: Path) -> None:
+    """An LGWAN PC: the CDN is unreachable, so the page shows the Japanese note, not a blank page."""
+    from chiikimap.maps._nolib import NO_LIBRARY_TEXT
+
+    out = tmp_path / "online.html"
+    save_html(fake_coverage(), out)
+    report = probe_page(out.read_text(encoding="utf-8"), tmp_path)
+    assert not report["hasMap"]
+    assert any("leaflet" in e for e in report["errors"])  # the CDN request did fail
+    assert len(report["noLib"]) == 1
+    note = report["noLib"][0]
+    assert note.startswith("地図を表示できません。")
+    assert "オフライン版" in note
+    assert "_offline.html" in note
+    assert note.index("地図を表示できません") < note.index("The map cannot be shown")
 
 
 def test_demo_map_of_the_hirakata_sample(tmp_path: Path) -> None:

@@ -423,3 +423,15 @@ def test_population_outside_every_area_in_the_sources_box() -> None:
     nasty = _data(_html(outside_coverage(weight_label=XSS_IMG)))["info"]
     assert XSS_IMG not in nasty
     assert "圏域外の&lt;img src=x onerror=alert(1)&gt;: 549 人（0.5%）" in nasty
+
+
+def test_online_and_offline_pages_carry_the_no_internet_note() -> None:
+    """A static note in the body, hidden by an inline script once Leaflet is defined."""
+    from chiikimap.maps._nolib import NO_LIBRARY_TEXT
+
+    page = _html(tiles=None)
+    body = page[page.index("<body>") :]
+    assert NO_LIBRARY_TEXT[0] in body
+    note = body.index('class="ckm-nolib"')
+    check = body.index("if (typeof L === 'undefined') { return; }")
+    assert note < check < body.index("var D = ")

@@ -29,6 +29,7 @@ from ..notebook import coverage_html
 from ._counts import category_counts, count_text
 from ._element import GapMapLayers
 from ._geometry import display_geometries
+from ._nolib import NoLibraryNote
 from ._offline import CSS_ASSETS, JS_ASSETS, inline_assets
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -525,6 +526,7 @@ def gap_map(  # noqa: PLR0913  (keyword-only map options are the documented API)
     assert isinstance(root, Figure)
     root.header.add_child(Element(f"<title>{heading}</title>"), name="chiikimap_title")
     GapMapLayers(data).add_to(m)
+    NoLibraryNote().add_to(m)
     m.offline = offline
     m.fallback_html = functools.partial(coverage_html, coverage)
     return m
