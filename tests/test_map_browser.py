@@ -220,6 +220,7 @@ def test_online_file_without_internet_says_to_open_the_offline_file(tmp_path: Pa
     assert "オフライン版" in note
     assert "_offline.html" in note
     assert note.index("地図を表示できません") < note.index("The map cannot be shown")
+    assert note == NO_LIBRARY_TEXT[0] + NO_LIBRARY_TEXT[1]
 
 
 def test_demo_map_of_the_hirakata_sample(tmp_path: Path) -> None:
