@@ -16,9 +16,21 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-__all__ = ["fold", "kanji_to_int", "split_numbers", "strip_prefecture", "NumberChain"]
+__all__ = ["NumberChain", "fold", "kanji_to_int", "split_numbers", "strip_prefecture"]
 
-_KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_KANJI_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 _KANJI_NUM = "〇零一二三四五六七八九十百千"
 
@@ -50,7 +62,9 @@ _VARIANTS = str.maketrans(
 )
 _DASH_AFTER_DIGIT = re.compile(r"(?<=\d)\s*[-‐‑‒–—―−ーｰ─━~〜]\s*(?=\d)")
 _SPACE = re.compile(r"\s+")
-_KANJI_BEFORE = re.compile(rf"([{_KANJI_NUM}]+)(?=丁目|丁|番地|番|号|の\d|の[{_KANJI_NUM}]|-|地割|条|線)")
+_KANJI_BEFORE = re.compile(
+    rf"([{_KANJI_NUM}]+)(?=丁目|丁|番地|番|号|の\d|の[{_KANJI_NUM}]|-|地割|条|線)"
+)
 _KANJI_AFTER_DAI = re.compile(rf"(?<=第)([{_KANJI_NUM}]+)")
 _OAZA = re.compile(r"(?:^|(?<=[市区町村郡]))(?:大字|字)")
 _PREF = re.compile(r"^(?:東京都|北海道|(?:京都|大阪)府|[^\d\s]{2,3}?県)")

@@ -59,7 +59,9 @@ def _longest_town(rest: str, index: MunicipalityIndex) -> str | None:
     return None
 
 
-def _pick_chome(base: str, values: list[int], explicit: bool, index: MunicipalityIndex) -> int | None:
+def _pick_chome(
+    base: str, values: list[int], explicit: bool, index: MunicipalityIndex
+) -> int | None:
     """The 丁目 of the address (0 = the town has no 丁目), or None when it is not in the reference."""
     known = set(index.chomes.get(base, ())) | (index.block_chomes.get(base, set()) - {0})
     plain = base in index.towns or 0 in index.block_chomes.get(base, set())
@@ -72,7 +74,9 @@ def _pick_chome(base: str, values: list[int], explicit: bool, index: Municipalit
     return None
 
 
-def geocode_one(address: str, ref: Reference, aliases: Mapping[str, str] | None = None) -> GeocodeResult:
+def geocode_one(
+    address: str, ref: Reference, aliases: Mapping[str, str] | None = None
+) -> GeocodeResult:
     """Geocode one address (see :func:`geocode`)."""
     if not isinstance(address, str) or not address.strip():
         return GeocodeResult(None, None, None, "", REASON_EMPTY)

@@ -16,7 +16,10 @@ from chiikimap._address import fold, kanji_to_int, split_numbers, strip_prefectu
         # 高松 list: 甲/乙 kept for split_numbers, minus sign U+2212, ideographic space + building
         ("香川県高松市新田町乙８番地", "香川県高松市新田町乙8番地"),
         ("香川県高松市伏石町２１３７−２０", "香川県高松市伏石町2137-20"),
-        ("香川県高松市朝日町二丁目２番７号　Ｌ−ビルディング２階", "香川県高松市朝日町2丁目2番7号L−ビルディング2階"),
+        (
+            "香川県高松市朝日町二丁目２番７号　Ｌ−ビルディング２階",
+            "香川県高松市朝日町2丁目2番7号L−ビルディング2階",
+        ),
         ("香川町安原下第３号１６２番地", "香川町安原下第3号162番地"),
         ("塩江町安原下第一号", "塩江町安原下第1号"),
         # ヶ/ケ/が, 之/ノ, 大字, 旧字体, katakana ー inside a name kept
@@ -40,7 +43,10 @@ def test_fold_aliases() -> None:
     assert fold("枚方市招堤南町", {"招堤": "招提"}) == "枚方市招提南町"
 
 
-@pytest.mark.parametrize(("kanji", "value"), [("一", 1), ("十", 10), ("十五", 15), ("二十", 20), ("百一", 101), ("二〇", 20)])
+@pytest.mark.parametrize(
+    ("kanji", "value"),
+    [("一", 1), ("十", 10), ("十五", 15), ("二十", 20), ("百一", 101), ("二〇", 20)],
+)
 def test_kanji_to_int(kanji: str, value: int) -> None:
     assert kanji_to_int(kanji) == value
 

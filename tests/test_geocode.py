@@ -21,7 +21,10 @@ DATA = Path(__file__).parent / "data" / "geocode"
 
 def _metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    h = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371008.8 * math.asin(math.sqrt(h))
 
 
@@ -49,24 +52,33 @@ def _score(frame: pd.DataFrame, ref: Reference) -> tuple[dict[str, float], float
     errors = [
         _metres(g_lon, g_lat, t_lon, t_lat)
         for g_lon, g_lat, t_lon, t_lat in zip(
-            result.loc[placed, "lon"], result.loc[placed, "lat"], frame.loc[placed, "lon"], frame.loc[placed, "lat"], strict=True
+            result.loc[placed, "lon"],
+            result.loc[placed, "lat"],
+            frame.loc[placed, "lon"],
+            frame.loc[placed, "lat"],
+            strict=True,
         )
     ]
     fine = sum(shares.get(level, 0.0) for level in ("住居", "街区", "町丁目", "大字"))
-    print(frame.shape[0], {k: round(v, 4) for k, v in shares.items()}, "median m", round(statistics.median(errors), 1))
+    print(
+        frame.shape[0],
+        {k: round(v, 4) for k, v in shares.items()},
+        "median m",
+        round(statistics.median(errors), 1),
+    )
     return shares, fine, statistics.median(errors)
 
 
 def test_hirakata_town_level_accuracy() -> None:
     ref = read_reference(DATA / "hirakata_geolonia_town.json", municipality="枚方市")
-    shares, fine, median = _score(LISTS["hirakata"], ref)
+    _shares, fine, median = _score(LISTS["hirakata"], ref)
     assert fine >= 0.95
     assert median <= 300
 
 
 def test_takamatsu_town_level_accuracy() -> None:
     ref = read_reference(DATA / "takamatsu_geolonia_town.json", municipality="高松市")
-    shares, fine, median = _score(LISTS["takamatsu"], ref)
+    _shares, fine, median = _score(LISTS["takamatsu"], ref)
     assert fine >= 0.95
     # 高松 has large 地番 towns (木太町, 屋島西町 …): the town point is ~380 m from the facility
     # (median); this misses the 300 m target and is asserted as measured, so a regression shows.
@@ -75,7 +87,8 @@ def test_takamatsu_town_level_accuracy() -> None:
 
 def test_hirakata_block_dictionary_accuracy() -> None:
     ref = read_reference(
-        [DATA / "hirakata_geolonia_town.json", DATA / "hirakata_isj_gaiku.json"], municipality="枚方市"
+        [DATA / "hirakata_geolonia_town.json", DATA / "hirakata_isj_gaiku.json"],
+        municipality="枚方市",
     )
     result = geocode(LISTS["hirakata"]["address"], ref)
     frame = LISTS["hirakata"]
@@ -83,7 +96,11 @@ def test_hirakata_block_dictionary_accuracy() -> None:
     errors = [
         _metres(a, b, c, d)
         for a, b, c, d in zip(
-            result.loc[blocks, "lon"], result.loc[blocks, "lat"], frame.loc[blocks, "lon"], frame.loc[blocks, "lat"], strict=True
+            result.loc[blocks, "lon"],
+            result.loc[blocks, "lat"],
+            frame.loc[blocks, "lon"],
+            frame.loc[blocks, "lat"],
+            strict=True,
         )
     ]
     assert blocks.sum() >= 150
@@ -107,7 +124,12 @@ def test_known_answers_hirakata() -> None:
         ],
         ref,
     )
-    assert list(result["geocode_match"][:4]) == ["枚方市東香里一丁目", "枚方市津田北町三丁目", "枚方市藤阪東町一丁目", "枚方市大字尊延寺"]
+    assert list(result["geocode_match"][:4]) == [
+        "枚方市東香里一丁目",
+        "枚方市津田北町三丁目",
+        "枚方市藤阪東町一丁目",
+        "枚方市大字尊延寺",
+    ]
     assert list(result["geocode_level"][:4]) == ["町丁目", "町丁目", "町丁目", "大字"]
     assert result["lon"][4:].isna().all()
     assert result["geocode_reason"][4:].notna().all()
@@ -122,7 +144,9 @@ def test_aliases_resolve_variants() -> None:
 
 
 def test_abr_and_mlit_town_files_agree() -> None:
-    abr = read_reference([DATA / "mt_town_pref45_452092.csv", DATA / "mt_town_pos_pref45_452092.csv"])
+    abr = read_reference(
+        [DATA / "mt_town_pref45_452092.csv", DATA / "mt_town_pos_pref45_452092.csv"]
+    )
     isj = read_reference(DATA / "45_2023_45209.csv")
     a = geocode(["宮崎県えびの市大字池島１２３番地"], abr)
     b = geocode(["えびの市池島123"], isj)

@@ -100,7 +100,9 @@ class Reference:
         return f"Reference({'; '.join(parts)})"
 
 
-def read_reference(paths: PathArg | Sequence[PathArg], *, municipality: str | None = None) -> Reference:
+def read_reference(
+    paths: PathArg | Sequence[PathArg], *, municipality: str | None = None
+) -> Reference:
     """Read address reference files into one :class:`Reference`.
 
     Parameters
@@ -129,7 +131,9 @@ def read_reference(paths: PathArg | Sequence[PathArg], *, municipality: str | No
     for raw in paths:
         path = Path(raw)
         if not path.exists():
-            raise InputFileError(f"参照ファイルがありません / reference file not found: {path}", path=path)
+            raise InputFileError(
+                f"参照ファイルがありません / reference file not found: {path}", path=path
+            )
         ref.sources.append(path.name)
         if path.suffix.lower() == ".json":
             _read_json(path, ref, municipality)
@@ -146,7 +150,9 @@ def _read_json(path: Path, ref: Reference, municipality: str | None) -> None:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputFileError(f"JSON として読めません / not valid JSON: {exc}", path=path) from exc
     if isinstance(data, list) and data and isinstance(data[0], dict) and "town" in data[0]:
-        index = ref.municipality(municipality or path.stem, "" if municipality else path.parent.name)
+        index = ref.municipality(
+            municipality or path.stem, "" if municipality else path.parent.name
+        )
         for row in data:
             name = str(row["town"]) + str(row.get("koaza") or "")
             level = "大字" if str(row["town"]).startswith("大字") else "町丁目"
@@ -169,7 +175,9 @@ def _read_json(path: Path, ref: Reference, municipality: str | None) -> None:
             else:
                 index.add_town(town, float(value[0]), float(value[1]))
         return
-    raise InputFileError("参照 JSON の形式が分かりません / unknown reference JSON layout", path=path)
+    raise InputFileError(
+        "参照 JSON の形式が分かりません / unknown reference JSON layout", path=path
+    )
 
 
 def _decode(data: bytes) -> str:
@@ -213,7 +221,9 @@ def _read_csv_table(
             abr_names[(rec["lg_code"], rec["machiaza_id"])] = (rec.get("pref", ""), city, town)
     elif "machiaza_id" in cols and "rep_lon" in cols and "blk_id" not in cols:
         abr_points.extend((path, dict(zip(header, row, strict=False))) for row in rows)
-    elif {"市区町村名", "緯度", "経度"} <= cols and ("大字町丁目名" in cols or "大字・丁目名" in cols):
+    elif {"市区町村名", "緯度", "経度"} <= cols and (
+        "大字町丁目名" in cols or "大字・丁目名" in cols
+    ):
         _read_isj(header, rows, ref)
     else:
         raise InputFileError(
@@ -225,7 +235,7 @@ def _read_csv_table(
 
 def _read_isj(header: list[str], rows: Iterable[list[str]], ref: Reference) -> None:
     idx = {h: i for i, h in enumerate(header)}
-    town_col = idx.get("大字町丁目名", idx.get("大字・丁目名"))
+    town_col = idx["大字町丁目名"] if "大字町丁目名" in idx else idx["大字・丁目名"]
     koaza_col = idx.get("小字・通称名")
     block_col = idx.get("街区符号・地番")
     rep_col = idx.get("代表フラグ")
@@ -234,7 +244,9 @@ def _read_isj(header: list[str], rows: Iterable[list[str]], ref: Reference) -> N
     for row in rows:
         if len(row) < len(header) or not row[idx["緯度"]]:
             continue
-        index = ref.municipality(row[idx["市区町村名"]], row[pref_col] if pref_col is not None else "")
+        index = ref.municipality(
+            row[idx["市区町村名"]], row[pref_col] if pref_col is not None else ""
+        )
         town = row[town_col] + (row[koaza_col] if koaza_col is not None else "")
         lon, lat = float(row[idx["経度"]]), float(row[idx["緯度"]])
         if block_col is not None:
