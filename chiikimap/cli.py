@@ -60,6 +60,8 @@ _EPILOG = """\
   chiikimap map --areas 圏域.geojson --id-col 圏域ID --resources 事業所.csv \\
       --population 圏域別人口.csv --population-id-col 圏域ID --encoding cp932 --out 出力
   chiikimap inspect 事業所.csv
+  chiikimap init 資料フォルダ          # レシピのひな形 / template recipe
+  chiikimap run 資料フォルダ/recipe.toml  # レシピ通りに全部作る / the whole pack
 """
 
 
@@ -506,6 +508,101 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     raise chiikimap.InputFileError("\n".join(lines))
 
 
+def _recipe_hint(exc: ChiikimapError) -> str:
+    """The recipe key(s) of a recipe run's error, as a line telling where to fix it."""
+    keys = [p for p in exc.params if p]
+    if not keys:
+        return str(exc)
+    shown = ", ".join(
+        f"[{k.split('.')[0]}] の {k.split('.', 1)[1]}" if "." in k else k for k in keys
+    )
+    return f"{exc}\n  → レシピの {shown} を直します / fix in the recipe: {', '.join(keys)}"
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from chiikimap.recipe import load_recipe, run_recipe
+
+    path = _require_file(args.recipe)
+    formats = [f.replace("-", "_") for f in args.format] if args.format else None
+    with _show_warnings():
+        try:
+            recipe = load_recipe(path)
+            if args.out:
+                _check_out_dir(args.out)
+            done = run_recipe(recipe, out_dir=args.out, formats=formats, progress=_progress)
+        except _CliInputError:
+            raise
+        except ChiikimapError as exc:
+            raise _CliInputError(_recipe_hint(exc)) from exc
+    _print_overview(done.coverage, sys.stdout)
+    _print_written([*done.outputs, done.run_json], sys.stdout)
+    return 0
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from chiikimap.recipe import init_recipe
+
+    _progress(f"フォルダのファイルを調べています / inspecting the files in {args.folder}")
+    path, found = init_recipe(args.folder, path=args.recipe, overwrite=args.force)
+    labels = {
+        "areas": "圏域 / areas",
+        "resources": "資源一覧 / resources",
+        "population": "人口 / population",
+        "unrecognised": "読めなかった / not recognised",
+    }
+    for kind, names in found.items():
+        if names:
+            print(f"{labels[kind]}: {', '.join(names)}", file=sys.stdout)
+    print(
+        f"レシピを書きました / recipe written: {path}\n"
+        f"  出典・日付などを書き足して chiikimap run {path} で実行します / fill in the credits "
+        f"and dates, then run: chiikimap run {path}",
+        file=sys.stdout,
+    )
+    return 0
+
+
+def _add_recipe_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    run = sub.add_parser(
+        "run",
+        parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="レシピ (TOML) の通りに地図と表を作る / produce the whole pack from a recipe",
+        description="レシピファイルに書いた圏域・資源一覧 (複数可、ファイルごとの読み込みオプション"
+        "と出典)・人口・計算条件・出力の通りに計算し、出力と run.json を書き出します。\n"
+        "Runs a recipe: reads every file with its own options, analyses, and writes the outputs "
+        "and run.json (version, recipe, SHA-256 of each input, row counts, totals).",
+    )
+    run.add_argument("recipe", metavar="RECIPE.toml", help="レシピファイル / the recipe")
+    run.add_argument(
+        "--out", metavar="DIR", help="出力フォルダ (レシピの [output] dir の代わり) / output folder"
+    )
+    run.add_argument(
+        "--format",
+        action="append",
+        choices=["html", "offline_html", "offline-html", "pdf", "png", "xlsx", "gpkg"],
+        help="出力形式 (レシピの [output] formats の代わり、複数可) / output format; repeat",
+    )
+    run.set_defaults(func=_cmd_run)
+    ini = sub.add_parser(
+        "init",
+        parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="フォルダのファイルを調べてレシピのひな形を書く / write a template recipe",
+        description="フォルダ内のファイルを圏域・資源一覧・人口として読んでみて、認識したものを書き"
+        "込んだ日本語コメント付きのレシピ (recipe.toml) を作ります。\nInspects the files in "
+        "FOLDER and writes a commented template recipe with what it recognised.",
+    )
+    ini.add_argument("folder", metavar="FOLDER", help="ファイルのあるフォルダ / the folder")
+    ini.add_argument(
+        "--recipe", metavar="FILE", help="書くレシピ (既定 FOLDER/recipe.toml) / recipe to write"
+    )
+    ini.add_argument(
+        "--force", action="store_true", help="既存のレシピを上書き / overwrite an existing recipe"
+    )
+    ini.set_defaults(func=_cmd_init)
+
+
 # --- parser -------------------------------------------------------------------------------------
 
 
@@ -688,6 +785,8 @@ def _add_inspect(
     ins.add_argument("--encoding", metavar="ENC", help="文字コード / text encoding")
     _add_resource_options(ins)
     ins.set_defaults(func=_cmd_inspect)
+
+    _add_recipe_parsers(sub, common)
 
     from ._cli_sites import add_sites_parser  # 資源開発: chiikimap sites
 

@@ -1,0 +1,765 @@
+"""A municipality's yearly run in one file: the recipe (``chiikimap run recipe.toml``).
+
+A recipe is a TOML file naming the areas, every resource list with its own reader options, the
+population, the analysis options, the municipality's own categories and the outputs. Paths are
+relative to the recipe's folder; ``*`` and ``?`` patterns are allowed. :func:`run_recipe` writes
+the outputs and ``run.json`` (chiikimap version, the recipe, each input file's SHA-256, the row
+counts and the table's totals) so that next year's run can be compared with this one.
+
+Example (the keys the recipe knows; see :data:`KEYS`)::
+
+    title = "焼津市 中学校区別 介護資源の空白・不足"
+    [areas]
+    path = "中学校区.shp"
+    id_col = "item1"
+    credit = "焼津市オープンデータ（焼津市）"
+    date = "2024-04"
+    [[resources]]
+    path = "jigyosho_*.csv"
+    credit = "介護サービス情報公表システム オープンデータ（厚生労働省）"
+    date = "2026-05"
+    [analysis]
+    merge_within_m = 50
+    [output]
+    dir = "出力"
+    formats = ["html", "xlsx"]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+
+from . import _schema as S
+from ._errors import ChiikimapError, InputFileError, ParameterError, file_errors
+from ._schema import Source
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = ["FORMATS", "KEYS", "Recipe", "RecipeRun", "init_recipe", "load_recipe", "run_recipe"]
+
+#: output format → file name pattern
+FORMATS: dict[str, str] = {
+    "html": "{stem}.html",
+    "offline_html": "{stem}_offline.html",
+    "pdf": "{stem}.pdf",
+    "png": "{stem}.png",
+    "xlsx": "{stem}_karte.xlsx",
+    "gpkg": "{stem}.gpkg",
+}
+
+#: keys of a layer table that describe its source (not reader options)
+_SOURCE_KEYS = ("credit", "date", "license", "url", "publisher")
+
+#: reader keywords a recipe cannot give (objects, or set by the recipe itself)
+_NOT_FROM_RECIPE = ("path", "taxonomy", "boundaries", "source")
+
+_ANALYSIS_KEYS = (
+    "weight",
+    "categories",
+    "radius_m",
+    "target",
+    "merge_within_m",
+    "metric_crs",
+    "taxonomy",
+)
+_OUTPUT_KEYS = ("dir", "formats", "stem", "lang")
+_TOP_KEYS = ("title", "areas", "resources", "population", "analysis", "category", "output")
+
+
+def _reader_keys(reader: Callable[..., Any], extra: Sequence[str] = ()) -> tuple[str, ...]:
+    names = [p for p in inspect.signature(reader).parameters if p not in _NOT_FROM_RECIPE]
+    return ("path", *names, *extra, *_SOURCE_KEYS)
+
+
+def _keys() -> dict[str, tuple[str, ...]]:
+    from .io.districts import read_districts
+    from .io.population import read_population
+    from .io.resources import read_resources
+    from .taxonomy import Category
+
+    return {
+        "": _TOP_KEYS,
+        "areas": _reader_keys(read_districts),
+        "resources": _reader_keys(read_resources),
+        "population": _reader_keys(read_population, ("boundaries",)),
+        "analysis": _ANALYSIS_KEYS,
+        "category": tuple(f for f in Category.__dataclass_fields__),
+        "output": _OUTPUT_KEYS,
+    }
+
+
+#: table name → the keys it may have ("" is the top level)
+KEYS: dict[str, tuple[str, ...]] = {}
+
+
+class RecipeError(InputFileError):
+    """A recipe that cannot be used: an unknown key, a wrong value, a file pattern with no match."""
+
+
+@dataclass
+class Recipe:
+    """A loaded recipe: its raw tables and the folder its paths are relative to.
+
+    Attributes
+    ----------
+    path
+        The recipe file.
+    data
+        The TOML tables, as read (unknown keys were refused).
+    """
+
+    path: Path
+    data: dict[str, Any]
+
+    @property
+    def base(self) -> Path:
+        """The folder the recipe's paths are relative to."""
+        return self.path.parent
+
+    @property
+    def title(self) -> str | None:
+        """The map title, or ``None``."""
+        value = self.data.get("title")
+        return None if value is None else str(value)
+
+
+@dataclass
+class RecipeRun:
+    """What :func:`run_recipe` produced.
+
+    Attributes
+    ----------
+    coverage
+        The :class:`chiikimap.Coverage` computed.
+    outputs
+        The files written, in format order.
+    run_json
+        The ``run.json`` written beside the outputs.
+    record
+        The content of ``run.json``.
+    """
+
+    coverage: Any
+    outputs: list[Path] = field(default_factory=list)
+    run_json: Path | None = None
+    record: dict[str, Any] = field(default_factory=dict)
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+def _fail(message: str, key: str, path: Path) -> RecipeError:
+    return RecipeError(message, path=path, param=key)
+
+
+def _check_keys(table: Mapping[str, Any], where: str, path: Path) -> None:
+    """Refuse a key ``where`` (a table name, "" at the top) does not know; param "table.key"."""
+    known = KEYS[where]
+    for key in table:
+        if key not in known:
+            name = f"{where}.{key}" if where else key
+            shown = f"[{where}] の {key!r}" if where else repr(key)
+            raise _fail(
+                f"レシピに知らないキー {shown} があります。使えるキー: {', '.join(known)} / "
+                f"unknown recipe key {name!r}; known keys: {', '.join(known)}",
+                name,
+                path,
+            )
+
+
+def _table(data: Mapping[str, Any], key: str, path: Path, *, array: bool) -> list[dict[str, Any]]:
+    value = data.get(key)
+    if value is None:
+        return []
+    tables = value if isinstance(value, list) else [value]
+    if array != isinstance(value, list) or not all(isinstance(t, dict) for t in tables):
+        form = f"[[{key}]]" if array else f"[{key}]"
+        raise _fail(
+            f"{key} は {form} の表で書いてください / {key!r} must be written as {form} tables",
+            key,
+            path,
+        )
+    return tables
+
+
+def load_recipe(path: str | Path) -> Recipe:
+    """Read and check a recipe file.
+
+    Parameters
+    ----------
+    path
+        The recipe (TOML, UTF-8).
+
+    Returns
+    -------
+    Recipe
+        The recipe; its paths are not resolved yet (:func:`run_recipe` does that).
+
+    Raises
+    ------
+    chiikimap.InputFileError
+        The file cannot be read or is not TOML; or (as ``RecipeError``, whose ``param`` is the
+        recipe key) a key is unknown (the message lists the known ones), a required table
+        (``[areas]``, ``[[resources]]``) is missing or an output format is unknown.
+    """
+    if not KEYS:
+        KEYS.update(_keys())
+    p = Path(path)
+    with file_errors(p, param="path"):
+        raw = p.read_bytes()
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RecipeError(
+            f"レシピを TOML として読めません（{exc}） / the recipe is not valid TOML: {exc}", path=p
+        ) from None
+    _check_keys(data, "", p)
+    areas = _table(data, "areas", p, array=False)
+    resources = _table(data, "resources", p, array=True)
+    if not areas or not resources:
+        missing = "areas" if not areas else "resources"
+        raise _fail(
+            f"レシピに [areas] と [[resources]] が必要です（{missing} がありません） / a recipe "
+            f"needs [areas] and [[resources]] ({missing} is missing)",
+            missing,
+            p,
+        )
+    for name, array in (("population", False), ("analysis", False), ("output", False)):
+        for table in _table(data, name, p, array=array):
+            _check_keys(table, name, p)
+    for name in ("areas", "resources", "category"):
+        for table in _table(data, name, p, array=name != "areas"):
+            _check_keys(table, name, p)
+            if name != "category" and "path" not in table:
+                raise _fail(
+                    f"[{name}] に path がありません / [{name}] has no path", f"{name}.path", p
+                )
+    formats = data.get("output", {}).get("formats", list(FORMATS))
+    for fmt in formats if isinstance(formats, list) else [formats]:
+        if fmt not in FORMATS:
+            raise _fail(
+                f"出力形式 {fmt!r} は使えません。使える形式: {', '.join(FORMATS)} / unknown output "
+                f"format {fmt!r}; choose from {', '.join(FORMATS)}",
+                "output.formats",
+                p,
+            )
+    return Recipe(path=p, data=data)
+
+
+# --- running ----------------------------------------------------------------------------------
+
+
+def _files(recipe: Recipe, pattern: str, key: str) -> list[Path]:
+    """The files of a ``path`` value: one file, or every match of a ``*``/``?`` pattern."""
+    if any(ch in pattern for ch in "*?["):
+        found = sorted(p for p in recipe.base.glob(pattern) if p.is_file())
+        if not found:
+            raise _fail(
+                f"{pattern!r} に当てはまるファイルがありません（{recipe.base} から探しました） / "
+                f"no file matches {pattern!r} (relative to the recipe's folder)",
+                key,
+                recipe.path,
+            )
+        return found
+    found_one = recipe.base / pattern
+    if not found_one.is_file():
+        raise _fail(
+            f"ファイル {pattern!r} がありません（レシピのフォルダからの相対パス） / no such file "
+            f"{pattern!r} (paths are relative to the recipe's folder)",
+            key,
+            recipe.path,
+        )
+    return [found_one]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _set_sources(layer: gpd.GeoDataFrame, entry: Mapping[str, Any], files: list[Path]) -> None:
+    """Give the sources the reader recorded the recipe's credit and date (and the layer tag)."""
+    given = {k: str(entry[k]) for k in _SOURCE_KEYS if k in entry}
+    reports = S.read_reports(layer) or [S.ReadReport().to_attrs()]
+    recorded = [Source.from_dict(s) for rep in reports for s in rep.get("sources", [])]
+    if not recorded:
+        recorded = [Source(title="・".join(f.name for f in files))]
+    if given:
+        recorded = [replace(s, **given) for s in dict.fromkeys(recorded)]
+    reports = [{**rep, "sources": []} for rep in reports]
+    reports[0]["sources"] = [s.to_dict() for s in dict.fromkeys(recorded)]
+    layer.attrs[S.ATTRS_KEY] = reports
+
+
+def _options(entry: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in entry.items() if k not in ("path", "boundaries", *_SOURCE_KEYS)}
+
+
+def _read_layer(
+    recipe: Recipe, name: str, entry: Mapping[str, Any], reader: Callable[..., Any], **extra: Any
+) -> tuple[gpd.GeoDataFrame, list[Path]]:
+    files = _files(recipe, str(entry["path"]), f"{name}.path")
+    arg: Any = files[0] if len(files) == 1 else files
+    options = {**_options(entry), **extra}
+    try:
+        layer = reader(arg, **options)
+    except ChiikimapError as exc:
+        # the recipe key of the problem: "resources.name_col" (the CLI names it in its hint)
+        exc.params = tuple(p if "." in p else f"{name}.{p}" for p in exc.params)
+        exc.param = exc.params[0] if exc.params else f"{name}.path"
+        if not exc.params:
+            exc.params = (exc.param,)
+        raise
+    _set_sources(layer, entry, files)
+    return layer, files
+
+
+def _taxonomy(recipe: Recipe) -> Any:
+    from .taxonomy import default_taxonomy, load_taxonomy
+
+    analysis = recipe.data.get("analysis", {})
+    tax = (
+        load_taxonomy(recipe.base / str(analysis["taxonomy"]))
+        if "taxonomy" in analysis
+        else default_taxonomy()
+    )
+    own = recipe.data.get("category", [])
+    if not own:
+        return tax
+    try:
+        tax = tax.extend(*own)
+    except ChiikimapError as exc:
+        raise _fail(str(exc), "category", recipe.path) from None
+    # the municipality's own names win: 「サロン」 named by a [[category]] is no longer 通いの場
+    keys = {str(c["key"]) for c in own}
+    names = {str(n) for c in own for n in c.get("names", ())}
+    cats = tuple(
+        c if c.key in keys else replace(c, names=tuple(n for n in c.names if n not in names))
+        for c in tax.categories
+    )
+    return type(tax)(cats, name=tax.name, domains=tax.domains)
+
+
+def _row_counts(layer: gpd.GeoDataFrame | None) -> dict[str, int]:
+    if layer is None:
+        return {}
+    everything = S.rejected_rows(layer)
+    rejected = S.rejected_rows(layer, merged=False)
+    n_read = sum(int(rep.get("n_read", 0) or 0) for rep in S.read_reports(layer))
+    return {
+        "read": n_read,
+        "kept": len(layer),
+        "rejected": len(rejected),
+        "merged": len(everything) - len(rejected),
+    }
+
+
+def _read_all(recipe: Recipe, tax: Any) -> tuple[dict[str, Any], list[tuple[str, Path]]]:
+    from ._identity import merge_resources
+    from .io.districts import read_districts
+    from .io.population import read_population
+    from .io.resources import read_resources
+
+    data = recipe.data
+    inputs: list[tuple[str, Path]] = []
+    areas, files = _read_layer(recipe, "areas", data["areas"], read_districts)
+    inputs += [("areas", f) for f in files]
+    layers = []
+    for entry in data["resources"]:
+        layer, files = _read_layer(recipe, "resources", entry, read_resources, taxonomy=tax)
+        layers.append(layer)
+        inputs += [("resources", f) for f in files]
+    within = float(data.get("analysis", {}).get("merge_within_m", 50.0))
+    resources = layers[0] if len(layers) == 1 else merge_resources(layers, within_m=within)
+    population = None
+    entry = data.get("population")
+    if entry:
+        extra: dict[str, Any] = {}
+        if "boundaries" in entry:
+            bfiles = _files(recipe, str(entry["boundaries"]), "population.boundaries")
+            extra["boundaries"] = gpd.read_file(bfiles[0])
+            inputs += [("population", bfiles[0])]
+        elif entry.get("kind") == "table" or ("id_col" in entry and "kind" not in entry):
+            extra.update(kind="table", boundaries=areas)
+        population, files = _read_layer(recipe, "population", entry, read_population, **extra)
+        inputs += [("population", f) for f in files]
+    return {"areas": areas, "resources": resources, "population": population}, inputs
+
+
+def _analysis_options(recipe: Recipe) -> dict[str, Any]:
+    analysis = recipe.data.get("analysis", {})
+    return {
+        k: analysis[k]
+        for k in ("weight", "categories", "radius_m", "target", "metric_crs")
+        if k in analysis
+    }
+
+
+def _write(coverage: Any, fmt: str, path: Path, title: str | None, lang: str) -> None:
+    titled: dict[str, Any] = {"title": title} if title else {}
+    if fmt in ("html", "offline_html"):
+        coverage.save_html(path, offline=fmt == "offline_html", lang=lang, **titled)
+    elif fmt in ("png", "pdf"):
+        coverage.save_static(path, lang=lang, **titled)
+    elif fmt == "xlsx":
+        coverage.to_excel(path)
+    else:
+        coverage.to_geopackage(path)
+
+
+def _jsonable(value: Any) -> Any:
+    """Numbers, text, lists and dicts only (NaN becomes ``None``)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def _record(
+    recipe: Recipe,
+    coverage: Any,
+    layers: Mapping[str, Any],
+    inputs: list[tuple[str, Path]],
+    outputs: list[Path],
+) -> dict[str, Any]:
+    from . import _version
+
+    info = coverage.info
+    summary = coverage.summary()
+    return _jsonable(
+        {
+            "chiikimap_version": _version.version(),
+            "created": info.created,
+            "recipe_file": recipe.path.name,
+            "recipe": recipe.data,
+            "inputs": [
+                {
+                    "layer": layer,
+                    "path": str(p.relative_to(recipe.base))
+                    if p.is_relative_to(recipe.base)
+                    else str(p),
+                    "bytes": p.stat().st_size,
+                    "sha256": _sha256(p),
+                }
+                for layer, p in inputs
+            ],
+            "rows": {
+                name: _row_counts(layer) for name, layer in layers.items() if layer is not None
+            },
+            "sources": [{**s.to_dict(), "attribution": s.attribution} for s in info.sources],
+            "totals": {
+                "areas": len(coverage.areas),
+                "resources": len(coverage.resources),
+                "basis": info.basis,
+                "weight": info.weight,
+                "weight_inside": info.weight_inside,
+                "weight_outside": info.weight_outside,
+                "categories": summary.to_dict(orient="records"),
+            },
+            "outputs": [p.name for p in outputs],
+        }
+    )
+
+
+def run_recipe(
+    recipe: Recipe | str | Path,
+    *,
+    out_dir: str | Path | None = None,
+    formats: Sequence[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> RecipeRun:
+    """Read every file of a recipe, analyse, and write the outputs and ``run.json``.
+
+    Parameters
+    ----------
+    recipe
+        A :class:`Recipe` or the path of a recipe file.
+    out_dir
+        Output folder instead of the recipe's ``[output] dir`` (relative to the current folder).
+    formats
+        Output formats instead of the recipe's ``[output] formats`` (keys of :data:`FORMATS`).
+    progress
+        Called with one line of text before each stage (the command line prints it).
+
+    Returns
+    -------
+    RecipeRun
+        The coverage, the files written and the ``run.json`` record.
+
+    Raises
+    ------
+    chiikimap.ChiikimapError
+        A recipe problem (``param`` is the recipe key, e.g. ``"resources.path"``) or any error of
+        the readers, :func:`chiikimap.merge_resources`, :func:`chiikimap.analyze` or the writers.
+    """
+    from .coverage import analyze
+
+    rec = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
+    say = progress or (lambda _text: None)
+    output = rec.data.get("output", {})
+    folder = Path(out_dir) if out_dir is not None else rec.base / str(output.get("dir", "出力"))
+    kinds = list(formats if formats is not None else output.get("formats", list(FORMATS)))
+    for fmt in kinds:
+        if fmt not in FORMATS:
+            raise ParameterError(
+                f"出力形式 {fmt!r} は使えません / unknown format {fmt!r}; choose from {list(FORMATS)}",
+                param="formats",
+            )
+    tax = _taxonomy(rec)
+    say("ファイルを読み込み中 / reading the files")
+    layers, inputs = _read_all(rec, tax)
+    say("計算中 / analysing")
+    coverage = analyze(
+        layers["areas"],
+        layers["resources"],
+        layers["population"],
+        taxonomy=tax,
+        **_analysis_options(rec),
+    )
+    with file_errors(folder, writing=True, param="output.dir"):
+        folder.mkdir(parents=True, exist_ok=True)
+    stem = str(output.get("stem", "chiikimap"))
+    lang = str(output.get("lang", "ja"))
+    written: list[Path] = []
+    for fmt in kinds:
+        path = folder / FORMATS[fmt].format(stem=stem)
+        say(f"書き出し中 / writing {path}")
+        with file_errors(path, writing=True, param="output.dir"):
+            _write(coverage, fmt, path, rec.title, lang)
+        written.append(path)
+    record = _record(rec, coverage, layers, inputs, written)
+    run_json = folder / "run.json"
+    with file_errors(run_json, writing=True, param="output.dir"):
+        run_json.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+    return RecipeRun(coverage=coverage, outputs=written, run_json=run_json, record=record)
+
+
+# --- init -------------------------------------------------------------------------------------
+
+#: suffixes ``init`` looks at (a shapefile is named by its .shp)
+_DATA_SUFFIXES = (
+    ".csv",
+    ".xlsx",
+    ".xlsm",
+    ".geojson",
+    ".json",
+    ".topojson",
+    ".shp",
+    ".gpkg",
+    ".txt",
+    ".zip",
+)
+
+
+def _toml_text(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _recognise(path: Path) -> tuple[str, gpd.GeoDataFrame | None, dict[str, str]]:
+    """The layer ``path`` reads as (first reader that accepts it), and each reader's refusal."""
+    import warnings
+
+    from .io.districts import read_districts
+    from .io.population import read_population
+    from .io.resources import read_resources
+
+    refusals: dict[str, str] = {}
+    for name, reader in (
+        ("areas", read_districts),
+        ("resources", read_resources),
+        ("population", read_population),
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                return name, reader(path), refusals
+            except Exception as exc:  # a reader's refusal (or bug) must not stop the template
+                text = str(exc).strip() or type(exc).__name__
+                # the Japanese half of the first line, without the file name the reader prefixes
+                first = text.splitlines()[0].split(" / ")[0].replace(f"{path}: ", "")
+                refusals[name] = first[:160]
+    return "", None, refusals
+
+
+def _refused_lines(rel: str, refusals: Mapping[str, str]) -> list[str]:
+    """Comment lines for a file no reader accepted, with a commented entry to complete."""
+    lines = [f"# {rel}: 読めませんでした / not recognised"]
+    lines += [f"#   {kind}: {why}" for kind, why in refusals.items()]
+    suffix = Path(rel).suffix.lower()
+    if suffix in (".csv", ".xlsx", ".xlsm"):
+        lines += [
+            "# 資源一覧なら、列名か種別キーを書いて # を外します / for a resource list:",
+            "# [[resources]]",
+            f"# path = {_toml_text(rel)}",
+            '# name_col = "名称"            # 名称の列',
+            '# category = "kayoi_no_ba"     # 種別の列がないときの種別キー',
+            '# credit = ""',
+        ]
+    else:
+        lines += [
+            "# 圏域なら [areas] の path をこのファイルにして id_col・name_col を書きます / "
+            "for the areas: set [areas] path, id_col and name_col",
+        ]
+    return lines
+
+
+def _source_lines(layer: gpd.GeoDataFrame) -> list[str]:
+    sources = S.sources_of(layer)
+    credit = sources[0].attribution if sources else ""
+    date = sources[0].date if sources else ""
+    return [
+        f"credit = {_toml_text(credit)}" + ("" if credit else "  # 出典の表記を記入 / credit line"),
+        f"date = {_toml_text(date)}" + ("" if date else "  # データ時点 (例 2026-04) / data date"),
+    ]
+
+
+def _entry_lines(kind: str, rel: str, layer: gpd.GeoDataFrame) -> list[str]:
+    reports = S.read_reports(layer)
+    layout = str(reports[0].get("layout", "")) if reports else ""
+    n_rejected = len(S.rejected_rows(layer, merged=False))
+    head = "[[resources]]" if kind == "resources" else f"[{kind}]"
+    lines = [
+        f"# {rel}: {len(layer)} 件を読み込み、{n_rejected} 行を除外"
+        + (f"（形式: {layout}）" if layout else ""),
+        head,
+        f"path = {_toml_text(rel)}",
+    ]
+    if kind == "resources" and reports:
+        columns = reports[0].get("columns", {}) or {}
+        if "category" not in columns:
+            lines.append('# category = "kayoi_no_ba"  # 種別の列がなければ種別キーを指定')
+    return lines + _source_lines(layer)
+
+
+_TEMPLATE_HEAD = """\
+# chiikimap のレシピ / chiikimap recipe — `chiikimap run {name}` で地図と表を作ります。
+# パスはこのファイルのフォルダからの相対パス。* で複数ファイルを指定できます。
+# 各ファイルの読み込みオプション (name_col, lat_col, category, category_col, encoding, sheet …) は
+# その表に書きます。知らないキーはエラーになります。
+title = {title}
+"""
+
+_TEMPLATE_TAIL = """
+[analysis]
+# weight = "pop_65plus"          # 人口がなければ "area"（面積基準）
+# categories = ["kayoi_no_ba"]   # 資源が1件もなくても表に出す種別
+# radius_m = {{ kayoi_no_ba = 600 }}
+# target = {{ kayoi_no_ba = 0.8 }}
+merge_within_m = 50              # 別のファイルの同じ施設とみなす距離 (m)
+
+# 市町村独自の種別 / a category of the municipality's own:
+# [[category]]
+# key = "salon"
+# label = "ふれあいいきいきサロン"
+# group = "一般介護予防"
+# radius_m = 800
+# target = 0.8
+# names = ["サロン"]
+
+[output]
+dir = "出力"
+formats = {formats}
+"""
+
+
+def init_recipe(
+    folder: str | Path, *, path: str | Path | None = None, overwrite: bool = False
+) -> tuple[Path, dict[str, list[str]]]:
+    """Inspect the files in ``folder`` and write a commented template recipe for them.
+
+    Parameters
+    ----------
+    folder
+        The folder with the municipality's files.
+    path
+        The recipe to write (default ``folder/recipe.toml``).
+    overwrite
+        Replace an existing recipe (default: refuse).
+
+    Returns
+    -------
+    tuple of (Path, dict)
+        The recipe written, and the file names recognised per layer (``"areas"``,
+        ``"resources"``, ``"population"``, ``"unrecognised"``).
+
+    Raises
+    ------
+    chiikimap.InputFileError
+        ``folder`` is not a folder, or the recipe exists and ``overwrite`` is false.
+    """
+    base = Path(folder)
+    if not base.is_dir():
+        raise InputFileError("フォルダがありません / no such folder", path=base, param="folder")
+    target = Path(path) if path is not None else base / "recipe.toml"
+    if target.exists() and not overwrite:
+        raise InputFileError(
+            "レシピがすでにあります。上書きしないよう止めました / the recipe already exists; "
+            "not overwritten",
+            path=target,
+            param="path",
+        )
+    found: dict[str, list[str]] = {
+        "areas": [],
+        "resources": [],
+        "population": [],
+        "unrecognised": [],
+    }
+    blocks: dict[str, list[str]] = {"areas": [], "resources": [], "population": []}
+    refused: list[str] = []
+    for file in sorted(p for p in base.iterdir() if p.suffix.lower() in _DATA_SUFFIXES):
+        rel = file.name
+        kind, layer, refusals = _recognise(file)
+        if layer is None or (kind != "resources" and blocks[kind]):
+            found["unrecognised"].append(rel)
+            refused += ["", *_refused_lines(rel, refusals)]
+            continue
+        found[kind].append(rel)
+        blocks[kind] += ["", *_entry_lines(kind, rel, layer)]
+    text = _TEMPLATE_HEAD.format(
+        name=target.name, title=_toml_text(f"{base.name} 介護資源の空白・不足")
+    )
+    if not blocks["areas"]:
+        blocks["areas"] = [
+            "",
+            "[areas]  # 圏域ファイルが見つかりません / no area file found",
+            'path = ""',
+        ]
+    if not blocks["resources"]:
+        blocks["resources"] = [
+            "",
+            "[[resources]]  # 資源一覧が見つかりません / no resource list",
+            'path = ""',
+        ]
+    for kind in ("areas", "resources", "population"):
+        text += "\n".join(blocks[kind]) + "\n"
+    text += "\n".join(refused) + "\n"
+    text += _TEMPLATE_TAIL.format(formats=_toml_text_list(["html", "offline_html", "xlsx"]))
+    with file_errors(target, writing=True, param="path"):
+        target.write_text(text, encoding="utf-8")
+    return target, found
+
+
+def _toml_text_list(values: Sequence[str]) -> str:
+    return "[" + ", ".join(_toml_text(v) for v in values) + "]"
