@@ -30,6 +30,7 @@ from .coverage import analyze
 from .io.districts import merge_areas, read_districts
 from .io.population import read_population
 from .io.resources import read_resources
+from .recipe import init_recipe, load_recipe, run_recipe
 from .result import Coverage, RunInfo
 from .sample import Sample, load_sample
 from .taxonomy import Category, Taxonomy, default_taxonomy, load_taxonomy
@@ -58,6 +59,8 @@ __all__ = [
     "analyze",
     "apportion",
     "default_taxonomy",
+    "init_recipe",
+    "load_recipe",
     "load_sample",
     "load_taxonomy",
     "merge_areas",
@@ -66,4 +69,5 @@ __all__ = [
     "read_population",
     "read_resources",
     "rejected_rows",
+    "run_recipe",
 ]

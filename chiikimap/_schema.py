@@ -178,6 +178,11 @@ class Source:
         Where it was published; empty when unknown.
     credit
         The exact attribution line the terms require; defaults to ``"title（publisher）"``.
+    layer
+        The layer the source gives (``"areas"``, ``"resources"``, ``"population"``); set by
+        :func:`chiikimap.analyze` from the layer the reader recorded it in, empty for an extra
+        source. Outputs show each source's date with its layer (圏域 2023・資源 2026-05), never
+        one layer's date as the date of the whole map.
     """
 
     title: str
@@ -186,6 +191,20 @@ class Source:
     license: str = ""
     url: str = ""
     credit: str = ""
+    layer: str = ""
+
+    @property
+    def layer_label(self) -> str:
+        """The layer in Japanese (圏域, 資源, 人口), or empty."""
+        return LAYER_LABELS.get(self.layer, self.layer)
+
+    @property
+    def dated_line(self) -> str:
+        """One line for the sources list: layer, credit line, licence and date."""
+        head = f"{self.layer_label}: " if self.layer_label else ""
+        lic = f"（{self.license}）" if self.license and self.license not in self.attribution else ""
+        when = f"（{self.date}）" if self.date else ""
+        return f"{head}{self.attribution}{lic}{when}"
 
     @property
     def attribution(self) -> str:
@@ -200,6 +219,10 @@ class Source:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Source:
         return cls(**{k: str(v) for k, v in d.items() if k in cls.__dataclass_fields__})
+
+
+#: layer key → its Japanese name, for the sources lists of the outputs
+LAYER_LABELS: dict[str, str] = {"areas": "圏域", "resources": "資源", "population": "人口"}
 
 
 @dataclass

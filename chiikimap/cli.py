@@ -535,7 +535,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         except ChiikimapError as exc:
             raise _CliInputError(_recipe_hint(exc)) from exc
     _print_overview(done.coverage, sys.stdout)
-    _print_written([*done.outputs, done.run_json], sys.stdout)
+    _print_written([*done.outputs, *filter(None, [done.run_json])], sys.stdout)
     return 0
 
 

@@ -515,13 +515,26 @@ def _run_info(run: _Run, zones: list[_zones.Zone], sources: Sequence[Source]) ->
         storage_crs=S.STORAGE_CRS,
         metric_crs=metric_crs,
         metric_crs_by_area=by_area,
-        sources=tuple(
-            dict.fromkeys([*S.sources_of(areas, run.resources, run.population), *sources])
-        ),
+        sources=_layer_sources(areas, run.resources, run.population, sources),
         taxonomy=tax.name,
         version=_version(),
         created=date.today().isoformat(),
     )
+
+
+def _layer_sources(
+    areas: gpd.GeoDataFrame,
+    resources: gpd.GeoDataFrame,
+    population: gpd.GeoDataFrame | None,
+    extra: Sequence[Source],
+) -> tuple[Source, ...]:
+    """Every source the readers recorded, tagged with its layer, then the extra ones."""
+    tagged = [
+        src if src.layer else replace(src, layer=layer)
+        for layer, frame in (("areas", areas), ("resources", resources), ("population", population))
+        for src in S.sources_of(frame)
+    ]
+    return tuple(dict.fromkeys([*tagged, *extra]))
 
 
 # --- helpers --------------------------------------------------------------------------------------

@@ -424,13 +424,12 @@ def _sheet_sources(ws: Worksheet, coverage: Coverage) -> None:
     from openpyxl.styles import Font
 
     info = coverage.info
-    _header(ws, 1, ["名称", "提供者", "データ時点", "利用条件", "URL", "クレジット表記"])
+    _header(ws, 1, ["名称", "提供者", "データ時点", "利用条件", "URL", "クレジット表記", "層"])
     r = 1
     for src in info.sources:
         r += 1
-        for j, v in enumerate(
-            (src.title, src.publisher, src.date, src.license, src.url, src.attribution), start=1
-        ):
+        values = (src.title, src.publisher, src.date, src.license, src.url, src.attribution)
+        for j, v in enumerate((*values, src.layer_label), start=1):
             _put(ws, r, j, v)
     r += 2
     _put(ws, r, 1, "計算条件").font = Font(bold=True, size=12)
@@ -569,6 +568,10 @@ def to_geopackage(coverage: Coverage, path: str | PathLike[str]) -> None:
     ``gaps``
         The tidy area × category table as an attribute-only table (no geometry): join it to
         ``areas`` on ``area_id`` in QGIS. Geometry is left out so that each polygon is stored once.
+    ``sources``
+        One row per data source (attribute table): ``title``, ``publisher``, ``date``,
+        ``license``, ``url``, ``credit``, ``layer`` (areas/resources/population) and
+        ``attribution`` — each layer's credit line and date.
 
     Parameters
     ----------
@@ -610,3 +613,9 @@ def to_geopackage(coverage: Coverage, path: str | PathLike[str]) -> None:
             population = coverage.population.to_crs(S.STORAGE_CRS)
             population.to_file(tmp, layer="population", driver="GPKG")
         pyogrio.write_dataframe(gaps, tmp, layer="gaps", driver="GPKG")
+        # the credit line and date of each source, with its layer (an attribute table)
+        sources = pd.DataFrame(
+            [{**src.to_dict(), "attribution": src.attribution} for src in coverage.info.sources],
+            columns=[*S.Source.__dataclass_fields__, "attribution"],
+        )
+        pyogrio.write_dataframe(sources.astype(str), tmp, layer="sources", driver="GPKG")

@@ -448,7 +448,7 @@ def _record(
 
     info = coverage.info
     summary = coverage.summary()
-    return _jsonable(
+    record: dict[str, Any] = _jsonable(
         {
             "chiikimap_version": _version.version(),
             "created": info.created,
@@ -481,6 +481,7 @@ def _record(
             "outputs": [p.name for p in outputs],
         }
     )
+    return record
 
 
 def run_recipe(

@@ -95,8 +95,24 @@ class RunInfo:
 
     @property
     def data_dates(self) -> list[str]:
-        """Distinct reference dates of the sources (``"2023"``, ``"2026-02-01"`` …)."""
-        return list(dict.fromkeys(s.date for s in self.sources if s.date))
+        """Distinct reference dates of the sources, each with its layer (``"圏域 2023"``).
+
+        A map made from 2023 areas and 2026 resources shows both, each with its layer; one
+        layer's date is never presented as the date of the whole map. A source without a layer
+        (an extra source given to :func:`analyze`) shows its date alone.
+        """
+        return list(
+            dict.fromkeys(
+                f"{s.layer_label} {s.date}" if s.layer_label else s.date
+                for s in self.sources
+                if s.date
+            )
+        )
+
+    @property
+    def source_lines(self) -> list[str]:
+        """One line per source: layer, credit line, licence and date (:attr:`Source.dated_line`)."""
+        return list(dict.fromkeys(s.dated_line for s in self.sources))
 
     @property
     def attribution(self) -> str:

@@ -570,7 +570,13 @@ def test_rejected_rows_and_sources_are_carried() -> None:
     assert cov.rejected[S.REJECTED_ROW].tolist() == [7]
     assert cov.rejected[S.REJECTED_REASON].tolist() == ["座標なし"]
     assert [s.title for s in cov.info.sources] == ["テスト資源一覧", "人口（手入力）"]
-    assert cov.info.data_dates == ["2026-01-01"]
+    # each date with its layer: the resources' date is not the date of the whole map
+    assert cov.info.data_dates == ["資源 2026-01-01"]
+    assert [s.layer for s in cov.info.sources] == ["resources", ""]
+    assert cov.info.source_lines == [
+        "資源: テスト資源一覧（テスト市）（2026-01-01）",
+        "人口（手入力）（テスト市）",
+    ]
 
 
 def test_resource_without_category_is_reported() -> None:

@@ -259,3 +259,46 @@ def test_run_error_names_the_recipe_key(folder: Path) -> None:
     assert done.returncode == 1
     assert "resources.lat_column" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_every_output_credits_each_layer_with_its_date(
+    takamatsu_run: chiikimap.recipe.RecipeRun, tmp_path: Path
+) -> None:
+    import openpyxl
+    import pyogrio
+
+    from chiikimap.maps.static import _footer_text
+
+    cov = takamatsu_run.coverage
+    # areas dated 2026, centres 2025, population 2026-02-01: each date with its layer
+    assert cov.info.data_dates == ["圏域 2026", "資源 2025", "人口 2026-02-01"]
+    lines = cov.info.source_lines
+    assert len(lines) == 5
+    assert (
+        lines[0]
+        == "圏域: 高松市オープンデータ 市立中学校から作った参考圏域（高松市, CC BY 4.0）（2026）"
+    )
+    assert "資源: 高松市オープンデータ 地域包括支援センター（高松市, CC BY 4.0）（2025）" in lines
+    # the map: sources box one line per source, title dates per layer
+    cov.save_html(tmp_path / "m.html", tiles=None)
+    html = (tmp_path / "m.html").read_text(encoding="utf-8")
+    assert "圏域 2026、資源 2025、人口 2026-02-01" in html
+    assert "データ基準日: 2026<" not in html
+    for line in lines:
+        assert json.dumps(line, ensure_ascii=False)[1:-1] in html or line in html
+    # the print footer: one 出典 line per source
+    footer = _footer_text(cov, "ja")
+    assert footer.count("出典: ") == 5
+    assert "データ時点: 圏域 2026・資源 2025・人口 2026-02-01" in footer
+    # the Excel 出典 sheet: the layer of each source
+    cov.to_excel(tmp_path / "k.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "k.xlsx")["出典・条件"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=1, max_row=6)]
+    assert rows[0][6] == "層"
+    assert [r[6] for r in rows[1:]] == ["圏域", "資源", "資源", "資源", "人口"]
+    assert [r[2] for r in rows[1:]] == ["2026", "2025", None, None, "2026-02-01"]
+    # the GeoPackage: a sources table
+    cov.to_geopackage(tmp_path / "g.gpkg")
+    src = pyogrio.read_dataframe(tmp_path / "g.gpkg", layer="sources")
+    assert src["layer"].tolist() == ["areas", "resources", "resources", "resources", "population"]
+    assert src["date"].tolist()[0] == "2026"

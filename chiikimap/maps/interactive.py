@@ -367,13 +367,8 @@ def _title_html(
 def _sources_html(coverage: Coverage, t: dict[str, str], lang: str) -> tuple[str, str]:
     """The sources box (credits, dates, people outside every area) and the attribution line."""
     info = coverage.info
-    source_items = "".join(
-        f"<div>{esc(s.attribution)}"
-        + (f"（{esc(s.license)}）" if s.license else "")
-        + (f"（{esc(s.date)}）" if s.date else "")
-        + "</div>"
-        for s in dict.fromkeys(info.sources)
-    )
+    # one line per source: its layer, credit, licence and date (never one date for the map)
+    source_items = "".join(f"<div>{esc(line)}</div>" for line in info.source_lines)
     html = f"<h4>{esc(t['sources'])}</h4>{source_items}" if source_items else ""
     if info.data_dates:
         html += (

@@ -551,7 +551,9 @@ def _footer_text(coverage: Coverage, lang: str) -> str:
     foot = (
         f"{text['date']}: {dates}　{text['basis']}: {info.weight_label}　"
         f"{text['categories'].format(n=len(coverage.categories))}　{text['made']}: {made}\n"
-        f"{text['source']}: {info.attribution or text['none_data']}"
+        + "\n".join(
+            f"{text['source']}: {line}" for line in info.source_lines or [text["none_data"]]
+        )
     )
     outside = outside_note(coverage, lang=lang)
     return f"{foot}\n{outside}" if outside else foot
