@@ -31,6 +31,7 @@ __all__ = [
     "check_choice",
     "file_errors",
     "reads_files",
+    "show_value",
     "user_stacklevel",
 ]
 
@@ -192,6 +193,17 @@ class ParameterError(ChiikimapError):
 
     ``param`` names the parameter; the message lists the accepted values.
     """
+
+
+def show_value(value: object) -> str:
+    """A cell's value quoted for a message, its line breaks shown as ⏎ (never a literal ``\\n``).
+
+    >>> show_value("通所介護\n（休止中）")
+    "'通所介護⏎（休止中）'"
+    """
+    if isinstance(value, str):
+        return repr(value.replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎"))
+    return repr(value)
 
 
 def check_choice(param: str, value: object, choices: Iterable[object]) -> None:

@@ -14,6 +14,7 @@ no message text is ever parsed.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import traceback
 import warnings
@@ -94,15 +95,44 @@ def _show_warnings(stage: str = "") -> Iterator[None]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
-    seen: set[str] = set()
-    for w in caught:
-        text = str(w.message)
-        if text not in seen:
-            seen.add(text)
-            print(f"注意 / warning: {text}", file=sys.stderr)
-            hint = _option_hint(stage, getattr(w.message, "params", ()))
-            if hint:
-                print(f"  {hint}", file=sys.stderr)
+    groups = _grouped([(str(w.message), getattr(w.message, "params", ())) for w in caught])
+    for texts, params in groups:
+        for line in _aggregated_lines(texts):
+            print(f"注意 / warning: {line}", file=sys.stderr)
+        hint = _option_hint(stage, params)
+        if hint:
+            print(f"  {hint}", file=sys.stderr)
+
+
+#: examples shown of a repeated warning (the others are counted)
+_EXAMPLES = 3
+
+
+def _grouped(
+    messages: Sequence[tuple[str, Sequence[str]]],
+) -> list[tuple[list[str], tuple[str, ...]]]:
+    """Distinct messages grouped by parameter and wording (numbers aside), in first-seen order.
+
+    Messages that differ only in their numbers (row numbers, counts) repeat one behaviour: they
+    are one group, printed as one line with a count and the first examples.
+    """
+    groups: dict[tuple[tuple[str, ...], str], list[str]] = {}
+    for text, params in messages:
+        key = (tuple(params), re.sub(r"\d+", "#", text.strip()))
+        texts = groups.setdefault(key, [])
+        if text.strip() not in texts:
+            texts.append(text.strip())
+    return [(texts, params) for (params, _), texts in groups.items()]
+
+
+def _aggregated_lines(texts: Sequence[str]) -> list[str]:
+    """One message as is; a repeated one as one line with its count and the first examples."""
+    if len(texts) == 1:
+        return [texts[0]]
+    more = len(texts) - _EXAMPLES
+    examples = "\n    ".join(texts[:_EXAMPLES])
+    tail = f"\n    … 他 {more} 件 / {more} more" if more > 0 else ""
+    return [f"同様の注意 {len(texts)} 件 / {len(texts)} similar warnings:\n    {examples}{tail}"]
 
 
 def _pair(kind: str, cast: Callable[[str], float]) -> Callable[[str], tuple[str, float]]:
@@ -460,10 +490,19 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
     path = _require_file(args.file)
     kw: dict[str, Any] = {"encoding": args.encoding} if args.encoding else {}
-    # the resource options (--lat-col, --sheet …) go to read_resources only
+    # the resource options (--lat-col, --sheet …) go to read_resources only, the area options
+    # (--id-col, --name-col, --municipality) to read_districts, --population-id-col to
+    # read_population: every option a message suggests is accepted here
     resource_kw = {**kw, **_resource_options(args)}
+    area_kw = {
+        **kw,
+        **{k: getattr(args, k) for k in ("id_col", "name_col", "municipality") if getattr(args, k)},
+    }
+    population_kw = {**kw}
+    if args.population_id_col:
+        population_kw.update(kind="table", id_col=args.population_id_col)
     readers: list[tuple[str, str, Callable[..., Any], dict[str, Any], str]] = [
-        ("圏域 / areas", "read_districts", chiikimap.read_districts, kw, "areas"),
+        ("圏域 / areas", "read_districts", chiikimap.read_districts, area_kw, "areas"),
         (
             "資源一覧 / resources",
             "read_resources",
@@ -471,7 +510,13 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
             resource_kw,
             "resources",
         ),
-        ("人口 / population", "read_population", chiikimap.read_population, kw, "population"),
+        (
+            "人口 / population",
+            "read_population",
+            chiikimap.read_population,
+            population_kw,
+            "population",
+        ),
     ]
     failures: list[tuple[str, str]] = []
     for what, name, reader, reader_kw, stage in readers:
@@ -494,12 +539,12 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         shown: set[str] = set()
         for report in reports:
             shown.update(n.strip() for n in _describe_report(report, len(gdf), sys.stdout))
-        # a reader warns with the same text it records in its report: print each message once
-        for w in caught:
-            message = str(w.message).strip()
-            if message not in shown:
-                shown.add(message)
-                print(f"  注意 / note: {message}", file=sys.stdout)
+        # a reader warns with the same text it records in its report: print each message once,
+        # a repeated one (differing only in numbers) as one line with a count and examples
+        fresh = [(str(w.message).strip(), ()) for w in caught]
+        for texts, _ in _grouped([(t, p) for t, p in fresh if t not in shown]):
+            for line in _aggregated_lines(texts):
+                print(f"  注意 / note: {line}", file=sys.stdout)
         for fname, message in failures:
             print(f"  （{fname} では読めませんでした / not {fname}: {message}）", file=sys.stdout)
         return 0
@@ -783,6 +828,17 @@ def _add_inspect(
     )
     ins.add_argument("file", metavar="FILE", help="調べるファイル / the file to inspect")
     ins.add_argument("--encoding", metavar="ENC", help="文字コード / text encoding")
+    areas_group = ins.add_argument_group("圏域ファイルの列 / area file columns")
+    areas_group.add_argument("--id-col", metavar="C", help="圏域IDの列名 / area id column")
+    areas_group.add_argument("--name-col", metavar="C", help="圏域名の列名 / area name column")
+    areas_group.add_argument(
+        "--municipality", metavar="CODE", help="市区町村コード (5桁) / municipality code"
+    )
+    ins.add_argument(
+        "--population-id-col",
+        metavar="COL",
+        help="圏域ごとの人口表の圏域IDの列名 / area id column of a population table",
+    )
     _add_resource_options(ins)
     ins.set_defaults(func=_cmd_inspect)
 
@@ -871,7 +927,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return 2
-    if getattr(args, "population_id_col", None) and not args.population:
+    if args.command == "map" and args.population_id_col and not args.population:
         print(
             "エラー / error: --population-id-col には --population が必要です / "
             "--population-id-col needs --population FILE",

@@ -101,7 +101,7 @@ def _keys() -> dict[str, tuple[str, ...]]:
 
 
 #: table name → the keys it may have ("" is the top level)
-KEYS: dict[str, tuple[str, ...]] = {}
+KEYS: dict[str, tuple[str, ...]] = _keys()
 
 
 class RecipeError(InputFileError):
@@ -214,8 +214,6 @@ def load_recipe(path: str | Path) -> Recipe:
         recipe key) a key is unknown (the message lists the known ones), a required table
         (``[areas]``, ``[[resources]]``) is missing or an output format is unknown.
     """
-    if not KEYS:
-        KEYS.update(_keys())
     p = Path(path)
     with file_errors(p, param="path"):
         raw = p.read_bytes()

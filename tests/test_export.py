@@ -217,7 +217,13 @@ def test_geopackage_round_trip(coverage, tmp_path):
     )
     to_geopackage(dataclasses.replace(coverage, population=pop), path)
     layers = dict(pyogrio.list_layers(path))
-    assert layers == {"areas": "Polygon", "resources": "Point", "population": "Point", "gaps": None}
+    assert layers == {
+        "areas": "Polygon",
+        "resources": "Point",
+        "population": "Point",
+        "gaps": None,
+        "sources": None,
+    }
 
     areas = gpd.read_file(path, layer="areas").set_index(S.AREA_ID)
     assert areas.crs.to_epsg() == 6668

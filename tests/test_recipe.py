@@ -302,3 +302,58 @@ def test_every_output_credits_each_layer_with_its_date(
     src = pyogrio.read_dataframe(tmp_path / "g.gpkg", layer="sources")
     assert src["layer"].tolist() == ["areas", "resources", "resources", "resources", "population"]
     assert src["date"].tolist()[0] == "2026"
+
+
+# --- command-line ergonomics (issue 12 item 2) ------------------------------------------------
+
+
+def test_inspect_takes_the_area_options_it_suggests(capsys: pytest.CaptureFixture[str]) -> None:
+    from chiikimap.cli import main
+
+    path = str(TAKAMATSU / "参考学区.geojson")
+    assert main(["inspect", path]) == 1
+    err = capsys.readouterr().err
+    # the message names the options; no Python call is suggested
+    assert "--id-col / --name-col" in err
+    assert "read_districts(" not in err
+    assert main(["inspect", path, "--id-col", "学区ID", "--name-col", "学区名"]) == 0
+    out = capsys.readouterr().out
+    assert "area_id ← 学区ID" in out
+    assert "読込 22・採用 22" in out
+
+
+def test_cell_text_shows_line_breaks_and_remedies_are_not_python(tmp_path: Path) -> None:
+    from chiikimap._errors import show_value
+
+    assert show_value("通所介護\r\n（休止中）") == "'通所介護⏎（休止中）'"
+    assert show_value(3.5) == "3.5"
+    path = tmp_path / "list.csv"
+    path.write_text(
+        '名称,種別,緯度,経度\nA,通所介護,34.34,134.04\nB,"謎の\nサービス",34.33,134.05\n',
+        encoding="utf-8",
+    )
+    with _no_check():
+        layer = chiikimap.read_resources(path)
+    reasons = chiikimap.rejected_rows(layer, merged=False)["reason"].tolist()
+    assert len(reasons) == 1
+    assert "'謎の⏎サービス'" in reasons[0]
+    assert "\\n" not in reasons[0]
+    assert "Taxonomy.extend" not in reasons[0]
+    assert "[[category]]" in reasons[0]
+
+
+def test_repeated_warnings_are_one_line_with_a_count() -> None:
+    from chiikimap.cli import _aggregated_lines, _grouped
+
+    messages = [(f"行 {n}: 座標が範囲外のため除外しました", ("lat_col",)) for n in range(2, 17)]
+    messages += [("行 2: 座標が範囲外のため除外しました", ("lat_col",))]  # the same text again
+    messages += [("圏域が重なっています", ())]
+    groups = _grouped(messages)
+    assert [len(texts) for texts, _ in groups] == [15, 1]
+    (line,) = _aggregated_lines(groups[0][0])
+    assert line.startswith("同様の注意 15 件 / 15 similar warnings:")
+    assert "行 2:" in line
+    assert "行 4:" in line
+    assert "行 5:" not in line
+    assert "他 12 件 / 12 more" in line
+    assert _aggregated_lines(groups[1][0]) == ["圏域が重なっています"]

@@ -574,7 +574,7 @@ def _choose_layout(
         raise UnknownLayoutError(
             f"校区ファイルの形式を判定できません。見つかった列: {found}. 国土数値情報 A32 "
             "(A32-13/16/21/23) か A27 ではありません。区域の ID と名称の列を "
-            "read_districts(path, id_col='…', name_col='…') で指定してください / unknown layout; "
+            "id_col・name_col で指定してください / unknown layout; "
             f"columns found: {found}; pass id_col='…' and name_col='…'",
             path=str(path),
             param=("id_col", "name_col"),

@@ -52,6 +52,7 @@ from .._errors import (
     InputFileError,
     check_choice,
     reads_files,
+    show_value,
 )
 from ..taxonomy import Classification, Taxonomy, default_taxonomy, inactive_words
 from . import _table as T
@@ -482,7 +483,8 @@ def _row_coords(
             None,
             (
                 "座標が読めない",
-                f"座標を読めません（緯度 {raw_lat!r}, 経度 {raw_lon!r}）: " + "; ".join(reasons),
+                f"座標を読めません（緯度 {show_value(raw_lat)}, 経度 {show_value(raw_lon)}）: "
+                + "; ".join(reasons),
             ),
         )
     lat, lon = parsed
@@ -566,9 +568,11 @@ def _classify(
     if not result.keys:
         return (), (
             "種別を分類できない",
-            f"種別 {raw_cat!r} を分類できません。Taxonomy.extend(...) で追加するか "
-            f"category='…' を指定してください / category {raw_cat!r} is not in the "
-            "taxonomy; extend it or pass category='…'",
+            f"種別 {show_value(raw_cat)} を分類できません。種別キーを category で指定するか、"
+            "市町村独自の種別ならレシピの [[category]] に names として追加してください / "
+            f"category {show_value(raw_cat)} is not in the taxonomy; give the category key "
+            "(category) or add it as the municipality's own category (a [[category]] entry "
+            "with names in the recipe)",
         )
     return result.keys, None
 
@@ -754,14 +758,14 @@ def _layout_notes(table: T.Table) -> list[str]:
     name = table.path.name
     notes: list[str] = []
     if table.above:
-        shown = "; ".join(f"行 {n}: {text[:60]!r}" for n, text in table.above[:3])
+        shown = "; ".join(f"行 {n}: {show_value(text[:60])}" for n, text in table.above[:3])
         notes.append(
             f"{name}: 見出しは {table.header_row} 行目です。その上の {len(table.above)} 行"
             f"（{shown}）は表題としてデータに数えていません / the header is row "
             f"{table.header_row}; {len(table.above)} rows above it (titles) are not data"
         )
     for letter, cells in table.untitled.items():
-        shown = ", ".join(f"行 {n}: {value!r}" for n, value in cells[:3])
+        shown = ", ".join(f"行 {n}: {show_value(value)}" for n, value in cells[:3])
         more = " …" if len(cells) > 3 else ""
         notes.append(
             f"{name}: 見出しが空の列 {letter} にある値 {len(cells)} 件（{shown}{more}）は"
