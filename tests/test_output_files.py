@@ -202,7 +202,7 @@ def test_every_writer_replaces_the_old_file_and_keeps_its_mode(tmp_path: Path, s
         import pyogrio
 
         names = [name for name, _ in pyogrio.list_layers(target)]
-        assert names == ["areas", "resources", "gaps"]
+        assert names == ["areas", "resources", "gaps", "sources"]
 
 
 def _write(cov: Coverage, target: Path) -> None:
