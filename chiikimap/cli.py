@@ -668,6 +668,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_demo(sub, common)
     _add_map(sub, common)
     _add_inspect(sub, common)
+    _add_recipe_parsers(sub, common)
     return parser
 
 
@@ -841,8 +842,6 @@ def _add_inspect(
     )
     _add_resource_options(ins)
     ins.set_defaults(func=_cmd_inspect)
-
-    _add_recipe_parsers(sub, common)
 
     from ._cli_sites import add_sites_parser  # 資源開発: chiikimap sites
 
