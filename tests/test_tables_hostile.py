@@ -311,3 +311,14 @@ def test_category_cells_are_classified_once_per_distinct_value(
     gdf = read_resources(_csv(tmp_path / "many.csv", lines))
     assert len(gdf) == 200
     assert sorted(calls) == ["訪問介護", "通所介護"]
+
+
+def test_a_population_workbook_names_the_sheets_it_does_not_read(tmp_path: Path):
+    from chiikimap.io.population import read_population
+
+    table = [["圏域ID", "総人口", "65歳以上", "75歳以上"], ["1", 100, 30, 10]]
+    path = _workbook(tmp_path / "pop.xlsx", {"R6": table, "R5": table, "メモ": [["x"]]})
+    with pytest.warns(ChiikimapWarning, match="シート 'R6' だけを読みました") as caught:
+        gdf = read_population(path, kind="table", id_col="圏域ID")
+    assert any("'R5', 'メモ'" in str(w.message) for w in caught)
+    assert gdf["pop_total"].tolist() == [100.0]

@@ -275,7 +275,7 @@ def _detect_kind(
 ) -> PopulationKind:
     if p.suffix.lower() in _VECTOR_SUFFIXES:
         return "census"
-    rows = _read_rows(p, encoding=encoding, sheet=sheet).rows
+    rows = _read_rows(p, encoding=encoding, sheet=sheet, quiet=True).rows
     header = [_norm_header(c) for c in rows[0]] if rows else []
     if header and header[0].upper() == "KEY_CODE" and "HYOSYO" not in (h.upper() for h in header):
         return "mesh"
@@ -292,13 +292,26 @@ def _detect_kind(
     )
 
 
-def _read_rows(p: Path, *, encoding: str | None, sheet: str | int | None) -> _Rows:
+def _read_rows(
+    p: Path, *, encoding: str | None, sheet: str | int | None, quiet: bool = False
+) -> _Rows:
     """Every cell of a CSV/text/xlsx file; raises :class:`EncodingError` on broken text.
 
     Read through the shared table layer (:func:`chiikimap.io._table.read_records`); blank rows
-    come back as empty lists so that ``rows[i]`` stays file row ``i + 1``.
+    come back as empty lists so that ``rows[i]`` stays file row ``i + 1``. A workbook read
+    without ``sheet=`` is read from its first sheet, and a warning names every other sheet
+    (unless ``quiet``): a population table per sheet is one date or area each, never stacked.
     """
     records = read_records(p, encoding=encoding, sheet=sheet)[0]
+    others = [name for name in records.book_sheets if name != records.sheet]
+    if others and sheet is None and not quiet:
+        warnings.warn(
+            f"{p.name}: シート {records.sheet!r} だけを読みました。ほかのシート "
+            f"{', '.join(repr(o) for o in others)} は読んでいません（読むときは sheet='…'）/ read "
+            f"sheet {records.sheet!r} only; not read: {others}; pass sheet='…' to read another",
+            ChiikimapWarning,
+            stacklevel=3,
+        )
     rows: list[list[Any]] = []
     empty: list[Any] = []
     for row, number in zip(records.rows, records.numbers, strict=True):
