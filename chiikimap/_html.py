@@ -10,13 +10,13 @@ import json
 import math
 from typing import Any
 
-__all__ = ["esc", "script_json"]
+__all__ = ["esc", "plain", "script_json"]
 
 
-def esc(value: Any) -> str:
-    """``value`` as HTML-escaped text; ``None`` and NaN become ``""``.
+def plain(value: Any) -> str:
+    """``value`` as text, not escaped; ``None``, NaN and pandas' missing values become ``""``.
 
-    Quotes are escaped too, so the result is safe inside element content and attribute values.
+    For text that is put into the page with ``textContent`` (never parsed as HTML).
     """
     if value is None:
         return ""
@@ -29,7 +29,15 @@ def esc(value: Any) -> str:
             return ""
     except ImportError:  # pragma: no cover - pandas is a dependency
         pass
-    return html.escape(str(value), quote=True)
+    return str(value)
+
+
+def esc(value: Any) -> str:
+    """``value`` as HTML-escaped text; ``None`` and NaN become ``""``.
+
+    Quotes are escaped too, so the result is safe inside element content and attribute values.
+    """
+    return html.escape(plain(value), quote=True)
 
 
 def script_json(obj: Any) -> str:

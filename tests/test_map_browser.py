@@ -223,6 +223,103 @@ def test_online_file_without_internet_says_to_open_the_offline_file(tmp_path: Pa
     assert note == NO_LIBRARY_TEXT[0] + NO_LIBRARY_TEXT[1]
 
 
+# Drives the search box and the area panel like a user would (typing, clicking), then reads them.
+_DRIVE_UI = """
+    R.ui = {};
+    (function () {
+      function texts(sel) {
+        return Array.prototype.map.call(document.querySelectorAll(sel), function (n) { return n.textContent; });
+      }
+      function type(q) {
+        var input = document.querySelector('.ckm-search-input');
+        input.value = q;
+        input.dispatchEvent(new Event('input'));
+        return texts('.ckm-search-results li');
+      }
+      R.ui.hitsAddress = type('枚方市３－３');
+      R.ui.hitsName = type('配食');
+      document.querySelector('.ckm-search-results button').click();
+      var found = document.querySelector('.ckm-found');
+      R.ui.popup = found ? found.textContent : null;
+      R.ui.zoom = map.getZoom();
+      var c = map.getCenter();
+      R.ui.center = [c.lat, c.lng];
+      R.ui.hitsXss = type('<img');
+      R.ui.hitsNone = type('存在しない名前');
+      map.closePopup();
+      var path = document.querySelectorAll('path.ckm-area')[%(area)d];
+      var box = path.getBoundingClientRect();
+      path.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true,
+        clientX: box.left + box.width / 2, clientY: box.top + box.height / 2}));
+      var panel = document.querySelector('.ckm-panel');
+      R.ui.panelShown = panel.style.display !== 'none';
+      R.ui.panelName = (panel.querySelector('.ckm-panel-name') || {}).textContent;
+      R.ui.lacking = texts('.ckm-panel .ckm-lack li');
+      R.ui.groups = texts('.ckm-panel h5');
+      R.ui.listed = texts('.ckm-panel .ckm-res-list li');
+      R.ui.table = texts('.ckm-panel details tr');
+      R.ui.outlines = document.querySelectorAll('path.ckm-outline').length;
+      var first = panel.querySelector('.ckm-res-list button');
+      if (first) {
+        first.click();
+        var f2 = document.querySelector('.ckm-found');
+        R.ui.panelPopup = f2 ? f2.textContent : null;
+      }
+      R.ui.imgX = document.querySelectorAll('img[src="x"]').length;
+    })();
+"""
+
+
+def _search_coverage() -> Any:
+    """fake_coverage with an XSS payload as a resource name and as the name of 第9区 (A22)."""
+    cov = fake_coverage([XSS_IMG, "サロン東", XSS_JS, "配食ひかり"])
+    cov.areas.loc[8, S.AREA_NAME] = XSS_IMG
+    return cov
+
+
+def test_search_and_area_panel_work_offline_and_show_payloads_as_text(tmp_path: Path) -> None:
+    page = _offline(tmp_path, _search_coverage())  # default tiles: blocked like every request
+    report = probe_page(page, tmp_path, extra_js=_DRIVE_UI % {"area": 8})
+    assert report["errors"] == []
+    assert report["alerts"] == []
+    ui = report["ui"]
+    # full-width 「枚方市３－３」 finds the address 枚方市3-3 (NFKC), with the resource's area
+    assert ui["hitsAddress"] == [XSS_JS + "枚方市3-3 ・ 第6区"]
+    # a name search; choosing the hit zooms in to 17 (clusters split) and opens its popup
+    assert ui["hitsName"] == ["配食ひかり枚方市4-4 ・ " + XSS_IMG]
+    assert ui["popup"].startswith("配食ひかり提供サービス配食、見守り住所枚方市4-4")
+    assert ui["zoom"] == 17
+    assert ui["center"] == pytest.approx([34.812832, 135.683361], abs=1e-5)
+    # the payload is found as text: one area and one resource
+    assert ui["hitsXss"] == [XSS_IMG + "圏域", XSS_IMG + "枚方市1-1 ・ 第5区"]
+    assert ui["hitsNone"] == ["見つかりません"]
+    # clicking 第9区 (named with the payload): lacking services with figures, resources by category
+    assert ui["panelShown"]
+    assert ui["panelName"] == XSS_IMG
+    assert ui["lacking"] == ["通いの場: 徒歩800m圏の面積 50%（目標80%） 不足"]
+    assert ui["groups"] == ["配食（1件）", "見守り（1件）"]  # 配食ひかり offers both
+    assert ui["listed"] == ["配食ひかり", "配食ひかり"]
+    assert ui["table"] == ["種別カバー率目標判定", "通いの場50%80%不足", "配食100%80%充足"]
+    assert ui["outlines"] == 1
+    assert ui["panelPopup"].startswith("配食ひかり")
+    assert ui["imgX"] == 0
+    assert report["imgXAfter"] == 0
+
+
+def test_area_panel_lists_none_before_gap(tmp_path: Path) -> None:
+    """第7区 (A20): 通いの場 空白 (0%) is listed before 配食 不足 (60%); it has no resources."""
+    report = probe_page(_offline(tmp_path, tiles=None), tmp_path, extra_js=_DRIVE_UI % {"area": 6})
+    ui = report["ui"]
+    assert report["errors"] == []
+    assert ui["panelName"] == "第7区"
+    assert ui["lacking"] == [
+        "通いの場: 徒歩800m圏の面積 0%（目標80%） 空白",
+        "配食: 半径3km圏の面積 60%（目標80%） 不足",
+    ]
+    assert ui["groups"] == []
+    assert "panelPopup" not in ui
+
+
 def test_demo_map_of_the_hirakata_sample(tmp_path: Path) -> None:
     """The map a council sees: the real 枚方市 sample, offline, network blocked, screenshot kept."""
     import warnings

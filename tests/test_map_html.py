@@ -435,3 +435,44 @@ def test_online_and_offline_pages_carry_the_no_internet_note() -> None:
     note = body.index('class="ckm-nolib"')
     check = body.index("if (typeof L === 'undefined') { return; }")
     assert note < check < body.index("var D = ")
+
+
+def _panel_block(page: str) -> str:
+    m = re.search(r'<script type="application/json" id="chiikimap_search_\w+">(.*?)</script>', page)
+    assert m, "search data block not found"
+    return m.group(1)
+
+
+def test_search_data_block_is_plain_text_with_markup_characters_escaped() -> None:
+    page = _html(_xss_coverage(), tiles=None)
+    block = _panel_block(page)
+    # no markup character survives in the block: nothing can end it or open an element
+    assert not any(c in block for c in "<>&'")
+    assert "\\u003cimg src=x onerror=alert(1)\\u003e" in block
+    p = json.loads(block)
+    # plain, unescaped texts (the page puts them in with textContent only)
+    assert p["areas"][0] == [XSS_IMG, "基準: 面積 1.00 km²"]
+    assert p["areas"][1][0] == XSS_JS
+    # parallel to the map's resource list: name, address, area position (fakes: R0 is in 第5区)
+    assert p["res"][0] == [XSS_IMG, "枚方市1-1", 4]
+    assert p["res"][1] == [XSS_JS, "枚方市2-2", 0]
+    assert len(p["res"]) == len(_data(page)["res"])
+    assert p["cats"][0] == ["通いの場", "通いの場: 徒歩800m圏の面積"]
+    assert p["t"]["search"] == "施設名・住所・圏域名で検索"
+
+
+def test_search_script_builds_the_page_with_text_only() -> None:
+    from chiikimap.maps._search import _JS
+
+    assert "innerHTML" not in _JS
+    assert "insertAdjacentHTML" not in _JS
+    assert "document.write" not in _JS
+    assert "JSON.parse(" in _JS
+
+
+def test_resource_in_no_area_has_no_panel_position() -> None:
+    cov = fake_coverage()
+    cov.resources.loc[0, S.AREA_ID] = None
+    p = json.loads(_panel_block(_html(cov, tiles=None)))
+    assert p["res"][0][2] == -1
+    assert p["res"][1][2] == 0

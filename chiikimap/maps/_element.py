@@ -129,16 +129,6 @@ _JS = r"""
     var m = missingLines(a);
     return head(a) + '<br>' + (m.length ? T.missing + '<br>' + m.join('<br>') : T.nothing_missing);
   }
-  function areaPopup(a) {
-    var rows = '';
-    for (var ci = 0; ci < D.cats.length; ci++) {
-      if (a.st[ci] === '-') { continue; }
-      rows += '<tr><td>' + D.cats[ci].label + '</td><td>' + pct(a.cov[ci]) + '</td><td>' +
-        T.target1 + D.cats[ci].target + '%' + T.target2 + '</td><td>' + badge(a.st[ci]) + '</td></tr>';
-    }
-    return '<div class="ckm-pop">' + head(a) + '<table><tr><th>' + T.category + '</th><th>' +
-      T.coverage + '</th><th></th><th>' + T.status + '</th></tr>' + rows + '</table></div>';
-  }
   function rampColor(v) {
     var i = 0;
     while (i < D.ramp.length - 1 && v !== null && v >= D.ramp[i + 1][0]) { i++; }
@@ -173,7 +163,8 @@ _JS = r"""
         layer.bindTooltip(function () {
           return ci < 0 ? overviewTip(a) : head(a) + '<br>' + line(a, ci);
         }, {sticky: true, className: 'ckm-tip'});
-        layer.bindPopup(function () { return areaPopup(a); }, {maxWidth: 420});
+        // a click opens the area panel of the search element (chiikimap/maps/_search.py)
+        layer.on('click', function () { map.fire('ckmarea', {index: f.properties.i}); });
       }
     });
   }
@@ -323,6 +314,8 @@ _JS = r"""
     return map.getBoundsZoom(D.bounds, false, L.point(o.paddingTopLeft).add(o.paddingBottomRight));
   });
   map.fitBounds(D.bounds, zooms[1] > zooms[0] ? options[1] : options[0]);
+  // what the search box and the area panel draw from
+  map.ckm = {D: D, resourcePopup: resourcePopup};
 })();
 """
 

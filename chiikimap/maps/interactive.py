@@ -23,7 +23,7 @@ from .. import _schema as S
 from .. import _style
 from .._atomic import atomic_path
 from .._errors import ChiikimapError, ParameterError, check_choice
-from .._html import esc
+from .._html import esc, plain
 from .._outside import outside_note
 from ..notebook import coverage_html
 from ._counts import category_counts, count_text
@@ -31,6 +31,7 @@ from ._element import GapMapLayers
 from ._geometry import display_geometries
 from ._nolib import NoLibraryNote
 from ._offline import CSS_ASSETS, JS_ASSETS, inline_assets
+from ._search import AreaSearch, panel_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..result import Coverage
@@ -167,14 +168,18 @@ def _fmt_number(value: Any) -> str:
     return f"{v:,.0f}" if v == round(v) else f"{v:,.1f}"
 
 
-def _categories_json(coverage: Coverage, keys: list[str], lang: str) -> list[dict[str, Any]]:
+def _categories_json(
+    coverage: Coverage, keys: list[str], lang: str
+) -> tuple[list[dict[str, Any]], list[list[str]]]:
+    """Escaped display data of each category, and its plain ``[label, reach prefix]``."""
     t = _TEXT[lang]
     info = coverage.info
     if info.basis == "population":
-        who = esc(info.weight_label.replace("人口", "") if lang == "ja" else info.weight)
+        who = info.weight_label.replace("人口", "") if lang == "ja" else info.weight
     else:
         who = t["area_who"]
     out = []
+    texts = []
     for key in keys:
         if key in coverage.taxonomy:
             cat = coverage.taxonomy[key]
@@ -192,6 +197,8 @@ def _categories_json(coverage: Coverage, keys: list[str], lang: str) -> list[dic
             else t["radius"].format(r=f"{radius / 1000:g}")
         )
         colour = _style.hex_colour(colour)
+        prefix = t["reach"].format(label=plain(label), dist=dist, who=plain(who))
+        texts.append([plain(label), prefix])
         out.append(
             {
                 "key": esc(key),
@@ -201,10 +208,10 @@ def _categories_json(coverage: Coverage, keys: list[str], lang: str) -> list[dic
                 "marker": marker if marker in _style.MARKER_SHAPES else "circle",
                 "symbol": esc(symbol),
                 "target": round(target * 100),
-                "prefix": t["reach"].format(label=esc(label), dist=dist, who=who),
+                "prefix": esc(prefix),
             }
         )
-    return out
+    return out, texts
 
 
 def _areas_json(
@@ -237,16 +244,10 @@ def _areas_json(
         colour = _style.overview_colour(n_lacking, bins)
         if "e" in st and all(s in ("e", "-") for s in st):
             colour = _style.EMPTY_COLOUR
-        if pd.isna(weight):
-            basis = ""
-        elif coverage.info.basis == "population":
-            basis = t["basis_pop"].format(label=esc(coverage.info.weight_label), value=weight)
-        else:
-            basis = t["basis_area"].format(value=weight / 1e6)
         out.append(
             {
                 "name": esc(name),
-                "basis": basis,
+                "basis": esc(_basis_text(coverage, weight, t)),
                 "st": st,
                 "cov": cov,
                 "n": n_lacking,
@@ -257,11 +258,55 @@ def _areas_json(
     return out, bins
 
 
-def _resources_json(coverage: Coverage, cat_index: dict[str, int]) -> list[list[Any]]:
+def _basis_text(coverage: Coverage, weight: Any, t: dict[str, str]) -> str:
+    """Plain text of an area's weight: 「基準: 65歳以上人口 1,234人」 or its land area."""
+    if pd.isna(weight):
+        return ""
+    if coverage.info.basis == "population":
+        return t["basis_pop"].format(label=plain(coverage.info.weight_label), value=weight)
+    return t["basis_area"].format(value=weight / 1e6)
+
+
+def _drawn_resources(coverage: Coverage) -> Any:
+    """The resources that get a marker (those with a point), in marker order; ``None`` if none."""
     res = coverage.resources
     if res is None or res.empty:
+        return None
+    return res[res.geometry.notna() & ~res.geometry.is_empty]
+
+
+def _panel_json(coverage: Coverage, cat_texts: list[list[str]], lang: str) -> dict[str, Any]:
+    """Plain (unescaped) texts for the search box and the area panel, shown with ``textContent``.
+
+    ``res`` is parallel to the map's resource list: ``[name, address, area position or -1]``.
+    """
+    t = _TEXT[lang]
+    areas = coverage.areas
+    table = coverage.table
+    weights = table.drop_duplicates(S.AREA_ID).set_index(S.AREA_ID)[S.WEIGHT]
+    weights = weights.reindex(list(areas[S.AREA_ID]))
+    area_rows = [
+        [plain(name), _basis_text(coverage, w, t)]
+        for name, w in zip(areas[S.AREA_NAME], weights.to_numpy(), strict=True)
+    ]
+    res = _drawn_resources(coverage)
+    rows: list[list[Any]] = []
+    if res is not None:
+        position = {str(a): i for i, a in enumerate(areas[S.AREA_ID])}
+        n = len(res)
+        names = res[S.NAME] if S.NAME in res.columns else [None] * n
+        addresses = res[S.ADDRESS] if S.ADDRESS in res.columns else [None] * n
+        area_ids = res[S.AREA_ID] if S.AREA_ID in res.columns else [None] * n
+        for name, address, aid in zip(names, addresses, area_ids, strict=True):
+            where = -1 if aid is None or pd.isna(aid) else position.get(str(aid), -1)
+            rows.append([plain(name), plain(address), where])
+    return {"t": panel_text(lang), "cats": cat_texts, "areas": area_rows, "res": rows}
+
+
+def _resources_json(coverage: Coverage, cat_index: dict[str, int]) -> list[list[Any]]:
+    res = _drawn_resources(coverage)
+    if res is None:
         return []
-    res = res[res.geometry.notna() & ~res.geometry.is_empty]
     pts = res.geometry.to_crs("EPSG:4326")
     n = len(res)
 
@@ -465,7 +510,7 @@ def gap_map(  # noqa: PLR0913  (keyword-only map options are the documented API)
     analysed = list(coverage.categories)
     keys = _view_keys(coverage)
     cat_index = {k: i for i, k in enumerate(keys)}
-    cats = _categories_json(coverage, keys, lang)
+    cats, cat_texts = _categories_json(coverage, keys, lang)
     # legend numbers: every resource of each category, as the table counts (issue 9)
     counts = category_counts(coverage, keys)
     for entry, key in zip(cats, keys, strict=True):
@@ -521,6 +566,8 @@ def gap_map(  # noqa: PLR0913  (keyword-only map options are the documented API)
     assert isinstance(root, Figure)
     root.header.add_child(Element(f"<title>{heading}</title>"), name="chiikimap_title")
     GapMapLayers(data).add_to(m)
+    # search box and area panel: plain texts in a JSON block, put in the page as text only
+    AreaSearch(_panel_json(coverage, cat_texts, lang)).add_to(m)
     NoLibraryNote().add_to(m)
     m.offline = offline
     m.fallback_html = functools.partial(coverage_html, coverage)
