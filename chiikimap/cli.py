@@ -847,6 +847,10 @@ def _add_inspect(
 
     add_sites_parser(sub, common)
 
+    from ._cli_geocode import add_geocode_parser  # 住所から位置: chiikimap geocode
+
+    add_geocode_parser(sub, common)
+
 
 def _positive_int(text: str) -> int:
     try:

@@ -15,9 +15,10 @@ from pathlib import Path
 import pandas as pd
 
 from chiikimap._address import fold, split_numbers, strip_prefecture
+from chiikimap._errors import ColumnNotFoundError, InputFileError
 from chiikimap.io.reference import MunicipalityIndex, Reference, read_reference
 
-__all__ = ["GEOCODE_LEVELS", "GeocodeResult", "geocode", "geocode_one"]
+__all__ = ["GEOCODE_LEVELS", "GeocodeResult", "geocode", "geocode_file", "geocode_one"]
 
 #: Levels of a geocoded position, finest first.
 GEOCODE_LEVELS = ("住居", "街区", "町丁目", "大字")
@@ -155,3 +156,102 @@ def geocode(
             "geocode_reason": pd.Series([r.reason for r in results], dtype=object),
         }
     ).set_axis(index if index is not None else pd.RangeIndex(len(results)))
+
+
+_ADDRESS_NAMES = ("住所", "所在地", "所在地住所", "address", "address_full")
+_COORD_NAMES = (("緯度", "lat", "latitude"), ("経度", "lon", "lng", "longitude"))
+
+
+def _read_list(path: Path, sheet: str | int | None) -> pd.DataFrame:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return pd.read_excel(path, sheet_name=sheet or 0, dtype=str)
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        import io
+
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    raise InputFileError(
+        "文字コードが分かりません (UTF-8/cp932) / unknown text encoding", path=path
+    )
+
+
+def _column(frame: pd.DataFrame, names: Sequence[str], given: str | None, param: str) -> str | None:
+    if given is not None:
+        if given not in frame.columns:
+            raise ColumnNotFoundError(
+                f"列 {given!r} がありません（列: {list(frame.columns)[:8]}） / no column {given!r}",
+                param=param,
+            )
+        return given
+    lowered = {str(c).strip().lower(): str(c) for c in frame.columns}
+    return next((lowered[n] for n in names if n in lowered), None)
+
+
+def geocode_file(
+    path: str | Path,
+    reference: Reference | str | Path | Sequence[str | Path],
+    out: str | Path,
+    *,
+    address_col: str | None = None,
+    sheet: str | int | None = None,
+    aliases: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Geocode the rows of a list without coordinates and write it back as CSV for Excel.
+
+    Every column of the list is kept; ``経度``/``緯度`` are filled where the list had none, and
+    ``geocode_level``, ``geocode_match``, ``geocode_reason`` are added so that a coordinator can
+    check and correct the result before ``chiikimap map``.
+
+    Parameters
+    ----------
+    path
+        The list (CSV in UTF-8 or cp932, or xlsx).
+    reference
+        Reference file path(s) or a :class:`chiikimap.io.reference.Reference`.
+    out
+        The CSV to write (UTF-8 with BOM).
+    address_col
+        The address column (default: 住所/所在地/address).
+    sheet
+        Sheet of an xlsx list.
+    aliases
+        Spelling variants of the municipality (see :func:`geocode`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table written.
+    """
+    from chiikimap._atomic import atomic_path
+
+    path = Path(path)
+    frame = _read_list(path, sheet)
+    col = _column(frame, _ADDRESS_NAMES, address_col, "address_col")
+    if col is None:
+        raise ColumnNotFoundError(
+            f"住所の列が見つかりません（列: {list(frame.columns)[:8]}） / no address column",
+            param="address_col",
+        )
+    lat_col = _column(frame, _COORD_NAMES[0], None, "lat_col") or "緯度"
+    lon_col = _column(frame, _COORD_NAMES[1], None, "lon_col") or "経度"
+    for c in (lat_col, lon_col):
+        if c not in frame.columns:
+            frame[c] = ""
+    missing = (
+        pd.to_numeric(frame[lat_col], errors="coerce").isna()
+        | pd.to_numeric(frame[lon_col], errors="coerce").isna()
+    )
+    result = geocode(frame.loc[missing, col].astype(str), reference, aliases=aliases)
+    frame.loc[missing, lat_col] = result["lat"].map(lambda v: "" if pd.isna(v) else f"{v:.6f}")
+    frame.loc[missing, lon_col] = result["lon"].map(lambda v: "" if pd.isna(v) else f"{v:.6f}")
+    for name in ("geocode_level", "geocode_match", "geocode_reason"):
+        frame[name] = ""
+        frame.loc[missing, name] = result[name].fillna("")
+    frame.loc[~missing, "geocode_level"] = "元の座標 / given"
+    with atomic_path(out) as tmp:
+        frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+    return frame

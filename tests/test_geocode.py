@@ -162,3 +162,64 @@ def test_abr_positions_need_names(tmp_path: Path) -> None:
     bad.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(InputFileError):
         read_reference(bad)
+
+
+def _salon_list(tmp_path: Path) -> Path:
+    """A サロン list of real 枚方 addresses: two without coordinates, one with its own, one city-only."""
+    frame = LISTS["hirakata"].head(3)
+    rows = [
+        ("サロン東香里", frame["address"][1], "", ""),
+        ("サロン津田", frame["address"][2], "", ""),
+        ("サロン伊加賀", frame["address"][0], f"{frame['lat'][0]}", f"{frame['lon'][0]}"),
+        ("サロン市内", "大阪府枚方市", "", ""),
+    ]
+    path = tmp_path / "salon.csv"
+    lines = ["名称,住所,緯度,経度"] + [",".join(r) for r in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_read_resources_geocodes_rows_without_coordinates(tmp_path: Path) -> None:
+    from chiikimap import rejected_rows
+    from chiikimap._errors import ChiikimapWarning
+    from chiikimap.io.resources import read_resources
+
+    ref = read_reference(DATA / "hirakata_geolonia_town.json", municipality="枚方市")
+    with pytest.warns(ChiikimapWarning, match="住所照合不可"):
+        gdf = read_resources(_salon_list(tmp_path), category="kayoi_no_ba", geocode=ref)
+    by_name = gdf.set_index("name")
+    assert list(by_name["geocode_level"]) == ["町丁目", "町丁目", None]
+    assert by_name.loc["サロン東香里", "geocode_match"] == "枚方市東香里一丁目"
+    own = by_name.loc["サロン伊加賀", "geometry"]
+    assert (own.x, own.y) == (LISTS["hirakata"]["lon"][0], LISTS["hirakata"]["lat"][0])
+    rejected = rejected_rows(gdf)
+    assert len(rejected) == 1
+    assert "市区町村までの一致は位置にしません" in rejected["reason"].iloc[0]
+
+
+def test_read_resources_without_geocode_still_rejects(tmp_path: Path) -> None:
+    from chiikimap._errors import ChiikimapWarning
+    from chiikimap.io.resources import read_resources
+
+    with pytest.warns(ChiikimapWarning):
+        gdf = read_resources(_salon_list(tmp_path), category="kayoi_no_ba")
+    assert list(gdf["name"]) == ["サロン伊加賀"]
+    assert "geocode_level" not in gdf.columns
+
+
+def test_cli_geocode_writes_checkable_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from chiikimap.cli import main
+
+    src = _salon_list(tmp_path)
+    ref = DATA / "hirakata_geolonia_town.json"
+    assert main(["geocode", str(src), "--reference", str(ref), "--municipality", "枚方市"]) == 0
+    out = pd.read_csv(
+        tmp_path / "salon_geocoded.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    )
+    assert list(out["geocode_level"]) == ["町丁目", "町丁目", "元の座標 / given", ""]
+    assert out["緯度"][3] == ""
+    assert out["geocode_reason"][3] != ""
+    assert out["緯度"][2] == str(LISTS["hirakata"]["lat"][0])
+    assert "町丁目: 2" in capsys.readouterr().out

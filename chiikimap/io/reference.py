@@ -24,6 +24,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from os import PathLike
 from pathlib import Path
 
 from chiikimap._address import fold, strip_prefecture
@@ -31,7 +32,7 @@ from chiikimap._errors import InputFileError
 
 __all__ = ["MunicipalityIndex", "Reference", "read_reference"]
 
-PathArg = str | Path
+PathArg = str | PathLike[str]
 _CHOME = re.compile(r"^(.*?)(\d+)丁目$")
 
 
@@ -123,7 +124,7 @@ def read_reference(
     InputFileError
         When a file cannot be read or its layout is not recognised.
     """
-    if isinstance(paths, (str, Path)):
+    if isinstance(paths, (str, PathLike)):
         paths = [paths]
     ref = Reference()
     abr_names: dict[tuple[str, str], tuple[str, str, str]] = {}

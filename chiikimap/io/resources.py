@@ -57,6 +57,7 @@ from .._errors import (
 from ..taxonomy import Classification, Taxonomy, default_taxonomy, inactive_words
 from . import _table as T
 from ._datum import names_tokyo_datum, tokyo_to_jgd2011
+from .reference import Reference, read_reference
 
 __all__ = ["read_resources"]
 
@@ -455,6 +456,8 @@ def _row_coords(
     """(lon, lat, problem) from the latitude/longitude columns or the ``location`` column."""
     if use_xy:
         raw_lat, raw_lon = row[idx["lat"]], row[idx["lon"]]
+    elif "location" not in idx:  # an address-only list read with geocode=
+        return None, None, ("座標なし", "座標の列がありません / no coordinate columns")
     else:
         raw = row[idx["location"]]
         pair = _split_location(raw)
@@ -689,7 +692,9 @@ class _Classifier:
         )
 
 
-def _match_columns(table: T.Table, cols: dict[str, str | None], category: str | None) -> _Columns:
+def _match_columns(
+    table: T.Table, cols: dict[str, str | None], category: str | None, geocoding: bool = False
+) -> _Columns:
     """Find the column of every role; raise :class:`ColumnNotFoundError` for a missing one."""
     found = {role: _find(table, role, cols.get(role)) for role in _CANDIDATES}
     layout = _detect_layout(table, found["address"])
@@ -698,7 +703,8 @@ def _match_columns(table: T.Table, cols: dict[str, str | None], category: str | 
     if found["name"] is None:
         raise _missing("name", table)
     use_xy = found["lat"] is not None and found["lon"] is not None
-    if not use_xy and table.points is None and found["location"] is None:
+    no_address = not geocoding or found["address"] is None
+    if not use_xy and table.points is None and found["location"] is None and no_address:
         role = "lat" if found["lat"] is None else "lon"
         raise _missing(
             role,
@@ -1003,8 +1009,40 @@ def _row_problems(
     return problems + category
 
 
+def _geocode_missing(
+    table: T.Table,
+    spec: _Columns,
+    coords: tuple[np.ndarray, np.ndarray, dict[int, tuple[str, str]]],
+    reference: Any,
+) -> dict[int, Any]:
+    """Geocode the rows without coordinates from their address; update ``coords`` in place."""
+    lon, lat, problems = coords
+    if reference is None or "address" not in spec.idx:
+        return {}
+    from chiikimap.geocode import geocode_one
+
+    j = spec.idx["address"]
+    done: dict[int, Any] = {}
+    for i, problem in list(problems.items()):
+        if problem[0] != "座標なし":
+            continue
+        result = geocode_one(table.rows[i][j], reference)
+        if result.lon is None or result.lat is None:
+            problems[i] = ("住所照合不可", f"座標がなく、住所を照合できません: {result.reason}")
+            continue
+        del problems[i]
+        lon[i], lat[i] = result.lon, result.lat
+        done[i] = result
+    return done
+
+
 def _read_rows(
-    table: T.Table, spec: _Columns, classify: _Classifier, tally: _Tally, report: S.ReadReport
+    table: T.Table,
+    spec: _Columns,
+    classify: _Classifier,
+    tally: _Tally,
+    report: S.ReadReport,
+    reference: Any = None,
 ) -> list[_Kept]:
     """Every row of ``table`` kept (returned) or rejected (recorded in ``report``).
 
@@ -1013,6 +1051,7 @@ def _read_rows(
     """
     rows = table.rows
     lon, lat, point_problems = _coordinates(table, spec, tally)
+    geocoded = _geocode_missing(table, spec, (lon, lat, point_problems), reference)
     j_name = spec.idx["name"]
     names = [r[j_name].strip() for r in rows]
     _share_repeated(rows, [spec.idx[r] for r in ("category", "capacity") if r in spec.idx])
@@ -1029,7 +1068,7 @@ def _read_rows(
     lons, lats = lon.tolist(), lat.tolist()
     single = table.row_sheets is None
     file = table.path.name
-    return [
+    kept = [
         _Kept(
             file=file if single else table.where(i),
             row=table.row_numbers[i],
@@ -1045,6 +1084,12 @@ def _read_rows(
         )
         for i, (capacity, address, rid) in zip(good, details, strict=True)
     ]
+    if geocoded:
+        for i, rec in zip(good, kept, strict=True):
+            hit = geocoded.get(i)
+            rec.extra["geocode_level"] = hit.level if hit is not None else None
+            rec.extra["geocode_match"] = hit.matched if hit is not None else None
+    return kept
 
 
 def _share_repeated(rows: list[list[str]], columns: list[int]) -> None:
@@ -1167,7 +1212,7 @@ def _file_context(classifier: _ClassifyContext, table: T.Table, spec: _Columns) 
     )
 
 
-def _read_one(
+def _read_one(  # noqa: PLR0913  (keyword-only options passed through from read_resources)
     path: Path,
     *,
     category: str | None,
@@ -1177,15 +1222,16 @@ def _read_one(
     header_row: int | None,
     classifier: _ClassifyContext,
     source: S.Source | str | None,
+    reference: Any = None,
 ) -> tuple[list[_Kept], S.ReadReport, list[str]]:
     """Read one file: its table, the columns of each role, every row kept or rejected."""
     table = _load(path, encoding, sheet, cols, header_row)
-    spec = _match_columns(table, cols, category)
+    spec = _match_columns(table, cols, category, geocoding=reference is not None)
     report, messages = _start_report(table, spec, category, source)
     report.n_read = len(table.rows)
     classify = _Classifier(_file_context(classifier, table, spec))
     tally = _Tally()
-    kept = _read_rows(table, spec, classify, tally, report)
+    kept = _read_rows(table, spec, classify, tally, report, reference)
     datum_message = _datum_shift(kept, spec.found, table.points is None, path.name)
     if datum_message is not None:
         report.columns["datum"] = "日本測地系 → JGD2011"
@@ -1216,6 +1262,7 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
     include_inactive: bool = False,
     domain: str | None = None,
     within_m: float = 50.0,
+    geocode: Reference | PathLike[str] | str | Sequence[PathLike[str] | str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a list of resources (care offices, 通いの場, 配食 …) into the ``resources`` layer.
 
@@ -1272,6 +1319,14 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
         With several files: a resource of one file and one of another are the same facility
         when they lie within this many metres and their names or addresses agree (the rule of
         :func:`chiikimap.merge_resources`); default 50.
+    geocode
+        Address reference file(s) (or a :class:`chiikimap.io.reference.Reference`) to place the
+        rows that have no coordinates from their address offline (:func:`chiikimap.geocode.geocode`);
+        a list without coordinate columns then needs only an address column. Rows that have
+        coordinates keep them; a row whose address matches only the municipality, or nothing, is
+        rejected with the reason (never placed at the city centre). The layer then has the
+        columns ``geocode_level`` (街区/町丁目/大字, None for rows with their own coordinates) and
+        ``geocode_match`` (the reference name matched).
 
     Returns
     -------
@@ -1318,6 +1373,7 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
     if domain is not None:
         check_choice("domain", domain, tax.domain_keys)
     within_m = _identity.check_within_m(within_m)
+    reference = _reference(geocode)
     paths = [Path(path)] if isinstance(path, (str, PathLike)) else [Path(p) for p in path]
     if not paths:
         raise InputFileError("ファイルが指定されていません / no file given")
@@ -1344,6 +1400,7 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
                 header_row=header_row,
                 classifier=_ClassifyContext(tax, include_inactive=include_inactive, domain=domain),
                 source=source,
+                reference=reference,
             )
             kept.extend(file_kept)
             reports.append(rep)
@@ -1383,6 +1440,8 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
             ),
             crs=S.STORAGE_CRS,
         )
+        if reference is not None:
+            _add_geocode_columns(gdf, unique)
         if len(reports) == 1:
             S.attach_report(gdf, reports[0])
         else:
@@ -1390,6 +1449,22 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
     for message in messages:
         warnings.warn(message, ChiikimapWarning, stacklevel=2)
     return gdf
+
+
+def _add_geocode_columns(gdf: gpd.GeoDataFrame, unique: list[_identity.Record]) -> None:
+    """``geocode_level`` and ``geocode_match`` of each resource (None: its own coordinates)."""
+    for column in ("geocode_level", "geocode_match"):
+        values = [k.extra.get(column) for k in unique]
+        gdf.insert(len(gdf.columns) - 1, column, pd.Series(values, dtype=object))
+
+
+def _reference(
+    geocode: Reference | PathLike[str] | str | Sequence[PathLike[str] | str] | None,
+) -> Reference | None:
+    """The geocoding reference of ``read_resources(geocode=...)``: None, a Reference or paths."""
+    if geocode is None:
+        return None
+    return geocode if isinstance(geocode, Reference) else read_reference(geocode)
 
 
 def _file_name(where: str) -> str:
