@@ -25,9 +25,11 @@ from ._errors import (
     UnknownLayoutError,
 )
 from ._identity import merge_resources
+from ._network import Network
 from ._schema import Source, rejected_rows
 from .coverage import analyze
 from .io.districts import merge_areas, read_districts
+from .io.network import read_network
 from .io.population import read_population
 from .io.resources import read_resources
 from .recipe import init_recipe, load_recipe, run_recipe
@@ -46,6 +48,7 @@ __all__ = [
     "Coverage",
     "EncodingError",
     "InputFileError",
+    "Network",
     "OutputFileError",
     "ParameterError",
     "RunInfo",
@@ -66,6 +69,7 @@ __all__ = [
     "merge_areas",
     "merge_resources",
     "read_districts",
+    "read_network",
     "read_population",
     "read_resources",
     "rejected_rows",

@@ -19,7 +19,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from . import _apportion, _assign, _distance, _identity, _metrics, _zones
+from . import _apportion, _assign, _distance, _identity, _metrics, _network, _zones
 from . import _schema as S
 from ._errors import ChiikimapWarning, ParameterError, SchemaError
 from ._schema import Source
@@ -58,6 +58,7 @@ def analyze(  # noqa: PLR0913  (keyword-only options are the documented API)
     metric_crs: Any = None,
     sources: Sequence[Source] = (),
     rules: Taxonomy | None = None,
+    network: _network.Network | None = None,
 ) -> Coverage:
     """Compute coverage per 第2層 area and service category.
 
@@ -102,6 +103,10 @@ def analyze(  # noqa: PLR0913  (keyword-only options are the documented API)
         Extra :class:`Source` entries to credit, besides those the readers recorded.
     rules
         Deprecated name of ``taxonomy`` (a :class:`DeprecationWarning` says so).
+    network
+        A street network (:func:`chiikimap.read_network`): every distance (``covered``,
+        ``nearest_m``) is then measured on foot along it (道のり) instead of in a straight line
+        (直線); see Notes. Its source is credited by every output.
 
     Returns
     -------
@@ -149,6 +154,17 @@ def analyze(  # noqa: PLR0913  (keyword-only options are the documented API)
     median. (A pure 25 m lattice was measured at +0.96 % for a 400 m circle centred on a lattice
     node in a 1 km square, which is why ``covered`` does not use it.)
 
+    With ``network=``, the distance from a person to a resource is the straight line from the
+    person to the nearest point of the nearest street edge, plus the shortest path along the
+    streets, plus the straight line from the street to the resource (:mod:`chiikimap._network`
+    gives the rule; edges are undirected, weighted by their length in the metric CRS). One
+    multi-source Dijkstra pass per category and zone gives every distance. Every weight is then
+    measured at points: population points where they lie, population polygons at the 100 m
+    lattice points of their pieces (each carrying its share of the weight), land area at the
+    lattice cells of ``nearest_m``; ``covered`` is the weight of the points within the radius on
+    foot. A point that no resource can reach along the network (another connected piece) has
+    distance ``inf``.
+
     Layers may come in different CRSs; each is transformed to the metric CRS. A layer with no
     CRS is a :class:`~chiikimap.CRSError`.
 
@@ -175,8 +191,10 @@ def analyze(  # noqa: PLR0913  (keyword-only options are the documented API)
     for layer in layers:
         area_weight += np.bincount(layer.area, weights=layer.w, minlength=len(area_weight))
     _warn_weights(run, area_weight, weight_outside, placed.area_ids)
-    rows = [_measure(run, key, layers, placed, area_weight) for key in run.categories]
-    return _assemble(run, zones, placed, rows, area_weight, weight_outside, sources)
+    nets = None if network is None else [_snap_layer(network, layer) for layer in layers]
+    rows = [_measure(run, key, layers, placed, area_weight, nets) for key in run.categories]
+    cov = _assemble(run, zones, placed, rows, area_weight, weight_outside, sources)
+    return cov if network is None else _with_network(cov, network)
 
 
 # --- stages ---------------------------------------------------------------------------------------
@@ -414,13 +432,69 @@ def _cover_and_nearest(
     return covered, nearest
 
 
+@dataclass(frozen=True)
+class _NetLayer:
+    """The network in one zone's CRS, with the layer's points and every resource snapped."""
+
+    proj: _network.Projected
+    points: _network.Snapped
+    resources: _network.Snapped
+
+
+def _snap_layer(network: _network.Network, layer: _Layer) -> _NetLayer:
+    proj = _network.project(network, layer.zone.crs)
+    return _NetLayer(proj, _network.snap(proj, layer.xy), _network.snap(proj, layer.res_xy))
+
+
+def _network_cover_and_nearest(
+    layers: list[_Layer], nets: list[_NetLayer], has: np.ndarray, radius_m: float, n_areas: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Covered weight and weighted median walking distance per area: one pass per zone."""
+    covered = np.zeros(n_areas)
+    nearest = np.full(n_areas, np.nan)
+    if not has.any():
+        return covered, nearest
+    for layer, net in zip(layers, nets, strict=True):
+        r = net.resources
+        src = _network.Snapped(r.edge[has], r.t[has], r.off[has])
+        d = _network.network_distance(net.proj, src, net.points)
+        reach = d <= radius_m + _distance.RADIUS_TOL_M
+        covered += np.bincount(layer.area[reach], weights=layer.w[reach], minlength=n_areas)
+        median = _distance.lower_weighted_median(d, layer.w, layer.area, n_areas)
+        nearest[layer.zone.areas] = median[layer.zone.areas]
+    return covered, nearest
+
+
+def _with_network(cov: Coverage, network: _network.Network) -> Coverage:
+    """Record the distance mode and the network's source in the run info."""
+    src = network.source
+    info = replace(
+        cov.info,
+        distance="network",
+        network_source=network.path or (src.title if src else ""),
+        network_date=src.date if src else "",
+        sources=tuple(dict.fromkeys([*cov.info.sources, *([src] if src else [])])),
+    )
+    return replace(cov, info=info)
+
+
 def _measure(
-    run: _Run, key: str, layers: list[_Layer], placed: _Placed, area_weight: np.ndarray
+    run: _Run,
+    key: str,
+    layers: list[_Layer],
+    placed: _Placed,
+    area_weight: np.ndarray,
+    nets: list[_NetLayer] | None = None,
 ) -> pd.DataFrame:
     """The table rows of category ``key``: cover, nearest, then the metrics and status."""
     cat = run.taxonomy[key]
     has = run.has_category(key)
-    covered, nearest = _cover_and_nearest(layers, has, cat.radius_m, len(area_weight))
+    if nets is None:
+        covered, nearest = _cover_and_nearest(layers, has, cat.radius_m, len(area_weight))
+    else:
+        covered, nearest = _network_cover_and_nearest(
+            layers, nets, has, cat.radius_m, len(area_weight)
+        )
     in_area = has & (placed.res_area >= 0)
     metrics = _metrics.category_metrics(
         placed.res_area[in_area],

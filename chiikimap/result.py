@@ -65,6 +65,11 @@ class RunInfo:
     metric_crs_by_area
         ``area_id`` → the metric CRS in which that area was measured, when the areas span
         several UTM zones and each was measured in its own; empty when ``metric_crs`` served all.
+    distance
+        ``"straight"`` (直線, the default) or ``"network"`` (道のり: along the streets of
+        ``analyze(..., network=...)``).
+    network_source, network_date
+        The street network's file (or title) and the date of its newest way; empty when straight.
     """
 
     basis: Literal["population", "area"]
@@ -81,6 +86,16 @@ class RunInfo:
     weight_inside: float = float("nan")
     weight_outside: float = 0.0
     metric_crs_by_area: Mapping[str, str] = field(default_factory=dict)
+    distance: Literal["straight", "network"] = "straight"
+    network_source: str = ""
+    network_date: str = ""
+
+    @property
+    def distance_label(self) -> str:
+        """How distances were measured, for a reader: ``"直線 / straight line"`` or ``"道のり …"``."""
+        if self.distance == "network":
+            return "道のり（道路網に沿った徒歩距離） / walking distance along the streets"
+        return "直線 / straight line"
 
     @property
     def metric_crs_text(self) -> str:
@@ -230,6 +245,48 @@ class Coverage:
         out["target"] = [float(self.info.rules[k]["target"]) for k in out.index]
         out = out.reindex(list(self.categories))
         return out.reset_index().rename(columns={"index": S.CATEGORY})
+
+    def compare_distance(self, other: Coverage) -> pd.DataFrame:
+        """Straight-line and walking coverage side by side, per area × category.
+
+        Run :func:`chiikimap.analyze` twice on the same inputs, once with ``network=`` and once
+        without, and compare either result with the other (the order does not matter).
+
+        Parameters
+        ----------
+        other
+            The other run: straight line when this one used a network, or the reverse.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``area_id``, ``area_name``, ``category``, ``category_label``, then ``covered`` /
+            ``coverage`` / ``nearest_m`` / ``status`` with the suffix ``_straight`` (直線) and
+            ``_network`` (道のり), and ``coverage_diff`` (network − straight, ≤ 0 with the same
+            radius). Rows are the area × category pairs of both tables.
+        """
+        runs = {self.info.distance: self, other.info.distance: other}
+        if set(runs) != {"straight", "network"}:
+            raise SchemaError(
+                "直線の結果と道のりの結果を 1 つずつ渡してください / compare one straight-line "
+                "result with one network result",
+                param="other",
+            )
+        keys = [S.AREA_ID, S.AREA_NAME, S.CATEGORY, S.CATEGORY_LABEL]
+        cols = [S.COVERED, S.COVERAGE, S.NEAREST_M, S.STATUS]
+        both = (
+            runs["straight"]
+            .table[keys + cols]
+            .merge(
+                runs["network"].table[keys + cols],
+                on=keys,
+                how="outer",
+                suffixes=("_straight", "_network"),
+                sort=False,
+            )
+        )
+        both["coverage_diff"] = both["coverage_network"] - both["coverage_straight"]
+        return both
 
     def missing(self, area: str, *, lang: Literal["ja", "en"] = "ja") -> list[str]:
         """Return the labels of the categories one area lacks.

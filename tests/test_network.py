@@ -1,0 +1,366 @@
+"""Walking distance along a street network (issue 18): known answers, a property, real OSM data.
+
+The hand-made town (EPSG:6677, metres; the origin of 平面直角座標系 IX, scale factor 0.9999 only
+where the grid meets the ellipsoid, so lengths here are the coordinates' own):
+
+    north street  y = 600, x = 0 … 1000 (nodes every 100 m)
+    bridge        x = 400, y = 0 … 600  (the only way across the river, nodes every 100 m)
+    south street  y = 0,   x = 0 … 1000 (nodes every 100 m)
+    river         between the streets, 0 < y < 600, crossed only by the bridge
+
+The resource R stands at (0, −10): 10 m south of the south street's west end.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely.geometry import Point, box
+
+import chiikimap
+from chiikimap import _network as N
+from chiikimap import _schema as S
+from chiikimap._errors import ChiikimapError, InputFileError, ParameterError
+
+CRS = "EPSG:6677"
+DATA = Path(__file__).parent / "data" / "network"
+OSM = DATA / "nakameguro.osm"
+KEY = "kayoi_no_ba"
+
+
+def _town() -> chiikimap.Network:
+    xs: list[float] = []
+    ys: list[float] = []
+    u: list[int] = []
+    v: list[int] = []
+
+    def street(points: list[tuple[float, float]]) -> None:
+        start = len(xs)
+        for x, y in points:
+            xs.append(x)
+            ys.append(y)
+        u.extend(range(start, start + len(points) - 1))
+        v.extend(range(start + 1, start + len(points)))
+
+    street([(x, 0.0) for x in range(0, 1001, 100)])  # nodes 0..10
+    street([(x, 600.0) for x in range(0, 1001, 100)])  # nodes 11..21
+    street([(400.0, y) for y in range(100, 501, 100)])  # bridge: nodes 22..26
+    # join the bridge to the streets' nodes at x = 400 (node 4 south, node 15 north)
+    u += [4, 26]
+    v += [22, 15]
+    return chiikimap.Network(
+        x=np.asarray(xs), y=np.asarray(ys), u=np.asarray(u), v=np.asarray(v), crs=pyproj.CRS(CRS)
+    )
+
+
+# person: (x, y), straight line to R, walk to R worked out by hand
+PEOPLE = {
+    # across the river at the west end: straight √(0² + 620²) = 620 m ≤ 800 m, but on foot
+    # 10 (R to the street) + 400 (east to the bridge) + 600 (bridge) + 400 (back west) + 10 = 1420 m
+    "A": ((0.0, 610.0), 620.0, 1420.0),
+    # same bank: 10 + 300 + 10 = 320 m (straight 300 m)
+    "B": ((300.0, -10.0), 300.0, 320.0),
+    # across the river at the bridge's foot: straight √(400² + 620²) = 737.87 m; on foot
+    # 10 + 400 + 600 + 10 = 1020 m
+    "C": ((400.0, 610.0), float(np.hypot(400.0, 620.0)), 1020.0),
+    # beside the bridge, halfway: snaps to (400, 300) at 10 m; 10 + 400 + 300 + 10 = 720 m
+    # (straight √(410² + 310²) = 514.00 m)
+    "D": ((410.0, 300.0), float(np.hypot(410.0, 310.0)), 720.0),
+    # between two nodes: snaps to the edge's point (250, 0), not a node: 10 + 250 + 10 = 270 m
+    "E": ((250.0, 10.0), float(np.hypot(250.0, 20.0)), 270.0),
+}
+
+
+def _snap_all(net: chiikimap.Network, pts: np.ndarray) -> tuple[N.Projected, N.Snapped]:
+    proj = N.project(net, pyproj.CRS(CRS))
+    return proj, N.snap(proj, pts)
+
+
+def test_known_walking_distances_across_the_river() -> None:
+    net = _town()
+    proj = N.project(net, pyproj.CRS(CRS))
+    src = N.snap(proj, np.array([[0.0, -10.0]]))
+    pts = np.array([p for p, _, _ in PEOPLE.values()])
+    d = N.network_distance(proj, src, N.snap(proj, pts))
+    np.testing.assert_allclose(d, [w for _, _, w in PEOPLE.values()], atol=1e-6)
+    # the cutoff: beyond it nothing is reached
+    d800 = N.network_distance(proj, src, N.snap(proj, pts), limit=800.0)
+    assert np.isinf(d800[[0, 2]]).all()
+    np.testing.assert_allclose(d800[[1, 3, 4]], [320.0, 720.0, 270.0], atol=1e-6)
+
+
+def test_same_edge_and_several_sources() -> None:
+    proj = N.project(_town(), pyproj.CRS(CRS))
+    # sources at (150, -5) and (950, 605); queries on the edge 100–200 and on the north street
+    src = N.snap(proj, np.array([[150.0, -5.0], [950.0, 605.0]]))
+    q = N.snap(proj, np.array([[120.0, 3.0], [500.0, 600.0], [0.0, 0.0]]))
+    d = N.network_distance(proj, src, q)
+    # along the edge: 5 + 30 + 3 = 38; from the north source 5 + 450 = 455 (south: 5+250+600+100
+    # = 955); the west end: 5 + 150 = 155
+    np.testing.assert_allclose(d, [38.0, 455.0, 155.0], atol=1e-6)
+
+
+def _layers(people: dict[str, tuple[tuple[float, float], float, float]]) -> tuple:
+    areas = gpd.GeoDataFrame(
+        {S.AREA_ID: ["1"], S.AREA_NAME: ["川の町"], "geometry": [box(-100, -100, 1100, 700)]},
+        crs=CRS,
+    )
+    res = gpd.GeoDataFrame(
+        {
+            S.RESOURCE_ID: ["R"],
+            S.NAME: ["通いの場"],
+            S.CATEGORY: [KEY],
+            S.CATEGORIES: [(KEY,)],
+            S.CAPACITY: [np.nan],
+            S.ADDRESS: [""],
+            S.SOURCE: ["test"],
+            "geometry": [Point(0.0, -10.0)],
+        },
+        crs=CRS,
+    )
+    # weights 1, 10, 100, 1000, 10000 so that every covered sum names who is in it
+    w = [10.0**i for i in range(len(people))]
+    pop = gpd.GeoDataFrame(
+        {
+            S.POP_TOTAL: w,
+            S.POP_65PLUS: w,
+            S.POP_75PLUS: w,
+            "geometry": [Point(p) for p, _, _ in people.values()],
+        },
+        crs=CRS,
+    )
+    return areas, res, pop
+
+
+def test_analyze_people_across_the_river_are_not_covered() -> None:
+    areas, res, pop = _layers(PEOPLE)
+    kw = {"radius_m": {KEY: 800.0}, "metric_crs": CRS}
+    straight = chiikimap.analyze(areas, res, pop, **kw).table.iloc[0]
+    walk_cov = chiikimap.analyze(areas, res, pop, network=_town(), **kw)
+    walk = walk_cov.table.iloc[0]
+    # straight: A (1), B (10), C (100), D (1000), E (10000) all within 800 m
+    assert straight[S.COVERED] == pytest.approx(11111.0)
+    # on foot: A (1420 m) and C (1020 m) are not; B, D, E are
+    assert walk[S.COVERED] == pytest.approx(11010.0)
+    assert walk[S.UNCOVERED] == pytest.approx(101.0)
+    # lower weighted median: E holds 10000 of 11111 → its distance
+    assert walk[S.NEAREST_M] == pytest.approx(270.0)
+    assert straight[S.NEAREST_M] == pytest.approx(np.hypot(250.0, 20.0))
+    assert walk_cov.info.distance == "network"
+    assert "道のり" in walk_cov.info.distance_label
+    assert chiikimap.analyze(areas, res, pop, **kw).info.distance == "straight"
+
+
+def test_analyze_with_network_on_the_area_basis() -> None:
+    areas, res, _ = _layers(PEOPLE)
+    kw = {"radius_m": {KEY: 800.0}, "metric_crs": CRS}
+    straight = chiikimap.analyze(areas, res, **kw).table.iloc[0]
+    walk = chiikimap.analyze(areas, res, network=_town(), **kw).table.iloc[0]
+    assert walk[S.WEIGHT] == pytest.approx(straight[S.WEIGHT])
+    assert 0 < walk[S.COVERED] < straight[S.COVERED]
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    res=st.lists(st.tuples(st.floats(-50, 1050), st.floats(-50, 650)), min_size=1, max_size=4),
+    people=st.lists(st.tuples(st.floats(-90, 1090), st.floats(-90, 690)), min_size=1, max_size=12),
+    radius=st.floats(50, 1500),
+)
+def test_network_coverage_never_exceeds_straight_line(
+    res: list[tuple[float, float]], people: list[tuple[float, float]], radius: float
+) -> None:
+    """Walking distance ≥ straight line (triangle inequality), so coverage can only drop."""
+    half = 600.0
+    areas = gpd.GeoDataFrame(
+        {
+            S.AREA_ID: ["W", "E"],
+            S.AREA_NAME: ["西", "東"],
+            "geometry": [box(-100, -100, half, 700), box(half, -100, 1100, 700)],
+        },
+        crs=CRS,
+    )
+    cats = ["kayoi_no_ba", "kyoten"]
+    resources = gpd.GeoDataFrame(
+        {
+            S.RESOURCE_ID: [f"R{i}" for i in range(len(res))],
+            S.NAME: [f"資源{i}" for i in range(len(res))],
+            S.CATEGORY: [cats[i % 2] for i in range(len(res))],
+            S.CATEGORIES: [(cats[i % 2],) for i in range(len(res))],
+            S.CAPACITY: [np.nan] * len(res),
+            S.ADDRESS: [""] * len(res),
+            S.SOURCE: ["test"] * len(res),
+            "geometry": [Point(p) for p in res],
+        },
+        crs=CRS,
+    )
+    w = np.arange(1, len(people) + 1, dtype=float)
+    pop = gpd.GeoDataFrame(
+        {S.POP_TOTAL: w, S.POP_65PLUS: w, S.POP_75PLUS: w, "geometry": [Point(p) for p in people]},
+        crs=CRS,
+    )
+    kw = {"radius_m": radius, "metric_crs": CRS, "categories": cats}
+    with warnings.catch_warnings():  # an area without people gets a warning: not the point here
+        warnings.simplefilter("ignore", chiikimap.ChiikimapWarning)
+        straight = chiikimap.analyze(areas, resources, pop, **kw).table
+        walk = chiikimap.analyze(areas, resources, pop, network=_town(), **kw).table
+    assert (walk[S.COVERED].to_numpy() <= straight[S.COVERED].to_numpy() + 1e-9).all()
+    nw, ns = walk[S.NEAREST_M].to_numpy(), straight[S.NEAREST_M].to_numpy()
+    both = np.isfinite(nw) & np.isfinite(ns)
+    assert (nw[both] >= ns[both] - 1e-6).all()
+
+
+# --- the real extract ---------------------------------------------------------------------------
+
+
+def test_read_network_keeps_walkable_ways_only() -> None:
+    net = chiikimap.read_network(OSM)
+    assert net.source is not None
+    assert net.source.credit == "© OpenStreetMap contributors"
+    # the newest walkable way read was edited on 2018-12-11 (the newest object, 12-22, is no way)
+    assert net.source.license == "ODbL 1.0"
+    assert net.source.date == "2018-12-11"
+    assert 1000 < net.n_nodes < 8473
+    assert net.n_edges > 1000
+    # the two motorway ways (首都高速3号渋谷線) are not walkable: none of their nodes is kept
+    # unless another walkable way shares it
+    import osmium
+
+    motorway_only: set[int] = set()
+    walk_nodes: set[int] = set()
+    for obj in osmium.FileProcessor(str(OSM), osmium.osm.WAY):
+        hw = obj.tags.get("highway")
+        refs = {n.ref for n in obj.nodes}
+        if hw == "motorway":
+            motorway_only |= refs
+        elif hw is not None:
+            walk_nodes |= refs
+    motorway_only -= walk_nodes
+    assert motorway_only  # the file has motorway-only nodes …
+    lonlat = set(zip(net.x.round(7), net.y.round(7), strict=True))
+    locs = {}
+    for obj in osmium.FileProcessor(str(OSM), osmium.osm.NODE):
+        if obj.id in motorway_only:
+            locs[obj.id] = (round(obj.location.lon, 7), round(obj.location.lat, 7))
+    assert not (set(locs.values()) & lonlat)  # … and none of them is in the network
+
+
+def test_read_network_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError):
+        chiikimap.read_network(tmp_path / "missing.osm")
+    bad = tmp_path / "bad.osm"
+    bad.write_text("<osm version='0.6'></osm>", encoding="utf-8")
+    with pytest.raises(InputFileError):
+        chiikimap.read_network(bad)
+    with pytest.raises(ParameterError):
+        chiikimap.read_network(OSM, mode="drive")
+    with pytest.raises(ChiikimapError):
+        chiikimap.Network(np.zeros(2), np.zeros(2), np.array([0]), np.array([5]), pyproj.CRS(CRS))
+
+
+def _segment_snap(xy: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[int, float, float]:
+    """Brute force: the nearest point of every segment; the nearest segment (lowest on ties)."""
+    ab = b - a
+    L2 = (ab**2).sum(axis=1)
+    s = np.clip(((xy - a) * ab).sum(axis=1) / np.where(L2 > 0, L2, 1.0), 0.0, 1.0)
+    foot = a + s[:, None] * ab
+    dist = np.hypot(*(xy - foot).T)
+    e = int(np.argmin(dist))
+    return e, float(s[e] * np.sqrt(L2[e])), float(dist[e])
+
+
+def test_real_extract_agrees_with_networkx() -> None:
+    """An independent computation: networkx Dijkstra on a graph with the points spliced in."""
+    import networkx as nx
+
+    net = chiikimap.read_network(OSM)
+    crs = pyproj.CRS("EPSG:6677")
+    x, y = pyproj.Transformer.from_crs(net.crs, crs, always_xy=True).transform(net.x, net.y)
+    xy = np.column_stack([x, y])
+    g = nx.Graph()
+    for a, b in zip(net.u, net.v, strict=True):
+        if a != b:
+            g.add_edge(int(a), int(b), weight=float(np.hypot(*(xy[a] - xy[b]))))
+    edges = np.array(list(g.edges()))
+    A, B = xy[edges[:, 0]], xy[edges[:, 1]]
+    rng = np.random.default_rng(18)
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    res_xy = lo + rng.random((3, 2)) * (hi - lo)
+    ppl_xy = lo + rng.random((40, 2)) * (hi - lo)
+    # splice every point into its nearest edge (a new node at the foot, joined by the offset)
+    h = g.copy()
+    feet: dict[int, list[tuple[float, str]]] = {}
+    for name, p in [
+        *((f"r{i}", q) for i, q in enumerate(res_xy)),
+        *((f"p{i}", q) for i, q in enumerate(ppl_xy)),
+    ]:
+        e, t, off = _segment_snap(p[None, :], A, B)
+        feet.setdefault(e, []).append((t, name))
+        h.add_edge(name, ("foot", name), weight=off)
+    for e, items in feet.items():
+        a, b = int(edges[e, 0]), int(edges[e, 1])
+        h.remove_edge(a, b)
+        chain = [(0.0, a), *sorted((t, ("foot", n)) for t, n in items)]
+        chain.append((float(np.hypot(*(xy[a] - xy[b]))), b))
+        for (t0, n0), (t1, n1) in itertools.pairwise(chain):
+            h.add_edge(n0, n1, weight=t1 - t0)
+    dist = nx.multi_source_dijkstra_path_length(h, {f"r{i}" for i in range(3)})
+    expect = np.array([dist.get(f"p{i}", np.inf) for i in range(len(ppl_xy))])
+
+    proj = N.project(net, crs)
+    got = N.network_distance(proj, N.snap(proj, res_xy), N.snap(proj, ppl_xy))
+    np.testing.assert_allclose(got, expect, rtol=1e-9, atol=1e-6)
+    # and walking is never shorter than the straight line
+    straight = np.min(np.hypot(*(ppl_xy[:, None, :] - res_xy[None, :, :]).transpose(2, 0, 1)), 1)
+    assert (got >= straight - 1e-6).all()
+    assert np.median(got / straight) > 1.05
+
+
+def test_analyze_on_the_real_extract_credits_osm() -> None:
+    net = chiikimap.read_network(OSM)
+    lon0, lat0, lon1, lat1 = 139.6947, 35.6384, 139.7083, 35.6480
+    areas = gpd.GeoDataFrame(
+        {S.AREA_ID: ["1"], S.AREA_NAME: ["中目黒"], "geometry": [box(lon0, lat0, lon1, lat1)]},
+        crs=S.STORAGE_CRS,
+    )
+    rng = np.random.default_rng(7)
+    pts = [
+        Point(lon0 + (lon1 - lon0) * a, lat0 + (lat1 - lat0) * b) for a, b in rng.random((50, 2))
+    ]
+    w = np.ones(50)
+    pop = gpd.GeoDataFrame(
+        {S.POP_TOTAL: w, S.POP_65PLUS: w, S.POP_75PLUS: w, "geometry": pts}, crs=S.STORAGE_CRS
+    )
+    res = gpd.GeoDataFrame(
+        {
+            S.RESOURCE_ID: ["R"],
+            S.NAME: ["中目黒駅前"],
+            S.CATEGORY: [KEY],
+            S.CATEGORIES: [(KEY,)],
+            S.CAPACITY: [np.nan],
+            S.ADDRESS: [""],
+            S.SOURCE: ["test"],
+            "geometry": [Point(139.6988, 35.6441)],
+        },
+        crs=S.STORAGE_CRS,
+    )
+    kw = {"radius_m": {KEY: 500.0}}
+    straight = chiikimap.analyze(areas, res, pop, **kw)
+    walk = chiikimap.analyze(areas, res, pop, network=net, **kw)
+    assert walk.table[S.COVERED].iloc[0] < straight.table[S.COVERED].iloc[0]
+    assert "© OpenStreetMap contributors" in [s.credit for s in walk.info.sources]
+    assert walk.info.network_date == "2018-12-11"
+    cmp = walk.compare_distance(straight)
+    assert list(cmp.columns[:3]) == [S.AREA_ID, S.AREA_NAME, S.CATEGORY]
+    row = cmp.iloc[0]
+    assert row["coverage_straight"] == pytest.approx(straight.table[S.COVERAGE].iloc[0])
+    assert row["coverage_network"] == pytest.approx(walk.table[S.COVERAGE].iloc[0])
+    assert isinstance(cmp, pd.DataFrame)
