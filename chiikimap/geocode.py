@@ -12,13 +12,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from chiikimap._address import fold, split_numbers, strip_prefecture
 from chiikimap._errors import ColumnNotFoundError, InputFileError
 from chiikimap.io.reference import MunicipalityIndex, Reference, read_reference
 
-__all__ = ["GEOCODE_LEVELS", "GeocodeResult", "geocode", "geocode_file", "geocode_one"]
+__all__ = [
+    "GEOCODE_LEVELS",
+    "GeocodeResult",
+    "check_coordinates",
+    "geocode",
+    "geocode_file",
+    "geocode_one",
+]
 
 #: Levels of a geocoded position, finest first.
 GEOCODE_LEVELS = ("住居", "街区", "町丁目", "大字")
@@ -255,3 +263,46 @@ def geocode_file(
     with atomic_path(out) as tmp:
         frame.to_csv(tmp, index=False, encoding="utf-8-sig")
     return frame
+
+
+def check_coordinates(
+    addresses: Sequence[str] | pd.Series,
+    lon: Sequence[float] | pd.Series,
+    lat: Sequence[float] | pd.Series,
+    reference: Reference | str | Path | Sequence[str | Path],
+    *,
+    max_m: float = 1000.0,
+    aliases: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Rows whose given coordinates lie far from the position of their address.
+
+    Parameters
+    ----------
+    addresses, lon, lat
+        The list's addresses and its own coordinates (JGD2011 degrees), row by row.
+    reference
+        Reference file path(s) or a :class:`chiikimap.io.reference.Reference`.
+    max_m
+        Distance above which a row is reported (default 1 km). Town-level references place an
+        address at the town's point, so a town larger than this can be reported for a right point.
+    aliases
+        Spelling variants of the municipality (see :func:`geocode`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The reported rows (index of the input): the :func:`geocode` columns plus ``given_lon``,
+        ``given_lat`` and ``distance_m``, farthest first. Rows whose address cannot be placed are
+        not reported.
+    """
+    result = geocode(pd.Series(list(addresses)), reference, aliases=aliases)
+    result["given_lon"] = pd.Series(list(lon), dtype=float).to_numpy()
+    result["given_lat"] = pd.Series(list(lat), dtype=float).to_numpy()
+    p1, p2 = np.radians(result["lat"]), np.radians(result["given_lat"])
+    dlon = np.radians(result["given_lon"] - result["lon"])
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
+    result["distance_m"] = 2 * 6371008.8 * np.arcsin(np.sqrt(h))
+    if isinstance(addresses, pd.Series):
+        result.index = addresses.index
+    far = result[result["distance_m"] > max_m]
+    return far.sort_values("distance_m", ascending=False)

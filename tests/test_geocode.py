@@ -223,3 +223,41 @@ def test_cli_geocode_writes_checkable_csv(
     assert out["geocode_reason"][3] != ""
     assert out["緯度"][2] == str(LISTS["hirakata"]["lat"][0])
     assert "町丁目: 2" in capsys.readouterr().out
+
+
+def test_map_draws_town_level_points_hollow_with_a_note() -> None:
+    import json
+    import re
+
+    from chiikimap.maps.interactive import gap_map
+    from tests.fakes import fake_coverage
+
+    cov = fake_coverage()
+    levels = [None] * len(cov.resources)
+    levels[0] = "町丁目"
+    cov.resources["geocode_level"] = pd.Series(levels, index=cov.resources.index, dtype=object)
+    page = gap_map(cov, tiles=None).get_root().render()
+    data = json.loads(re.search(r"var D = (\{.*?\});\n", page).group(1))  # type: ignore[union-attr]
+    assert [r[9] for r in data["res"]] == [1] + [0] * (len(levels) - 1)
+    assert data["text"]["approx"] == "位置は町丁目の代表点（概略）"
+    assert "m.bindTooltip(T.approx)" in page
+
+
+def test_check_coordinates_reports_points_far_from_their_address() -> None:
+    from chiikimap.geocode import check_coordinates
+
+    frame = pd.read_csv(DATA / "hirakata_medical_addresses.csv", dtype={"facility_id": str})
+    ref = read_reference(
+        [DATA / "hirakata_geolonia_town.json", DATA / "hirakata_isj_gaiku.json"],
+        municipality="枚方市",
+    )
+    far = check_coordinates(frame["address_full"], frame["lon"], frame["lat"], ref)
+    # the 28 rows the source left at 0,0 are all reported (about 14,000 km away) …
+    zero = set(frame.index[frame["lat"] == 0])
+    placed_zero = {i for i in zero if i in far.index}
+    assert len(placed_zero) >= 25
+    assert far.loc[list(placed_zero), "distance_m"].min() > 1e7
+    # … and few real points: a 1 km check flags what a coordinator should look at
+    real = far.drop(index=list(placed_zero))
+    assert 0 < len(real) <= 15
+    assert (real["distance_m"] > 1000).all()

@@ -170,7 +170,7 @@ _JS = r"""
   }
 
   var icons = {};
-  function markerSvg(ci) {
+  function markerSvg(ci, hollow) {
     var c = D.cats[ci];
     var shapes = {
       circle: '<circle cx="11" cy="11" r="9.5"/>',
@@ -180,17 +180,21 @@ _JS = r"""
       star: '<polygon points="11,0.8 13.7,8 21.3,8.3 15.3,13.1 17.4,20.8 11,16.5 4.6,20.8 6.7,13.1 0.7,8.3 8.3,8"/>'
     };
     var ty = c.marker === 'triangle' ? 16.5 : 15;
-    return '<svg width="22" height="22" viewBox="0 0 22 22"><g fill="' + c.color +
-      '" stroke="#fff" stroke-width="1.5">' + (shapes[c.marker] || shapes.circle) + '</g>' +
+    // a hollow marker: the position is only the town's representative point (geocoded)
+    var fill = hollow ? '#fff' : c.color, stroke = hollow ? c.color : '#fff';
+    return '<svg width="22" height="22" viewBox="0 0 22 22"><g fill="' + fill +
+      '" stroke="' + stroke + '" stroke-width="' + (hollow ? 2.5 : 1.5) + '">' +
+      (shapes[c.marker] || shapes.circle) + '</g>' +
       '<text x="11" y="' + ty + '" font-size="10" font-weight="bold" text-anchor="middle" fill="' +
-      c.fg + '" font-family="sans-serif">' + c.symbol + '</text></svg>';
+      (hollow ? c.color : c.fg) + '" font-family="sans-serif">' + c.symbol + '</text></svg>';
   }
-  function iconFor(ci) {
-    if (!icons[ci]) {
-      icons[ci] = L.divIcon({html: markerSvg(ci), className: 'ckm-marker', iconSize: [22, 22],
-                             iconAnchor: [11, 11], popupAnchor: [0, -10]});
+  function iconFor(ci, hollow) {
+    var key = hollow ? ci + 'h' : ci;
+    if (!icons[key]) {
+      icons[key] = L.divIcon({html: markerSvg(ci, hollow), className: 'ckm-marker', iconSize: [22, 22],
+                              iconAnchor: [11, 11], popupAnchor: [0, -10]});
     }
-    return icons[ci];
+    return icons[key];
   }
   function resourcePopup(r) {
     var services = r[3].map(function (ci) { return D.cats[ci].label; });
@@ -198,6 +202,7 @@ _JS = r"""
       '<tr><th>' + T.services + '</th><td>' + services.concat(r[5]).join('、') + '</td></tr>' +
       '<tr><th>' + T.address + '</th><td>' + r[6] + '</td></tr>';
     if (r[7] !== '') { html += '<tr><th>' + T.capacity + '</th><td>' + r[7] + '</td></tr>'; }
+    if (r[9]) { html += '<tr><td colspan="2">' + T.approx + '</td></tr>'; }
     return html + '<tr><th>' + T.source + '</th><td>' + r[8] + '</td></tr></table></div>';
   }
   // neutral navy bubbles: the green/yellow/orange defaults would read like coverage classes
@@ -213,8 +218,9 @@ _JS = r"""
     var markers = [];
     D.res.forEach(function (r) {
       if (ci >= 0 && r[3].indexOf(ci) < 0) { return; }
-      var m = L.marker([r[0], r[1]], {icon: iconFor(ci < 0 ? r[2] : ci), keyboard: false});
+      var m = L.marker([r[0], r[1]], {icon: iconFor(ci < 0 ? r[2] : ci, r[9]), keyboard: false});
       m.bindPopup(function () { return resourcePopup(r); }, {maxWidth: 360});
+      if (r[9]) { m.bindTooltip(T.approx); }
       markers.push(m);
     });
     if (D.cluster) { group.addLayers(markers); } else { markers.forEach(function (m) { group.addLayer(m); }); }

@@ -101,6 +101,7 @@ _TEXT = {
         "address": "住所",
         "capacity": "定員",
         "source": "出典",
+        "approx": "位置は町丁目の代表点（概略）",
         "basis_pop": "基準: {label} {value:,.0f}人",
         "basis_area": "基準: 面積 {value:.2f} km²",
         "walk": "徒歩{r}m圏",
@@ -142,6 +143,7 @@ _TEXT = {
         "address": "Address",
         "capacity": "Capacity",
         "source": "Source",
+        "approx": "Position is the town's representative point (approximate)",
         "basis_pop": "Basis: {label} {value:,.0f}",
         "basis_area": "Basis: area {value:.2f} km²",
         "walk": "{r} m",
@@ -327,10 +329,13 @@ def _resources_json(coverage: Coverage, cat_index: dict[str, int]) -> list[list[
         unknown = [esc(k) for k in keys if k not in cat_index]
         primary = cat_index.get(primaries[i], known[0] if known else 0)
         cap = _fmt_number(capacities[i]) if capacities[i] is not None else ""
-        out.append([float(y), float(x), primary, known, "", unknown, "", cap, ""])
+        out.append([float(y), float(x), primary, known, "", unknown, "", cap, "", 0])
     for slot, name in ((4, S.NAME), (6, S.ADDRESS), (8, S.SOURCE)):
         for row, value in zip(out, column(name), strict=True):
             row[slot] = esc(value)
+    # geocoded from the address to a town point only (read_resources(geocode=...)): drawn hollow
+    for row, level in zip(out, column("geocode_level"), strict=True):
+        row[9] = 1 if level in ("町丁目", "大字") else 0
     return out
 
 
