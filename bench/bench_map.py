@@ -11,6 +11,8 @@ Run from the repository root::
 Time to first render is ``performance.now()`` in headless Chromium (network blocked) when the
 offline page has loaded and drawn its areas and markers; the wall time of the whole browser run
 (start-up and exit included) is printed next to it.
+The bundled 枚方市 sample (13 areas, 792 resources) is measured too: its file sizes with and without
+the search box and area panel data (issue 12), whose texts are the resources' names and addresses.
 Targets (issue 4): municipality ≤ 1.5 MB online (≤ 2.5 MB offline), build ≤ 2 s; prefecture opens
 in ≤ 5 s.
 """
@@ -120,6 +122,31 @@ def synthetic(n_areas: int, n_resources: int, side_m: float, seed: int = 0) -> C
     )
 
 
+def hirakata_sizes(work: Path) -> None:
+    """File sizes of the 枚方市 sample's map, and what its search/panel data block adds."""
+    import re
+    import warnings
+
+    import chiikimap
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the sample's duplicate rows are reported elsewhere
+        s = chiikimap.load_sample("hirakata")
+        cov = chiikimap.analyze(s.areas, s.resources, s.population)
+    online, offline = work / "hirakata.html", work / "hirakata_offline.html"
+    save_html(cov, online)
+    save_html(cov, offline, offline=True)
+    page = online.read_text(encoding="utf-8")
+    block = re.search(
+        r'<script type="application/json" id="chiikimap_search_\w+">.*?</script>', page
+    )
+    search_bytes = len(block.group(0).encode("utf-8")) if block else 0
+    print(
+        f"hirakata sample (13 areas, 792 resources): online {online.stat().st_size:,} B, "
+        f"offline {offline.stat().st_size:,} B; search/panel data block {search_bytes:,} B"
+    )
+
+
 def main() -> None:
     cases = {
         "municipality (50 areas, 1,000 resources)": synthetic(50, 1_000, 12_000),
@@ -127,6 +154,7 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        hirakata_sizes(work)
         baseline = 0.0
         if CHROMIUM:
             empty = work / "empty.html"

@@ -320,6 +320,27 @@ def test_area_panel_lists_none_before_gap(tmp_path: Path) -> None:
     assert "panelPopup" not in ui
 
 
+# clicks the area named 東香会 and reads its panel into the probe's report (when there is one)
+_CLICK_TOKOKAI = """
+    var report = window.__ckmProbe || {};
+    var names = Array.prototype.map.call(document.querySelectorAll('.ckm-label span'),
+      function (n) { return n.textContent; });
+    var path = document.querySelectorAll('path.ckm-area')[names.indexOf('東香会')];
+    var box = path.getBoundingClientRect();
+    path.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true,
+      clientX: box.left + box.width / 2, clientY: box.top + box.height / 2}));
+    map.eachLayer(function (l) { if (l.closeTooltip) { l.closeTooltip(); } });
+    report.panel = {
+      name: document.querySelector('.ckm-panel-name').textContent,
+      lacking: Array.prototype.map.call(document.querySelectorAll('.ckm-panel .ckm-lack li'),
+        function (n) { return n.textContent; }),
+      groups: Array.prototype.map.call(document.querySelectorAll('.ckm-panel h5'),
+        function (n) { return n.textContent; }),
+      listed: document.querySelectorAll('.ckm-panel .ckm-res-list li').length
+    };
+"""
+
+
 def test_demo_map_of_the_hirakata_sample(tmp_path: Path) -> None:
     """The map a council sees: the real 枚方市 sample, offline, network blocked, screenshot kept."""
     import warnings
@@ -332,7 +353,7 @@ def test_demo_map_of_the_hirakata_sample(tmp_path: Path) -> None:
     cov = chiikimap.analyze(s.areas, s.resources, s.population)
     page = tmp_path / "hirakata_offline.html"
     save_html(cov, page, offline=True, title="枚方市 日常生活圏域別 介護資源の空白・不足")
-    report = probe_page(page.read_text(encoding="utf-8"), tmp_path)
+    report = probe_page(page.read_text(encoding="utf-8"), tmp_path, extra_js=_CLICK_TOKOKAI)
     assert report["errors"] == []
     assert report["areas"] == 13
     assert sorted(report["labels"]) == sorted(s.areas["area_name"])
@@ -342,8 +363,31 @@ def test_demo_map_of_the_hirakata_sample(tmp_path: Path) -> None:
     # 東香会 lacks the most services: its tooltip lists them, 地域包括支援センター among them
     tip = next(t["text"] for t in report["tooltips"] if t["text"].startswith("東香会"))
     assert "地域包括支援センター" in tip
+    # its panel lists the same lacking services with the same figures, and its resources
+    panel = report["panel"]
+    assert panel["name"] == "東香会"
+    assert len(panel["lacking"]) >= 2
+    assert "".join(panel["lacking"]) in tip.replace("足りないサービス:", "")
+    assert panel["groups"][0] == "地域包括支援センター（1件）"
+    n_listed = sum(int(g.split("（")[-1].rstrip("件）")) for g in panel["groups"])
+    assert n_listed == panel["listed"]
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "demo_hirakata_overview.png"
     shot.unlink(missing_ok=True)
     run_chromium(page, screenshot=shot, window=(1400, 1000))
+    assert shot.stat().st_size > 50_000
+    # the same map with 東香会's panel open and a search typed, for review
+    opened = tmp_path / "hirakata_panel.html"
+    script = "<script>window.addEventListener('load', function () { setTimeout(function () {"
+    script += "var map = null; Object.keys(window).forEach(function (k) {"
+    script += " if (k.indexOf('map_') === 0 && window[k] instanceof L.Map) { map = window[k]; } });"
+    script += _CLICK_TOKOKAI + "var input = document.querySelector('.ckm-search-input');"
+    script += "input.value = 'デイ 津田'; input.dispatchEvent(new Event('input'));"
+    script += "}, 1000); });</script>"
+    opened.write_text(
+        page.read_text(encoding="utf-8").replace("</body>", script + "</body>"), encoding="utf-8"
+    )
+    shot = ARTIFACTS / "demo_hirakata_panel.png"
+    shot.unlink(missing_ok=True)
+    run_chromium(opened, screenshot=shot, window=(1400, 1000))
     assert shot.stat().st_size > 50_000
