@@ -32,6 +32,7 @@ from .io.districts import merge_areas, read_districts
 from .io.network import read_network
 from .io.population import read_population
 from .io.resources import read_resources
+from .needs import read_indicators
 from .recipe import init_recipe, load_recipe, run_recipe
 from .result import Coverage, RunInfo
 from .sample import Sample, load_sample
@@ -69,6 +70,7 @@ __all__ = [
     "merge_areas",
     "merge_resources",
     "read_districts",
+    "read_indicators",
     "read_network",
     "read_population",
     "read_resources",

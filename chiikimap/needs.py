@@ -1,0 +1,451 @@
+"""Needs beside resources: indicator tables per area (ニーズ調査 risk shares, 認定者数).
+
+:func:`read_indicators` reads a CSV/xlsx table with one row per area and numeric indicator
+columns; :func:`join_indicators` matches its rows to the areas by id or by normalised name.
+:func:`at_risk_columns` and :func:`priorities` compute the people at risk and the at-risk
+people out of reach that :func:`chiikimap.analyze` and :meth:`chiikimap.Coverage.priorities`
+show.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import _schema as S
+from ._errors import ChiikimapWarning, ColumnNotFoundError, ParameterError, SchemaError
+from ._names import normalize_town_name
+from .io._table import Table, load_table, norm_header
+
+__all__ = [
+    "INDICATORS_KEY",
+    "join_indicators",
+    "normalize_area_name",
+    "read_indicators",
+]
+
+#: key under ``DataFrame.attrs`` describing each indicator column (kind, scale, label)
+INDICATORS_KEY = "chiikimap_indicators"
+SHARE = "share"
+COUNT = "count"
+PERCENT = "percent"
+FRACTION = "fraction"
+
+#: 旧字体 / 異体字 → 新字体 seen in place and school names
+_OLD_FORMS = str.maketrans(
+    {
+        "澤": "沢",
+        "濱": "浜",
+        "邊": "辺",
+        "邉": "辺",
+        "髙": "高",
+        "﨑": "崎",
+        "嵜": "崎",
+        "嶋": "島",
+        "嶌": "島",
+        "國": "国",
+        "與": "与",
+        "櫻": "桜",
+        "廣": "広",
+        "學": "学",
+        "關": "関",
+        "齋": "斎",
+        "齊": "斉",
+        "龍": "竜",
+        "團": "団",
+        "鐵": "鉄",
+        "驛": "駅",
+        "條": "条",
+        "藏": "蔵",
+        "縣": "県",
+        "區": "区",
+        "臺": "台",
+        "寳": "宝",
+        "寶": "宝",
+        "舊": "旧",
+        "靜": "静",
+        "眞": "真",
+        "德": "徳",
+        "惠": "恵",
+        "淺": "浅",
+        "萬": "万",
+        "豐": "豊",
+        "黑": "黒",
+        "榮": "栄",
+        "曾": "曽",
+        "圓": "円",
+        "鹽": "塩",
+        "檜": "桧",
+    }
+)
+_SUFFIX = re.compile(r"(?:中学校区|中学校|校区|中|日常生活圏域|生活圏域|圏域|地区)$")
+_NOTE = re.compile(r"[(\[【〔][^()\[\]【】〔〕]*[)\]】〕]$")
+_TOTAL = re.compile(
+    r"^(?:合計|総計|計|全体|市全体|町全体|村全体|区全体|全市|市計|総数|平均|全国|全県)$"
+)
+_NAME_HEADER = re.compile(r"圏域|地区|校区|区域|地域|名称|名$|^area|name")
+_ID_HEADER = re.compile(r"^(?:area_id|id|圏域id|圏域コード|コード|code|番号|no\.?)$")
+_SHARE_HEADER = re.compile(r"率|割合|%|リスク|該当者?$|傾向|低下")
+_COUNT_HEADER = re.compile(r"数|人|件|者$|count")
+_MISSING = {"", "-", "－", "―", "‐", "—", "…", "*", "x", "X", "n/a", "na", "nan"}
+
+
+def normalize_area_name(name: object) -> str:
+    """The key under which spellings of one area name compare equal.
+
+    NFKC, spaces removed, ヶ/ヵ as ケ, 旧字体 as 新字体, a trailing bracketed note and one trailing
+    中学校区 / 中学校 / 校区 / 中 / 圏域 / 地区 removed:
+    ``normalize_area_name("香里丘中学校区（参考）") == normalize_area_name("香里丘中") == "香里丘"``.
+
+    Examples
+    --------
+    >>> normalize_area_name("髙倉 中学校区") == normalize_area_name("高倉圏域")
+    True
+    """
+    text = normalize_town_name(name).translate(_OLD_FORMS)
+    text = _NOTE.sub("", text)
+    stripped = _SUFFIX.sub("", text)
+    return stripped if len(stripped) >= 2 else text
+
+
+# --- reading ------------------------------------------------------------------------------------
+def read_indicators(
+    path: str | PathLike[str],
+    *,
+    id_col: str | None = None,
+    name_col: str | None = None,
+    sheet: str | int | None = None,
+    header_row: int | None = None,
+) -> pd.DataFrame:
+    """Read a table of indicators per area (one row per area, numeric indicator columns).
+
+    Parameters
+    ----------
+    path
+        A CSV/TSV or xlsx file, e.g. a ニーズ調査 result table by 日常生活圏域 or 認定者数 by 圏域.
+    id_col, name_col
+        The column holding the area id (matched to ``area_id``) or the area name (matched to
+        ``area_name`` after :func:`normalize_area_name`). Default: a column whose name contains
+        圏域/地区/校区/名称 … (the name).
+    sheet
+        Sheet name or 0-based position of a workbook (default: the first with the columns).
+    header_row
+        The file's 1-based row of the column names (default: found among the first rows).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area_id`` and/or ``area_name`` (as in the file) and one float column per indicator.
+        A share column is stored as a fraction in [0, 1] whatever the file wrote (18.5 %,
+        0.185 or 18.5): per column, cells with 「%」, a header with 率/割合/%/リスク/低下 … or a
+        unit note 「%」 above the header make it a share, written in percent unless every value
+        is ≤ 1. Other numeric columns are counts (≥ 0). ``attrs["chiikimap_indicators"]`` states,
+        per column, ``kind`` (``share``/``count``), ``scale`` (``percent``/``fraction``/``""``)
+        and the original ``label``; a :class:`chiikimap.ChiikimapWarning` states the shares read
+        in percent. Cells 「-」/「*」/blank are missing (NaN). Rows rejected (no name, a total row,
+        a duplicate, a value that is not a number or out of range) are in
+        :func:`chiikimap.rejected_rows` with their row number and reason: rows read =
+        returned + rejected.
+
+    Raises
+    ------
+    chiikimap.ColumnNotFoundError
+        No name/id column, or no numeric column.
+    chiikimap.InputFileError
+        The file cannot be read.
+    """
+    p = Path(path)
+    wanted = [norm_header(c) for c in (id_col, name_col) if c is not None]
+
+    def looks_like_header(cells: list[str]) -> bool:
+        heads = [norm_header(c) for c in cells if c.strip() and not c.startswith("列")]
+        if len(heads) < 2:
+            return False
+        if wanted:
+            return all(w in heads for w in wanted)
+        return any(_NAME_HEADER.search(h) for h in heads)
+
+    table = load_table(p, looks_like_header, sheet=sheet, header_row=header_row)
+    key_cols = _key_columns(table, id_col, name_col)
+    return _build(table, key_cols)
+
+
+def _key_columns(table: Table, id_col: str | None, name_col: str | None) -> dict[str, int]:
+    heads = [norm_header(c) for c in table.columns]
+    out: dict[str, int] = {}
+    for key, given, param in ((S.AREA_ID, id_col, "id_col"), (S.AREA_NAME, name_col, "name_col")):
+        if given is None:
+            continue
+        if norm_header(given) not in heads:
+            raise ColumnNotFoundError(
+                f"列 {given!r} がありません。列: {table.columns} / no column {given!r}; "
+                f"columns: {table.columns}",
+                path=table.path,
+                param=param,
+            )
+        out[key] = heads.index(norm_header(given))
+    if not out:
+        for j, h in enumerate(heads):
+            if _NAME_HEADER.search(h) and not _numeric_column(table, j):
+                out[S.AREA_NAME] = j
+                break
+        else:
+            for j, h in enumerate(heads):
+                if _ID_HEADER.match(h):
+                    out[S.AREA_ID] = j
+                    break
+    if not out:
+        raise ColumnNotFoundError(
+            f"圏域名・圏域IDの列が見つかりません。列: {table.columns}。name_col='…' か id_col='…' を"
+            f"指定してください / no area name or id column among {table.columns}; pass name_col= "
+            "or id_col=",
+            path=table.path,
+            param=("name_col", "id_col"),
+        )
+    return out
+
+
+def _parse(cell: str) -> tuple[float | None, bool]:
+    """(value, written with %); value None for a cell that is not a number, NaN for missing."""
+    text = unicodedata.normalize("NFKC", cell).strip().replace(",", "").replace(" ", "")
+    if text in _MISSING:
+        return float("nan"), False
+    percent = text.endswith("%")
+    text = text.removesuffix("%")
+    try:
+        return float(text), percent
+    except ValueError:
+        return None, percent
+
+
+def _numeric_column(table: Table, j: int) -> bool:
+    values = [_parse(r[j])[0] for r in table.rows if r[j].strip()]
+    good = [v for v in values if v is not None and not np.isnan(v)]
+    return bool(good) and len(good) >= len(values) / 2
+
+
+def _column_kind(
+    label: str, values: list[float], any_percent: bool, unit_share: bool
+) -> dict[str, str]:
+    head = norm_header(label)
+    good = [v for v in values if not np.isnan(v)]
+    share = any_percent or bool(_SHARE_HEADER.search(head))
+    if not share and unit_share and not _COUNT_HEADER.search(head):
+        share = True
+    if not share:
+        return {"kind": COUNT, "scale": "", "label": label}
+    scale = FRACTION if good and max(good) <= 1 and not any_percent else PERCENT
+    return {"kind": SHARE, "scale": scale, "label": label}
+
+
+def _build(table: Table, key_cols: dict[str, int]) -> pd.DataFrame:
+    above = " ".join(text for _, text in table.above)
+    unit_share = bool(re.search(r"[%％]|割合|単位:?率", unicodedata.normalize("NFKC", above)))
+    value_cols = [
+        j
+        for j in range(len(table.columns))
+        if j not in key_cols.values() and _numeric_column(table, j)
+    ]
+    if not value_cols:
+        raise ColumnNotFoundError(
+            f"数値の指標列がありません。列: {table.columns} / no numeric indicator column among "
+            f"{table.columns}",
+            path=table.path,
+        )
+    parsed = {j: [_parse(r[j]) for r in table.rows] for j in value_cols}
+    kinds = {
+        table.columns[j]: _column_kind(
+            table.columns[j],
+            [v for v, _ in parsed[j] if v is not None],
+            any(pc for _, pc in parsed[j]),
+            unit_share,
+        )
+        for j in value_cols
+    }
+    rejected: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for i, row in enumerate(table.rows):
+        reason = _row_problem(table, i, row, key_cols, parsed, kinds, seen)
+        if reason:
+            rejected.append(_rejected(table, i, row, reason))
+            continue
+        rec: dict[str, Any] = {k: row[j].strip() for k, j in key_cols.items()}
+        for j in value_cols:
+            value = float(parsed[j][i][0])  # type: ignore[arg-type]  # checked: a number
+            kind = kinds[table.columns[j]]
+            rec[table.columns[j]] = value / 100 if kind["scale"] == PERCENT else value
+        records.append(rec)
+    return _frame(table, key_cols, value_cols, records, rejected, kinds)
+
+
+def _row_problem(
+    table: Table,
+    i: int,
+    row: list[str],
+    key_cols: dict[str, int],
+    parsed: dict[int, list[tuple[float | None, bool]]],
+    kinds: dict[str, dict[str, str]],
+    seen: dict[str, int],
+) -> str:
+    if i in table.row_errors:
+        return table.row_errors[i][1]
+    key = S.AREA_ID if S.AREA_ID in key_cols else S.AREA_NAME
+    raw = row[key_cols[key]].strip()
+    if not raw:
+        return "圏域名・IDが空です / no area name or id"
+    norm = raw if key == S.AREA_ID else normalize_area_name(raw)
+    if _TOTAL.match(normalize_town_name(raw)):
+        return "合計・全体の行です（圏域ではありません） / a total row, not an area"
+    values = [cells[i][0] for cells in parsed.values()]
+    if all(v is not None and np.isnan(v) for v in values):
+        return "指標の値が 1 つもありません（注記の行など） / no indicator value (a note row?)"
+    if norm in seen:
+        return f"{seen[norm]} 行目と同じ圏域です（重複） / the same area as row {seen[norm]} (duplicate)"
+    problem = _value_problem(table, i, row, parsed, kinds)
+    if not problem:
+        seen[norm] = table.row_numbers[i]
+    return problem
+
+
+def _value_problem(
+    table: Table,
+    i: int,
+    row: list[str],
+    parsed: dict[int, list[tuple[float | None, bool]]],
+    kinds: dict[str, dict[str, str]],
+) -> str:
+    for j, cells in parsed.items():
+        value = cells[i][0]
+        label = table.columns[j]
+        if value is None:
+            return f"{label}: {row[j]!r} は数値ではありません / {label}: {row[j]!r} is not a number"
+        kind = kinds[label]
+        share = value / 100 if kind["scale"] == PERCENT else value
+        if kind["kind"] == SHARE and not (np.isnan(share) or 0 <= share <= 1):
+            return f"{label}: {row[j]} は割合の範囲 (0〜100%) 外です / {label}: {row[j]} is not a share"
+        if kind["kind"] == COUNT and value < 0:
+            return f"{label}: {row[j]} は負の数です / {label}: {row[j]} is negative"
+    return ""
+
+
+def _rejected(table: Table, i: int, row: list[str], reason: str) -> dict[str, Any]:
+    return {
+        S.REJECTED_FILE: table.where(i),
+        S.REJECTED_ROW: table.row_numbers[i],
+        S.REJECTED_REASON: reason,
+        S.REJECTED_VALUES: dict(zip(table.columns, row, strict=False)),
+    }
+
+
+def _frame(
+    table: Table,
+    key_cols: dict[str, int],
+    value_cols: list[int],
+    records: list[dict[str, Any]],
+    rejected: list[dict[str, Any]],
+    kinds: dict[str, dict[str, str]],
+) -> pd.DataFrame:
+    names = [*key_cols, *(table.columns[j] for j in value_cols)]
+    df = pd.DataFrame(records, columns=names)
+    for j in value_cols:
+        df[table.columns[j]] = df[table.columns[j]].astype(float)
+    shares = [
+        f"{c}（{'% 表記' if k['scale'] == PERCENT else '0〜1'}）"
+        for c, k in kinds.items()
+        if k["kind"] == SHARE
+    ]
+    stated = [
+        f"{c}: {k['kind']}" + (f" ({k['scale']})" if k["scale"] else "") for c, k in kinds.items()
+    ]
+    report = S.ReadReport(
+        file=str(table.path.name),
+        layout="indicators",
+        columns={k: table.columns[j] for k, j in key_cols.items()},
+        n_read=len(table.rows),
+        rejected=rejected,
+        warnings=stated,
+    )
+    S.attach_report(df, report)
+    df.attrs[INDICATORS_KEY] = kinds
+    if shares:
+        warnings.warn(
+            f"{table.path.name}: 次の列を割合として読み、0〜1 で保持しました: {'、'.join(shares)}。"
+            f"ほかの数値列は人数・件数です / read as shares (kept as 0-1; % 表記 = written in "
+            f"percent): {shares}; other numeric columns are counts",
+            ChiikimapWarning,
+            stacklevel=4,
+        )
+    return df
+
+
+# --- joining ------------------------------------------------------------------------------------
+def indicator_kinds(table: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """The kind/scale/label of each indicator column of a :func:`read_indicators` table."""
+    kinds = table.attrs.get(INDICATORS_KEY)
+    if kinds is None:
+        key_cols = {S.AREA_ID, S.AREA_NAME}
+        numeric = [
+            c
+            for c in table.columns
+            if c not in key_cols and pd.api.types.is_numeric_dtype(table[c])
+        ]
+        kinds = {c: {"kind": COUNT, "scale": "", "label": c} for c in numeric}
+    return dict(kinds)
+
+
+def join_indicators(areas: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """The indicator values in the order of ``areas`` (one row per area, NaN where unmatched).
+
+    Rows are matched by ``area_id`` when the table has it, else by ``area_name`` after
+    :func:`normalize_area_name`. Table rows that match no area and areas with no row are named,
+    together with the names available, in one :class:`chiikimap.ChiikimapWarning`.
+
+    Raises
+    ------
+    chiikimap.SchemaError
+        No row matches any area, or the table has neither ``area_id`` nor ``area_name``.
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise ParameterError(
+            "indicators には read_indicators の表を渡してください / indicators must be the table "
+            "read_indicators returns",
+            param="indicators",
+        )
+    by_id = S.AREA_ID in table.columns
+    if not by_id and S.AREA_NAME not in table.columns:
+        raise SchemaError(
+            "指標の表に area_id も area_name もありません / the indicator table has neither "
+            "area_id nor area_name"
+        )
+    col = S.AREA_ID if by_id else S.AREA_NAME
+    norm = (lambda v: str(v).strip()) if by_id else normalize_area_name
+    keys = [norm(v) for v in areas[col]]
+    tkeys = [norm(v) for v in table[col]]
+    kinds = indicator_kinds(table)
+    values = table[list(kinds)].set_axis(tkeys)
+    values = values[~values.index.duplicated()]
+    out = values.reindex(keys).set_axis(areas.index)
+    unmatched = [str(v) for v, k in zip(table[col], tkeys, strict=True) if k not in set(keys)]
+    missing = [str(v) for v, k in zip(areas[col], keys, strict=True) if k not in set(tkeys)]
+    if len(unmatched) == len(table) and len(table):
+        raise SchemaError(
+            f"指標の表の圏域がどれも一致しません。表: {list(table[col])}、圏域: "
+            f"{list(areas[col])} / no row of the indicator table matches an area"
+        )
+    if unmatched or missing:
+        warnings.warn(
+            f"指標の表で圏域に一致しない行: {unmatched}。値のない圏域: {missing}。圏域名の一覧: "
+            f"{list(areas[col])} / indicator rows matching no area: {unmatched}; areas with no "
+            f"row: {missing}; available: {list(areas[col])}",
+            ChiikimapWarning,
+            stacklevel=3,
+        )
+    return out
