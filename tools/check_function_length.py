@@ -94,10 +94,11 @@ def main() -> int:
     for name, line, n in bad:
         path, func = name.split(":")
         print(f"chiikimap/{path}:{line}: {func} has {n} lines of code (> {MAX_LINES})")
-    for name in sorted(set(EXEMPT) - {name for name, _, _ in found}):
-        print(f"note: {name} is within {MAX_LINES} lines now; remove it from EXEMPT")
+    stale = sorted(set(EXEMPT) - {name for name, _, _ in found})
+    for name in stale:  # a stale exemption fails too, so the list stays true
+        print(f"{name}: within {MAX_LINES} lines now; remove it from EXEMPT")
     print(f"function length: {len(found)} over {MAX_LINES} lines, {len(found) - len(bad)} exempt")
-    return 1 if bad else 0
+    return 1 if bad or stale else 0
 
 
 if __name__ == "__main__":
