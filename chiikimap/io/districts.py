@@ -12,7 +12,7 @@ import tempfile
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -282,7 +282,7 @@ def read_districts(
     return S.attach_report(areas, report)
 
 
-def merge_areas(  # noqa: C901  (one validation branch per mapping form; to split)
+def merge_areas(
     districts: gpd.GeoDataFrame,
     mapping: Mapping[Hashable, Any] | pd.DataFrame,
     *,
@@ -322,6 +322,51 @@ def merge_areas(  # noqa: C901  (one validation branch per mapping form; to spli
     S.validate_areas(districts)
     label = name or "日常生活圏域"
     groups = _parse_mapping(mapping, label)
+    owner, members = _match_schools(districts, groups, label)
+    report = S.ReadReport(
+        file="",
+        layout=f"merge_areas: {label} ({len(groups)}) ← {len(districts)} districts",
+        columns={S.AREA_ID: "mapping key", S.AREA_NAME: "mapping key"},
+        n_read=len(districts),
+    )
+    for rep in S.read_reports(districts):
+        report.sources.extend(s for s in rep.get("sources", []) if s not in report.sources)
+    msg = _report_unused(districts, owner, label, report)
+    if msg:
+        warnings.warn(msg, ChiikimapWarning, stacklevel=2)
+
+    empty = [area for area, idx in members.items() if not idx]
+    if empty:
+        raise ChiikimapError(
+            f"校区が1つもない{label}があります: {empty} / areas with no district: {empty}"
+        )
+    rows = []
+    codes = (
+        districts[S.MUNICIPALITY_CODE]
+        if S.MUNICIPALITY_CODE in districts.columns
+        else pd.Series([None] * len(districts))
+    )
+    for area, idx in members.items():
+        geom = _as_multipolygon(shapely.union_all(districts.geometry.iloc[idx].to_numpy()))
+        area_codes = {codes.iloc[i] for i in idx}
+        code = area_codes.pop() if len(area_codes) == 1 else None
+        rows.append(
+            {S.AREA_ID: area, S.AREA_NAME: area, S.MUNICIPALITY_CODE: code, S.GEOMETRY: geom}
+        )
+    merged = gpd.GeoDataFrame(
+        rows, columns=list(S.AREA_COLUMNS), geometry=S.GEOMETRY, crs=districts.crs
+    )
+    return S.attach_report(merged, report)
+
+
+def _match_schools(
+    districts: gpd.GeoDataFrame, groups: Mapping[str, Sequence[str]], label: str
+) -> tuple[dict[int, str], dict[str, list[int]]]:
+    """Match each 圏域's school tokens to district rows: (row → 圏域, 圏域 → rows).
+
+    Every problem of the mapping is raised at once per kind: tokens matching no district, names
+    matching several, districts given to two 圏域.
+    """
     by_id: dict[str, int] = {str(v).strip(): i for i, v in enumerate(districts[S.AREA_ID])}
     by_name: dict[str, list[int]] = {}
     for i, v in enumerate(districts[S.AREA_NAME]):
@@ -350,76 +395,62 @@ def merge_areas(  # noqa: C901  (one validation branch per mapping form; to spli
             owner[hit] = area
             if hit not in members[area]:
                 members[area].append(hit)
+    _raise_mapping_problems(districts, label, unmatched, ambiguous, twice)
+    return owner, members
 
+
+def _raise_mapping_problems(
+    districts: gpd.GeoDataFrame,
+    label: str,
+    unmatched: list[str],
+    ambiguous: list[str],
+    twice: list[str],
+) -> None:
     available = ", ".join(str(v) for v in districts[S.AREA_NAME])
     if unmatched:
         raise ChiikimapError(
             f"{label}の対応表に、校区と一致しない学校名があります: {unmatched}. 使える校区名: {available} / "
             f"{len(unmatched)} school names in the mapping match no district: {unmatched}; "
-            "fix the spelling or use the area_id (school code)"
+            "fix the spelling or use the area_id (school code)",
+            param="mapping",
         )
     if ambiguous:
         raise ChiikimapError(
             f"{label}の対応表の学校名が複数の校区に一致します: {ambiguous}. area_id (学校コード) で"
-            f"指定してください / names matching several districts: {ambiguous}; use the area_id"
+            f"指定してください / names matching several districts: {ambiguous}; use the area_id",
+            param="mapping",
         )
     if twice:
         raise ChiikimapError(
             f"同じ校区が2つの{label}に割り当てられています: {twice} / a district is assigned to two "
-            f"areas: {twice}; each district must belong to one area"
+            f"areas: {twice}; each district must belong to one area",
+            param="mapping",
         )
 
-    report = S.ReadReport(
-        file="",
-        layout=f"merge_areas: {label} ({len(groups)}) ← {len(districts)} districts",
-        columns={S.AREA_ID: "mapping key", S.AREA_NAME: "mapping key"},
-        n_read=len(districts),
-    )
-    for rep in S.read_reports(districts):
-        report.sources.extend(s for s in rep.get("sources", []) if s not in report.sources)
+
+def _report_unused(
+    districts: gpd.GeoDataFrame, owner: Mapping[int, str], label: str, report: S.ReadReport
+) -> str:
+    """Record the districts no 圏域 uses as rejected rows; return the warning text ('' if none)."""
     unused = [i for i in range(len(districts)) if i not in owner]
-    if unused:
-        listed = [
-            f"{districts[S.AREA_ID].iloc[i]} {districts[S.AREA_NAME].iloc[i]}" for i in unused
-        ]
-        for i, text in zip(unused, listed, strict=True):
-            report.rejected.append(
-                {
-                    S.REJECTED_FILE: "",
-                    S.REJECTED_ROW: i + 1,
-                    S.REJECTED_REASON: f"どの{label}にも含まれていません / in no area of the mapping",
-                    S.REJECTED_VALUES: {"district": text},
-                }
-            )
-        msg = (
-            f"{len(unused)} 校区がどの{label}にも含まれていません: {listed} / {len(unused)} districts "
-            f"are used by no area and were left out: {listed}"
+    if not unused:
+        return ""
+    listed = [f"{districts[S.AREA_ID].iloc[i]} {districts[S.AREA_NAME].iloc[i]}" for i in unused]
+    for i, text in zip(unused, listed, strict=True):
+        report.rejected.append(
+            {
+                S.REJECTED_FILE: "",
+                S.REJECTED_ROW: i + 1,
+                S.REJECTED_REASON: f"どの{label}にも含まれていません / in no area of the mapping",
+                S.REJECTED_VALUES: {"district": text},
+            }
         )
-        report.warnings.append(msg)
-        warnings.warn(msg, ChiikimapWarning, stacklevel=2)
-
-    empty = [area for area, idx in members.items() if not idx]
-    if empty:
-        raise ChiikimapError(
-            f"校区が1つもない{label}があります: {empty} / areas with no district: {empty}"
-        )
-    rows = []
-    codes = (
-        districts[S.MUNICIPALITY_CODE]
-        if S.MUNICIPALITY_CODE in districts.columns
-        else pd.Series([None] * len(districts))
+    msg = (
+        f"{len(unused)} 校区がどの{label}にも含まれていません: {listed} / {len(unused)} districts "
+        f"are used by no area and were left out: {listed}"
     )
-    for area, idx in members.items():
-        geom = _as_multipolygon(shapely.union_all(districts.geometry.iloc[idx].to_numpy()))
-        area_codes = {codes.iloc[i] for i in idx}
-        code = area_codes.pop() if len(area_codes) == 1 else None
-        rows.append(
-            {S.AREA_ID: area, S.AREA_NAME: area, S.MUNICIPALITY_CODE: code, S.GEOMETRY: geom}
-        )
-    merged = gpd.GeoDataFrame(
-        rows, columns=list(S.AREA_COLUMNS), geometry=S.GEOMETRY, crs=districts.crs
-    )
-    return S.attach_report(merged, report)
+    report.warnings.append(msg)
+    return msg
 
 
 # --- reading --------------------------------------------------------------------------------------
