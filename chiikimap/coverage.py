@@ -21,6 +21,7 @@ import shapely
 
 from . import _apportion, _assign, _distance, _identity, _metrics, _network, _zones
 from . import _schema as S
+from . import needs as _needs
 from ._errors import ChiikimapWarning, ParameterError, SchemaError
 from ._schema import Source
 from .result import Coverage, RunInfo
@@ -59,6 +60,7 @@ def analyze(  # noqa: PLR0913  (keyword-only options are the documented API)
     sources: Sequence[Source] = (),
     rules: Taxonomy | None = None,
     network: _network.Network | None = None,
+    indicators: pd.DataFrame | None = None,
 ) -> Coverage:
     """Compute coverage per 第2層 area and service category.
 
@@ -107,6 +109,14 @@ def analyze(  # noqa: PLR0913  (keyword-only options are the documented API)
         A street network (:func:`chiikimap.read_network`): every distance (``covered``,
         ``nearest_m``) is then measured on foot along it (道のり) instead of in a straight line
         (直線); see Notes. Its source is credited by every output.
+    indicators
+        A table of indicators per area (:func:`chiikimap.read_indicators`), joined to the areas
+        by ``area_id`` or normalised ``area_name`` (unmatched rows and areas are named in a
+        warning). Each indicator becomes a column of ``table``; a share (ニーズ調査 risk share)
+        also gives ``<indicator>_at_risk`` = ``weight`` × share and
+        ``<indicator>_at_risk_uncovered`` = ``uncovered`` × share — the share is assumed uniform
+        within the area. ``Coverage.indicators`` keeps the table per area and
+        :meth:`Coverage.priorities` ranks the areas.
 
     Returns
     -------
@@ -194,7 +204,8 @@ def analyze(  # noqa: PLR0913  (keyword-only options are the documented API)
     nets = None if network is None else [_snap_layer(network, layer) for layer in layers]
     rows = [_measure(run, key, layers, placed, area_weight, nets) for key in run.categories]
     cov = _assemble(run, zones, placed, rows, area_weight, weight_outside, sources)
-    return cov if network is None else _with_network(cov, network)
+    cov = cov if network is None else _with_network(cov, network)
+    return cov if indicators is None else _needs.with_indicators(cov, indicators)
 
 
 # --- stages ---------------------------------------------------------------------------------------

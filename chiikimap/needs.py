@@ -12,17 +12,27 @@ from __future__ import annotations
 import re
 import unicodedata
 import warnings
+from dataclasses import replace
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from . import _schema as S
-from ._errors import ChiikimapWarning, ColumnNotFoundError, ParameterError, SchemaError
+from ._errors import (
+    ChiikimapWarning,
+    ColumnNotFoundError,
+    ParameterError,
+    SchemaError,
+    check_choice,
+)
 from ._names import normalize_town_name
 from .io._table import Table, load_table, norm_header
+
+if TYPE_CHECKING:
+    from .result import Coverage
 
 __all__ = [
     "INDICATORS_KEY",
@@ -448,4 +458,106 @@ def join_indicators(areas: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
             ChiikimapWarning,
             stacklevel=3,
         )
+    return out
+
+
+# --- needs in the analysis ------------------------------------------------------------------------
+#: the need × gap quadrants, in ranking order (高ニーズ×不足 first); areas without a share last
+QUADRANTS = ("高ニーズ×不足", "高ニーズ×充足", "低ニーズ×不足", "低ニーズ×充足", "不明")
+AT_RISK = "at_risk"
+AT_RISK_UNCOVERED = "at_risk_uncovered"
+
+
+def at_risk_column(indicator: str) -> str:
+    """Name of the table column of the people at risk for ``indicator``."""
+    return f"{indicator}_{AT_RISK}"
+
+
+def at_risk_uncovered_column(indicator: str) -> str:
+    """Name of the table column of the at-risk people out of reach for ``indicator``."""
+    return f"{indicator}_{AT_RISK_UNCOVERED}"
+
+
+def with_indicators(cov: Coverage, indicators: pd.DataFrame) -> Coverage:
+    """``cov`` with the indicators joined to its areas and the at-risk columns in its table.
+
+    For every indicator the table gets its value per area; for a share also
+    ``<indicator>_at_risk`` = area weight × share and ``<indicator>_at_risk_uncovered`` =
+    ``uncovered`` × share (the share assumed uniform within the area). On the land-area basis
+    the at-risk columns are NaN (there is no population to apply the share to).
+    """
+    joined = join_indicators(cov.areas, indicators)
+    kinds = indicator_kinds(indicators)
+    per_area = pd.concat([cov.areas[[S.AREA_ID, S.AREA_NAME]], joined], axis=1)
+    per_area = pd.DataFrame(per_area).reset_index(drop=True)
+    per_area.attrs[INDICATORS_KEY] = kinds
+    table = cov.table.copy()
+    values = per_area.set_index(S.AREA_ID)
+    population = cov.info.basis == "population"
+    for name, kind in kinds.items():
+        share = table[S.AREA_ID].map(values[name])
+        table[name] = share
+        if kind["kind"] == SHARE:
+            table[at_risk_column(name)] = table[S.WEIGHT] * share if population else np.nan
+            table[at_risk_uncovered_column(name)] = (
+                table[S.UNCOVERED] * share if population else np.nan
+            )
+    if (
+        population
+        and cov.info.weight != S.POP_65PLUS
+        and any(k["kind"] == SHARE for k in kinds.values())
+    ):
+        warnings.warn(
+            f"割合の指標を基準人口 {cov.info.weight} に掛けています（ニーズ調査の割合は 65 歳以上が"
+            f"対象です） / shares are applied to the run's weight {cov.info.weight}, not pop_65plus",
+            ChiikimapWarning,
+            stacklevel=3,
+        )
+    return replace(cov, table=table, indicators=per_area)
+
+
+def priorities(cov: Coverage, indicator: str, category: str) -> pd.DataFrame:
+    """One row per area: people at risk, at-risk people out of reach, need × gap quadrant.
+
+    See :meth:`chiikimap.Coverage.priorities`.
+    """
+    if cov.indicators is None:
+        raise ParameterError(
+            "指標がありません。analyze(..., indicators=read_indicators(…)) で実行してください / "
+            "no indicators: run analyze(..., indicators=read_indicators(...))",
+            param="indicators",
+        )
+    kinds = indicator_kinds(cov.indicators)
+    check_choice("indicator", indicator, [k for k, v in kinds.items() if v["kind"] == SHARE])
+    check_choice("category", category, cov.categories)
+    rows = cov.table[cov.table[S.CATEGORY] == category]
+    out = pd.DataFrame(
+        {
+            S.AREA_ID: rows[S.AREA_ID].to_numpy(),
+            S.AREA_NAME: rows[S.AREA_NAME].to_numpy(),
+            "share": rows[indicator].to_numpy(dtype=float),
+            S.WEIGHT: rows[S.WEIGHT].to_numpy(dtype=float),
+            AT_RISK: rows[at_risk_column(indicator)].to_numpy(dtype=float),
+            S.UNCOVERED: rows[S.UNCOVERED].to_numpy(dtype=float),
+            AT_RISK_UNCOVERED: rows[at_risk_uncovered_column(indicator)].to_numpy(dtype=float),
+            S.COVERAGE: rows[S.COVERAGE].to_numpy(dtype=float),
+            S.STATUS: rows[S.STATUS].to_numpy(),
+        }
+    )
+    median = float(np.nanmedian(out["share"])) if out["share"].notna().any() else np.nan
+    high = out["share"] >= median
+    short = out[S.STATUS].isin([S.STATUS_NONE, S.STATUS_GAP])
+    quadrant = np.where(
+        high,
+        np.where(short, QUADRANTS[0], QUADRANTS[1]),
+        np.where(short, QUADRANTS[2], QUADRANTS[3]),
+    )
+    unknown = out["share"].isna() | (out[S.STATUS] == S.STATUS_EMPTY)
+    out["need"] = np.where(unknown, "", np.where(high, "高", "低"))
+    out["quadrant"] = np.where(unknown, QUADRANTS[4], quadrant)
+    out["_q"] = out["quadrant"].map({q: i for i, q in enumerate(QUADRANTS)})
+    out = out.sort_values(["_q", AT_RISK_UNCOVERED], ascending=[True, False], kind="stable")
+    out = out.drop(columns="_q").reset_index(drop=True)
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    out.attrs["median_share"] = median
     return out

@@ -157,6 +157,9 @@ class Coverage:
         The run's inputs: basis, rules, CRS, sources.
     taxonomy
         The taxonomy whose labels, colours and markers the outputs use.
+    indicators
+        The indicators of ``analyze(..., indicators=)`` per area (``area_id``, ``area_name``,
+        one column per indicator, shares as 0–1), or ``None``.
     """
 
     table: pd.DataFrame
@@ -167,6 +170,7 @@ class Coverage:
     rejected: pd.DataFrame
     info: RunInfo
     taxonomy: Taxonomy = field(default_factory=default_taxonomy)
+    indicators: pd.DataFrame | None = None
 
     # --- views --------------------------------------------------------------------------------
     @property
@@ -687,6 +691,31 @@ class Coverage:
         from .siting import closure_impact
 
         return closure_impact(self, category, radius_m=radius_m)
+
+    def priorities(self, indicator: str, category: str) -> pd.DataFrame:
+        """Rank the areas by at-risk people out of reach of ``category`` (優先圏域).
+
+        Parameters
+        ----------
+        indicator
+            A share indicator of ``analyze(..., indicators=)`` (e.g. 「閉じこもり傾向」).
+        category
+            Category key.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per area: ``rank``, ``area_id``, ``area_name``, ``share``, ``weight``,
+            ``at_risk`` (weight × share), ``uncovered``, ``at_risk_uncovered`` (uncovered ×
+            share: the share is assumed uniform within the area), ``coverage``, ``status``,
+            ``need`` (高: share ≥ the median share of the areas, else 低) and ``quadrant``
+            (高ニーズ×不足, 高ニーズ×充足, 低ニーズ×不足, 低ニーズ×充足; 不足 = status 空白 or 不足;
+            不明 when the area has no share or no weight). Ordered by quadrant in that order,
+            then by ``at_risk_uncovered``, largest first.
+        """
+        from .needs import priorities
+
+        return priorities(self, indicator, category)
 
     def __repr__(self) -> str:
         counts = self.table[S.STATUS].value_counts()

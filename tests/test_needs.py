@@ -117,3 +117,100 @@ def test_no_name_column_names_the_parameters(tmp_path: Path) -> None:
     with pytest.raises(chiikimap.ColumnNotFoundError) as err:
         read_indicators(p)
     assert "name_col" in str(err.value)
+
+
+# --- needs in the analysis: a hand-made case ----------------------------------------------------
+def _hand_made(tmp_path: Path) -> chiikimap.Coverage:
+    """2 × 2 areas of 1 km; 65+ people and two 訪問介護 offices, radius 300 m, target 0.8.
+
+    A00 (第1区): 100 at the office (250, 250), 100 at (750, 750) → weight 200, uncovered 100
+    A01 (第2区): 200 at (1500, 500), 1 km from either office → uncovered 200
+    A10 (第3区): 50 at (500, 1500) → uncovered 50
+    A11 (第4区): 80 at the second office (1500, 1500) → covered, status ok
+    """
+    from tests.fakes import grid_areas, grid_population, grid_resources
+
+    areas = grid_areas(2)
+    pop = grid_population(
+        [(250, 250), (750, 750), (1500, 500), (500, 1500), (1500, 1500)], [100, 100, 200, 50, 80]
+    )
+    res = grid_resources([(250, 250, ("houmon_kaigo",)), (1500, 1500, ("houmon_kaigo",))])
+    p = tmp_path / "needs.csv"
+    p.write_text(
+        "圏域名,閉じこもり傾向(%),認定者数\n第1区,20.0,30\n第2区,15.0,12\n第3区,40.0,9\n第4区,30.0,7\n",
+        encoding="utf-8",
+    )
+    with pytest.warns(chiikimap.ChiikimapWarning, match="割合"):
+        table = read_indicators(p)
+    return chiikimap.analyze(
+        areas,
+        res,
+        pop,
+        radius_m=300,
+        target=0.8,
+        categories="houmon_kaigo",
+        indicators=table,
+    )
+
+
+def test_at_risk_columns_known_answer(tmp_path: Path) -> None:
+    cov = _hand_made(tmp_path)
+    t = cov.table[cov.table["category"] == "houmon_kaigo"].set_index("area_id")
+    share = "閉じこもり傾向(%)"
+    assert t[share].to_dict() == pytest.approx({"A00": 0.2, "A01": 0.15, "A10": 0.4, "A11": 0.3})
+    assert t["uncovered"].to_dict() == pytest.approx({"A00": 100, "A01": 200, "A10": 50, "A11": 0})
+    # people at risk = weight × share; out of reach = uncovered × share
+    assert t[f"{share}_at_risk"].to_dict() == pytest.approx(
+        {"A00": 40, "A01": 30, "A10": 20, "A11": 24}
+    )
+    assert t[f"{share}_at_risk_uncovered"].to_dict() == pytest.approx(
+        {"A00": 20, "A01": 30, "A10": 20, "A11": 0}
+    )
+    assert t["認定者数"].to_dict() == {"A00": 30, "A01": 12, "A10": 9, "A11": 7}
+    assert "認定者数_at_risk" not in t.columns  # a count is carried, not multiplied
+    assert cov.indicators is not None
+    assert list(cov.indicators["area_id"]) == list(cov.areas["area_id"])
+
+
+def test_priorities_ranking_and_quadrants_known_answer(tmp_path: Path) -> None:
+    cov = _hand_made(tmp_path)
+    pr = cov.priorities("閉じこもり傾向(%)", "houmon_kaigo")
+    # median share 0.25: 高 = A10 (0.40), A11 (0.30); A11 is 充足 (its office covers it)
+    assert pr["area_id"].tolist() == ["A10", "A11", "A01", "A00"]
+    assert pr["quadrant"].tolist() == [
+        "高ニーズ×不足",
+        "高ニーズ×充足",
+        "低ニーズ×不足",
+        "低ニーズ×不足",
+    ]
+    assert pr["rank"].tolist() == [1, 2, 3, 4]
+    assert pr["at_risk_uncovered"].tolist() == pytest.approx([20, 0, 30, 20])
+    assert pr["at_risk"].tolist() == pytest.approx([20, 24, 30, 40])
+    assert pr["area_name"].tolist() == ["第3区", "第4区", "第2区", "第1区"]
+
+
+def test_priorities_needs_a_share_indicator(tmp_path: Path) -> None:
+    cov = _hand_made(tmp_path)
+    with pytest.raises(chiikimap.ParameterError):
+        cov.priorities("認定者数", "houmon_kaigo")
+    with pytest.raises(chiikimap.ParameterError):
+        cov.priorities("閉じこもり傾向(%)", "no_such_category")
+
+
+def test_indicators_on_the_takamatsu_sample() -> None:
+    s = chiikimap.load_sample("takamatsu")
+    t = _read(CSV)
+    with pytest.warns(chiikimap.ChiikimapWarning, match="鬼無"):
+        cov = chiikimap.analyze(s.areas, s.resources, s.population, indicators=t)
+    pr = cov.priorities("閉じこもり傾向", "houkatsu")
+    assert len(pr) == len(s.areas)
+    rows = cov.table[cov.table["category"] == "houkatsu"].set_index("area_id")
+    expected = rows["uncovered"] * rows["閉じこもり傾向"]
+    got = pr.set_index("area_id")["at_risk_uncovered"]
+    assert got.to_dict() == pytest.approx(expected.to_dict())
+    assert set(pr["quadrant"]) <= {
+        "高ニーズ×不足",
+        "高ニーズ×充足",
+        "低ニーズ×不足",
+        "低ニーズ×充足",
+    }
