@@ -439,6 +439,7 @@ def _sheet_sources(ws: Worksheet, coverage: Coverage) -> None:
         ("データ時点", "・".join(info.data_dates) or "不明"),
         ("保存座標系", info.storage_crs),
         ("距離計算の座標系", info.metric_crs_text),
+        ("距離 / distance", info.distance_label),
         ("分類表", info.taxonomy),
         ("chiikimap バージョン", info.version),
         ("作成日", info.created),

@@ -364,3 +364,39 @@ def test_analyze_on_the_real_extract_credits_osm() -> None:
     assert row["coverage_straight"] == pytest.approx(straight.table[S.COVERAGE].iloc[0])
     assert row["coverage_network"] == pytest.approx(walk.table[S.COVERAGE].iloc[0])
     assert isinstance(cmp, pd.DataFrame)
+
+
+def test_outputs_say_walking_distance_and_credit_osm(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from chiikimap.maps import static
+
+    areas, res, pop = _layers(PEOPLE)
+    kw = {"radius_m": {KEY: 800.0}, "metric_crs": CRS}
+    net = _town()
+    net = chiikimap.Network(
+        net.x,
+        net.y,
+        net.u,
+        net.v,
+        net.crs,
+        source=chiikimap.Source("OpenStreetMap", credit="© OSM"),
+    )
+    walk = chiikimap.analyze(areas, res, pop, network=net, **kw)
+    straight = chiikimap.analyze(areas, res, pop, **kw)
+    assert "道のり800 m" in static._default_title(walk, KEY, "ja")
+    assert "半径800 m" in static._default_title(straight, KEY, "ja")
+    html = tmp_path / "m.html"
+    walk.save_html(html)
+    text = html.read_text(encoding="utf-8")
+    assert "道のり800m圏" in text and "© OSM" in text
+    xlsx = tmp_path / "k.xlsx"
+    walk.to_excel(xlsx)
+    cells = [
+        str(c.value)
+        for ws in load_workbook(xlsx).worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.value is not None
+    ]
+    assert any("道のり" in c for c in cells) and "© OSM" in cells

@@ -106,6 +106,7 @@ _TEXT = {
         "basis_area": "基準: 面積 {value:.2f} km²",
         "walk": "徒歩{r}m圏",
         "radius": "半径{r}km圏",
+        "network": "道のり{r}m圏",
         "reach": "{label}: {dist}の{who}",
         "area_who": "面積",
         "default_title": "地域資源の空白地図",
@@ -148,6 +149,7 @@ _TEXT = {
         "basis_area": "Basis: area {value:.2f} km²",
         "walk": "{r} m",
         "radius": "{r} km",
+        "network": "{r} m on foot along the streets",
         "reach": "{label}: {who} within {dist}",
         "area_who": "area",
         "default_title": "Community resource gap map",
@@ -194,7 +196,9 @@ def _categories_json(
         radius = float(rule.get("radius_m", radius))
         target = float(rule.get("target", target))
         dist = (
-            t["walk"].format(r=f"{radius:,.0f}")
+            t["network"].format(r=f"{radius:,.0f}")
+            if info.distance == "network"
+            else t["walk"].format(r=f"{radius:,.0f}")
             if radius <= 1000
             else t["radius"].format(r=f"{radius / 1000:g}")
         )

@@ -72,6 +72,7 @@ _TEXT = {
     "ja": {
         "title_overview": "圏域別のサービス不足状況（空白・不足の種別数）",
         "title_category": "{label}のカバー率（半径{radius} m・目標{target}）",
+        "title_category_network": "{label}のカバー率（道のり{radius} m・目標{target}）",
         "legend_count": "空白・不足の種別数（全{n}種別中）",
         "legend_status": "判定",
         "legend_resources": "資源（種別ごとの数）",
@@ -87,6 +88,7 @@ _TEXT = {
     "en": {
         "title_overview": "Missing services per area (categories with none/gap)",
         "title_category": "{label}: coverage (radius {radius} m, target {target})",
+        "title_category_network": "{label}: coverage ({radius} m on foot, target {target})",
         "legend_count": "categories none/gap (of {n})",
         "legend_status": "status",
         "legend_resources": "resources (count per category)",
@@ -535,7 +537,8 @@ def _default_title(coverage: Coverage, category: str | None, lang: str) -> str:
     if category is None:
         return text["title_overview"]
     rule = coverage.info.rules.get(category, {})
-    return text["title_category"].format(
+    key = "title_category_network" if coverage.info.distance == "network" else "title_category"
+    return text[key].format(
         label=coverage.taxonomy.label(category, lang),
         radius=f"{float(rule.get('radius_m', float('nan'))):,.0f}",
         target=f"{float(rule.get('target', float('nan'))):.0%}",
