@@ -389,7 +389,8 @@ def test_outputs_say_walking_distance_and_credit_osm(tmp_path: Path) -> None:
     html = tmp_path / "m.html"
     walk.save_html(html)
     text = html.read_text(encoding="utf-8")
-    assert "道のり800m圏" in text and "© OSM" in text
+    assert "道のり800m圏" in text
+    assert "© OSM" in text
     xlsx = tmp_path / "k.xlsx"
     walk.to_excel(xlsx)
     cells = [
@@ -399,4 +400,5 @@ def test_outputs_say_walking_distance_and_credit_osm(tmp_path: Path) -> None:
         for c in row
         if c.value is not None
     ]
-    assert any("道のり" in c for c in cells) and "© OSM" in cells
+    assert any("道のり" in c for c in cells)
+    assert "© OSM" in cells
