@@ -216,6 +216,15 @@ OPTIONS: dict[str, dict[str, str]] = {
 
 def _option_hint(stage: str, params: Sequence[str]) -> str:
     """The line naming the command-line options for the library ``params`` (empty if none)."""
+    if stage == "recipe":  # chiikimap run: the recipe's keys, in the table of the file
+        keys = list(dict.fromkeys(p for p in params if p))
+        if not keys:
+            return ""
+        shown = ", ".join(keys)
+        return (
+            f"→ レシピではそのファイルの表に {shown} を書きます / in the recipe: set {shown} "
+            "in the file's table"
+        )
     table = OPTIONS.get(stage, {})
     options = list(dict.fromkeys(table[p] for p in params if p in table))
     if not options:
@@ -569,7 +578,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     path = _require_file(args.recipe)
     formats = [f.replace("-", "_") for f in args.format] if args.format else None
-    with _show_warnings():
+    with _show_warnings("recipe"):
         try:
             recipe = load_recipe(path)
             if args.out:

@@ -357,3 +357,13 @@ def test_repeated_warnings_are_one_line_with_a_count() -> None:
     assert "行 5:" not in line
     assert "他 12 件 / 12 more" in line
     assert _aggregated_lines(groups[1][0]) == ["圏域が重なっています"]
+
+
+def test_recipe_warnings_name_recipe_keys() -> None:
+    from chiikimap.cli import _option_hint
+
+    hint = _option_hint("recipe", ("crs",))
+    assert "レシピ" in hint
+    assert "crs" in hint
+    assert "--" not in hint
+    assert _option_hint("recipe", ()) == ""

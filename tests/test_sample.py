@@ -114,3 +114,10 @@ def test_wheel_carries_sample_data_and_taxonomy(tmp_path):
         check=True,
     )
     assert out.stdout.strip() == "8"
+
+
+def test_hirakata_sources_name_their_layers() -> None:
+    s = chiikimap.load_sample("hirakata")
+    layers = {src.title: src.layer for src in s.sources}
+    assert layers["介護サービス情報公表システム オープンデータ"] == "resources"
+    assert layers["国土数値情報（小学校区データ）"] == "areas"
