@@ -27,6 +27,7 @@ from ._errors import (
 from ._identity import merge_resources
 from ._network import Network
 from ._schema import Source, rejected_rows
+from .compare import compare
 from .coverage import analyze
 from .io.districts import merge_areas, read_districts
 from .io.network import read_network
@@ -62,6 +63,7 @@ __all__ = [
     "__version__",
     "analyze",
     "apportion",
+    "compare",
     "default_taxonomy",
     "init_recipe",
     "load_recipe",

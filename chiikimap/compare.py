@@ -1,0 +1,277 @@
+"""What changed between two runs: coverage per area × category, resources opened and closed.
+
+:func:`compare` lines up two :class:`~chiikimap.Coverage` results (last year's and this year's)
+area by area and category by category; :func:`resource_changes` matches their resources by
+事業所番号, else by the same-facility rule of :func:`chiikimap.merge_resources`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from . import _schema as S
+from ._identity import _metric_xy, addresses_agree, names_agree
+
+if TYPE_CHECKING:
+    from .result import Coverage
+
+__all__ = ["compare", "resource_changes"]
+
+#: figures compared, each as ``<figure>_before``, ``<figure>_after`` and ``<figure>_change``
+FIGURES = (S.N_RESOURCES, S.CAPACITY, S.COVERAGE, S.UNCOVERED)
+#: status keys from worst to best (``empty`` has no rank)
+_RANK = {S.STATUS_NONE: 0, S.STATUS_GAP: 1, S.STATUS_OK: 2}
+#: relative area of the symmetric difference above which a boundary counts as changed
+BOUNDARY_TOLERANCE = 1e-6
+SAME_FACILITY_M = 50.0
+
+
+def resource_changes(
+    before: Coverage, after: Coverage, *, within_m: float = SAME_FACILITY_M
+) -> pd.DataFrame:
+    """Every resource of either run: kept (matched), opened (only after) or closed (only before).
+
+    Parameters
+    ----------
+    before, after
+        Two results of :func:`chiikimap.analyze`.
+    within_m
+        Greatest distance in metres between the points of one facility (default 50).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per resource: ``change`` (``kept``/``opened``/``closed``), ``matched_by``
+        (``office_number``, ``same_facility`` or ``""``), ``resource_id_before``,
+        ``resource_id_after``, ``name``, ``area_id_before``, ``area_id_after``,
+        ``categories_before``, ``categories_after``. Two resources are one facility when they share
+        a 事業所番号 (``office_number``), or — when either has none — they lie within
+        ``within_m`` metres and their names agree, or their addresses agree and they share a
+        category (the rule of :func:`chiikimap.merge_resources`). Each resource is matched at
+        most once, closest first.
+    """
+    rb, ra = before.resources.reset_index(drop=True), after.resources.reset_index(drop=True)
+    pairs = _office_pairs(rb, ra)
+    used_b = {i for i, _ in pairs}
+    used_a = {j for _, j in pairs}
+    matched = [(i, j, "office_number") for i, j in pairs]
+    for i, j in _facility_pairs(rb, ra, used_b, used_a, within_m):
+        matched.append((i, j, "same_facility"))
+        used_b.add(i)
+        used_a.add(j)
+    rows = [_row(rb, ra, i, j, "kept", how) for i, j, how in matched]
+    rows += [_row(rb, ra, i, None, "closed", "") for i in range(len(rb)) if i not in used_b]
+    rows += [_row(rb, ra, None, j, "opened", "") for j in range(len(ra)) if j not in used_a]
+    return pd.DataFrame(rows, columns=_CHANGE_COLUMNS)
+
+
+_CHANGE_COLUMNS = [
+    "change",
+    "matched_by",
+    "resource_id_before",
+    "resource_id_after",
+    S.NAME,
+    "area_id_before",
+    "area_id_after",
+    "categories_before",
+    "categories_after",
+]
+
+
+def _numbers(frame: pd.DataFrame) -> list[str]:
+    if S.OFFICE_NUMBER not in frame.columns:
+        return [""] * len(frame)
+    return ["" if pd.isna(v) else str(v).strip() for v in frame[S.OFFICE_NUMBER]]
+
+
+def _office_pairs(rb: pd.DataFrame, ra: pd.DataFrame) -> list[tuple[int, int]]:
+    first_after: dict[str, int] = {}
+    for j, num in enumerate(_numbers(ra)):
+        if num:
+            first_after.setdefault(num, j)
+    pairs = []
+    for i, num in enumerate(_numbers(rb)):
+        j = first_after.pop(num, -1) if num else -1
+        if j >= 0:
+            pairs.append((i, j))
+    return pairs
+
+
+def _cats(row: pd.Series) -> set[str]:
+    cats = row.get(S.CATEGORIES)
+    if isinstance(cats, tuple | list) and cats:
+        return set(cats)
+    return {str(row.get(S.CATEGORY, ""))}
+
+
+def _facility_pairs(
+    rb: pd.DataFrame, ra: pd.DataFrame, used_b: set[int], used_a: set[int], within_m: float
+) -> list[tuple[int, int]]:
+    """Pairs (before, after) of the same facility among resources not matched by number."""
+    free_b = [i for i in range(len(rb)) if i not in used_b]
+    free_a = [j for j in range(len(ra)) if j not in used_a]
+    if not free_b or not free_a:
+        return []
+    pts = pd.concat([rb.geometry.iloc[free_b], ra.geometry.iloc[free_a]])
+    xy = _metric_xy(pts.x.to_numpy(), pts.y.to_numpy())
+    xy_b, xy_a = xy[: len(free_b)], xy[len(free_b) :]
+    tree = shapely.STRtree(shapely.points(xy_a))
+    left, right = tree.query(shapely.points(xy_b), predicate="dwithin", distance=within_m)
+    nb, na = _numbers(rb), _numbers(ra)
+    candidates = []
+    for p, q in zip(left.tolist(), right.tolist(), strict=True):
+        i, j = free_b[p], free_a[q]
+        if nb[i] and na[j]:
+            continue  # two different 事業所番号 are two facilities
+        b, a = rb.iloc[i], ra.iloc[j]
+        if names_agree(str(b[S.NAME]), str(a[S.NAME])) or (
+            addresses_agree(str(b.get(S.ADDRESS, "")), str(a.get(S.ADDRESS, "")))
+            and _cats(b) & _cats(a)
+        ):
+            candidates.append((float(np.hypot(*(xy_b[p] - xy_a[q]))), i, j))
+    pairs = []
+    taken_b: set[int] = set()
+    taken_a: set[int] = set()
+    for _, i, j in sorted(candidates):
+        if i not in taken_b and j not in taken_a:
+            pairs.append((i, j))
+            taken_b.add(i)
+            taken_a.add(j)
+    return pairs
+
+
+def _row(
+    rb: pd.DataFrame, ra: pd.DataFrame, i: int | None, j: int | None, change: str, how: str
+) -> dict[str, object]:
+    b = None if i is None else rb.iloc[i]
+    a = None if j is None else ra.iloc[j]
+    named = a if a is not None else b
+    return {
+        "change": change,
+        "matched_by": how,
+        "resource_id_before": None if b is None else b[S.RESOURCE_ID],
+        "resource_id_after": None if a is None else a[S.RESOURCE_ID],
+        S.NAME: None if named is None else named[S.NAME],
+        "area_id_before": None if b is None else b.get(S.AREA_ID),
+        "area_id_after": None if a is None else a.get(S.AREA_ID),
+        "categories_before": None if b is None else tuple(sorted(_cats(b))),
+        "categories_after": None if a is None else tuple(sorted(_cats(a))),
+    }
+
+
+def compare(
+    before: Coverage, after: Coverage, *, within_m: float = SAME_FACILITY_M
+) -> pd.DataFrame:
+    """Compare two runs area by area and category by category (前回との比較).
+
+    Parameters
+    ----------
+    before, after
+        Two results of :func:`chiikimap.analyze` (e.g. last year's and this year's).
+    within_m
+        Greatest distance in metres between the points of one facility (default 50), for
+        matching resources without a 事業所番号.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area × category of either run: ``area_id``, ``area_name``, ``category``,
+        ``status_before``, ``status_after``, ``status_change`` (「空白→充足」 …), for each of
+        ``n_resources``, ``capacity``, ``coverage`` and ``uncovered`` the columns
+        ``<figure>_before``, ``<figure>_after`` and ``<figure>_change`` (after − before),
+        ``n_opened`` and ``n_closed`` (resources of the category opened / closed in the area,
+        see :func:`resource_changes`), ``n_other`` (the rest of ``n_resources_change``:
+        resources kept that moved between areas or changed categories), ``boundary_changed``
+        and ``trend``: ``improved`` (better status, or the same status and more coverage),
+        ``worse``, ``unchanged``, ``boundary_changed`` (the area's polygon differs: its
+        figures are not comparable and their changes are NaN), ``new_area`` or
+        ``removed_area``.
+    """
+    keys = [S.AREA_ID, S.CATEGORY]
+    cols = [S.AREA_ID, S.AREA_NAME, S.CATEGORY, S.STATUS, *FIGURES]
+    tb = before.table[cols].rename(columns={c: f"{c}_before" for c in cols if c not in keys})
+    ta = after.table[cols].rename(columns={c: f"{c}_after" for c in cols if c not in keys})
+    out = tb.merge(ta, on=keys, how="outer", sort=False)
+    out.insert(1, S.AREA_NAME, out[f"{S.AREA_NAME}_after"].fillna(out[f"{S.AREA_NAME}_before"]))
+    out = out.drop(columns=[f"{S.AREA_NAME}_before", f"{S.AREA_NAME}_after"])
+    out = out.rename(columns={f"{S.STATUS}_before": "status_before"})
+    out = out.rename(columns={f"{S.STATUS}_after": "status_after"})
+    changed = _boundary_changed(before, after)
+    out["boundary_changed"] = out[S.AREA_ID].astype(str).isin(changed)
+    for fig in FIGURES:
+        change = out[f"{fig}_after"].astype(float) - out[f"{fig}_before"].astype(float)
+        out[f"{fig}_change"] = change.where(~out["boundary_changed"])
+    out["status_change"] = [
+        _status_change(b, a) for b, a in zip(out["status_before"], out["status_after"], strict=True)
+    ]
+    _count_resources(out, resource_changes(before, after, within_m=within_m))
+    out["trend"] = [_trend(r) for r in out.itertuples(index=False)]
+    order = [
+        S.AREA_ID, S.AREA_NAME, S.CATEGORY, "status_before", "status_after", "status_change",
+        *(f"{f}_{w}" for f in FIGURES for w in ("before", "after", "change")),
+        "n_opened", "n_closed", "n_other", "boundary_changed", "trend",
+    ]  # fmt: skip
+    return out[order].reset_index(drop=True)
+
+
+def _boundary_changed(before: Coverage, after: Coverage) -> set[str]:
+    gb = before.areas.set_index(S.AREA_ID).geometry
+    ga = after.areas.set_index(S.AREA_ID).geometry
+    common = gb.index.intersection(ga.index)
+    if not len(common):
+        return set()
+    b = gb.loc[common].to_numpy()
+    a = ga.loc[common].to_numpy()
+    diff = shapely.area(shapely.symmetric_difference(b, a))
+    union = np.maximum(shapely.area(shapely.union(b, a)), 1e-30)
+    return {str(k) for k, d in zip(common, diff / union, strict=True) if d > BOUNDARY_TOLERANCE}
+
+
+def _label(status: object) -> str:
+    if not isinstance(status, str):
+        return "なし"
+    return S.STATUS_LABELS[status][0]
+
+
+def _status_change(before: object, after: object) -> str:
+    if before == after:
+        return ""
+    return f"{_label(before)}→{_label(after)}"
+
+
+def _count_resources(out: pd.DataFrame, changes: pd.DataFrame) -> None:
+    """Columns n_opened, n_closed and n_other (the rest of n_resources_change)."""
+    for col, kind, side in (("n_opened", "opened", "after"), ("n_closed", "closed", "before")):
+        part = changes[changes["change"] == kind]
+        counts: dict[tuple[str, str], int] = {}
+        for area, cats in zip(part[f"area_id_{side}"], part[f"categories_{side}"], strict=True):
+            if area is None or pd.isna(area):
+                continue
+            for c in cats:
+                counts[(str(area), c)] = counts.get((str(area), c), 0) + 1
+        out[col] = [
+            counts.get((str(a), c), 0) for a, c in zip(out[S.AREA_ID], out[S.CATEGORY], strict=True)
+        ]
+    total = out[f"{S.N_RESOURCES}_after"].fillna(0) - out[f"{S.N_RESOURCES}_before"].fillna(0)
+    out["n_other"] = (total - out["n_opened"] + out["n_closed"]).astype(int)
+
+
+def _trend(r: Any) -> str:
+    before, after = r.status_before, r.status_after
+    if not isinstance(before, str):
+        return "new_area"
+    if not isinstance(after, str):
+        return "removed_area"
+    if r.boundary_changed:
+        return "boundary_changed"
+    rb, ra = _RANK.get(before), _RANK.get(after)
+    if rb is not None and ra is not None and rb != ra:
+        return "improved" if ra > rb else "worse"
+    change = getattr(r, f"{S.COVERAGE}_change")
+    if isinstance(change, float) and not np.isnan(change) and abs(change) > 1e-9:
+        return "improved" if change > 0 else "worse"
+    return "unchanged"
