@@ -38,6 +38,12 @@ def add_geocode_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         help="参照ファイルが市区町村名を持たないとき (街区辞書など) / municipality of the reference",
     )
     gp.add_argument("--sheet", metavar="NAME", help="Excel のシート名 / sheet of an xlsx list")
+    gp.add_argument(
+        "--cache",
+        action="store_true",
+        help="参照データの索引を参照ファイルの隣に保存して次回から再利用 / keep the reference "
+        "index next to the reference file and reuse it while the file is unchanged",
+    )
     gp.set_defaults(func=_cmd_geocode)
 
 
@@ -49,7 +55,7 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     out = Path(args.out) if args.out else path.with_name(f"{path.stem}_geocoded.csv")
-    ref = read_reference(args.reference, municipality=args.municipality)
+    ref = read_reference(args.reference, municipality=args.municipality, cache=args.cache)
     table = geocode_file(path, ref, out, address_col=args.address_col, sheet=args.sheet)
     levels = table["geocode_level"].replace("", "未照合 / not placed").value_counts()
     print(f"{out} を書き出しました / written ({len(table)} 行 / rows)", file=sys.stdout)

@@ -18,8 +18,10 @@ addresses meet in one spelling. One :class:`MunicipalityIndex` is built per muni
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+import pickle
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -28,7 +30,8 @@ from os import PathLike
 from pathlib import Path
 
 from chiikimap._address import fold, strip_prefecture
-from chiikimap._errors import InputFileError
+from chiikimap._atomic import atomic_path
+from chiikimap._errors import ChiikimapError, InputFileError
 
 __all__ = ["MunicipalityIndex", "Reference", "read_reference"]
 
@@ -101,8 +104,36 @@ class Reference:
         return f"Reference({'; '.join(parts)})"
 
 
+_CACHE_VERSION = 1
+
+
+def _cache_key(paths: list[Path], municipality: str | None) -> str:
+    digest = hashlib.sha256(f"{_CACHE_VERSION}|{municipality}".encode())
+    for path in paths:
+        digest.update(path.name.encode())
+        with path.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _cached(paths: list[Path], municipality: str | None) -> tuple[Path, str, Reference | None]:
+    """(cache file, key, the cached Reference when the key still matches)."""
+    cache = paths[0].with_name(paths[0].name + ".chiikimap-index.pickle")
+    key = _cache_key(paths, municipality)
+    if cache.exists():
+        try:
+            with cache.open("rb") as f:
+                stored_key, ref = pickle.load(f)
+            if stored_key == key and isinstance(ref, Reference):
+                return cache, key, ref
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            pass
+    return cache, key, None
+
+
 def read_reference(
-    paths: PathArg | Sequence[PathArg], *, municipality: str | None = None
+    paths: PathArg | Sequence[PathArg], *, municipality: str | None = None, cache: bool = False
 ) -> Reference:
     """Read address reference files into one :class:`Reference`.
 
@@ -113,6 +144,10 @@ def read_reference(
     municipality
         The municipality (``"枚方市"``) of a block dictionary JSON, which does not name it, or of
         a Geolonia town JSON that was renamed (its name is otherwise the file name).
+    cache
+        Keep the built index in ``<first file>.chiikimap-index.pickle`` next to the reference and
+        reuse it while the files' contents (SHA-256) are unchanged; a prefecture-wide 街区 ZIP
+        is then read once. A cache that cannot be written is skipped silently.
 
     Returns
     -------
@@ -126,15 +161,30 @@ def read_reference(
     """
     if isinstance(paths, (str, PathLike)):
         paths = [paths]
+    files = [Path(p) for p in paths]
+    missing = next((p for p in files if not p.exists()), None)
+    if missing is not None:
+        raise InputFileError(
+            f"参照ファイルがありません / reference file not found: {missing}", path=missing
+        )
+    if not cache:
+        return _read_all(files, municipality)
+    cache_file, key, ref = _cached(files, municipality)
+    if ref is None:
+        ref = _read_all(files, municipality)
+        try:
+            with atomic_path(cache_file) as tmp, tmp.open("wb") as f:
+                pickle.dump((key, ref), f, protocol=pickle.HIGHEST_PROTOCOL)
+        except (OSError, ChiikimapError):
+            pass
+    return ref
+
+
+def _read_all(paths: list[Path], municipality: str | None) -> Reference:
     ref = Reference()
     abr_names: dict[tuple[str, str], tuple[str, str, str]] = {}
     abr_points: list[tuple[Path, dict[str, str]]] = []
-    for raw in paths:
-        path = Path(raw)
-        if not path.exists():
-            raise InputFileError(
-                f"参照ファイルがありません / reference file not found: {path}", path=path
-            )
+    for path in paths:
         ref.sources.append(path.name)
         if path.suffix.lower() == ".json":
             _read_json(path, ref, municipality)
