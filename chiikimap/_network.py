@@ -115,13 +115,28 @@ class Snapped:
     off: np.ndarray
 
 
-def project(net: Network, crs: pyproj.CRS) -> Projected:
-    """The network in ``crs``: self-loops dropped, parallel edges merged (their shortest kept)."""
+def project(
+    net: Network, crs: pyproj.CRS, bounds: tuple[float, float, float, float] | None = None
+) -> Projected:
+    """The network in ``crs``: self-loops dropped, parallel edges merged (their shortest kept).
+
+    ``bounds`` (``xmin, ymin, xmax, ymax`` in ``crs``) keeps only the edges whose bounding box meets
+    it (a prefecture extract clipped to the areas plus the largest radius).
+    """
     x, y = np.asarray(net.x, dtype=float), np.asarray(net.y, dtype=float)
     if pyproj.CRS(net.crs) != pyproj.CRS(crs):
         x, y = pyproj.Transformer.from_crs(net.crs, crs, always_xy=True).transform(x, y)
     xy = np.column_stack([x, y])
     u, v = np.asarray(net.u, dtype=np.intp), np.asarray(net.v, dtype=np.intp)
+    if bounds is not None:
+        x0, y0, x1, y1 = bounds
+        keep_edge = (
+            (np.minimum(x[u], x[v]) <= x1)
+            & (np.maximum(x[u], x[v]) >= x0)
+            & (np.minimum(y[u], y[v]) <= y1)
+            & (np.maximum(y[u], y[v]) >= y0)
+        )
+        u, v = u[keep_edge], v[keep_edge]
     a, b = np.minimum(u, v), np.maximum(u, v)
     keep = a != b
     a, b = a[keep], b[keep]

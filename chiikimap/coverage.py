@@ -201,7 +201,8 @@ def analyze(  # noqa: PLR0913  (keyword-only options are the documented API)
     for layer in layers:
         area_weight += np.bincount(layer.area, weights=layer.w, minlength=len(area_weight))
     _warn_weights(run, area_weight, weight_outside, placed.area_ids)
-    nets = None if network is None else [_snap_layer(network, layer) for layer in layers]
+    reach_m = max((run.taxonomy[k].radius_m for k in run.categories), default=0.0)
+    nets = None if network is None else [_snap_layer(network, ly, reach_m) for ly in layers]
     rows = [_measure(run, key, layers, placed, area_weight, nets) for key in run.categories]
     cov = _assemble(run, zones, placed, rows, area_weight, weight_outside, sources)
     cov = cov if network is None else _with_network(cov, network)
@@ -452,8 +453,20 @@ class _NetLayer:
     resources: _network.Snapped
 
 
-def _snap_layer(network: _network.Network, layer: _Layer) -> _NetLayer:
-    proj = _network.project(network, layer.zone.crs)
+def _snap_layer(network: _network.Network, layer: _Layer, reach_m: float) -> _NetLayer:
+    """Clip the network to the layer's points and the resources plus the largest radius; snap.
+
+    Every path within the radius lies inside the clip, so ``covered`` is as on the whole network;
+    a point more than the largest radius from every street may snap to another street than on the
+    whole network (its ``nearest_m`` is then an upper bound).
+    """
+    xy = np.vstack([layer.xy, layer.res_xy])
+    (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
+    proj = _network.project(
+        network, layer.zone.crs, (x0 - reach_m, y0 - reach_m, x1 + reach_m, y1 + reach_m)
+    )
+    if len(proj.u) == 0:  # no street near anyone: snap to the whole network instead
+        proj = _network.project(network, layer.zone.crs)
     return _NetLayer(proj, _network.snap(proj, layer.xy), _network.snap(proj, layer.res_xy))
 
 

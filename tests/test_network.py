@@ -402,3 +402,17 @@ def test_outputs_say_walking_distance_and_credit_osm(tmp_path: Path) -> None:
     ]
     assert any("道のり" in c for c in cells)
     assert "© OSM" in cells
+
+
+def test_clipping_keeps_every_edge_that_meets_the_box() -> None:
+    net = _town()
+    full = N.project(net, pyproj.CRS(CRS))
+    # a box around the south street's west half: the north street and the bridge's upper part go
+    clip = N.project(net, pyproj.CRS(CRS), bounds=(-50.0, -50.0, 450.0, 150.0))
+    # kept: south edges 0–100 … 400–500 (5, the last one reaches into the box), bridge 0–100 and
+    # 100–200 (its box starts at y = 100 ≤ 150): 7 of 26 (10 south, 10 north, 6 on the bridge)
+    assert len(full.u) == 26
+    assert len(clip.u) == 7
+    pts = np.array([[0.0, -10.0], [300.0, -10.0]])
+    d = N.network_distance(clip, N.snap(clip, pts[:1]), N.snap(clip, pts[1:]))
+    np.testing.assert_allclose(d, [320.0], atol=1e-6)
