@@ -57,6 +57,13 @@ CAPACITIES = "capacities"  # dict: category key → capacity (sum of the 定員 
 ADDRESS = "address"
 SOURCE = "source"
 OFFICE_NUMBER = "office_number"  # 事業所番号 ("" when the source has none)
+# contact fields, "" when the source has none (DESIGN.md: kept for the karte and the booklet)
+PHONE = "phone"  # 電話番号
+FAX = "fax"  # FAX番号
+HOURS = "hours"  # 利用可能曜日・開館時間・定休日・特記事項, composed into one text
+URL = "url"
+OPERATOR = "operator"  # 法人の名称 / 団体名
+CONTACT_COLUMNS = (PHONE, FAX, HOURS, URL, OPERATOR)
 RESOURCE_COLUMNS = (
     RESOURCE_ID,
     NAME,
@@ -67,6 +74,7 @@ RESOURCE_COLUMNS = (
     ADDRESS,
     SOURCE,
     OFFICE_NUMBER,
+    *CONTACT_COLUMNS,
     GEOMETRY,
 )
 
@@ -151,6 +159,11 @@ COLUMN_LABELS_JA = {
     OFFICE_NUMBER: "事業所番号",
     ADDRESS: "住所",
     SOURCE: "出典",
+    PHONE: "電話番号",
+    FAX: "FAX",
+    HOURS: "利用日・時間",
+    URL: "URL",
+    OPERATOR: "運営法人・団体",
     POP_TOTAL: "総人口",
     POP_65PLUS: "65歳以上人口",
     POP_75PLUS: "75歳以上人口",

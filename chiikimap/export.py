@@ -45,6 +45,8 @@ _INJECTION_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 _FMT_INT = "#,##0"
+#: contact columns shown in each area sheet's resource list (all of them in 「資源一覧」)
+_CONTACT_SHOWN = (S.PHONE, S.HOURS, S.OPERATOR)
 #: header of one resource's capacity (S.COLUMN_LABELS_JA's 定員計 is the sum over resources)
 _CAPACITY_ONE = "定員"
 _FMT_FLOAT = "#,##0.0"
@@ -341,6 +343,7 @@ def _sheet_area(ws: Worksheet, coverage: Coverage, area_id: str, area_name: str)
             labels_ja[S.CATEGORIES],
             labels_ja[S.ADDRESS],
             _CAPACITY_ONE,
+            *(labels_ja[c] for c in _CONTACT_SHOWN),
         ],
     )
     for _, rrow in res.iterrows():
@@ -350,6 +353,8 @@ def _sheet_area(ws: Worksheet, coverage: Coverage, area_id: str, area_name: str)
         _put(ws, r, 3, _labels(coverage, rrow[S.CATEGORIES]))
         _put(ws, r, 4, rrow.get(S.ADDRESS))
         _put(ws, r, 5, rrow.get(S.CAPACITY), _FMT_INT)
+        for j, column in enumerate(_CONTACT_SHOWN, start=6):
+            _put(ws, r, j, rrow.get(column))
     ws.freeze_panes = ws.cell(row=head + 1, column=1)
     _widths(ws, [30, 28, 10, 12, 9, 9, 14, 12, 14, 12])
     ws.row_dimensions[head].height = 45
@@ -371,6 +376,7 @@ def _sheet_resources(ws: Worksheet, coverage: Coverage) -> None:
         labels_ja[S.SOURCE],
         "緯度",
         "経度",
+        *(labels_ja[c] for c in S.CONTACT_COLUMNS),
     ]
     _header(ws, 1, heads)
     pts = res.geometry.to_crs(S.STORAGE_CRS) if res.crs is not None else res.geometry
@@ -388,9 +394,11 @@ def _sheet_resources(ws: Worksheet, coverage: Coverage) -> None:
         if geom is not None and not geom.is_empty:
             _put(ws, i, 9, float(geom.y), "0.000000")
             _put(ws, i, 10, float(geom.x), "0.000000")
+        for j, column in enumerate(S.CONTACT_COLUMNS, start=11):
+            _put(ws, i, j, row.get(column))
     ws.freeze_panes = "C2"
-    ws.auto_filter.ref = f"A1:J{max(len(res) + 1, 1)}"
-    _widths(ws, [10, 32, 10, 18, 30, 32, 8, 20, 11, 11])
+    ws.auto_filter.ref = f"A1:O{max(len(res) + 1, 1)}"
+    _widths(ws, [10, 32, 10, 18, 30, 32, 8, 20, 11, 11, 14, 14, 30, 30, 24])
     _print_setup(ws, landscape=True, title_rows="1:1")
 
 

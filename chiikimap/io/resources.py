@@ -103,6 +103,44 @@ _CANDIDATES: dict[str, tuple[str, ...]] = {
     "id": ("事業所番号", "jigyosho_id", "resource_id", "id", "施設id", "#property"),
     "building": ("方書（ビル名等）", "方書"),
     "datum": ("測地系", "datum", "測地系の種類", "geodetic_datum"),
+    # contact fields (kept when present; never required)
+    "phone": (
+        "電話番号",
+        "事業所電話番号",
+        "電話",
+        "tel",
+        "telephonenumber",
+        "telephone",
+        "phone",
+    ),
+    "fax": ("fax番号", "事業所fax番号", "fax", "faxnumber"),
+    "days": ("利用可能曜日", "開館日", "開所日", "営業日", "availabledate", "days"),
+    "hours": (
+        "開館時間",
+        "開所時間",
+        "営業時間",
+        "利用時間",
+        "受付時間",
+        "利用可能な時間帯",
+        "時間",
+        "hours",
+        "openinghours",
+    ),
+    "start": ("開始時間", "開始時刻", "starttime", "opens"),
+    "end": ("終了時間", "終了時刻", "endtime", "closes"),
+    "closed": ("定休日", "休館日", "休業日", "休日", "closeddays"),
+    "hours_note": ("利用可能曜日特記事項", "availabledatenote", "開館時間備考", "利用時間備考"),
+    "url": ("url", "事業所url", "ホームページ", "ホームページアドレス", "website", "referenceobject"),
+    "operator": (
+        "法人の名称",
+        "運営法人",
+        "法人名",
+        "団体名",
+        "運営団体",
+        "運営主体",
+        "設置主体",
+        "operator",
+    ),
 }
 #: role → (Japanese label, English label, parameter to pass)
 _ROLE_TEXT = {
@@ -113,7 +151,14 @@ _ROLE_TEXT = {
     "category": ("種別（サービスの種類）", "category", "category_col"),
     "capacity": ("定員", "capacity", "capacity_col"),
     "id": ("ID（事業所番号）", "id", "id_col"),
+    "phone": ("電話番号", "phone", "phone_col"),
+    "fax": ("FAX番号", "fax", "fax_col"),
+    "hours": ("利用時間（開館時間）", "hours", "hours_col"),
+    "url": ("URL", "url", "url_col"),
+    "operator": ("運営法人・団体名", "operator", "operator_col"),
 }
+#: the contact roles whose values become columns of the layer (``hours`` is composed)
+_CONTACT_PARTS = ("days", "hours", "start", "end", "closed", "hours_note")
 
 # --- layouts --------------------------------------------------------------------------------------
 _MHLW_COLUMNS = (
@@ -1254,6 +1299,11 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
     category_col: str | None = None,
     capacity_col: str | None = None,
     id_col: str | None = None,
+    phone_col: str | None = None,
+    fax_col: str | None = None,
+    hours_col: str | None = None,
+    url_col: str | None = None,
+    operator_col: str | None = None,
     encoding: str | None = None,
     sheet: str | int | None = None,
     header_row: int | None = None,
@@ -1288,6 +1338,12 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
         rows whose 測地系/datum column does, are transformed from EPSG:4301 to JGD2011 with
         pyproj (the TKY2JGD grid when installed, else EPSG's Tokyo→JGD2000 geocentric
         translation; see ``chiikimap.io._datum``) and a warning names the operation used.
+    phone_col, fax_col, hours_col, url_col, operator_col
+        Contact columns, kept when present and never required: 電話番号/事業所電話番号/tel/
+        telephoneNumber, FAX番号, 開館時間/開所時間/営業時間/利用時間/利用可能な時間帯, URL/
+        事業所URL/ホームページ, 法人の名称/運営法人/団体名. The ``hours`` column of the layer joins
+        利用可能曜日 (開館日, availableDate), the time (or 開始時間〜終了時間, startTime〜endTime),
+        定休日/休館日 and 利用可能曜日特記事項 (availableDateNote) into one text.
     encoding
         Text encoding of a CSV file; detected when omitted.
     sheet
@@ -1335,7 +1391,9 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
         ``<stem>-<row>``), ``name``, ``category`` (first key), ``categories`` (tuple of all keys),
         ``capacity`` (float, the first category's; NaN when unknown or 0), ``capacities`` (dict
         key → capacity of that category), ``address``, ``source`` (file name), ``office_number``
-        (事業所番号, "" when the file has none), ``geometry`` (Point) in EPSG:6668.
+        (事業所番号, "" when the file has none), ``phone``, ``fax``, ``hours``, ``url``,
+        ``operator`` (contact fields, "" when the file has none), ``geometry`` (Point) in
+        EPSG:6668.
 
         Rows without usable coordinates, name or category are rejected, not dropped:
         :func:`chiikimap.rejected_rows` returns them with the 1-based row number (the file's own
@@ -1385,6 +1443,11 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
         "category": category_col,
         "capacity": capacity_col,
         "id": id_col,
+        "phone": phone_col,
+        "fax": fax_col,
+        "hours": hours_col,
+        "url": url_col,
+        "operator": operator_col,
     }
     with T.bulk():  # no cycle-collector passes while a million rows are built
         kept: list[_Kept] = []
@@ -1433,6 +1496,7 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
                 S.ADDRESS: pd.Series([k.address for k in unique], dtype=object),
                 S.SOURCE: pd.Series([k.file for k in unique], dtype=object),
                 S.OFFICE_NUMBER: pd.Series([k.office_number for k in unique], dtype=object),
+                **_contact_columns(unique),
             },
             geometry=shapely.points(
                 np.array([k.lon for k in unique], dtype=float),
@@ -1472,6 +1536,54 @@ def _file_name(where: str) -> str:
     if where.endswith("]") and " [" in where:
         return where.rsplit(" [", 1)[0]
     return where
+
+
+def _hours_text(part: Mapping[str, str]) -> str:
+    """One text from the parts of the opening hours: days, time, closed days, notes.
+
+    >>> _hours_text({"days": "月火水木金", "start": "9:00", "end": "17:00", "closed": "土日祝"})
+    '月火水木金 9:00〜17:00 定休日: 土日祝'
+    """
+    time = part.get("hours", "")
+    if not time and (part.get("start") or part.get("end")):
+        time = f"{part.get('start', '')}〜{part.get('end', '')}"
+    pieces = [part.get("days", ""), time]
+    if part.get("closed"):
+        pieces.append(f"定休日: {part['closed']}")
+    if part.get("hours_note"):
+        pieces.append(f"（{part['hours_note']}）")
+    return " ".join(p for p in pieces if p)
+
+
+def _contact_of(k: _identity.Record, columns: dict[str, str]) -> list[str]:
+    values = k.values
+    cells = {role: " ".join(values.get(c, "").split()) for role, c in columns.items()}
+    return [
+        cells.get("phone", ""),
+        cells.get("fax", ""),
+        _hours_text({r: cells[r] for r in _CONTACT_PARTS if cells.get(r)}),
+        cells.get("url", ""),
+        cells.get("operator", ""),
+    ]
+
+
+def _contact_columns(unique: list[_identity.Record]) -> dict[str, pd.Series]:
+    """The contact columns (phone, fax, hours, url, operator) from each resource's own row."""
+    roles = ("phone", "fax", "url", "operator", *_CONTACT_PARTS)
+    by_report: dict[int, dict[str, str]] = {}
+    out: list[list[str]] = []
+    for k in unique:
+        report = k.report
+        columns = by_report.get(id(report))
+        if columns is None:
+            found = report.columns if report is not None else {}
+            columns = {r: found[r] for r in roles if r in found}
+            by_report[id(report)] = columns
+        out.append(_contact_of(k, columns) if columns else ["", "", "", "", ""])
+    return {
+        name: pd.Series([row[j] for row in out], dtype=object)
+        for j, name in enumerate(S.CONTACT_COLUMNS)
+    }
 
 
 def _resource_ids(unique: list[_identity.Record]) -> list[str]:
