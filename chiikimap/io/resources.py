@@ -130,7 +130,14 @@ _CANDIDATES: dict[str, tuple[str, ...]] = {
     "end": ("終了時間", "終了時刻", "endtime", "closes"),
     "closed": ("定休日", "休館日", "休業日", "休日", "closeddays"),
     "hours_note": ("利用可能曜日特記事項", "availabledatenote", "開館時間備考", "利用時間備考"),
-    "url": ("url", "事業所url", "ホームページ", "ホームページアドレス", "website", "referenceobject"),
+    "url": (
+        "url",
+        "事業所url",
+        "ホームページ",
+        "ホームページアドレス",
+        "website",
+        "referenceobject",
+    ),
     "operator": (
         "法人の名称",
         "運営法人",
@@ -1480,7 +1487,8 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
             )
             messages.extend(merge_messages)
         ids = _resource_ids(unique)
-        # merging was the last use of the rows' raw values: let the file's cells go before the
+        contact = _contact_columns(unique)
+        # merging and the contact fields were the last use of the rows' raw values: let the file's cells go before the
         # layer is built (a million rows hold most of their memory there)
         del kept, file_kept
         for rec in unique:
@@ -1496,7 +1504,7 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
                 S.ADDRESS: pd.Series([k.address for k in unique], dtype=object),
                 S.SOURCE: pd.Series([k.file for k in unique], dtype=object),
                 S.OFFICE_NUMBER: pd.Series([k.office_number for k in unique], dtype=object),
-                **_contact_columns(unique),
+                **contact,
             },
             geometry=shapely.points(
                 np.array([k.lon for k in unique], dtype=float),
