@@ -164,6 +164,21 @@ _ROLE_TEXT = {
     "url": ("URL", "url", "url_col"),
     "operator": ("運営法人・団体名", "operator", "operator_col"),
 }
+#: the roles of read_resources' ``*_col`` parameters, in their order
+_COL_ROLES = (
+    "name",
+    "lat",
+    "lon",
+    "address",
+    "category",
+    "capacity",
+    "id",
+    "phone",
+    "fax",
+    "hours",
+    "url",
+    "operator",
+)
 #: the contact roles whose values become columns of the layer (``hours`` is composed)
 _CONTACT_PARTS = ("days", "hours", "start", "end", "closed", "hours_note")
 
@@ -1442,20 +1457,9 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
     paths = [Path(path)] if isinstance(path, (str, PathLike)) else [Path(p) for p in path]
     if not paths:
         raise InputFileError("ファイルが指定されていません / no file given")
-    cols = {
-        "name": name_col,
-        "lat": lat_col,
-        "lon": lon_col,
-        "address": address_col,
-        "category": category_col,
-        "capacity": capacity_col,
-        "id": id_col,
-        "phone": phone_col,
-        "fax": fax_col,
-        "hours": hours_col,
-        "url": url_col,
-        "operator": operator_col,
-    }
+    given = [name_col, lat_col, lon_col, address_col, category_col, capacity_col, id_col]
+    given += [phone_col, fax_col, hours_col, url_col, operator_col]
+    cols: dict[str, str | None] = dict(zip(_COL_ROLES, given, strict=True))
     with T.bulk():  # no cycle-collector passes while a million rows are built
         kept: list[_Kept] = []
         reports: list[S.ReadReport] = []
