@@ -549,6 +549,65 @@ class Coverage:
             resources=resources,
         )
 
+    def to_booklet(
+        self,
+        path: str | PathLike[str],
+        *,
+        areas: str | Sequence[str] | None = None,
+        categories: str | Sequence[str] | None = None,
+        paper: Literal["A4", "A3", "B5"] = "A4",
+        large_print: bool = False,
+        municipality: str | None = None,
+    ) -> None:
+        """Write the 資源マップ booklet: a print-ready PDF, or one HTML file for ``.html``.
+
+        Cover (municipality, date, sources), contents, then per area a map page (the area with
+        its neighbours faded, numbered markers, scale bar, north arrow, a box of the 空白/不足
+        categories with their figures) and list pages (number, name, category, address, phone,
+        hours), grouped by category and continued over as many pages as needed, never cutting
+        a row. Marker numbers are list numbers; the count under each category heading is the
+        table's ``n_resources`` for that area; resources in no area within the category's
+        radius follow under 「圏域外の近隣資源」. Written atomically.
+
+        Parameters
+        ----------
+        path
+            ``.pdf`` (drawn with matplotlib, IPAex Gothic embedded) or ``.html`` (one
+            self-contained file with print page breaks).
+        areas
+            Area ids to include (default every area).
+        categories
+            Category keys to list (default every category of the analysis).
+        paper
+            ``"A4"`` (default), ``"A3"`` or ``"B5"``, portrait.
+        large_print
+            Body text of at least 14 pt for older readers.
+        municipality
+            Name on the cover; by default the municipality most resource addresses name.
+
+        Raises
+        ------
+        chiikimap.ParameterError
+            Unknown area id, category, paper, or a suffix other than .pdf/.html.
+        chiikimap.OutputFileError
+            The folder is missing or read-only, or the file cannot be replaced.
+
+        See Also
+        --------
+        chiikimap.booklet.booklet_data : The numbered lists both formats draw.
+        """
+        from .booklet import to_booklet
+
+        to_booklet(
+            self,
+            path,
+            areas=areas,
+            categories=categories,
+            paper=paper,
+            large_print=large_print,
+            municipality=municipality,
+        )
+
     def to_excel(self, path: str | PathLike[str]) -> None:
         """Write the 圏域カルテ workbook (.xlsx) for meetings.
 
