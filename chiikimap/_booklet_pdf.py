@@ -7,6 +7,7 @@ corner. Data text goes through the print map's :class:`~chiikimap.maps.static._P
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,11 +35,19 @@ _MARGIN_MM = 12.0
 #: (key, heading, share of the text width) of the list columns
 _COLUMNS = (
     ("number", "番号", 0.06),
-    ("name", "名称", 0.24),
-    ("categories", "種別", 0.14),
+    ("name", "名称", 0.23),
+    ("categories", "種別", 0.13),
     ("address", "住所", 0.22),
-    ("phone", "電話", 0.13),
+    ("phone", "電話", 0.15),
     ("hours", "利用日・時間", 0.21),
+)
+#: the columns when no resource of the area has opening hours (the space goes to name/address)
+_COLUMNS_NO_HOURS = (
+    ("number", "番号", 0.06),
+    ("name", "名称", 0.31),
+    ("categories", "種別", 0.16),
+    ("address", "住所", 0.31),
+    ("phone", "電話", 0.16),
 )
 #: a cell is cut after this many lines (with …) so that one row never outgrows a page
 _MAX_LINES = 6
@@ -108,6 +117,9 @@ class _Measure:
         w = self.advance.get(ch)
         if w is None:
             font = next((f for f, codes in self.fonts if ord(ch) in codes), None)
+            if font is not None:
+                # matplotlib shares font objects and sizes them as it draws: size it each time
+                font.set_size(self.size, 72.0)
             glyph = font.load_char(ord(ch)) if font is not None else None
             w = glyph.linearHoriAdvance / 65536.0 if glyph is not None else self.size
             self.advance[ch] = w
@@ -144,7 +156,28 @@ def _cell_lines(doc: _Doc, text: str, width: float, where: str) -> list[str]:
     return lines
 
 
-def _row_cells(doc: _Doc, e: Entry, widths: list[float]) -> list[list[str]]:
+def columns_of(book: AreaBook) -> tuple[tuple[str, str, float], ...]:
+    """The list columns of an area: 利用日・時間 only when some resource has them."""
+    return _COLUMNS if any(e.hours for e in book.entries) else _COLUMNS_NO_HOURS
+
+
+def list_widths(doc: _Doc, book: AreaBook) -> list[float]:
+    """Column widths (points): the phone column as wide as the longest number, so that a phone
+    number never breaks; the other columns share the rest in their proportions."""
+    columns = columns_of(book)
+    text_w = doc.width - 2 * doc.margin
+    shares = [share for _, _, share in columns]
+    j = [key for key, _, _ in columns].index("phone")
+    longest = max((sum(doc.measure.width(c) for c in e.phone) for e in book.entries), default=0.0)
+    phone = min(max(shares[j] * text_w, longest + 6.0), 0.3 * text_w)
+    rest = text_w - phone
+    others = sum(shares) - shares[j]
+    return [phone if i == j else share / others * rest for i, share in enumerate(shares)]
+
+
+def _row_cells(
+    doc: _Doc, e: Entry, widths: list[float], columns: tuple[tuple[str, str, float], ...]
+) -> list[list[str]]:
     values = {
         "number": str(e.number),
         "name": e.name,
@@ -155,7 +188,7 @@ def _row_cells(doc: _Doc, e: Entry, widths: list[float]) -> list[list[str]]:
     }
     return [
         _cell_lines(doc, values[key], w, f"資源 {e.resource_id}")
-        for (key, _, _), w in zip(_COLUMNS, widths, strict=True)
+        for (key, _, _), w in zip(columns, widths, strict=True)
     ]
 
 
@@ -217,7 +250,11 @@ def _map_page(doc: _Doc, coverage: Coverage, book: AreaBook, page_no: int) -> No
     box_size = doc.body
     box_h = (len(box_lines) + 1) * box_size * 1.45 + 12
     top = m + head * 1.8
-    bottom = doc.height - m - box_h - 8
+    n_keys = len(book.groups) + (1 if book.nearby else 0)
+    leg_size = 11.0 if doc.large else 8.0
+    ncol = 1 if n_keys <= 4 else 2
+    leg_h = (math.ceil(n_keys / ncol) + 1) * leg_size * 1.55 + 12 if n_keys else 0.0
+    bottom = doc.height - m - box_h - 8 - leg_h
     ax = fig.add_axes(
         (
             m / doc.width,
@@ -227,7 +264,8 @@ def _map_page(doc: _Doc, coverage: Coverage, book: AreaBook, page_no: int) -> No
         )
     )
     _draw_map(ax, coverage, book)
-    y = bottom + 8
+    _map_legend(fig, coverage, book, (m / doc.width, 1.0 - (bottom + 4) / doc.height), leg_size)
+    y = bottom + leg_h + 8
     from matplotlib.patches import Rectangle
 
     fig.add_artist(
@@ -314,10 +352,12 @@ def _draw_map(ax: Any, coverage: Coverage, book: AreaBook) -> None:
         )
     _draw_scale_bar(ax, "ja")
     _draw_north_arrow(ax)
-    _map_legend(ax, coverage, book)
 
 
-def _map_legend(ax: Any, coverage: Coverage, book: AreaBook) -> None:
+def _map_legend(
+    fig: Figure, coverage: Coverage, book: AreaBook, where: tuple[float, float], size: float
+) -> None:
+    """The marker colours and counts per category, under the map (never over a marker)."""
     from matplotlib.lines import Line2D
 
     handles = []
@@ -350,14 +390,16 @@ def _map_legend(ax: Any, coverage: Coverage, book: AreaBook) -> None:
             )
         )
     if handles:
-        leg = ax.legend(
+        leg = fig.legend(
             handles=handles,
-            loc="lower right",
-            fontsize=7,
-            framealpha=0.9,
-            ncol=2 if len(handles) > 8 else 1,
-            title="番号の色: 種別（資源数）",
-            title_fontsize=7,
+            loc="upper left",
+            bbox_to_anchor=where,
+            fontsize=size,
+            frameon=False,
+            ncol=1 if len(handles) <= 4 else 2,
+            title="番号の色: 種別（この圏域の資源数）",
+            title_fontsize=size,
+            alignment="left",
         )
         for t in leg.get_texts():
             t.set_parse_math(False)
@@ -390,7 +432,9 @@ def _items(doc: _Doc, coverage: Coverage, book: AreaBook, widths: list[float]) -
             items.append(_Item("section", f"{title}（圏域の外にあり、半径内に届く資源）"))
         for key, entries in groups.items():
             items.append(_Item("heading", f"■ {tax.label(key)}（{len(entries)} か所）"))
-            items.extend(_Item("row", cells=_row_cells(doc, e, widths)) for e in entries)
+            items.extend(
+                _Item("row", cells=_row_cells(doc, e, widths, columns_of(book))) for e in entries
+            )
     return items
 
 
@@ -430,15 +474,14 @@ def _paginate(doc: _Doc, items: list[_Item]) -> list[list[_Item]]:
 
 def _list_pages(doc: _Doc, coverage: Coverage, book: AreaBook, first_no: int) -> int:
     """Draw the list pages of one area; return the number of pages drawn."""
-    m = doc.margin
-    text_w = doc.width - 2 * m
-    widths = [share * text_w for _, _, share in _COLUMNS]
+    columns = columns_of(book)
+    widths = list_widths(doc, book)
     items = _items(doc, coverage, book, widths)
     if not items:
         items = [_Item("heading", "この圏域にある資源はありません。")]
     pages = _paginate(doc, items)
     for k, page_items in enumerate(pages):
-        _draw_list_page(doc, book, page_items, widths, first_no + k, k + 1, len(pages))
+        _draw_list_page(doc, book, page_items, columns, first_no + k, (k + 1, len(pages)))
     return len(pages)
 
 
@@ -446,19 +489,20 @@ def _draw_list_page(
     doc: _Doc,
     book: AreaBook,
     items: list[_Item],
-    widths: list[float],
+    columns: tuple[tuple[str, str, float], ...],
     page_no: int,
-    k: int,
-    n: int,
+    k_of_n: tuple[int, int],
 ) -> None:
     fig = doc.page()
+    k, n = k_of_n
+    widths = list_widths(doc, book)
     m = doc.margin
     title = f"{book.area_name}　資源一覧（{k}/{n}）"
     doc.text(fig, m, m, doc.clean(title, "見出し"), 16)
     doc.text(fig, doc.width - m, m, f"{page_no}", max(10.0, doc.body), ha="right")
     y = m + 28.0
     x = m
-    for (_, head, _), w in zip(_COLUMNS, widths, strict=True):
+    for (_, head, _), w in zip(columns, widths, strict=True):
         doc.text(fig, x + 2, y, head, doc.body)
         x += w
     y += doc.line + 4

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -145,7 +146,7 @@ def _entry(row: pd.Series, number: int, keys: list[str], coverage: Coverage, xy:
         name=_text(row.get(S.NAME)),
         categories="・".join(tax.label(k) for k in mine),
         address=_text(row.get(S.ADDRESS)),
-        phone=_text(row.get(S.PHONE)),
+        phone=unicodedata.normalize("NFKC", _text(row.get(S.PHONE))),
         hours=_text(row.get(S.HOURS)),
         x=float(xy.x),
         y=float(xy.y),

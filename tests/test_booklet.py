@@ -127,7 +127,7 @@ def test_pdf_long_list_spans_pages_without_cutting_rows(
         assert len(group) == table.loc[key, S.N_RESOURCES]
     # every listed row is on the page as a whole: its phone is on the page that starts it
     doc = P._Doc(width=595.3, height=841.9, body=8.5, large=False)
-    widths = [share * (doc.width - 2 * doc.margin) for *_, share in P._COLUMNS]
+    widths = P.list_widths(doc, book)
     laid = P._paginate(doc, P._items(doc, merged, book, widths))
     assert len(laid) == len(lists)
     assert sum(1 for page in laid for item in page if item.kind == "row") == n_rows + sum(
@@ -138,7 +138,7 @@ def test_pdf_long_list_spans_pages_without_cutting_rows(
         assert page[-1].kind == "row"
     for page_items, page_text in zip(laid, lists, strict=True):
         for item in page_items:
-            if item.kind == "row" and item.cells[4][0]:
+            if item.kind == "row" and item.cells[4][0]:  # the phone column
                 assert item.cells[4][0] in page_text
 
 
