@@ -26,7 +26,12 @@ h2 { font-size: 1.5em; border-bottom: 2px solid #333; }
 h3 { font-size: 1.15em; margin: 1em 0 0.3em; }
 section.cover, section.contents, section.area { break-after: page; page-break-after: always; }
 .map { break-after: page; page-break-after: always; }
-svg { width: 100%%; height: auto; border: 1px solid #ccc; }
+svg { display: block; width: 100%%; height: auto; max-height: 165mm; border: 1px solid #ccc; }
+.legend { columns: 2; font-size: 0.9em; margin: 4px 0; padding: 0; list-style: none; }
+.legend li { break-inside: avoid; }
+.dot { display: inline-block; width: 0.8em; height: 0.8em; border: 2px solid; border-radius: 50%%;
+       margin-right: 0.3em; vertical-align: middle; }
+td.tel { white-space: nowrap; }
 table { border-collapse: collapse; width: 100%%; }
 th, td { border-bottom: 1px solid #999; padding: 2px 4px; text-align: left; vertical-align: top; }
 tr { break-inside: avoid; page-break-inside: avoid; }
@@ -82,23 +87,38 @@ def _svg(book: AreaBook, coverage: Coverage) -> str:
     return "".join(parts)
 
 
-def _rows(entries: list[Entry]) -> str:
+def _rows(entries: list[Entry], hours: bool) -> str:
     return "".join(
         f'<tr><td class="num">{e.number}</td><td>{esc(e.name)}</td><td>{esc(e.categories)}</td>'
-        f"<td>{esc(e.address)}</td><td>{esc(e.phone)}</td><td>{esc(e.hours)}</td></tr>"
+        f'<td>{esc(e.address)}</td><td class="tel">{esc(e.phone)}</td>'
+        + (f"<td>{esc(e.hours)}</td>" if hours else "")
+        + "</tr>"
         for e in entries
     )
 
 
-def _table(entries: list[Entry]) -> str:
-    head = "".join(
-        f"<th>{h}</th>" for h in ("番号", "名称", "種別", "住所", "電話", "利用日・時間")
+def _table(entries: list[Entry], hours: bool) -> str:
+    heads = ("番号", "名称", "種別", "住所", "電話") + (("利用日・時間",) if hours else ())
+    head = "".join(f"<th>{h}</th>" for h in heads)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{_rows(entries, hours)}</tbody></table>"
+
+
+def _legend(book: AreaBook, coverage: Coverage) -> str:
+    """The marker colours of the map: category label and its count in the area."""
+    tax = coverage.taxonomy
+    items = "".join(
+        f'<li><span class="dot" style="border-color:{esc(g[0].colour)}"></span>'
+        f"{esc(tax.label(key))}（{len(g)}）</li>"
+        for key, g in book.groups.items()
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{_rows(entries)}</tbody></table>"
+    if book.nearby:
+        items += f"<li>□ {NEARBY_HEADING}</li>"
+    return f'<ul class="legend">{items}</ul>'
 
 
 def _area(book: AreaBook, coverage: Coverage) -> str:
     tax = coverage.taxonomy
+    hours = any(e.hours for e in book.entries)
     lacks = (
         "".join(f"<li>{esc(lack_text(x, coverage.info.weight_label))}</li>" for x in book.lacks)
         or "<li>空白・不足の種別はありません。</li>"
@@ -106,16 +126,21 @@ def _area(book: AreaBook, coverage: Coverage) -> str:
     out = [
         f'<section class="area" id="area-{esc(book.area_id)}">',
         f'<div class="map"><h2>{esc(book.area_name)}　地図</h2>{_svg(book, coverage)}',
+        _legend(book, coverage),
         f'<div class="lacks"><h3>この圏域で足りないもの（空白・不足）</h3><ul>{lacks}</ul></div>',
         "</div>",
         f"<h2>{esc(book.area_name)}　資源一覧</h2>",
     ]
     for key, entries in book.groups.items():
-        out.append(f"<h3>■ {esc(tax.label(key))}（{len(entries)} か所）</h3>{_table(entries)}")
+        out.append(
+            f"<h3>■ {esc(tax.label(key))}（{len(entries)} か所）</h3>{_table(entries, hours)}"
+        )
     if book.nearby:
         out.append(f"<h3>{NEARBY_HEADING}（圏域の外にあり、半径内に届く資源）</h3>")
         for key, entries in book.nearby.items():
-            out.append(f"<h3>■ {esc(tax.label(key))}（{len(entries)} か所）</h3>{_table(entries)}")
+            out.append(
+                f"<h3>■ {esc(tax.label(key))}（{len(entries)} か所）</h3>{_table(entries, hours)}"
+            )
     if not book.groups and not book.nearby:
         out.append("<p>この圏域にある資源はありません。</p>")
     out.append("</section>")
