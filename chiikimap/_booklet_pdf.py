@@ -264,7 +264,11 @@ def _map_page(doc: _Doc, coverage: Coverage, book: AreaBook, page_no: int) -> No
         )
     )
     _draw_map(ax, coverage, book)
-    _map_legend(fig, coverage, book, (m / doc.width, 1.0 - (bottom + 4) / doc.height), leg_size)
+    # the map keeps its shape: put it at the top and the legend right under it
+    ax.set_anchor("N")
+    ax.apply_aspect()
+    below = ax.get_position().y0 - 4 / doc.height
+    _map_legend(fig, coverage, book, (m / doc.width, below), leg_size)
     y = bottom + leg_h + 8
     from matplotlib.patches import Rectangle
 
