@@ -57,7 +57,12 @@ FORMATS: dict[str, str] = {
     "png": "{stem}.png",
     "xlsx": "{stem}_karte.xlsx",
     "gpkg": "{stem}.gpkg",
+    "booklet": "{stem}_booklet.pdf",
+    "booklet_html": "{stem}_booklet.html",
 }
+
+#: formats written when a recipe names none (the booklets take a while: ask for them)
+DEFAULT_FORMATS: tuple[str, ...] = ("html", "offline_html", "pdf", "png", "xlsx", "gpkg")
 
 #: keys of a layer table that describe its source (not reader options)
 _SOURCE_KEYS = ("credit", "date", "license", "url", "publisher")
@@ -244,7 +249,7 @@ def load_recipe(path: str | Path) -> Recipe:
                 raise _fail(
                     f"[{name}] に path がありません / [{name}] has no path", f"{name}.path", p
                 )
-    formats = data.get("output", {}).get("formats", list(FORMATS))
+    formats = data.get("output", {}).get("formats", list(DEFAULT_FORMATS))
     for fmt in formats if isinstance(formats, list) else [formats]:
         if fmt not in FORMATS:
             raise _fail(
@@ -416,6 +421,8 @@ def _write(coverage: Any, fmt: str, path: Path, title: str | None, lang: str) ->
         coverage.save_static(path, lang=lang, **titled)
     elif fmt == "xlsx":
         coverage.to_excel(path)
+    elif fmt in ("booklet", "booklet_html"):
+        coverage.to_booklet(path)
     else:
         coverage.to_geopackage(path)
 
@@ -519,7 +526,7 @@ def run_recipe(
     say = progress or (lambda _text: None)
     output = rec.data.get("output", {})
     folder = Path(out_dir) if out_dir is not None else rec.base / str(output.get("dir", "出力"))
-    kinds = list(formats if formats is not None else output.get("formats", list(FORMATS)))
+    kinds = list(formats if formats is not None else output.get("formats", list(DEFAULT_FORMATS)))
     for fmt in kinds:
         if fmt not in FORMATS:
             raise ParameterError(

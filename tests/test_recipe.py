@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import chiikimap
-from chiikimap.recipe import FORMATS, load_recipe, run_recipe
+from chiikimap.recipe import DEFAULT_FORMATS, FORMATS, load_recipe, run_recipe
 
 ROOT = Path(__file__).resolve().parent.parent
 HIRAKATA = ROOT / "sample_data" / "hirakata"
@@ -199,7 +199,30 @@ def test_own_category_and_per_file_options(folder: Path) -> None:
 
 
 def test_formats_cover_every_kind() -> None:
-    assert set(FORMATS) == {"html", "offline_html", "pdf", "png", "xlsx", "gpkg"}
+    assert set(FORMATS) == {
+        "html",
+        "offline_html",
+        "pdf",
+        "png",
+        "xlsx",
+        "gpkg",
+        "booklet",
+        "booklet_html",
+    }
+    # the booklets are written only when asked for
+    assert set(FORMATS) - set(DEFAULT_FORMATS) == {"booklet", "booklet_html"}
+
+
+def test_recipe_writes_the_booklet_when_asked(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with _no_check():
+        done = run_recipe(TAKAMATSU / "recipe.toml", out_dir=out, formats=["booklet_html"])
+    [path] = done.outputs
+    assert path.name.endswith("_booklet.html")
+    text = path.read_text(encoding="utf-8")
+    # one section per area of the run, each area named
+    for name in done.coverage.areas["area_name"]:
+        assert name in text
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
