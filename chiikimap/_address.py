@@ -16,22 +16,10 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
+from ._names import kanji_to_int
+
 __all__ = ["NumberChain", "fold", "kanji_to_int", "split_numbers", "strip_prefecture"]
 
-_KANJI_DIGITS = {
-    "〇": 0,
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 _KANJI_NUM = "〇零一二三四五六七八九十百千"
 
 # 旧字体 / 異体字 seen in municipal lists, folded to the form used by the reference files.
@@ -71,31 +59,11 @@ _PREF = re.compile(r"^(?:東京都|北海道|(?:京都|大阪)府|[^\d\s]{2,3}?�
 _NUMBER_TOKEN = re.compile(r"([甲乙丙丁]?)(\d+)(丁目|丁|番地|番|号|-|の|地割)?")
 
 
-def kanji_to_int(text: str) -> int:
-    """Value of a kanji numeral (``"二十四"`` → 24, ``"一〇五"`` → 105).
-
-    Examples
-    --------
-    >>> kanji_to_int("十二"), kanji_to_int("三百五"), kanji_to_int("二〇")
-    (12, 305, 20)
-    """
-    if any(ch in _KANJI_UNITS for ch in text):
-        total, digit = 0, 0
-        for ch in text:
-            if ch in _KANJI_UNITS:
-                total += (digit or 1) * _KANJI_UNITS[ch]
-                digit = 0
-            else:
-                digit = _KANJI_DIGITS[ch]
-        return total + digit
-    value = 0
-    for ch in text:
-        value = value * 10 + _KANJI_DIGITS[ch]
-    return value
-
-
 def _kanji_sub(match: re.Match[str]) -> str:
-    return str(kanji_to_int(match.group(1)))
+    try:
+        return str(kanji_to_int(match.group(1)))
+    except ValueError:  # not a numeral as written (「二三十」): leave the text as it is
+        return match.group(0)
 
 
 def fold(text: str, aliases: Mapping[str, str] | None = None) -> str:
