@@ -30,6 +30,7 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 import geopandas as gpd
@@ -201,6 +202,10 @@ def addresses_agree(a: str, b: str) -> bool:
 # --- records ----------------------------------------------------------------------------------
 
 
+#: the ``extra`` of every record that has none (read-only, shared)
+_NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
+
+
 @dataclass(slots=True)
 class Record:
     """One resource being built: its representative input row and what was merged into it."""
@@ -218,8 +223,9 @@ class Record:
     report: S.ReadReport | None
     office_number: str = ""
     capacities: dict[str, float] = field(default_factory=dict)
-    #: the resources layer's own columns (merge_resources), kept for the output row
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: the resources layer's own columns (merge_resources), kept for the output row; the
+    #: reader's records share one empty mapping (a million rows)
+    extra: Mapping[str, Any] = field(default_factory=lambda: _NO_EXTRA)
 
 
 @lru_cache(maxsize=256)
@@ -236,11 +242,16 @@ def _office_number(raw: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw))
 
 
+def office_number_of(column: str | None, rid: str) -> str:
+    """The 事業所番号 of a row whose id column is ``column`` and id ``rid`` (``""``: none)."""
+    return _office_number(rid) if _is_office_number_column(column) else ""
+
+
 def record_from_row(kept: Any) -> Record:
     """A :class:`Record` from a reader's kept row (``io.resources._Kept``)."""
     report = kept.report
     column = report.columns.get("id") if report is not None else None
-    number = _office_number(kept.rid) if _is_office_number_column(column) else ""
+    number = office_number_of(column, kept.rid)
     capacities = {} if math.isnan(kept.capacity) else dict.fromkeys(kept.categories, kept.capacity)
     if isinstance(kept, Record):  # the reader builds Records itself: complete it in place
         kept.office_number = number
@@ -302,14 +313,15 @@ def merge_rows(kept: Iterable[Any]) -> tuple[list[Record], list[str]]:
     """
     records = [record_from_row(k) for k in kept]
     xy = _metric_xy([r.lon for r in records], [r.lat for r in records])
-    first: dict[tuple[Any, ...], int] = {}
+    first: dict[str | tuple[Any, ...], int] = {}
     out: list[Record] = []
     spread: dict[int, float] = {}
     per_file: dict[str, list[int]] = {}
     for i, rec in enumerate(records):
-        key: tuple[Any, ...]
+        # a 事業所番号 is its own key (a str, no tuple per row); rows without one compare whole
+        key: str | tuple[Any, ...]
         if rec.office_number:
-            key = ("number", rec.office_number)
+            key = rec.office_number
         else:
             key = ("row", rec.file, round(rec.lon, 7), round(rec.lat, 7), *rec.values.items())
         if key not in first:

@@ -706,6 +706,8 @@ def _datum_shift(
 _Kept = _identity.Record
 #: the raw values of a record once they are no longer needed
 _NO_VALUES: Mapping[str, str] = MappingProxyType({})
+#: what a row of the table becomes once its cells are no longer needed
+_FREED_ROW: list[str] = []
 
 
 @dataclass
@@ -1110,11 +1112,15 @@ def _read_rows(
     tally: _Tally,
     report: S.ReadReport,
     reference: Any = None,
+    *,
+    keep_values: bool = True,
 ) -> list[_Kept]:
     """Every row of ``table`` kept (returned) or rejected (recorded in ``report``).
 
     Columns are parsed whole (coordinates, categories, capacities), so a million rows cost a
-    few seconds; only rows with a problem are looked at one by one.
+    few seconds; only rows with a problem are looked at one by one. Unless ``keep_values``
+    (other files follow, whose rows may merge with any of these), a kept row that duplicate
+    merging will not touch gives its cells up (``table.rows[i]`` is emptied).
     """
     rows = table.rows
     lon, lat, point_problems = _coordinates(table, spec, tally)
@@ -1132,31 +1138,58 @@ def _read_rows(
         _reject(table, i, _row_problems(table, i, spec, names[i], found), tally, report)
     good = [i for i in range(len(rows)) if i not in bad] if bad else range(len(rows))
     details = _details(table, spec, good, tally)
+    drop = None if keep_values else _values_unused(details, spec, report)
     lons, lats = lon.tolist(), lat.tolist()
     single = table.row_sheets is None
     file = table.path.name
-    kept = [
-        _Kept(
-            file=file if single else table.where(i),
-            row=table.row_numbers[i],
-            name=names[i],
-            categories=cats[i],
-            capacity=capacity,
-            address=address,
-            rid=rid,
-            lon=lons[i],
-            lat=lats[i],
-            values=_RowValues(index, rows[i]),
-            report=report,
+    kept: list[_Kept] = []
+    for k, (i, (capacity, address, rid)) in enumerate(zip(good, details, strict=True)):
+        values: Mapping[str, str] = _RowValues(index, rows[i])
+        if drop is not None and drop[k]:
+            # nothing reads this row's cells again: let them go now, not after merging
+            values = _NO_VALUES
+            rows[i] = _FREED_ROW
+        kept.append(
+            _Kept(
+                file=file if single else table.where(i),
+                row=table.row_numbers[i],
+                name=names[i],
+                categories=cats[i],
+                capacity=capacity,
+                address=address,
+                rid=rid,
+                lon=lons[i],
+                lat=lats[i],
+                values=values,
+                report=report,
+            )
         )
-        for i, (capacity, address, rid) in zip(good, details, strict=True)
-    ]
     if geocoded:
         for i, rec in zip(good, kept, strict=True):
             hit = geocoded.get(i)
-            rec.extra["geocode_level"] = hit.level if hit is not None else None
-            rec.extra["geocode_match"] = hit.matched if hit is not None else None
+            rec.extra = {
+                "geocode_level": hit.level if hit is not None else None,
+                "geocode_match": hit.matched if hit is not None else None,
+            }
     return kept
+
+
+def _values_unused(
+    details: list[tuple[float, str, str]], spec: _Columns, report: S.ReadReport
+) -> list[bool] | None:
+    """Which kept rows of a file read alone no later step reads the cells of.
+
+    Those with a 事業所番号 that no other row of the file has: duplicate merging keys them by
+    the number alone and never merges them. ``None`` when a datum or contact column is read
+    from every row.
+    """
+    readers = ("datum", "phone", "fax", "url", "operator", *_CONTACT_PARTS)
+    if any(spec.found.get(r) or report.columns.get(r) for r in readers):
+        return None  # the datum shift and the contact columns read every row's cells
+    column = report.columns.get("id")
+    numbers = [_identity.office_number_of(column, rid) for _, _, rid in details]
+    counts = Counter(numbers)
+    return [bool(n) and counts[n] == 1 for n in numbers]
 
 
 def _share_repeated(rows: list[list[str]], columns: list[int]) -> None:
@@ -1290,6 +1323,7 @@ def _read_one(  # noqa: PLR0913  (keyword-only options passed through from read_
     classifier: _ClassifyContext,
     source: S.Source | str | None,
     reference: Any = None,
+    keep_values: bool = True,
 ) -> tuple[list[_Kept], S.ReadReport, list[str]]:
     """Read one file: its table, the columns of each role, every row kept or rejected."""
     table = _load(path, encoding, sheet, cols, header_row)
@@ -1298,7 +1332,7 @@ def _read_one(  # noqa: PLR0913  (keyword-only options passed through from read_
     report.n_read = len(table.rows)
     classify = _Classifier(_file_context(classifier, table, spec))
     tally = _Tally()
-    kept = _read_rows(table, spec, classify, tally, report, reference)
+    kept = _read_rows(table, spec, classify, tally, report, reference, keep_values=keep_values)
     datum_message = _datum_shift(kept, spec.found, table.points is None, path.name)
     if datum_message is not None:
         report.columns["datum"] = "日本測地系 → JGD2011"
@@ -1475,6 +1509,7 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
                 classifier=_ClassifyContext(tax, include_inactive=include_inactive, domain=domain),
                 source=source,
                 reference=reference,
+                keep_values=len(paths) > 1,
             )
             kept.extend(file_kept)
             reports.append(rep)
