@@ -16,29 +16,16 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-from ._names import kanji_to_int
+from ._names import OLD_FORMS, kanji_to_int
 
 __all__ = ["NumberChain", "fold", "kanji_to_int", "split_numbers", "strip_prefecture"]
 
 _KANJI_NUM = "〇零一二三四五六七八九十百千"
 
-# 旧字体 / 異体字 seen in municipal lists, folded to the form used by the reference files.
+# the shared 旧字体 folds plus the kana and の spellings addresses vary in
 _VARIANTS = str.maketrans(
     {
-        "髙": "高",
-        "﨑": "崎",
-        "嵜": "崎",
-        "邊": "辺",
-        "邉": "辺",
-        "濵": "浜",
-        "濱": "浜",
-        "齋": "斎",
-        "齊": "斉",
-        "澤": "沢",
-        "櫻": "桜",
-        "國": "国",
-        "實": "実",
-        "廣": "広",
+        **OLD_FORMS,
         "ヶ": "ケ",
         "ヵ": "ケ",
         "が": "ケ",

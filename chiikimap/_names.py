@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["kanji_to_int", "normalize_town_name"]
+__all__ = ["OLD_FORMS", "kanji_to_int", "normalize_town_name"]
 
 _DIGITS = {
     "〇": 0,
@@ -31,6 +31,55 @@ _COUNTER = "(?:丁目|丁|番町|条|線|区)"
 _NUMBER_BEFORE_COUNTER = re.compile(f"({_KANJI_NUMBER})(?={_COUNTER})")
 _KE = str.maketrans({"ヶ": "ケ", "ヵ": "ケ", "ゖ": "ケ", "ｹ": "ケ"})
 _SPACES = re.compile(r"\s+")
+
+#: 旧字体 / 異体字 seen in municipal lists and area names, folded to the form reference files use
+#: (shared by address matching and area-name matching).
+OLD_FORMS: dict[str, str] = {
+    "髙": "高",
+    "﨑": "崎",
+    "嵜": "崎",
+    "邊": "辺",
+    "邉": "辺",
+    "濵": "浜",
+    "濱": "浜",
+    "齋": "斎",
+    "齊": "斉",
+    "澤": "沢",
+    "櫻": "桜",
+    "國": "国",
+    "實": "実",
+    "廣": "広",
+    "嶋": "島",
+    "嶌": "島",
+    "與": "与",
+    "學": "学",
+    "關": "関",
+    "龍": "竜",
+    "團": "団",
+    "鐵": "鉄",
+    "驛": "駅",
+    "條": "条",
+    "藏": "蔵",
+    "縣": "県",
+    "區": "区",
+    "臺": "台",
+    "寳": "宝",
+    "寶": "宝",
+    "舊": "旧",
+    "靜": "静",
+    "眞": "真",
+    "德": "徳",
+    "惠": "恵",
+    "淺": "浅",
+    "萬": "万",
+    "豐": "豊",
+    "黑": "黒",
+    "榮": "栄",
+    "曾": "曽",
+    "圓": "円",
+    "鹽": "塩",
+    "檜": "桧",
+}
 
 
 def kanji_to_int(text: str) -> int:

@@ -28,7 +28,7 @@ from ._errors import (
     SchemaError,
     check_choice,
 )
-from ._names import normalize_town_name
+from ._names import OLD_FORMS, normalize_town_name
 from .io._table import Table, load_table, norm_header
 
 if TYPE_CHECKING:
@@ -49,52 +49,7 @@ PERCENT = "percent"
 FRACTION = "fraction"
 
 #: 旧字体 / 異体字 → 新字体 seen in place and school names
-_OLD_FORMS = str.maketrans(
-    {
-        "澤": "沢",
-        "濱": "浜",
-        "邊": "辺",
-        "邉": "辺",
-        "髙": "高",
-        "﨑": "崎",
-        "嵜": "崎",
-        "嶋": "島",
-        "嶌": "島",
-        "國": "国",
-        "與": "与",
-        "櫻": "桜",
-        "廣": "広",
-        "學": "学",
-        "關": "関",
-        "齋": "斎",
-        "齊": "斉",
-        "龍": "竜",
-        "團": "団",
-        "鐵": "鉄",
-        "驛": "駅",
-        "條": "条",
-        "藏": "蔵",
-        "縣": "県",
-        "區": "区",
-        "臺": "台",
-        "寳": "宝",
-        "寶": "宝",
-        "舊": "旧",
-        "靜": "静",
-        "眞": "真",
-        "德": "徳",
-        "惠": "恵",
-        "淺": "浅",
-        "萬": "万",
-        "豐": "豊",
-        "黑": "黒",
-        "榮": "栄",
-        "曾": "曽",
-        "圓": "円",
-        "鹽": "塩",
-        "檜": "桧",
-    }
-)
+_OLD_FORMS = str.maketrans(OLD_FORMS)
 _SUFFIX = re.compile(r"(?:中学校区|中学校|校区|中|日常生活圏域|生活圏域|圏域|地区)$")
 _NOTE = re.compile(r"[(\[【〔][^()\[\]【】〔〕]*[)\]】〕]$")
 _TOTAL = re.compile(
