@@ -43,7 +43,7 @@ _KANJI_BEFORE = re.compile(
 _KANJI_AFTER_DAI = re.compile(rf"(?<=第)([{_KANJI_NUM}]+)")
 _OAZA = re.compile(r"(?:^|(?<=[市区町村郡]))(?:大字|字)")
 _PREF = re.compile(r"^(?:東京都|北海道|(?:京都|大阪)府|[^\d\s]{2,3}?県)")
-_NUMBER_TOKEN = re.compile(r"([甲乙丙丁]?)(\d+)(丁目|丁|番地|番|号|-|の|地割)?")
+_NUMBER_TOKEN = re.compile(r"(?:の|-)?([甲乙丙丁]?)(\d+)(丁目|丁|番地|番|号|-|の|地割)?")
 
 
 def _kanji_sub(match: re.Match[str]) -> str:
@@ -110,8 +110,8 @@ class NumberChain:
     ([3, 30, 1], True)
     >>> c = split_numbers("1-24-34Aビル2階"); c.values, c.chome
     ([1, 24, 34], False)
-    >>> split_numbers("乙8番地").values, split_numbers("").values
-    ([8], [])
+    >>> split_numbers("乙8番地").values, split_numbers("251番地の3").values, split_numbers("").values
+    ([8], [251, 3], [])
     """
 
     __slots__ = ("chome", "values")

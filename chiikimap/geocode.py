@@ -2,12 +2,15 @@
 
 :func:`geocode` folds each address (:mod:`chiikimap._address`), finds its municipality and the
 longest known town name, reads the 丁目 (written ``3丁目`` or as the first number of a hyphen
-chain ``3-30-1``) and, when the reference has 街区 points, the 街区符号. Rows matched only at the
+chain ``3-30-1``) and, when the reference has finer points, the 住居表示 街区符号 and 住居番号
+(``3丁目30番1号``) or the 地番 and its 枝番 (``1234番地5``, ``甲1234-5``): the finest level
+found wins (住居, 地番, 街区, then 町丁目/大字). Rows matched only at the
 municipality, or not at all, get no position and a reason: they are never placed at a city centre.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from chiikimap._address import fold, split_numbers, strip_prefecture
-from chiikimap._errors import ColumnNotFoundError, InputFileError
+from chiikimap._errors import ChiikimapError, ColumnNotFoundError, InputFileError
 from chiikimap.io.reference import MunicipalityIndex, Reference, read_reference
 
 __all__ = [
@@ -29,7 +32,7 @@ __all__ = [
 ]
 
 #: Levels of a geocoded position, finest first.
-GEOCODE_LEVELS = ("住居", "街区", "町丁目", "大字")
+GEOCODE_LEVELS = ("住居", "地番", "街区", "町丁目", "大字")
 
 REASON_EMPTY = "住所が空です / empty address"
 REASON_CITY = "市区町村が参照データにありません / municipality not in the reference"
@@ -48,17 +51,46 @@ class GeocodeResult:
     reason: str | None
 
 
-def _find_municipality(text: str, ref: Reference) -> tuple[MunicipalityIndex | None, str]:
-    text = strip_prefecture(text)
+_GUN = re.compile(r"^[^\d市区町村]{1,5}?郡")
+_WARD = re.compile(r"^.+?市(.+区)$")
+
+
+def _match_key(text: str, ref: Reference) -> tuple[MunicipalityIndex, str] | None:
+    """The municipality whose name starts ``text`` (the longest one), and the rest."""
+    best: tuple[int, MunicipalityIndex, int] | None = None
     for key, index in ref.municipalities.items():
-        if text.startswith(key):
-            return index, text[len(key) :]
-        gun = key.find("郡")
-        if gun > 0 and text.startswith(key[gun + 1 :]):
-            return index, text[len(key) - gun - 1 :]
-    if len(ref.municipalities) == 1:
-        return next(iter(ref.municipalities.values())), text
-    return None, text
+        gun = key.find("郡")  # 熊毛郡屋久島町 → also 屋久島町 (not 大和郡山市 → 山市)
+        short = key[gun + 1 :] if gun > 0 and key.endswith(("町", "村")) else None
+        for name in (key, short):
+            if name and text.startswith(name) and (best is None or len(name) > best[0]):
+                best = (len(name), index, len(name))
+    return None if best is None else (best[1], text[best[2] :])
+
+
+def _find_municipality(
+    text: str, ref: Reference, default: MunicipalityIndex | None
+) -> tuple[MunicipalityIndex | None, str]:
+    """The municipality of a folded address and the text after its name.
+
+    The prefecture and a 郡 are optional, 政令市 wards are part of the name (大阪市北区). An
+    address that names no known municipality is read in ``default`` (the municipality given
+    to :func:`geocode`, or the only one of the reference).
+    """
+    text = strip_prefecture(text)
+    found = _match_key(text, ref)
+    if found is None:
+        gun = _GUN.match(text)
+        if gun is not None:
+            found = _match_key(text[gun.end() :], ref)
+    if found is not None:
+        return found
+    if default is None and len(ref.municipalities) == 1:
+        default = next(iter(ref.municipalities.values()))
+    if default is not None:
+        ward = _WARD.match(strip_prefecture(fold(default.name)))
+        if ward is not None and text.startswith(ward.group(1)):  # 「北区中之島…」 in 大阪市北区
+            text = text[len(ward.group(1)) :]
+    return default, text
 
 
 def _longest_town(rest: str, index: MunicipalityIndex) -> str | None:
@@ -83,13 +115,57 @@ def _pick_chome(
     return None
 
 
+def _fine_match(
+    index: MunicipalityIndex, base: str, chome: int, numbers: list[int]
+) -> GeocodeResult | None:
+    """住居, 地番 or 街区 point of the numbers after the town (None: none of them known)."""
+    if not numbers:
+        return None
+    town = f"{index.name}{base}{chome}丁目" if chome else f"{index.name}{base}"
+    first = numbers[0]
+    second = numbers[1] if len(numbers) >= 2 else 0
+    if second:
+        hit = index.houses.get((base, chome, first, second))
+        if hit is not None:
+            return GeocodeResult(hit[0], hit[1], "住居", f"{town} {first}-{second}", None)
+    hit = index.parcels.get((base, chome, first, second))
+    if hit is not None:
+        label = f"{first}-{second}" if second else f"{first}"
+        return GeocodeResult(hit[0], hit[1], "地番", f"{town} {label}", None)
+    hit = index.parcel_heads.get((base, chome, first))
+    if hit is not None:
+        return GeocodeResult(hit[0], hit[1], "地番", f"{town} {first}", None)
+    hit = index.blocks.get((base, chome, first))
+    if hit is not None:
+        return GeocodeResult(hit[0], hit[1], "街区", f"{town} {first}", None)
+    return None
+
+
+def _default_index(ref: Reference, municipality: str | None) -> MunicipalityIndex | None:
+    if municipality is None:
+        return None
+    index = ref.municipalities.get(strip_prefecture(fold(municipality)))
+    if index is None:
+        raise ChiikimapError(
+            f"市区町村 {municipality!r} は参照データにありません（あるもの: "
+            f"{[m.name for m in ref.municipalities.values()][:8]}） / "
+            f"municipality not in the reference",
+            param="municipality",
+        )
+    return index
+
+
 def geocode_one(
-    address: str, ref: Reference, aliases: Mapping[str, str] | None = None
+    address: str,
+    ref: Reference,
+    aliases: Mapping[str, str] | None = None,
+    default: MunicipalityIndex | None = None,
 ) -> GeocodeResult:
-    """Geocode one address (see :func:`geocode`)."""
+    """Geocode one address (see :func:`geocode`; ``default``: the municipality assumed when the
+    address names none)."""
     if not isinstance(address, str) or not address.strip():
         return GeocodeResult(None, None, None, "", REASON_EMPTY)
-    index, rest = _find_municipality(fold(address, aliases), ref)
+    index, rest = _find_municipality(fold(address, aliases), ref, default)
     if index is None:
         return GeocodeResult(None, None, None, "", REASON_CITY)
     base = _longest_town(rest, index)
@@ -99,13 +175,10 @@ def geocode_one(
     chome = _pick_chome(base, chain.values, chain.chome, index)
     if chome is None:
         return GeocodeResult(None, None, None, index.name + base, REASON_CHOME)
-    numbers = chain.values[1:] if chome else chain.values
-    if chain.chome and not chome:
-        numbers = chain.values[1:]
-    if numbers and (base, chome, numbers[0]) in index.blocks:
-        lon, lat = index.blocks[(base, chome, numbers[0])]
-        town = f"{base}{chome}丁目" if chome else base
-        return GeocodeResult(lon, lat, "街区", f"{index.name}{town} {numbers[0]}", None)
+    numbers = chain.values[1:] if chome or chain.chome else chain.values
+    fine = _fine_match(index, base, chome, numbers)
+    if fine is not None:
+        return fine
     if chome:
         hit = index.chomes.get(base, {}).get(chome)
         if hit is None:
@@ -122,8 +195,9 @@ def geocode(
     reference: Reference | str | Path | Sequence[str | Path],
     *,
     aliases: Mapping[str, str] | None = None,
+    municipality: str | None = None,
 ) -> pd.DataFrame:
-    """Geocode addresses offline against town- or block-level reference files.
+    """Geocode addresses offline against town-, block-, 住居- or 地番-level reference files.
 
     Parameters
     ----------
@@ -135,13 +209,24 @@ def geocode(
         :func:`chiikimap.io.reference.read_reference`.
     aliases
         The municipality's own spelling variants, ``{"招堤": "招提", "楠葉": "樟葉"}``.
+    municipality
+        The municipality of addresses that name none (「本町5-9-1」 in a list kept by 枚方市);
+        addresses that name a municipality of the reference are read there as usual. By
+        default an address naming none is read in the reference's only municipality, if it
+        has one.
 
     Returns
     -------
     pandas.DataFrame
         One row per address (same index as a Series given): ``lon``, ``lat`` (JGD2011 degrees;
-        NaN when rejected), ``geocode_level`` (街区/町丁目/大字, or None), ``geocode_match`` (the
-        reference name matched) and ``geocode_reason`` (why a row was rejected, else None).
+        NaN when rejected), ``geocode_level`` (住居/地番/街区/町丁目/大字, or None),
+        ``geocode_match`` (the reference name and numbers matched) and ``geocode_reason`` (why
+        a row was rejected, else None).
+
+    Raises
+    ------
+    ChiikimapError
+        When ``municipality`` is not in the reference.
 
     Examples
     --------
@@ -153,8 +238,9 @@ def geocode(
     (['町丁目', None], ['枚方市東香里一丁目', '枚方市'])
     """
     ref = reference if isinstance(reference, Reference) else read_reference(reference)
+    default = _default_index(ref, municipality)
     index = addresses.index if isinstance(addresses, pd.Series) else None
-    results = [geocode_one(a, ref, aliases) for a in addresses]
+    results = [geocode_one(a, ref, aliases, default) for a in addresses]
     return pd.DataFrame(
         {
             "lon": pd.Series([r.lon for r in results], dtype=float),
@@ -207,6 +293,7 @@ def geocode_file(
     address_col: str | None = None,
     sheet: str | int | None = None,
     aliases: Mapping[str, str] | None = None,
+    municipality: str | None = None,
 ) -> pd.DataFrame:
     """Geocode the rows of a list without coordinates and write it back as CSV for Excel.
 
@@ -228,6 +315,8 @@ def geocode_file(
         Sheet of an xlsx list.
     aliases
         Spelling variants of the municipality (see :func:`geocode`).
+    municipality
+        The municipality of addresses that name none (see :func:`geocode`).
 
     Returns
     -------
@@ -253,7 +342,9 @@ def geocode_file(
         pd.to_numeric(frame[lat_col], errors="coerce").isna()
         | pd.to_numeric(frame[lon_col], errors="coerce").isna()
     )
-    result = geocode(frame.loc[missing, col].astype(str), reference, aliases=aliases)
+    result = geocode(
+        frame.loc[missing, col].astype(str), reference, aliases=aliases, municipality=municipality
+    )
     frame.loc[missing, lat_col] = result["lat"].map(lambda v: "" if pd.isna(v) else f"{v:.6f}")
     frame.loc[missing, lon_col] = result["lon"].map(lambda v: "" if pd.isna(v) else f"{v:.6f}")
     for name in ("geocode_level", "geocode_match", "geocode_reason"):
@@ -273,6 +364,7 @@ def check_coordinates(
     *,
     max_m: float = 1000.0,
     aliases: Mapping[str, str] | None = None,
+    municipality: str | None = None,
 ) -> pd.DataFrame:
     """Rows whose given coordinates lie far from the position of their address.
 
@@ -287,6 +379,8 @@ def check_coordinates(
         address at the town's point, so a town larger than this can be reported for a right point.
     aliases
         Spelling variants of the municipality (see :func:`geocode`).
+    municipality
+        The municipality of addresses that name none (see :func:`geocode`).
 
     Returns
     -------
@@ -295,7 +389,9 @@ def check_coordinates(
         ``given_lat`` and ``distance_m``, farthest first. Rows whose address cannot be placed are
         not reported.
     """
-    result = geocode(pd.Series(list(addresses)), reference, aliases=aliases)
+    result = geocode(
+        pd.Series(list(addresses)), reference, aliases=aliases, municipality=municipality
+    )
     result["given_lon"] = pd.Series(list(lon), dtype=float).to_numpy()
     result["given_lat"] = pd.Series(list(lat), dtype=float).to_numpy()
     p1, p2 = np.radians(result["lat"]), np.radians(result["given_lat"])

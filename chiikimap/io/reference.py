@@ -17,6 +17,7 @@ addresses meet in one spelling. One :class:`MunicipalityIndex` is built per muni
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -24,24 +25,40 @@ import json
 import pickle
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
+from typing import IO
 
 from chiikimap._address import fold, strip_prefecture
 from chiikimap._atomic import atomic_path
 from chiikimap._errors import ChiikimapError, InputFileError
+from chiikimap.io._abr import AbrTables, abr_kind
 
 __all__ = ["MunicipalityIndex", "Reference", "read_reference"]
 
 PathArg = str | PathLike[str]
 _CHOME = re.compile(r"^(.*?)(\d+)丁目$")
+_FIRST_NUMBER = re.compile(r"[甲乙丙丁]?(\d+)")
+
+
+def _town_key(name: str) -> tuple[str, int]:
+    """(folded town name without the 丁目, the 丁目 number or 0)."""
+    key = fold(name)
+    match = _CHOME.match(key)
+    return (match.group(1), int(match.group(2))) if match else (key, 0)
 
 
 @dataclass
 class MunicipalityIndex:
-    """Lookup tables of one municipality (keys are folded town names without the 丁目)."""
+    """Lookup tables of one municipality (keys are folded town names without the 丁目).
+
+    ``towns``/``chomes`` hold the 町丁目・大字 points, ``blocks`` the 街区 points (街区符号, or the
+    地番 of MLIT 街区レベル rows outside 住居表示 areas), ``houses`` the 住居 points
+    (街区符号 + 住居番号) and ``parcels`` the 地番 points (地番 + 枝番, 0 = none);
+    ``parcel_heads`` the first point of each 地番 whatever its 枝番.
+    """
 
     name: str
     prefecture: str = ""
@@ -49,33 +66,66 @@ class MunicipalityIndex:
     chomes: dict[str, dict[int, tuple[float, float, str]]] = field(default_factory=dict)
     blocks: dict[tuple[str, int, int], tuple[float, float]] = field(default_factory=dict)
     block_chomes: dict[str, set[int]] = field(default_factory=dict)
+    houses: dict[tuple[str, int, int, int], tuple[float, float]] = field(default_factory=dict)
+    parcels: dict[tuple[str, int, int, int], tuple[float, float]] = field(default_factory=dict)
+    parcel_heads: dict[tuple[str, int, int], tuple[float, float]] = field(default_factory=dict)
     max_len: int = 0
 
     def add_town(self, name: str, lon: float, lat: float, level: str = "町丁目") -> None:
         """Add one town (町丁目 or 大字) point under its official ``name``."""
-        key = fold(name)
         if name.startswith("大字"):
             level = "大字"
-        match = _CHOME.match(key)
-        if match:
-            base, chome = match.group(1), int(match.group(2))
+        base, chome = _town_key(name)
+        if chome:
             self.chomes.setdefault(base, {}).setdefault(chome, (lon, lat, name))
         else:
-            base, chome = key, 0
             self.towns.setdefault(base, (lon, lat, name, level))
         self.max_len = max(self.max_len, len(base))
 
-    def add_block(self, town: str, block: str, lon: float, lat: float) -> None:
-        """Add one 街区 point (``block`` is the 街区符号 or the first number of the 地番)."""
-        digits = re.match(r"\d+", fold(block))
-        if digits is None:
-            return
-        key = fold(town)
-        match = _CHOME.match(key)
-        base, chome = (match.group(1), int(match.group(2))) if match else (key, 0)
-        self.blocks.setdefault((base, chome, int(digits.group())), (lon, lat))
+    def _fine_town(self, town: str) -> tuple[str, int]:
+        base, chome = _town_key(town)
         self.block_chomes.setdefault(base, set()).add(chome)
         self.max_len = max(self.max_len, len(base))
+        return base, chome
+
+    def add_block(self, town: str, block: str, lon: float, lat: float) -> None:
+        """Add one 街区 point (``block`` is the 街区符号 or the 地番, ``甲12`` read as 12)."""
+        digits = _FIRST_NUMBER.match(fold(block))
+        if digits is None:
+            return
+        base, chome = self._fine_town(town)
+        self.blocks.setdefault((base, chome, int(digits.group(1))), (lon, lat))
+
+    def add_house(self, town: str, block: int, house: int, lon: float, lat: float) -> None:
+        """Add one 住居 point: 住居表示 ``block`` (街区符号) and ``house`` (住居番号)."""
+        base, chome = self._fine_town(town)
+        self.houses.setdefault((base, chome, block, house), (lon, lat))
+
+    def add_parcel(self, town: str, number: int, branch: int, lon: float, lat: float) -> None:
+        """Add one 地番 point: ``number`` (地番) and ``branch`` (枝番, 0 when none)."""
+        base, chome = self._fine_town(town)
+        self.parcels.setdefault((base, chome, number, branch), (lon, lat))
+        head = (base, chome, number)
+        if branch == 0 or head not in self.parcel_heads:
+            self.parcel_heads[head] = (lon, lat)
+
+    def blocks_from_houses(self) -> int:
+        """Give each 街区 that has 住居 points but no point of its own the mean of its 住居 points.
+
+        Returns the number of 街区 points added.
+        """
+        sums: dict[tuple[str, int, int], list[float]] = {}
+        for (base, chome, block, _house), (lon, lat) in self.houses.items():
+            acc = sums.setdefault((base, chome, block), [0.0, 0.0, 0.0])
+            acc[0] += lon
+            acc[1] += lat
+            acc[2] += 1
+        added = 0
+        for key, (lon, lat, n) in sums.items():
+            if key not in self.blocks:
+                self.blocks[key] = (lon / n, lat / n)
+                added += 1
+        return added
 
     def has_base(self, base: str) -> bool:
         """True when ``base`` (a folded town name without 丁目) is known."""
@@ -97,14 +147,17 @@ class Reference:
         return self.municipalities[key]
 
     def __repr__(self) -> str:
-        parts = [
-            f"{m.name}: {len(m.towns) + sum(len(c) for c in m.chomes.values())} towns, {len(m.blocks)} blocks"
-            for m in self.municipalities.values()
-        ]
+        parts = []
+        for m in self.municipalities.values():
+            text = f"{m.name}: {len(m.towns) + sum(len(c) for c in m.chomes.values())} towns"
+            text += f", {len(m.blocks)} blocks"
+            if m.houses or m.parcels:
+                text += f", {len(m.houses)} houses, {len(m.parcels)} parcels"
+            parts.append(text)
         return f"Reference({'; '.join(parts)})"
 
 
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 
 
 def _cache_key(paths: list[Path], municipality: str | None) -> str:
@@ -182,16 +235,15 @@ def read_reference(
 
 def _read_all(paths: list[Path], municipality: str | None) -> Reference:
     ref = Reference()
-    abr_names: dict[tuple[str, str], tuple[str, str, str]] = {}
-    abr_points: list[tuple[Path, dict[str, str]]] = []
+    abr = AbrTables()
     for path in paths:
         ref.sources.append(path.name)
         if path.suffix.lower() == ".json":
             _read_json(path, ref, municipality)
             continue
         for header, rows in _csv_tables(path):
-            _read_csv_table(path, header, rows, ref, abr_names, abr_points)
-    _join_abr(abr_names, abr_points, ref)
+            _read_csv_table(path, header, rows, ref, abr)
+    _join_abr(abr, ref)
     return ref
 
 
@@ -231,28 +283,53 @@ def _read_json(path: Path, ref: Reference, municipality: str | None) -> None:
     )
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("utf-8", errors="replace")
+def _sniff_encoding(sample: bytes) -> str:
+    """UTF-8 (with or without BOM) when the first bytes decode as such, else cp932."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(sample, final=False)
+    except UnicodeDecodeError:
+        return "cp932"
+    return "utf-8-sig"
+
+
+def _text_tables(
+    opener: Callable[[], IO[bytes]],
+) -> Iterator[tuple[list[str], Iterable[list[str]]]]:
+    """Header and rows of one CSV, streamed (a prefecture-wide table is not held as text)."""
+    with opener() as probe:
+        encoding = _sniff_encoding(probe.read(1 << 16))
+    with opener() as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
+        reader = csv.reader(text)
+        header = [h.strip().lstrip("\ufeff") for h in next(reader, [])]
+        yield header, reader
+
+
+def _zip_tables(
+    archive: zipfile.ZipFile, path: Path
+) -> Iterator[tuple[list[str], Iterable[list[str]]]]:
+    members = [n for n in archive.namelist() if n.lower().endswith((".csv", ".zip"))]
+    if not members:
+        raise InputFileError("ZIP に CSV がありません / no CSV in the ZIP", path=path)
+    for name in members:
+        if name.lower().endswith(".zip"):  # ABR *_all.csv.zip: one csv.zip per prefecture
+            with zipfile.ZipFile(io.BytesIO(archive.read(name))) as inner:
+                yield from _zip_tables(inner, path)
+        else:
+            yield from _text_tables(lambda name=name: archive.open(name))  # type: ignore[misc]
 
 
 def _csv_tables(path: Path) -> Iterator[tuple[list[str], Iterable[list[str]]]]:
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            members = [n for n in archive.namelist() if n.lower().endswith(".csv")]
-            if not members:
-                raise InputFileError("ZIP に CSV がありません / no CSV in the ZIP", path=path)
-            texts = [_decode(archive.read(n)) for n in members]
-    else:
-        texts = [_decode(path.read_bytes())]
-    for text in texts:
-        reader = csv.reader(io.StringIO(text))
-        header = [h.strip() for h in next(reader, [])]
-        yield header, reader
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                yield from _zip_tables(archive, path)
+        else:
+            yield from _text_tables(lambda: path.open("rb"))
+    except (UnicodeDecodeError, csv.Error, zipfile.BadZipFile) as exc:
+        raise InputFileError(
+            f"参照 CSV を読めません / cannot read the CSV: {exc}", path=path
+        ) from exc
 
 
 def _read_csv_table(
@@ -260,18 +337,12 @@ def _read_csv_table(
     header: list[str],
     rows: Iterable[list[str]],
     ref: Reference,
-    abr_names: dict[tuple[str, str], tuple[str, str, str]],
-    abr_points: list[tuple[Path, dict[str, str]]],
+    abr: AbrTables,
 ) -> None:
     cols = set(header)
-    if "machiaza_id" in cols and "oaza_cho" in cols:
-        for row in rows:
-            rec = dict(zip(header, row, strict=False))
-            city = rec.get("county", "") + rec.get("city", "") + rec.get("ward", "")
-            town = rec.get("oaza_cho", "") + rec.get("chome", "") + rec.get("koaza", "")
-            abr_names[(rec["lg_code"], rec["machiaza_id"])] = (rec.get("pref", ""), city, town)
-    elif "machiaza_id" in cols and "rep_lon" in cols and "blk_id" not in cols:
-        abr_points.extend((path, dict(zip(header, row, strict=False))) for row in rows)
+    kind = abr_kind(cols)
+    if kind is not None:
+        abr.add(kind, path, header, rows)
     elif {"市区町村名", "緯度", "経度"} <= cols and (
         "大字町丁目名" in cols or "大字・丁目名" in cols
     ):
@@ -285,15 +356,25 @@ def _read_csv_table(
 
 
 def _read_isj(header: list[str], rows: Iterable[list[str]], ref: Reference) -> None:
+    """MLIT 位置参照情報: 大字・町丁目レベル (town points) or 街区レベル (block points).
+
+    Of the 街区レベル rows only the representative point of each 街区 (代表フラグ 1) of the
+    current data (更新前履歴フラグ 0: rows flagged 1 are the state before an update) is kept.
+    """
     idx = {h: i for i, h in enumerate(header)}
     town_col = idx["大字町丁目名"] if "大字町丁目名" in idx else idx["大字・丁目名"]
     koaza_col = idx.get("小字・通称名")
     block_col = idx.get("街区符号・地番")
     rep_col = idx.get("代表フラグ")
+    old_col = idx.get("更新前履歴フラグ")
     kind_col = idx.get("大字・字・丁目区分コード")
     pref_col = idx.get("都道府県名")
     for row in rows:
         if len(row) < len(header) or not row[idx["緯度"]]:
+            continue
+        if (rep_col is not None and row[rep_col] == "0") or (
+            old_col is not None and row[old_col] == "1"
+        ):
             continue
         index = ref.municipality(
             row[idx["市区町村名"]], row[pref_col] if pref_col is not None else ""
@@ -301,27 +382,45 @@ def _read_isj(header: list[str], rows: Iterable[list[str]], ref: Reference) -> N
         town = row[town_col] + (row[koaza_col] if koaza_col is not None else "")
         lon, lat = float(row[idx["経度"]]), float(row[idx["緯度"]])
         if block_col is not None:
-            if rep_col is not None and row[rep_col] == "0":
-                continue
             index.add_block(town, row[block_col], lon, lat)
         else:
             level = "大字" if kind_col is not None and row[kind_col] in ("1", "2") else "町丁目"
             index.add_town(town, lon, lat, level)
 
 
-def _join_abr(
-    names: dict[tuple[str, str], tuple[str, str, str]],
-    points: list[tuple[Path, dict[str, str]]],
-    ref: Reference,
-) -> None:
-    if points and not names:
-        raise InputFileError(
-            "mt_town_pos には町字の名前の表 mt_town も必要です / mt_town_pos needs the mt_town file too",
-            path=points[0][0],
-        )
-    for _path, rec in points:
-        name = names.get((rec["lg_code"], rec["machiaza_id"]))
-        if name is None or not rec.get("rep_lon"):
-            continue
+def _join_abr(abr: AbrTables, ref: Reference) -> None:
+    """Join the ABR position tables to the town names and add them to the index."""
+    abr.check()
+    touched: dict[int, MunicipalityIndex] = {}
+
+    def index_of(key: tuple[str, ...]) -> tuple[MunicipalityIndex, str] | None:
+        name = abr.town_of(key)
+        if name is None:
+            return None
         pref, city, town = name
-        ref.municipality(city, pref).add_town(town, float(rec["rep_lon"]), float(rec["rep_lat"]))
+        index = ref.municipality(city, pref)
+        touched[id(index)] = index
+        return index, town
+
+    for kind, rows in abr.points.items():
+        for key, lon, lat in rows:
+            found = index_of(key)
+            if found is None:
+                continue
+            index, town = found
+            if kind == "town":
+                index.add_town(town, lon, lat)
+            elif kind == "blk":
+                number = abr.block_number(key)
+                if number is not None:
+                    index.add_block(town, str(number), lon, lat)
+            elif kind == "rsdt":
+                block, house = abr.house_numbers(key)
+                if block is not None and house is not None:
+                    index.add_house(town, block, house, lon, lat)
+            else:
+                number, branch = abr.parcel_numbers(key)
+                if number is not None:
+                    index.add_parcel(town, number, branch, lon, lat)
+    for index in touched.values():
+        index.blocks_from_houses()
