@@ -235,7 +235,12 @@ class Source:
 
 
 #: layer key → its Japanese name, for the sources lists of the outputs
-LAYER_LABELS: dict[str, str] = {"areas": "圏域", "resources": "資源", "population": "人口"}
+LAYER_LABELS: dict[str, str] = {
+    "areas": "圏域",
+    "resources": "資源",
+    "population": "人口",
+    "indicators": "指標",
+}
 
 
 @dataclass

@@ -856,6 +856,10 @@ def _add_inspect(
 
     add_sites_parser(sub, common)
 
+    from ._cli_compare import add_compare_parser  # 前回との比較: chiikimap compare
+
+    add_compare_parser(sub, common)
+
     from ._cli_geocode import add_geocode_parser  # 住所から位置: chiikimap geocode
 
     add_geocode_parser(sub, common)

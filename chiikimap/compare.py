@@ -7,6 +7,8 @@ area by area and category by category; :func:`resource_changes` matches their re
 
 from __future__ import annotations
 
+import warnings
+from os import PathLike
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -14,12 +16,13 @@ import pandas as pd
 import shapely
 
 from . import _schema as S
+from ._errors import ChiikimapWarning, ParameterError
 from ._identity import _metric_xy, addresses_agree, names_agree
 
 if TYPE_CHECKING:
     from .result import Coverage
 
-__all__ = ["compare", "resource_changes"]
+__all__ = ["comparable_pair", "compare", "resource_changes"]
 
 #: figures compared, each as ``<figure>_before``, ``<figure>_after`` and ``<figure>_change``
 FIGURES = (S.N_RESOURCES, S.CAPACITY, S.COVERAGE, S.UNCOVERED)
@@ -163,15 +166,89 @@ def _row(
     }
 
 
+def _as_coverage(value: Any, param: str) -> Coverage:
+    from ._runs import is_run_folder, load_run
+    from .result import Coverage
+
+    if isinstance(value, Coverage):
+        return value
+    if is_run_folder(value):
+        return load_run(value, param=param)
+    raise ParameterError(
+        f"{param} には analyze の結果（Coverage）か chiikimap run の出力フォルダを渡してください。"
+        f"受け取ったもの: {type(value).__name__} / {param} must be a Coverage or the output folder "
+        "of chiikimap run",
+        param=param,
+    )
+
+
+def comparable_pair(before: Any, after: Any) -> tuple[Coverage, Coverage]:
+    """``before`` and ``after`` as two comparable :class:`~chiikimap.Coverage` results.
+
+    Run folders (paths) are read with :func:`chiikimap._runs.load_run`. The two runs must have
+    the same weight (people of one age band, or land area) and the same categories; a category
+    whose radius or target differs gives a :class:`~chiikimap.ChiikimapWarning` (its status may
+    change because the rule changed).
+
+    Raises
+    ------
+    chiikimap.ParameterError
+        Different weights or categories (``param="after"``), or an argument that is neither a
+        Coverage nor a path.
+    chiikimap._runs.RunFolderError
+        A path that is not a usable ``chiikimap run`` output folder.
+    """
+    b, a = _as_coverage(before, "before"), _as_coverage(after, "after")
+    if b.info.weight != a.info.weight:
+        raise ParameterError(
+            f"基準が違うため比較できません: 前回 {b.info.weight_label}、今回 {a.info.weight_label}。"
+            f"同じ weight で実行してください / the runs use different weights ({b.info.weight} "
+            f"and {a.info.weight}); run both with the same weight",
+            param="after",
+        )
+    only_b = [k for k in b.categories if k not in a.categories]
+    only_a = [k for k in a.categories if k not in b.categories]
+    if only_b or only_a:
+        raise ParameterError(
+            f"種別が違うため比較できません。前回だけ: {only_b}、今回だけ: {only_a}。両方を同じ "
+            "categories（レシピの [analysis] categories）で実行してください / the runs have "
+            f"different categories (only before: {only_b}; only after: {only_a}); run both "
+            "with the same categories=",
+            param="after",
+        )
+    changed = [
+        k
+        for k in b.categories
+        if any(
+            not np.isclose(b.info.rules.get(k, {}).get(f, np.nan),
+                           a.info.rules.get(k, {}).get(f, np.nan), equal_nan=True)
+            for f in ("radius_m", "target")
+        )
+    ]  # fmt: skip
+    if changed:
+        warnings.warn(
+            f"半径・目標の違う種別があります（判定の変化には条件の変更も含まれます）: {changed} / "
+            f"radius or target differs between the runs for {changed}",
+            ChiikimapWarning,
+            stacklevel=3,
+        )
+    return b, a
+
+
 def compare(
-    before: Coverage, after: Coverage, *, within_m: float = SAME_FACILITY_M
+    before: Coverage | str | PathLike[str],
+    after: Coverage | str | PathLike[str],
+    *,
+    within_m: float = SAME_FACILITY_M,
 ) -> pd.DataFrame:
     """Compare two runs area by area and category by category (前回との比較).
 
     Parameters
     ----------
     before, after
-        Two results of :func:`chiikimap.analyze` (e.g. last year's and this year's).
+        Two results of :func:`chiikimap.analyze` (e.g. last year's and this year's), or two
+        output folders of ``chiikimap run`` (with ``run.json`` and the GeoPackage), read back
+        as they were written. Both must have the same weight and categories.
     within_m
         Greatest distance in metres between the points of one facility (default 50), for
         matching resources without a 事業所番号.
@@ -190,7 +267,16 @@ def compare(
         ``worse``, ``unchanged``, ``boundary_changed`` (the area's polygon differs: its
         figures are not comparable and their changes are NaN), ``new_area`` or
         ``removed_area``.
+
+    Raises
+    ------
+    chiikimap.ParameterError
+        The runs have different weights or categories.
+    chiikimap._runs.RunFolderError
+        A path that is not an output folder of ``chiikimap run`` (no ``run.json``, no
+        GeoPackage …), naming the folder.
     """
+    before, after = comparable_pair(before, after)
     keys = [S.AREA_ID, S.CATEGORY]
     cols = [S.AREA_ID, S.AREA_NAME, S.CATEGORY, S.STATUS, *FIGURES]
     tb = before.table[cols].rename(columns={c: f"{c}_before" for c in cols if c not in keys})

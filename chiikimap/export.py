@@ -487,7 +487,9 @@ def to_excel(coverage: Coverage, path: str | PathLike[str]) -> None:
     (its figures with the missing services first, and its resources), 「資源一覧」, 「除外行」 (rows
     the readers rejected, and rows merged into an identical earlier row with the reason
     「重複（行 N に統合）」, so that every input row is accounted for) and 「出典・条件」 (sources,
-    data dates, radii, targets, CRS, version).
+    data dates, radii, targets, CRS, version). A run with indicators (``analyze(...,
+    indicators=)``) gets the sheet 「指標」 after 「概要」: each indicator per area, shares as
+    percentages.
 
     Parameters
     ----------
@@ -523,6 +525,11 @@ def to_excel(coverage: Coverage, path: str | PathLike[str]) -> None:
     ws.title = _FIXED_SHEETS[0]
     with _noting_cleaned_cells() as cleaned:
         _sheet_overview(ws, coverage)
+        if coverage.indicators is not None:
+            from ._needs_excel import INDICATOR_SHEET, indicator_sheet
+
+            used.add(INDICATOR_SHEET.casefold())
+            indicator_sheet(wb.create_sheet(INDICATOR_SHEET), coverage)
         for aid, name in zip(coverage.areas[S.AREA_ID], coverage.areas[S.AREA_NAME], strict=True):
             sheet = wb.create_sheet(_sheet_name(str(name), used))
             _sheet_area(sheet, coverage, str(aid), str(name))
@@ -556,6 +563,10 @@ def _areas_layer(coverage: Coverage) -> pd.DataFrame:
     extra["n_gap"] = (status == S.STATUS_GAP).sum(axis=1)
     extra["n_empty"] = (status == S.STATUS_EMPTY).sum(axis=1)
     extra["missing"] = ["; ".join(coverage.missing(str(aid))) for aid in extra.index]
+    if coverage.indicators is not None:  # one column per indicator (shares as 0–1)
+        values = coverage.indicators.drop(columns=[S.AREA_NAME]).set_index(S.AREA_ID)
+        clash = set(values.columns) & (set(extra.columns) | set(S.AREA_COLUMNS))
+        extra = extra.join(values.rename(columns={c: f"indicator_{c}" for c in clash}))
     joined: pd.DataFrame = areas.join(extra, on=S.AREA_ID)  # a GeoDataFrame (untyped)
     return joined
 
@@ -569,7 +580,9 @@ def to_geopackage(coverage: Coverage, path: str | PathLike[str]) -> None:
         The areas with per-category figures as wide columns: ``<key>_coverage`` (0–1),
         ``<key>_status`` (none/gap/ok/empty), ``<key>_status_ja`` (空白/不足/充足/対象なし),
         ``<key>_n_resources``, ``<key>_uncovered``; plus ``n_none``, ``n_gap``, ``n_empty``
-        (categories per status) and ``missing`` (labels, ``"; "``-joined).
+        (categories per status) and ``missing`` (labels, ``"; "``-joined); with indicators
+        (``analyze(..., indicators=)``) one column per indicator (shares as 0–1; named
+        ``indicator_<name>`` only when the name is taken).
     ``resources``
         The resources, ``categories`` joined with ``"; "`` and ``area_id``.
     ``population``
@@ -577,6 +590,8 @@ def to_geopackage(coverage: Coverage, path: str | PathLike[str]) -> None:
     ``gaps``
         The tidy area × category table as an attribute-only table (no geometry): join it to
         ``areas`` on ``area_id`` in QGIS. Geometry is left out so that each polygon is stored once.
+        With indicators it also holds each indicator and ``<indicator>_at_risk`` /
+        ``<indicator>_at_risk_uncovered``.
     ``sources``
         One row per data source (attribute table): ``title``, ``publisher``, ``date``,
         ``license``, ``url``, ``credit``, ``layer`` (areas/resources/population) and
@@ -611,7 +626,14 @@ def to_geopackage(coverage: Coverage, path: str | PathLike[str]) -> None:
     for col in res.columns:
         if col != res.geometry.name and res[col].dtype == object:
             res[col] = res[col].map(lambda v: None if _is_missing(v) else str(v))
-    gaps = pd.DataFrame(coverage.table[list(S.TABLE_COLUMNS)]).copy()
+    # the table's columns, with the indicators and their at-risk figures when the run has them
+    table = coverage.table
+    extra_cols = [
+        c
+        for c in table.columns
+        if c not in S.TABLE_COLUMNS and pd.api.types.is_numeric_dtype(table[c])
+    ]
+    gaps = pd.DataFrame(table[[*S.TABLE_COLUMNS, *extra_cols]]).copy()
     gaps["status_ja"] = gaps[S.STATUS].map(lambda s: S.STATUS_LABELS[s][0])
 
     # every layer goes into a new file next to the target, which replaces it only when complete

@@ -43,6 +43,8 @@ __all__ = [
 
 #: key under ``DataFrame.attrs`` describing each indicator column (kind, scale, label)
 INDICATORS_KEY = "chiikimap_indicators"
+#: the layer key of an indicator table's source (「指標」 in the outputs' source lists)
+INDICATORS_LAYER = "indicators"
 SHARE = "share"
 COUNT = "count"
 PERCENT = "percent"
@@ -88,6 +90,7 @@ def read_indicators(
     name_col: str | None = None,
     sheet: str | int | None = None,
     header_row: int | None = None,
+    source: S.Source | str | None = None,
 ) -> pd.DataFrame:
     """Read a table of indicators per area (one row per area, numeric indicator columns).
 
@@ -103,6 +106,10 @@ def read_indicators(
         Sheet name or 0-based position of a workbook (default: the first with the columns).
     header_row
         The file's 1-based row of the column names (default: found among the first rows).
+    source
+        The source to credit (a :class:`chiikimap.Source`, e.g. with the survey's year as
+        ``date``, or its title); by default the file name. It joins ``Coverage.info.sources``
+        (layer 「指標」) of ``analyze(..., indicators=)`` and so every output's source list.
 
     Returns
     -------
@@ -139,7 +146,14 @@ def read_indicators(
 
     table = load_table(p, looks_like_header, sheet=sheet, header_row=header_row)
     key_cols = _key_columns(table, id_col, name_col)
-    return _build(table, key_cols)
+    out = _build(table, key_cols)
+    if isinstance(source, S.Source):
+        src = replace(source, layer=INDICATORS_LAYER)
+    else:
+        src = S.Source(title=source or f"指標（{p.name}）", layer=INDICATORS_LAYER)
+    for rep in S.read_reports(out):
+        rep["sources"] = [src.to_dict()]
+    return out
 
 
 def _key_columns(table: Table, id_col: str | None, name_col: str | None) -> dict[str, int]:
@@ -468,7 +482,10 @@ def with_indicators(cov: Coverage, indicators: pd.DataFrame) -> Coverage:
             ChiikimapWarning,
             stacklevel=3,
         )
-    return replace(cov, table=table, indicators=per_area)
+    known = set(cov.info.sources)
+    added = tuple(s for s in S.sources_of(indicators) if s not in known)
+    info = replace(cov.info, sources=(*cov.info.sources, *added)) if added else cov.info
+    return replace(cov, table=table, indicators=per_area, info=info)
 
 
 def priorities(cov: Coverage, indicator: str, category: str) -> pd.DataFrame:
