@@ -34,7 +34,16 @@ from scipy.sparse.csgraph import dijkstra
 from ._errors import ChiikimapError
 from ._schema import Source
 
-__all__ = ["Network", "Projected", "Snapped", "network_distance", "project", "snap"]
+__all__ = [
+    "Network",
+    "Projected",
+    "Snapped",
+    "network_distance",
+    "node_distance",
+    "project",
+    "query_distance",
+    "snap",
+]
 
 #: Weight given to a virtual edge of length 0 (a point exactly on a node): sparse graphs treat an
 #: explicit 0 as "no edge", so it becomes this instead (far below ``RADIUS_TOL_M``).
@@ -175,14 +184,23 @@ def network_distance(
 ) -> np.ndarray:
     """Walking distance from each query point to the nearest source (``inf``: none reachable).
 
-    One multi-source Dijkstra pass: each source is a virtual node joined to both end nodes of
-    its edge (by ``off + t`` and ``off + length − t``); ``limit`` stops the search there (then
-    distances beyond it are ``inf``). Sources and queries on the same edge also meet along it.
+    One multi-source Dijkstra pass (:func:`node_distance`), then :func:`query_distance`;
+    ``limit`` stops the search there (then distances beyond it are ``inf``).
     """
-    n_q = len(queries.edge)
-    if len(sources.edge) == 0 or n_q == 0:
-        return np.full(n_q, np.inf)
+    if len(sources.edge) == 0 or len(queries.edge) == 0:
+        return np.full(len(queries.edge), np.inf)
+    return query_distance(proj, node_distance(proj, sources, limit=limit), sources, queries)
+
+
+def node_distance(proj: Projected, sources: Snapped, *, limit: float | None = None) -> np.ndarray:
+    """Walking distance from every street node to the nearest source (``inf``: none reachable).
+
+    One multi-source Dijkstra pass: each source is a virtual node joined to both end nodes of
+    its edge (by ``off + t`` and ``off + length − t``); ``limit`` stops the search there.
+    """
     n, k = len(proj.xy), len(sources.edge)
+    if k == 0:
+        return np.full(n, np.inf)
     se = sources.edge
     virt = n + np.arange(k)
     rows = np.concatenate([virt, virt])
@@ -199,9 +217,23 @@ def network_distance(
     dist = dijkstra(
         graph, directed=False, indices=virt, min_only=True, limit=np.inf if limit is None else limit
     )
+    out: np.ndarray = np.asarray(dist[:n], dtype=float)
+    return out
+
+
+def query_distance(
+    proj: Projected, node_dist: np.ndarray, sources: Snapped, queries: Snapped
+) -> np.ndarray:
+    """Walking distance of snapped points given every node's distance (:func:`node_distance`).
+
+    A point leaves its edge by one of the two end nodes, or meets a source on the same edge
+    along it.
+    """
+    if len(queries.edge) == 0:
+        return np.zeros(0)
     qe = queries.edge
-    via_u = dist[proj.u[qe]] + queries.t
-    via_v = dist[proj.v[qe]] + proj.length[qe] - queries.t
+    via_u = node_dist[proj.u[qe]] + queries.t
+    via_v = node_dist[proj.v[qe]] + proj.length[qe] - queries.t
     d = np.minimum(via_u, via_v) + queries.off
     out: np.ndarray = np.minimum(d, _same_edge(sources, queries))
     return out

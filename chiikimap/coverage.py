@@ -19,7 +19,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from . import _apportion, _assign, _distance, _identity, _metrics, _network, _zones
+from . import _apportion, _assign, _catchment, _distance, _identity, _metrics, _network, _zones
 from . import _schema as S
 from . import needs as _needs
 from ._errors import ChiikimapWarning, ParameterError, SchemaError
@@ -202,10 +202,13 @@ def analyze(  # noqa: PLR0913  (keyword-only options are the documented API)
         area_weight += np.bincount(layer.area, weights=layer.w, minlength=len(area_weight))
     _warn_weights(run, area_weight, weight_outside, placed.area_ids)
     reach_m = max((run.taxonomy[k].radius_m for k in run.categories), default=0.0)
-    nets = None if network is None else [_snap_layer(network, ly, reach_m) for ly in layers]
+    nets = None
+    if network is not None:
+        nets = [_snap_layer(network, ly, reach_m, run.areas) for ly in layers]
     rows = [_measure(run, key, layers, placed, area_weight, nets) for key in run.categories]
     cov = _assemble(run, zones, placed, rows, area_weight, weight_outside, sources)
-    cov = cov if network is None else _with_network(cov, network)
+    if network is not None and nets is not None:
+        cov = _with_network(cov, network, _catchments(run, layers, nets))
     return cov if indicators is None else _needs.with_indicators(cov, indicators)
 
 
@@ -451,23 +454,58 @@ class _NetLayer:
     proj: _network.Projected
     points: _network.Snapped
     resources: _network.Snapped
+    grid: tuple[np.ndarray, np.ndarray]  # the catchment grid's xs, ys (:mod:`_catchment`)
+    grid_points: _network.Snapped
 
 
-def _snap_layer(network: _network.Network, layer: _Layer, reach_m: float) -> _NetLayer:
+def _snap_layer(
+    network: _network.Network, layer: _Layer, reach_m: float, areas: gpd.GeoDataFrame
+) -> _NetLayer:
     """Clip the network to the layer's points and the resources plus the largest radius; snap.
 
     Every path within the radius lies inside the clip, so ``covered`` is as on the whole network;
     a point more than the largest radius from every street may snap to another street than on the
-    whole network (its ``nearest_m`` is then an upper bound).
+    whole network (its ``nearest_m`` is then an upper bound). The catchment grid covers the
+    zone's areas (and lies inside the clip too).
     """
-    xy = np.vstack([layer.xy, layer.res_xy])
+    bounds = areas.geometry.iloc[layer.zone.areas].to_crs(layer.zone.crs).total_bounds
+    xs, ys = _catchment.grid_points(tuple(float(b) for b in bounds))  # type: ignore[arg-type]
+    xy = np.vstack([layer.xy, layer.res_xy, [[xs[0], ys[0]], [xs[-1], ys[-1]]]])
     (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
     proj = _network.project(
         network, layer.zone.crs, (x0 - reach_m, y0 - reach_m, x1 + reach_m, y1 + reach_m)
     )
     if len(proj.u) == 0:  # no street near anyone: snap to the whole network instead
         proj = _network.project(network, layer.zone.crs)
-    return _NetLayer(proj, _network.snap(proj, layer.xy), _network.snap(proj, layer.res_xy))
+    gx, gy = np.meshgrid(xs, ys)
+    grid = _network.snap(proj, np.column_stack([gx.ravel(), gy.ravel()]))
+    snapped = _network.snap(proj, layer.xy), _network.snap(proj, layer.res_xy)
+    return _NetLayer(proj, *snapped, (xs, ys), grid)
+
+
+def _catchments(run: _Run, layers: list[_Layer], nets: list[_NetLayer]) -> gpd.GeoDataFrame:
+    """Per category, the area reached on foot within its radius (:mod:`chiikimap._catchment`)."""
+    rows: list[tuple[str, float, Any]] = []
+    for key in run.categories:
+        radius = float(run.taxonomy[key].radius_m)
+        has = run.has_category(key)
+        parts = []
+        for layer, net in zip(layers, nets, strict=True) if has.any() else ():
+            r = net.resources
+            src = _network.Snapped(r.edge[has], r.t[has], r.off[has])
+            node = _network.node_distance(net.proj, src, limit=radius)
+            d = _network.query_distance(net.proj, node, src, net.grid_points)
+            geom = _catchment.catchment_geometry(*net.grid, d, radius)
+            if geom is not None:
+                zone = gpd.GeoSeries([geom], crs=layer.zone.crs)
+                parts.append(zone.to_crs(S.STORAGE_CRS).iloc[0])
+        geom = shapely.union_all(parts) if parts else shapely.MultiPolygon()
+        rows.append((key, radius, geom))
+    return gpd.GeoDataFrame(
+        {S.CATEGORY: [k for k, _, _ in rows], "radius_m": [r for _, r, _ in rows]},
+        geometry=[g for _, _, g in rows],
+        crs=S.STORAGE_CRS,
+    )
 
 
 def _network_cover_and_nearest(
@@ -489,8 +527,10 @@ def _network_cover_and_nearest(
     return covered, nearest
 
 
-def _with_network(cov: Coverage, network: _network.Network) -> Coverage:
-    """Record the distance mode and the network's source in the run info."""
+def _with_network(
+    cov: Coverage, network: _network.Network, catchments: gpd.GeoDataFrame
+) -> Coverage:
+    """Record the distance mode and the network's source in the run info; keep the catchments."""
     src = network.source
     info = replace(
         cov.info,
@@ -499,7 +539,7 @@ def _with_network(cov: Coverage, network: _network.Network) -> Coverage:
         network_date=src.date if src else "",
         sources=tuple(dict.fromkeys([*cov.info.sources, *([src] if src else [])])),
     )
-    return replace(cov, info=info)
+    return replace(cov, info=info, catchments=catchments)
 
 
 def _measure(

@@ -160,6 +160,11 @@ class Coverage:
     indicators
         The indicators of ``analyze(..., indicators=)`` per area (``area_id``, ``area_name``,
         one column per indicator, shares as 0–1), or ``None``.
+    catchments
+        With ``analyze(..., network=)``: per category (``category``, ``radius_m``, ``geometry``
+        in EPSG:6668) the area whose people reach a resource of the category on foot within the
+        radius — the walking catchment the maps draw (how it is traced:
+        :mod:`chiikimap._catchment`); ``None`` for a straight-line run.
     """
 
     table: pd.DataFrame
@@ -171,6 +176,7 @@ class Coverage:
     info: RunInfo
     taxonomy: Taxonomy = field(default_factory=default_taxonomy)
     indicators: pd.DataFrame | None = None
+    catchments: gpd.GeoDataFrame | None = None
 
     # --- views --------------------------------------------------------------------------------
     @property

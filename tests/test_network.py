@@ -416,3 +416,55 @@ def test_clipping_keeps_every_edge_that_meets_the_box() -> None:
     pts = np.array([[0.0, -10.0], [300.0, -10.0]])
     d = N.network_distance(clip, N.snap(clip, pts[:1]), N.snap(clip, pts[1:]))
     np.testing.assert_allclose(d, [320.0], atol=1e-6)
+
+
+# --- walking catchments on the maps ---------------------------------------------------------------
+
+
+def test_catchment_follows_the_walking_rule() -> None:
+    """The drawn catchment holds the people the table counts, not those across the river."""
+    areas, res, pop = _layers(PEOPLE)
+    kw = {"radius_m": {KEY: 800.0}, "metric_crs": CRS}
+    walk = chiikimap.analyze(areas, res, pop, network=_town(), **kw)
+    assert chiikimap.analyze(areas, res, pop, **kw).catchments is None
+    assert walk.catchments is not None
+    row = walk.catchments.to_crs(CRS).iloc[0]
+    assert row[S.CATEGORY] == KEY
+    assert row["radius_m"] == 800.0
+    inside = {k: row.geometry.contains(Point(p)) for k, (p, _, _) in PEOPLE.items()}
+    assert inside == {"A": False, "B": True, "C": False, "D": True, "E": True}
+    # the grid is 20 m: the outline lies within one spacing of the exact rule. On the south
+    # street east of R the walk ends at x = 800 − 10 = 790 (on the street, off = 0)
+    g = row.geometry
+    assert g.contains(Point(770.0, 0.0))
+    assert not g.contains(Point(810.0, 0.0))
+    # the north street is reached nowhere (1010 m to its nearest point on foot)
+    assert not g.intersects(box(-100, 590, 1100, 610))
+    # the bridge is reached up to 800 − 10 − 400 = 390 m north
+    assert g.contains(Point(400.0, 370.0))
+    assert not g.contains(Point(400.0, 410.0))
+
+
+def test_maps_draw_the_catchment_with_its_legend(tmp_path: Path) -> None:
+    from matplotlib.patches import Patch
+
+    areas, res, pop = _layers(PEOPLE)
+    areas.loc[0, S.AREA_NAME] = "<img src=x onerror=alert(1)>"
+    walk = chiikimap.analyze(
+        areas, res, pop, network=_town(), radius_m={KEY: 800.0}, metric_crs=CRS
+    )
+    html = tmp_path / "m.html"
+    walk.save_html(html, category=KEY)
+    text = html.read_text(encoding="utf-8")
+    assert "道のりで800m以内" in text
+    assert "徒歩圏（道のり）" in text
+    assert "<img src=x" not in text
+    fig = walk.static_map(category=KEY)
+    labels = [h.get_label() for leg in fig.legends for h in leg.legend_handles]
+    assert "道のりで800m以内" in labels
+    assert any(isinstance(h, Patch) for leg in fig.legends for h in leg.legend_handles)
+    # the overview shows no catchment (it belongs to one category)
+    over = walk.static_map()
+    assert "道のりで800m以内" not in [
+        h.get_label() for leg in over.legends for h in leg.legend_handles
+    ]

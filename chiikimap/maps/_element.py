@@ -62,6 +62,7 @@ _CSS = """
 .ckm-pop td,.ckm-pop th{border-bottom:1px solid #ddd;padding:2px 6px;text-align:left}
 .ckm-none{color:#b2182b;font-weight:bold}.ckm-gap{color:#c45100;font-weight:bold}
 .ckm-empty{color:#555;font-weight:bold}
+.ckm-catch-sw{background:rgba(74,144,217,0.45);border:1.5px solid #1f4e9c}
 </style>
 """
 
@@ -88,6 +89,11 @@ _JS = r"""
   // above markers and clusters (600), below tooltips (650) and popups (700)
   map.getPane('ckmLabels').style.zIndex = 640;
   map.getPane('ckmLabels').style.pointerEvents = 'none';
+  // walking catchments: above the area fills (overlay pane, 400), below the markers (600)
+  map.createPane('ckmCatch');
+  map.getPane('ckmCatch').style.zIndex = 450;
+  map.getPane('ckmCatch').style.pointerEvents = 'none';
+  var catchRenderer = L.svg({padding: 0.5, pane: 'ckmCatch'});
 
   var overlays = {};
   if (D.tile) {
@@ -246,6 +252,9 @@ _JS = r"""
         T.gap_rule1 + D.cats[ci].target + '%' + T.gap_rule2 + '</div>';
     }
     if (hasEmpty) { html += D.legend.empty; }
+    if (ci >= 0 && D.catch[ci]) {
+      html += '<div class="ckm-row"><span class="ckm-sw ckm-catch-sw"></span>' + D.catch[ci].label + '</div>';
+    }
     var present = ci < 0 ? D.present : (D.present.indexOf(ci) >= 0 ? [ci] : []);
     if (present.length) {
       html += '<details class="ckm-symbols"' + (symbolsOpen ? ' open' : '') + '><summary>' +
@@ -264,6 +273,19 @@ _JS = r"""
     if (det) { det.addEventListener('toggle', function () { symbolsOpen = det.open; }); }
   }
 
+  // walking catchments (network runs): one overlay whose content follows the category shown
+  var catchments = L.layerGroup();
+  var catchShapes = {};
+  function showCatchment(ci) {
+    catchments.clearLayers();
+    if (ci < 0 || !D.catch[ci]) { return; }
+    if (!catchShapes[ci]) {
+      catchShapes[ci] = L.geoJSON(D.catch[ci].geometry, {renderer: catchRenderer, pane: 'ckmCatch', interactive: false,
+        style: {className: 'ckm-catchment', color: '#1f4e9c', weight: 1.5, fillColor: '#4a90d9',
+                fillOpacity: 0.28}});
+    }
+    catchments.addLayer(catchShapes[ci]);
+  }
   var base = {};
   var first = null;
   D.views.forEach(function (v, i) {
@@ -271,6 +293,7 @@ _JS = r"""
     var built = false;
     g.on('add', function () {
       if (!built) { built = true; g.addLayer(areaLayer(v.cat)); g.addLayer(resourceLayer(v.cat)); }
+      showCatchment(v.cat);
       showLegend(v.cat);
     });
     base[v.name] = g;
@@ -283,12 +306,15 @@ _JS = r"""
       icon: L.divIcon({className: 'ckm-label', html: '<span>' + a.name + '</span>', iconSize: null})}));
   });
   overlays[T.labels] = labels;
+  var hasCatch = D.catch.some(function (c) { return c !== null; });
+  if (hasCatch) { overlays[T.catchment_layer] = catchments; }
 
   var views = L.control.layers(base, overlays, {collapsed: false, position: 'topright'}).addTo(map);
   L.DomUtil.addClass(views.getContainer(), 'ckm-views');
   legend.addTo(map);
   first.addTo(map);
   labels.addTo(map);
+  if (hasCatch) { catchments.addTo(map); }
 
   var title = L.DomUtil.create('div', 'ckm-title', map.getContainer());
   title.innerHTML = D.title;

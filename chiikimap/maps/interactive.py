@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import folium
 import numpy as np
 import pandas as pd
+import shapely
 from branca.element import Element, Figure
 
 from .. import _schema as S
@@ -107,6 +108,8 @@ _TEXT = {
         "walk": "徒歩{r}m圏",
         "radius": "半径{r}km圏",
         "network": "道のり{r}m圏",
+        "catchment": "道のりで{r}m以内",
+        "catchment_layer": "徒歩圏（道のり）",
         "reach": "{label}: {dist}の{who}",
         "area_who": "面積",
         "default_title": "地域資源の空白地図",
@@ -150,6 +153,8 @@ _TEXT = {
         "walk": "{r} m",
         "radius": "{r} km",
         "network": "{r} m on foot along the streets",
+        "catchment": "within {r} m on foot",
+        "catchment_layer": "Walking catchment",
         "reach": "{label}: {who} within {dist}",
         "area_who": "area",
         "default_title": "Community resource gap map",
@@ -452,6 +457,27 @@ def _tile_spec(tiles: str | None, max_zoom: int | None, lang: str) -> dict[str, 
     }
 
 
+def _catchments_json(
+    coverage: Coverage, keys: list[str], lang: str, decimals: int = 5
+) -> list[dict[str, Any] | None]:
+    """Per category (in ``keys`` order) its walking catchment: an escaped legend label and the
+    GeoJSON geometry in lon/lat (``None``: straight-line run, or nobody reached)."""
+    out: list[dict[str, Any] | None] = [None] * len(keys)
+    if coverage.catchments is None:
+        return out
+    pos = {k: i for i, k in enumerate(keys)}
+    lonlat = coverage.catchments.to_crs("EPSG:4326")
+    for key, radius, geom in zip(
+        lonlat[S.CATEGORY], lonlat["radius_m"], lonlat.geometry, strict=True
+    ):
+        if key not in pos or geom is None or geom.is_empty:
+            continue
+        rounded = shapely.transform(geom, lambda xy: np.round(xy, decimals))
+        label = _TEXT[lang]["catchment"].format(r=f"{float(radius):,.0f}")
+        out[pos[key]] = {"label": esc(label), "geometry": shapely.geometry.mapping(rounded)}
+    return out
+
+
 def _area_features(coverage: Coverage, simplify_m: float) -> dict[str, Any]:
     geoms = display_geometries(
         coverage.areas, metric_crs=coverage.info.metric_crs or None, tolerance_m=simplify_m
@@ -541,6 +567,7 @@ def gap_map(  # noqa: PLR0913  (keyword-only map options are the documented API)
         "views": views,
         "start": 0 if category is None else 1 + analysed.index(category),
         "areas": _area_features(coverage, simplify_m),
+        "catch": _catchments_json(coverage, keys, lang),
         "area": area_rows,
         "res": resources,
         # the resource legend: categories that have markers, and every analysed category that has

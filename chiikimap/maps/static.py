@@ -626,6 +626,32 @@ def _value_legend(
     return handles, title
 
 
+#: The walking catchment: a translucent blue with a darker outline (as on the interactive map).
+_CATCHMENT_STYLE: dict[str, Any] = {
+    "facecolor": (0.29, 0.56, 0.85, 0.30),
+    "edgecolor": "#1f4e9c",
+    "linewidth": 0.8,
+}
+
+
+def _catchment_of(coverage: Coverage, category: str | None, crs: Any) -> gpd.GeoDataFrame | None:
+    """The category's walking catchment in ``crs`` (``None``: overview, straight line, empty)."""
+    if category is None or coverage.catchments is None:
+        return None
+    rows = coverage.catchments[coverage.catchments[S.CATEGORY] == category]
+    rows = rows[~rows.geometry.is_empty & rows.geometry.notna()]
+    return rows.to_crs(crs) if len(rows) else None
+
+
+def _catchment_handle(catchment: gpd.GeoDataFrame, lang: str) -> Artist:
+    """Legend entry 「道のりで800m以内」 of the drawn catchment."""
+    from matplotlib.patches import Patch
+
+    radius = float(catchment["radius_m"].iloc[0])
+    text = "道のりで{r}m以内" if lang == "ja" else "within {r} m on foot"
+    return Patch(label=text.format(r=f"{radius:,.0f}"), **_CATCHMENT_STYLE)
+
+
 @dataclass
 class _ResourceLayer:
     """The resources drawn with one category's symbol."""
@@ -904,6 +930,9 @@ def static_map(
         handles, legend_title = _value_legend(
             page, category, len(coverage.categories), S.STATUS_EMPTY in stat
         )
+        catchment = _catchment_of(coverage, category, crs)
+        if catchment is not None:
+            handles.append(_catchment_handle(catchment, lang))
         val_fs = 10.0 if page.a3 else 9.0
         leg_val = panel.legend(handles, page.clean(legend_title, "legend"), val_fs, 1)
         items = [("val", *panel.size(leg_val))]
@@ -926,6 +955,8 @@ def static_map(
         fh = page.size[1]
         ax.set_position((mx0 / fw, my0 / fh, (mx1 - mx0) / fw, (my1 - my0) / fh))
         _draw_areas(ax, areas, colours, stat)
+        if catchment is not None:
+            catchment.plot(ax=ax, zorder=2, **_CATCHMENT_STYLE)
         _draw_resources(ax, layers, resources is True or category is not None, page.a3)
         _draw_labels(ax, areas, page)
         _frame(ax, areas, lang)
