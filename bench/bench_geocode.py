@@ -3,7 +3,8 @@
 Reads the real 枚方市 references in tests/data/geocode (Geolonia town points + the 街区 dictionary),
 then geocodes the real 枚方 and 高松 medical addresses repeated to ``--n`` addresses (default
 100,000) and prints the load time, the geocoding rate (addresses per second; the target is
-≥ 10,000/s) and the share per level.
+≥ 10,000/s) and the share per level; then the same at 住居/地番 level on the ABR slice of
+和歌山市 (tests/data/geocode_abr), every 住居 and 地番 of it written as an address.
 
     python bench/bench_geocode.py
     python bench/bench_geocode.py --n 20000
@@ -46,6 +47,39 @@ def main() -> None:
     print(
         f"geocoded {len(batch):,} addresses in {run_s:.2f} s = {len(batch) / run_s:,.0f} addresses/s"
     )
+    print(result["geocode_level"].fillna("rejected").value_counts().to_string())
+    _bench_abr(args.n)
+
+
+def _bench_abr(n: int) -> None:
+    """住居 and 地番 level: the ABR slice of 和歌山市, every 住居 and 地番 in it as an address."""
+    abr = DATA.parent / "geocode_abr"
+    start = time.perf_counter()
+    ref = read_reference(
+        [
+            abr / "mt_town_pref30_302015_slice.csv",
+            abr / "mt_town_pos_pref30_302015_slice.csv",
+            abr / "mt_rsdtdsp_rsdt_pos_pref30_302015_slice.csv",
+            abr / "mt_parcel_pos_city302015_slice.csv",
+        ]
+    )
+    load_s = time.perf_counter() - start
+    with (abr / "mt_rsdtdsp_rsdt_pref30_302015_slice.csv").open(encoding="utf-8") as f:
+        addresses = [
+            f"和歌山県和歌山市{r['oaza_cho']}{r['chome']}{r['blk_num']}番{r['rsdt_num']}号"
+            for r in csv.DictReader(f)
+        ]
+    with (abr / "mt_parcel_city302015_slice.csv").open(encoding="utf-8") as f:
+        addresses += [
+            f"和歌山市{r['oaza_cho']}{r['chome']}{r['prc_num1']}番地{r['prc_num2']}"
+            for r in csv.DictReader(f)
+        ]
+    batch = (addresses * (n // len(addresses) + 1))[:n]
+    start = time.perf_counter()
+    result = geocode(batch, ref)
+    run_s = time.perf_counter() - start
+    print(f"ABR reference load: {load_s:.2f} s  ({ref!r})")
+    print(f"geocoded {n:,} 住居/地番 addresses = {n / run_s:,.0f} addresses/s")
     print(result["geocode_level"].fillna("rejected").value_counts().to_string())
 
 

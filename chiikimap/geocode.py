@@ -10,7 +10,9 @@ municipality, or not at all, get no position and a reason: they are never placed
 
 from __future__ import annotations
 
+import functools
 import re
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,16 +57,40 @@ _GUN = re.compile(r"^[^\d市区町村]{1,5}?郡")
 _WARD = re.compile(r"^.+?市(.+区)$")
 
 
+class _Names:
+    """The spellings of a reference's municipalities, by length (longest tried first)."""
+
+    __slots__ = ("count", "lengths", "table")
+
+    def __init__(self, ref: Reference) -> None:
+        self.table = ref.names()
+        self.lengths = sorted({len(k) for k in self.table}, reverse=True)
+        self.count = len(ref.municipalities)
+
+
+# built once per Reference (held weakly: a dropped reference is not kept alive by this table)
+_NAMES: dict[int, tuple[weakref.ref[Reference], _Names]] = {}
+
+
+def _names(ref: Reference) -> _Names:
+    cached = _NAMES.get(id(ref))
+    if cached is not None and cached[0]() is ref and cached[1].count == len(ref.municipalities):
+        return cached[1]
+    if len(_NAMES) > 16:
+        _NAMES.clear()
+    names = _Names(ref)
+    _NAMES[id(ref)] = (weakref.ref(ref), names)
+    return names
+
+
 def _match_key(text: str, ref: Reference) -> tuple[MunicipalityIndex, str] | None:
     """The municipality whose name starts ``text`` (the longest one), and the rest."""
-    best: tuple[int, MunicipalityIndex, int] | None = None
-    for key, index in ref.municipalities.items():
-        gun = key.find("郡")  # 熊毛郡屋久島町 → also 屋久島町 (not 大和郡山市 → 山市)
-        short = key[gun + 1 :] if gun > 0 and key.endswith(("町", "村")) else None
-        for name in (key, short):
-            if name and text.startswith(name) and (best is None or len(name) > best[0]):
-                best = (len(name), index, len(name))
-    return None if best is None else (best[1], text[best[2] :])
+    names = _names(ref)
+    for length in names.lengths:
+        index = names.table.get(text[:length])
+        if index is not None:
+            return index, text[length:]
+    return None
 
 
 def _find_municipality(
@@ -87,10 +113,17 @@ def _find_municipality(
     if default is None and len(ref.municipalities) == 1:
         default = next(iter(ref.municipalities.values()))
     if default is not None:
-        ward = _WARD.match(strip_prefecture(fold(default.name)))
-        if ward is not None and text.startswith(ward.group(1)):  # 「北区中之島…」 in 大阪市北区
-            text = text[len(ward.group(1)) :]
+        ward = _ward_of(default.name)
+        if ward and text.startswith(ward):  # 「北区中之島…」 read in 大阪市北区
+            text = text[len(ward) :]
     return default, text
+
+
+@functools.lru_cache(maxsize=64)
+def _ward_of(name: str) -> str:
+    """The ward of a 政令市 ward's name (大阪市北区 → 北区), else ''."""
+    ward = _WARD.match(strip_prefecture(fold(name)))
+    return ward.group(1) if ward else ""
 
 
 def _longest_town(rest: str, index: MunicipalityIndex) -> str | None:

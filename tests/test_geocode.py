@@ -78,11 +78,27 @@ def test_hirakata_town_level_accuracy() -> None:
 
 def test_takamatsu_town_level_accuracy() -> None:
     ref = read_reference(DATA / "takamatsu_geolonia_town.json", municipality="高松市")
-    _shares, fine, median = _score(LISTS["takamatsu"], ref)
+    frame = LISTS["takamatsu"]
+    _shares, fine, median = _score(frame, ref)
     assert fine >= 0.95
     # 高松 has large 地番 towns (木太町, 屋島西町 …): the town point is ~380 m from the facility
     # (median); this misses the 300 m target and is asserted as measured, so a regression shows.
     assert median <= 400
+    # where the town is a 丁目 (small), the town point is as good as in 枚方; the 494 addresses
+    # of towns without 丁目 (mostly 地番 towns of several km²) make the median
+    result = geocode(frame["address"], ref)
+    errors = pd.Series(
+        [
+            _metres(a, b, c, d)
+            for a, b, c, d in zip(
+                result["lon"], result["lat"], frame["lon"], frame["lat"], strict=True
+            )
+        ]
+    )
+    chome = result["geocode_match"].str.contains("丁目")
+    print("高松 丁目 towns", int(chome.sum()), "median m", round(errors[chome].median(), 1))
+    print("高松 other towns", int((~chome).sum()), "median m", round(errors[~chome].median(), 1))
+    assert chome.sum() >= 120 and errors[chome].median() <= 200
 
 
 def test_hirakata_block_dictionary_accuracy() -> None:

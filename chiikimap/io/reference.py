@@ -146,6 +146,20 @@ class Reference:
             self.municipalities[key] = MunicipalityIndex(name=name, prefecture=prefecture)
         return self.municipalities[key]
 
+    def names(self) -> dict[str, MunicipalityIndex]:
+        """Every spelling an address may start with → its municipality.
+
+        The folded name (大阪市北区, 熊毛郡屋久島町) and, for a 町村 in a 郡, the name without
+        the 郡 (屋久島町); a city with 郡 in its name (大和郡山市) keeps only its name.
+        """
+        table: dict[str, MunicipalityIndex] = {}
+        for key, index in self.municipalities.items():
+            gun = key.find("郡")
+            if gun > 0 and key.endswith(("町", "村")):
+                table.setdefault(key[gun + 1 :], index)
+        table.update(self.municipalities)
+        return table
+
     def __repr__(self) -> str:
         parts = []
         for m in self.municipalities.values():
