@@ -98,7 +98,8 @@ def test_takamatsu_town_level_accuracy() -> None:
     chome = result["geocode_match"].str.contains("丁目")
     print("高松 丁目 towns", int(chome.sum()), "median m", round(errors[chome].median(), 1))
     print("高松 other towns", int((~chome).sum()), "median m", round(errors[~chome].median(), 1))
-    assert chome.sum() >= 120 and errors[chome].median() <= 200
+    assert chome.sum() >= 120
+    assert errors[chome].median() <= 200
 
 
 def test_hirakata_block_dictionary_accuracy() -> None:
