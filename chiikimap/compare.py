@@ -22,7 +22,7 @@ from ._identity import _metric_xy, addresses_agree, names_agree
 if TYPE_CHECKING:
     from .result import Coverage
 
-__all__ = ["comparable_pair", "compare", "resource_changes"]
+__all__ = ["comparable_pair", "compare", "compare_to_excel", "resource_changes"]
 
 #: figures compared, each as ``<figure>_before``, ``<figure>_after`` and ``<figure>_change``
 FIGURES = (S.N_RESOURCES, S.CAPACITY, S.COVERAGE, S.UNCOVERED)
@@ -361,3 +361,33 @@ def _trend(r: Any) -> str:
     if isinstance(change, float) and not np.isnan(change) and abs(change) > 1e-9:
         return "improved" if change > 0 else "worse"
     return "unchanged"
+
+
+def compare_to_excel(
+    before: Coverage | str | PathLike[str],
+    after: Coverage | str | PathLike[str],
+    path: str | PathLike[str],
+    *,
+    within_m: float = SAME_FACILITY_M,
+) -> pd.DataFrame:
+    """Write the comparison workbook: 「前回との比較」, 「開設・廃止」 and 「出典・条件」.
+
+    Parameters
+    ----------
+    before, after
+        Two results of :func:`chiikimap.analyze` or two ``chiikimap run`` output folders.
+    path
+        Output ``.xlsx`` file (written to a temporary file, renamed when complete).
+    within_m
+        As for :func:`compare`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The :func:`compare` table written to the first sheet (Japanese headers; statuses
+        coloured as in the 圏域カルテ). 「開設・廃止」 lists every resource of either run with
+        its change and the rule that matched it; 「出典・条件」 both runs' sources and dates.
+    """
+    from ._needs_excel import compare_to_excel as write
+
+    return write(before, after, path, within_m=within_m)

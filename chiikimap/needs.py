@@ -38,6 +38,7 @@ __all__ = [
     "INDICATORS_KEY",
     "join_indicators",
     "normalize_area_name",
+    "priority_to_excel",
     "read_indicators",
 ]
 
@@ -533,3 +534,27 @@ def priorities(cov: Coverage, indicator: str, category: str) -> pd.DataFrame:
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     out.attrs["median_share"] = median
     return out
+
+
+def priority_to_excel(
+    coverage: Coverage, path: str | PathLike[str], indicator: str, category: str
+) -> None:
+    """Write the 圏域カルテ of ``coverage`` with the sheet 「優先圏域」 after 「概要」.
+
+    The sheet lists :meth:`chiikimap.Coverage.priorities` (rank, quadrant, share, people at
+    risk, at-risk people out of reach, coverage, status) with the indicator's source and date.
+
+    Parameters
+    ----------
+    coverage
+        A result of ``analyze(..., indicators=...)``.
+    path
+        Output ``.xlsx`` file (written to a temporary file, renamed when complete).
+    indicator
+        A share indicator (e.g. 「閉じこもり傾向」).
+    category
+        Category key.
+    """
+    from ._needs_excel import priority_to_excel as write
+
+    write(coverage, path, indicator, category)

@@ -24,6 +24,7 @@ def test_notebooks_are_present_and_stripped():
         "02_your_own_data",
         "03_needs_weighted",
         "04_council_pack",
+        "05_needs_and_change",
         "06_siting",
     ]
     for path in NOTEBOOKS:

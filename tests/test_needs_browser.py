@@ -1,0 +1,54 @@
+"""The priority and 変化 maps in headless Chromium with the network blocked (offline files)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import chiikimap
+from chiikimap.maps import needs as N
+from tests._maps_helpers import run_chromium
+from tests.test_needs import _hand_made
+
+pytestmark = pytest.mark.browser
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+def test_priority_map_draws_offline_with_legend_and_escaped_names(tmp_path: Path) -> None:
+    c = _hand_made(tmp_path)
+    areas, table = c.areas.copy(), c.table.copy()
+    areas.loc[areas["area_id"] == "A10", "area_name"] = EVIL
+    table.loc[table["area_id"] == "A10", "area_name"] = EVIL
+    c = chiikimap.Coverage(**{**c.__dict__, "areas": areas, "table": table})
+    page = tmp_path / "priority.html"
+    N.save_priority_html(c, page, "閉じこもり傾向(%)", "houmon_kaigo", offline=True, tiles=None)
+    dom, _ = run_chromium(page, window=(1200, 800))
+    assert "ckm-needs-legend" in dom
+    assert "高ニーズ×不足" in dom
+    # the four areas of the gap map and the four of the priority layer are drawn
+    fills = re.findall(r'<path[^>]*fill="(#[0-9a-f]{6})"', dom)
+    assert fills.count(N.QUADRANT_COLOURS["低ニーズ×不足"]) == 2
+    assert fills.count(N.QUADRANT_COLOURS["高ニーズ×不足"]) == 1
+    assert '<img src="x"' not in dom
+    assert "<img src=x" not in dom
+
+
+def test_change_map_draws_offline_with_markers(tmp_path: Path) -> None:
+    from tests.fakes import grid_areas, grid_population, grid_resources
+
+    areas = grid_areas(2)
+    pop = grid_population([(250, 250), (1500, 500), (500, 1500), (1500, 1500)], [100] * 4)
+    kw = {"radius_m": 300, "target": 0.8, "categories": "houmon_kaigo"}
+    before = chiikimap.analyze(areas, grid_resources([(1500, 1500, ("houmon_kaigo",))]), pop, **kw)
+    after = chiikimap.analyze(areas, grid_resources([(250, 250, ("houmon_kaigo",))]), pop, **kw)
+    page = tmp_path / "change.html"
+    N.save_change_html(before, after, page, offline=True, tiles=None)
+    dom, _ = run_chromium(page, window=(1200, 800))
+    assert "変化（前回→今回）" in dom
+    assert "開設した資源（1）" in dom
+    assert "廃止した資源（1）" in dom
+    fills = re.findall(r'<path[^>]*fill="(#[0-9a-f]{6})"', dom)
+    assert fills.count(N.TREND_COLOURS["improved"]) == 1  # A00: 空白 → 充足
+    assert fills.count(N.TREND_COLOURS["worse"]) == 1  # A11: 充足 → 空白
