@@ -27,6 +27,7 @@ from ._errors import (
 from ._identity import merge_resources
 from ._network import Network
 from ._schema import Source, rejected_rows
+from .batch import batch
 from .compare import compare
 from .coverage import analyze
 from .io.districts import merge_areas, read_districts
@@ -63,6 +64,7 @@ __all__ = [
     "__version__",
     "analyze",
     "apportion",
+    "batch",
     "compare",
     "default_taxonomy",
     "init_recipe",

@@ -63,6 +63,7 @@ _EPILOG = """\
   chiikimap inspect 事業所.csv
   chiikimap init 資料フォルダ          # レシピのひな形 / template recipe
   chiikimap run 資料フォルダ/recipe.toml  # レシピ通りに全部作る / the whole pack
+  chiikimap batch 県.toml --workers 4     # 市町村ごとに一括 / every municipality
 """
 
 
@@ -863,6 +864,10 @@ def _add_inspect(
     from ._cli_geocode import add_geocode_parser  # 住所から位置: chiikimap geocode
 
     add_geocode_parser(sub, common)
+
+    from ._cli_batch import add_batch_parser  # 複数市町村: chiikimap batch
+
+    add_batch_parser(sub, common)
 
 
 def _positive_int(text: str) -> int:

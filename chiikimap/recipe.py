@@ -442,11 +442,24 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def input_entries(recipe: Recipe, inputs: list[tuple[str, Path]]) -> list[dict[str, Any]]:
+    """``run.json``'s ``inputs``: each file's layer, path (relative to the recipe), size, SHA-256."""
+    return [
+        {
+            "layer": layer,
+            "path": str(p.relative_to(recipe.base)) if p.is_relative_to(recipe.base) else str(p),
+            "bytes": p.stat().st_size,
+            "sha256": _sha256(p),
+        }
+        for layer, p in inputs
+    ]
+
+
 def _record(
     recipe: Recipe,
     coverage: Any,
     layers: Mapping[str, Any],
-    inputs: list[tuple[str, Path]],
+    inputs: list[dict[str, Any]],
     outputs: list[Path],
 ) -> dict[str, Any]:
     from . import _version
@@ -459,17 +472,7 @@ def _record(
             "created": info.created,
             "recipe_file": recipe.path.name,
             "recipe": recipe.data,
-            "inputs": [
-                {
-                    "layer": layer,
-                    "path": str(p.relative_to(recipe.base))
-                    if p.is_relative_to(recipe.base)
-                    else str(p),
-                    "bytes": p.stat().st_size,
-                    "sha256": _sha256(p),
-                }
-                for layer, p in inputs
-            ],
+            "inputs": inputs,
             "rows": {
                 name: _row_counts(layer) for name, layer in layers.items() if layer is not None
             },
@@ -520,8 +523,6 @@ def run_recipe(
         A recipe problem (``param`` is the recipe key, e.g. ``"resources.path"``) or any error of
         the readers, :func:`chiikimap.merge_resources`, :func:`chiikimap.analyze` or the writers.
     """
-    from .coverage import analyze
-
     rec = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
     say = progress or (lambda _text: None)
     output = rec.data.get("output", {})
@@ -536,6 +537,22 @@ def run_recipe(
     tax = _taxonomy(rec)
     say("ファイルを読み込み中 / reading the files")
     layers, inputs = _read_all(rec, tax)
+    return analyse_and_write(rec, tax, layers, input_entries(rec, inputs), folder, kinds, say)
+
+
+def analyse_and_write(
+    rec: Recipe,
+    tax: Any,
+    layers: Mapping[str, Any],
+    inputs: list[dict[str, Any]],
+    folder: Path,
+    kinds: Sequence[str],
+    say: Callable[[str], None],
+) -> RecipeRun:
+    """Analyse the layers read from a recipe, write its outputs and ``run.json`` in ``folder``."""
+    from .coverage import analyze
+
+    output = rec.data.get("output", {})
     say("計算中 / analysing")
     coverage = analyze(
         layers["areas"],

@@ -252,6 +252,7 @@ def read_districts(
     if municipality is not None:
         gdf = _filter_municipality(gdf, municipality, layout, where)
     report.n_read = len(gdf)
+    names = _municipality_names(gdf, layout)
 
     # rejected rows name the file as the other readers do (its name); messages keep the path
     parts = _clean_rows(gdf, layout, p.name, report)
@@ -279,6 +280,8 @@ def read_districts(
     if overlap_msg:
         warnings.warn(overlap_msg, ChiikimapWarning, stacklevel=2)
     S.validate_areas(areas)
+    if names:  # code → name of the municipalities, for folders of a batch run
+        areas.attrs[MUNICIPALITY_NAMES] = names
     return S.attach_report(areas, report)
 
 
@@ -653,6 +656,22 @@ def _norm_code(value: Any) -> str:
     if text.endswith(".0"):
         text = text[:-2]
     return text.zfill(5) if text.isdigit() and len(text) < 5 else text
+
+
+#: ``attrs`` key of the areas: {municipality code: name as the file writes it}
+MUNICIPALITY_NAMES = "chiikimap_municipality_names"
+
+
+def _municipality_names(gdf: gpd.GeoDataFrame, layout: _Layout) -> dict[str, str]:
+    """{code: name} of the municipalities in a file with code and name columns (first name)."""
+    if not (layout.code_col and layout.municipality_col) or gdf.empty:
+        return {}
+    out: dict[str, str] = {}
+    for code, name in zip(gdf[layout.code_col], gdf[layout.municipality_col], strict=True):
+        key = _norm_code(code)
+        if key and key not in out:
+            out[key] = _text(name)
+    return out
 
 
 def _norm_municipality(value: Any) -> str:
