@@ -515,7 +515,9 @@ def _run_dask(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            # no dashboard; its HTTP server (metrics) on a free port, never a busy :8787
+            dashboard_address=":0",
+            scheduler_kwargs={"dashboard": False},
         )
     try:
         with Client(cluster if cluster is not None else scheduler) as client:  # type: ignore[no-untyped-call]

@@ -360,6 +360,8 @@ def cluster(tmp_path: Path) -> Iterator[str]:
                 "--port",
                 "0",
                 "--no-dashboard",
+                "--dashboard-address",
+                ":0",
                 "--scheduler-file",
                 str(info),
             ],
