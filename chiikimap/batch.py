@@ -39,7 +39,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from . import _schema as S
-from ._errors import ParameterError
+from ._errors import InputFileError, ParameterError
 from .recipe import (
     DEFAULT_FORMATS,
     FORMATS,
@@ -631,7 +631,16 @@ def batch(
     tax = _taxonomy(rec)
     say("ファイルを読み込み中 / reading the files (once, for every municipality)")
     layers, inputs = _read_all(rec, tax)
-    codes = select_municipalities(layers["areas"][S.MUNICIPALITY_CODE].dropna(), municipality)
+    present = layers["areas"][S.MUNICIPALITY_CODE].dropna()
+    if present.empty:
+        raise InputFileError(
+            "圏域に市町村コードがありません。batch には市町村コードの列がある圏域ファイル (国土数値情報 "
+            "A32 など) が必要です / the areas have no municipality code; batch needs an area file "
+            "with a municipality code column (such as KSJ A32)",
+            path=rec.path,
+            param="areas.path",
+        )
+    codes = select_municipalities(present, municipality)
     job = _Job(rec, tax, str(root.resolve()), kinds, input_entries(rec, inputs), {})
     job.rows = _national_rows(layers)
     root.mkdir(parents=True, exist_ok=True)

@@ -146,6 +146,20 @@ def test_select_municipalities() -> None:
         batch_mod.select_municipalities(codes, "生駒")
 
 
+def test_areas_without_municipality_codes_are_refused(tmp_path: Path, test_data: Path) -> None:
+    shutil.copy(test_data / "districts" / "hirakata_houkatsu.geojson", tmp_path / "areas.geojson")
+    (tmp_path / "r.csv").write_text(
+        "名称,種別,緯度,経度\nA,通所介護,34.81,135.65\n", encoding="utf-8"
+    )
+    (tmp_path / "recipe.toml").write_text(
+        '[areas]\npath = "areas.geojson"\nid_col = "area_id"\nname_col = "center_name"\n[[resources]]\npath = "r.csv"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(chiikimap.InputFileError, match="市町村コード") as err:
+        chiikimap.batch(tmp_path / "recipe.toml")
+    assert err.value.param == "areas.path"
+
+
 def test_workers_and_scheduler_are_exclusive(nara: Path) -> None:
     with pytest.raises(chiikimap.ParameterError) as err:
         chiikimap.batch(nara / "recipe.toml", workers=2, scheduler="tcp://127.0.0.1:1")
@@ -328,7 +342,9 @@ def test_local_cluster_of_two_workers_gives_the_same_results(nara: Path, local_r
 
 
 def _start(args: list[str], log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    # workers import chiikimap from this checkout, installed or not
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONPATH": root}
     with log.open("wb") as out:
         return subprocess.Popen(
             args, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
@@ -348,13 +364,14 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[str]:
     """A ``dask scheduler`` and a ``dask worker`` started as separate processes."""
-    dask = str(Path(sys.executable).with_name("dask"))
+    # the ``dask scheduler`` / ``dask worker`` commands, run by this Python
+    scheduler = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+    worker = [sys.executable, "-m", "distributed.cli.dask_worker"]
     info = tmp_path / "scheduler.json"
     procs = [
         _start(
             [
-                dask,
-                "scheduler",
+                *scheduler,
                 "--host",
                 "127.0.0.1",
                 "--port",
@@ -370,15 +387,18 @@ def cluster(tmp_path: Path) -> Iterator[str]:
     ]
     try:
         deadline = time.monotonic() + 60
-        while not info.exists() and time.monotonic() < deadline:
+        address = ""
+        while not address and time.monotonic() < deadline:
             assert procs[0].poll() is None, (tmp_path / "scheduler.log").read_text()
-            time.sleep(0.2)
-        address = json.loads(info.read_text())["address"]
+            try:
+                address = json.loads(info.read_text())["address"]
+            except (OSError, ValueError, KeyError):  # not written yet
+                time.sleep(0.2)
+        assert address, (tmp_path / "scheduler.log").read_text()
         procs.append(
             _start(
                 [
-                    dask,
-                    "worker",
+                    *worker,
                     address,
                     "--nthreads",
                     "1",
