@@ -233,3 +233,25 @@ def test_seirei_city_wards_and_gun(tmp_path: Path) -> None:
     bare = read_reference(single, municipality="王寺町")
     hit = geocode(["奈良県北葛城郡王寺町太子2-1-30", "王寺町本町2-6-16"], bare)
     assert hit["geocode_match"].tolist() == ["王寺町太子二丁目", "王寺町本町二丁目"]
+
+
+def test_abr_gun_municipality_parcels() -> None:
+    """ABR names a 郡 町村 county + city (熊毛郡屋久島町); the 郡 is optional in the address."""
+    ref = read_reference(
+        [ABR / "mt_town_all_465054_slice.csv", ABR / "mt_parcel_pos_city465054_slice.csv"]
+    )
+    assert set(ref.municipalities) == {"熊毛郡屋久島町"}
+    out = geocode(
+        [
+            "鹿児島県熊毛郡屋久島町吉田２番地２",
+            "屋久島町吉田2-2",
+            "熊毛郡屋久島町吉田１番地",
+            "屋久島町吉田",  # no town point in these tables: not placed
+        ],
+        ref,
+    )
+    assert list(out["geocode_level"][:3]) == ["地番"] * 3
+    assert (out["lon"][0], out["lat"][0]) == (130.46412916, 30.435814431)
+    assert out["geocode_match"][1] == "熊毛郡屋久島町吉田 2-2"
+    assert (out["lon"][2], out["lat"][2]) == (130.464509574, 30.435647309)
+    assert pd.isna(out["lon"][3])

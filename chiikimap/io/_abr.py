@@ -149,9 +149,9 @@ class AbrTables:
     def parcel_numbers(self, key: Key) -> tuple[int | None, int]:
         """(地番1, 地番2 or 0) of a ``parcel_pos`` row key (lg, machiaza, prc_id)."""
         given = self.numbers.get("parcel", {}).get(key)
-        if given:
+        if given and given[0] is not None:
             return given[0], given[1] or 0
-        prc = key[2]
+        prc = key[2]  # no number table, or a 地番1 that is not a plain number: read the ID
         if len(prc) != 15 or not prc.isdigit():
             return None, 0
         return int(prc[:5]), int(prc[5:10])
