@@ -60,12 +60,18 @@ _WARD = re.compile(r"^.+?市(.+区)$")
 class _Names:
     """The spellings of a reference's municipalities, by length (longest tried first)."""
 
-    __slots__ = ("count", "lengths", "table")
+    __slots__ = ("cities", "count", "lengths", "table")
 
     def __init__(self, ref: Reference) -> None:
         self.table = ref.names()
         self.lengths = sorted({len(k) for k in self.table}, reverse=True)
         self.count = len(ref.municipalities)
+        # 政令市 → its wards in the reference (大阪市 → [大阪市北区, 大阪市都島区 …])
+        self.cities: dict[str, list[MunicipalityIndex]] = {}
+        for key, index in ref.municipalities.items():
+            ward = _WARD.match(key)
+            if ward is not None:
+                self.cities.setdefault(key[: -len(ward.group(1))], []).append(index)
 
 
 # built once per Reference (held weakly: a dropped reference is not kept alive by this table)
@@ -108,6 +114,8 @@ def _find_municipality(
         gun = _GUN.match(text)
         if gun is not None:
             found = _match_key(text[gun.end() :], ref)
+    if found is None:
+        found = _ward_by_town(text, ref)
     if found is not None:
         return found
     if default is None and len(ref.municipalities) == 1:
@@ -117,6 +125,22 @@ def _find_municipality(
         if ward and text.startswith(ward):  # 「北区中之島…」 read in 大阪市北区
             text = text[len(ward) :]
     return default, text
+
+
+def _ward_by_town(text: str, ref: Reference) -> tuple[MunicipalityIndex, str] | None:
+    """A 政令市 address written without its ward (「大阪市中之島1-3-20」): the one ward that
+    has the town (the longest match); None when no ward or several wards have it."""
+    for city, wards in _names(ref).cities.items():
+        if not text.startswith(city):
+            continue
+        rest = text[len(city) :]
+        hits = [(len(base), w) for w in wards if (base := _longest_town(rest, w)) is not None]
+        if not hits:
+            return None
+        best = max(length for length, _ in hits)
+        top = [w for length, w in hits if length == best]
+        return (top[0], rest) if len(top) == 1 else None
+    return None
 
 
 @functools.lru_cache(maxsize=64)

@@ -219,6 +219,13 @@ def test_seirei_city_wards_and_gun(tmp_path: Path) -> None:
     assert pd.isna(out["lon"][2])
     placed = geocode(["北区中之島1-3-20"], ref, municipality="大阪市北区")
     assert placed["geocode_match"][0] == "大阪市北区中之島一丁目"
+    # the ward left out: the one ward of the reference that has the town
+    no_ward = geocode(["大阪市中之島1-3-20", "大阪市都島本通3丁目", "大阪市存在しない町1"], ref)
+    assert no_ward["geocode_match"].tolist()[:2] == [
+        "大阪市北区中之島一丁目",
+        "大阪市都島区都島本通三丁目",
+    ]
+    assert pd.isna(no_ward["lon"][2])
     # 郡: the 45 real school addresses of 奈良県's 郡 (KSJ A27), written with the 郡, without it
     schools = pd.read_csv(wards / "nara_a27_school_addresses.csv", dtype=str)["A27_005"]
     with_gun = geocode(schools, ref)
