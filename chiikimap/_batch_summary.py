@@ -225,6 +225,7 @@ def _write_map(
     import folium
 
     from ._atomic import atomic_path
+    from .maps._offline import CSS_ASSETS, JS_ASSETS, inline_assets
 
     root = path.parent
     stem = str(rec.data.get("output", {}).get("stem", "chiikimap"))
@@ -232,10 +233,14 @@ def _write_map(
     by_code = {r.code: r for r in results}
     minx, miny, maxx, maxy = shapes.total_bounds
     fmap = folium.Map(tiles=None, control_scale=True)
+    # only Leaflet, inlined below: the summary opens with no internet (background tiles aside)
+    fmap.default_js = [("leaflet", JS_ASSETS["leaflet"][0])]
+    fmap.default_css = [("leaflet_css", CSS_ASSETS["leaflet_css"][0])]
     folium.TileLayer(
         "https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png",
         attr='<a href="https://maps.gsi.go.jp/development/ichiran.html">地理院タイル</a>',
         name="地理院タイル（淡色）",
+        control=False,  # always shown: the categories are the choices
     ).add_to(fmap)
     categories = list(dict.fromkeys(summary["category"])) if len(summary) else []
     for i, key in enumerate(categories or [""]):
@@ -274,8 +279,9 @@ def _write_map(
     root_element: Any = fmap.get_root()
     root_element.html.add_child(folium.Element(_legend_html(rec)))
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    html = inline_assets(fmap.get_root().render())
     with atomic_path(path) as tmp:
-        fmap.save(str(tmp))
+        tmp.write_text(html, encoding="utf-8")
 
 
 def shapely_mapping(geom: Any) -> dict[str, Any]:
@@ -310,7 +316,7 @@ def _legend_html(rec: Recipe) -> str:
     )
     title = esc(rec.title or "市町村別 空白・不足")
     return (
-        '<div style="position:fixed;bottom:20px;left:10px;z-index:1000;background:white;'
+        '<div style="position:fixed;bottom:60px;left:10px;z-index:1000;background:white;'
         'padding:6px 8px;border:1px solid #888;font-size:12px">'
         f"<b>{title}</b><br>空白・不足の圏域の割合（第1層）/ share of 圏域 with 空白 or 不足"
         f"{items}<div>市町村をクリックすると各市町村の地図へ / click a municipality for its map"

@@ -18,6 +18,10 @@ municipality's outline, ``d`` the distance from the centre to the nearest resour
 category and ``r`` the largest radius of the run (with a 1 % + 200 m margin). By the triangle
 inequality every resource nearest to, or within the radius of, a point of the municipality is in
 the part, so ``covered``, ``nearest_m`` and every figure of the table equal a single run's.
+Two things differ from a single run on the whole files, by design: ``weight_outside`` (圏域外の人口)
+counts only the population features of the part that cross the municipality's border, and the
+part's reports keep the sources but not the whole files' rejected and merged rows (those are
+listed once, in the summary workbook; rejected area rows naming the municipality's code stay).
 """
 
 from __future__ import annotations

@@ -252,6 +252,7 @@ def test_summary_workbook_and_map(nara: Path, local_run: object) -> None:
     assert "29209_%E7%94%9F%E9%A7%92%E5%B8%82/chiikimap_karte.xlsx" in page
     assert "/work/" not in page
     assert "file://" not in page
+    assert "<script src" not in page  # Leaflet inlined: opens with no internet
     for label in ("通所介護", "訪問介護", "居宅介護支援"):  # a layer per category
         assert label in page or json.dumps(label)[1:-1] in page
 
