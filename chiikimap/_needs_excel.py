@@ -28,6 +28,7 @@ __all__ = [
     "INDICATOR_SHEET",
     "PRIORITY_SHEET",
     "RESOURCE_CHANGE_SHEET",
+    "area_indicator_rows",
     "compare_to_excel",
     "indicator_sheet",
     "priority_to_excel",
@@ -78,6 +79,30 @@ def indicator_sheet(ws: Worksheet, coverage: Coverage) -> None:
     X._widths(ws, [22, 12, *([14] * len(kinds))])
     ws.row_dimensions[4].height = 45
     X._print_setup(ws, landscape=True)
+
+
+def area_indicator_rows(ws: Worksheet, coverage: Coverage, area_id: str, row: int) -> int:
+    """The block 「この圏域の指標」 of an area sheet from ``row``; returns its last row.
+
+    One line per indicator: its value (a share as %, a count as a number) and, for a share,
+    the people at risk (weight × share).
+    """
+    from . import export as X
+    from .needs import at_risk_column
+
+    X._put(ws, row, 1, "この圏域の指標")
+    X._header(ws, row + 1, ["指標", "値", f"該当者（推計, {coverage.info.weight_label}×割合）"])
+    t = coverage.table[coverage.table[S.AREA_ID] == area_id]
+    first = t.iloc[0] if len(t) else None
+    r = row + 1
+    for name, kind in _kinds(coverage).items():
+        r += 1
+        share = kind["kind"] == "share"
+        X._put(ws, r, 1, name)
+        X._put(ws, r, 2, None if first is None else first.get(name), _PCT if share else _INT)
+        if share and first is not None:
+            X._put(ws, r, 3, first.get(at_risk_column(name)), _INT)
+    return r
 
 
 _PRIORITY_COLUMNS = (
@@ -289,7 +314,7 @@ def compare_to_excel(
     from openpyxl import Workbook
 
     from . import export as X
-    from .compare import comparable_pair, compare, resource_changes
+    from .compare import comparable_pair, compare, period_labels, resource_changes
 
     b, a = comparable_pair(before, after)
     changes = compare(b, a, within_m=within_m)
@@ -302,7 +327,7 @@ def compare_to_excel(
     with X._noting_cleaned_cells() as cleaned:
         X._title(
             ws,
-            f"前回との比較（{b.info.created or '前回'} → {a.info.created or '今回'}）",
+            f"前回との比較（{' → '.join(period_labels(b, a))}）",
             f"資源: 開設 {int(n.get('opened', 0))}・廃止 {int(n.get('closed', 0))}・継続 "
             f"{int(n.get('kept', 0))}。基準 {a.info.weight_label}",
         )

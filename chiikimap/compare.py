@@ -22,7 +22,14 @@ from ._identity import _metric_xy, addresses_agree, names_agree
 if TYPE_CHECKING:
     from .result import Coverage
 
-__all__ = ["comparable_pair", "compare", "compare_to_excel", "resource_changes"]
+__all__ = [
+    "comparable_pair",
+    "compare",
+    "compare_to_excel",
+    "japanese_view",
+    "period_labels",
+    "resource_changes",
+]
 
 #: figures compared, each as ``<figure>_before``, ``<figure>_after`` and ``<figure>_change``
 FIGURES = (S.N_RESOURCES, S.CAPACITY, S.COVERAGE, S.UNCOVERED)
@@ -391,3 +398,84 @@ def compare_to_excel(
     from ._needs_excel import compare_to_excel as write
 
     return write(before, after, path, within_m=within_m)
+
+
+def _when(coverage: Coverage) -> list[str]:
+    resources = sorted({s.date for s in coverage.info.sources if s.layer == "resources" and s.date})
+    return [f"資源 {resources[-1]}" if resources else "", coverage.info.created]
+
+
+def period_labels(before: Coverage, after: Coverage) -> tuple[str, str]:
+    """How outputs name the two runs: the newest resource date of each, else the run dates.
+
+    ``("資源 2023-09-29", "資源 2026-08-05")`` when the resource sources carry dates that differ,
+    else the dates the runs were made when they differ, else ``("前回", "今回")``.
+    """
+    for b, a in zip(_when(before), _when(after), strict=True):
+        if b and a and b != a:
+            return b, a
+    return "前回", "今回"
+
+
+#: compare columns → Japanese headers of :func:`japanese_view` (and the sheet 「前回との比較」)
+JAPANESE_HEADERS = {
+    S.AREA_NAME: "圏域",
+    "category_label": "種別",
+    "status_before": "判定（前回）",
+    "status_after": "判定（今回）",
+    "status_change": "判定の変化",
+    "trend_label": "変化",
+    "n_resources_before": "資源数（前回）",
+    "n_resources_after": "資源数（今回）",
+    "n_resources_change": "資源数の増減",
+    "n_opened": "開設",
+    "n_closed": "廃止",
+    "n_other": "その他の増減（移転・種別変更）",
+    "capacity_before": "定員計（前回）",
+    "capacity_after": "定員計（今回）",
+    "capacity_change": "定員計の増減",
+    "coverage_before": "カバー率（前回）",
+    "coverage_after": "カバー率（今回）",
+    "coverage_change": "カバー率の増減",
+    "uncovered_before": "届かない人（前回）",
+    "uncovered_after": "届かない人（今回）",
+    "uncovered_change": "届かない人の増減",
+    S.AREA_ID: "圏域ID",
+    S.CATEGORY: "種別キー",
+}
+#: trend key → Japanese label
+TREND_JA = {
+    "improved": "改善",
+    "worse": "悪化",
+    "unchanged": "変化なし",
+    "boundary_changed": "境界が変わった（比較しない）",
+    "new_area": "新しい圏域",
+    "removed_area": "なくなった圏域",
+}
+
+
+def japanese_view(changes: pd.DataFrame, coverage: Coverage | None = None) -> pd.DataFrame:
+    """A :func:`compare` table for readers: Japanese headers, statuses and trends in Japanese.
+
+    Parameters
+    ----------
+    changes
+        The table :func:`compare` returned (or some of its rows).
+    coverage
+        Gives the category labels (its taxonomy); without it the keys are shown.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of the sheet 「前回との比較」, in its order: 圏域, 種別, 判定（前回）,
+        判定（今回）, 判定の変化, 変化, 資源数 …, 圏域ID, 種別キー. Figures are unchanged.
+    """
+    out = changes.copy()
+    tax = coverage.taxonomy if coverage is not None else None
+    out["category_label"] = [
+        tax.label(k) if tax is not None and k in tax else str(k) for k in out[S.CATEGORY]
+    ]
+    out["trend_label"] = out["trend"].map(TREND_JA)
+    for col in ("status_before", "status_after"):
+        out[col] = out[col].map(lambda v: _label(v) if isinstance(v, str) else "なし")
+    return out[list(JAPANESE_HEADERS)].rename(columns=JAPANESE_HEADERS).reset_index(drop=True)

@@ -329,6 +329,10 @@ def _sheet_area(ws: Worksheet, coverage: Coverage, area_id: str, area_name: str)
             else:
                 _put(ws, r, j, trow[key], fmt)
 
+    if coverage.indicators is not None:
+        from ._needs_excel import area_indicator_rows
+
+        r = area_indicator_rows(ws, coverage, area_id, r + 2)
     res = coverage.resources
     res = res[res[S.AREA_ID] == area_id] if S.AREA_ID in res.columns else res.iloc[0:0]
     r += 2

@@ -239,3 +239,34 @@ def test_cli_compare_error_is_one_message(tmp_path: Path, capsys) -> None:  # ty
     err = capsys.readouterr().err
     assert "run.json" in err
     assert str(tmp_path) in err
+
+
+def test_japanese_view_and_period_labels(pair) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from chiikimap.compare import japanese_view, period_labels
+
+    before, after = pair
+    cmp = chiikimap.compare(before, after)
+    view = japanese_view(cmp[cmp["trend"] == "worse"], after)
+    assert view.columns[:6].tolist() == [
+        "圏域",
+        "種別",
+        "判定（前回）",
+        "判定（今回）",
+        "判定の変化",
+        "変化",
+    ]
+    assert view.loc[0, "変化"] == "悪化"
+    assert view.loc[0, "種別"] == "認知症グループホーム"
+    assert view.loc[0, "判定（前回）"] in {"空白", "不足", "充足"}
+    assert period_labels(before, after) == ("前回", "今回")  # same day, no dated resource source
+
+    def dated(cov: chiikimap.Coverage, date: str) -> chiikimap.Coverage:
+        src = chiikimap.Source("グループホーム", "高松市", date, layer="resources")
+        return chiikimap.Coverage(**{**cov.__dict__, "info": replace(cov.info, sources=(src,))})
+
+    assert period_labels(dated(before, "2023-09-29"), dated(after, "2026-08-05")) == (
+        "資源 2023-09-29",
+        "資源 2026-08-05",
+    )

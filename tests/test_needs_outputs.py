@@ -130,3 +130,15 @@ def test_indicator_source_with_survey_year_is_credited(tmp_path: Path) -> None:
     assert any("値のない圏域" in str(w.message) for w in record)
     lines = c.info.source_lines
     assert "指標: 介護予防・日常生活圏域ニーズ調査（テスト市）（2022）" in lines
+
+
+def test_area_sheet_lists_the_area_indicators(cov: chiikimap.Coverage, tmp_path: Path) -> None:
+    path = tmp_path / "karte.xlsx"
+    cov.to_excel(path)
+    ws = load_workbook(path)["第3区"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    start = next(i for i, r in enumerate(rows) if r[0] == "この圏域の指標")
+    assert rows[start + 1][:2] == ["指標", "値"]
+    assert rows[start + 2][:3] == [SHARE, pytest.approx(0.4), pytest.approx(20)]  # 50 × 40 %
+    assert rows[start + 3][:2] == ["認定者数", 9]
+    assert ws.cell(start + 3, 2).number_format == "0.0%"

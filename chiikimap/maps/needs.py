@@ -551,9 +551,11 @@ def _change_items(
 
 
 def _change_title(before: Coverage, after: Coverage, category: str | None) -> str:
+    from ..compare import period_labels
+
     what = "全種別" if category is None else after.taxonomy.label(category)
-    dates = f"（{before.info.created or '前回'} → {after.info.created or '今回'}）"
-    return f"前回との比較：{what}{dates}"
+    old, new = period_labels(before, after)
+    return f"前回との比較：{what}（{old} → {new}）"
 
 
 def change_map(
