@@ -172,8 +172,12 @@ def analyze(  # noqa: PLR0913  (keyword-only options are the documented API)
     measured at points: population points where they lie, population polygons at the 100 m
     lattice points of their pieces (each carrying its share of the weight), land area at the
     lattice cells of ``nearest_m``; ``covered`` is the weight of the points within the radius on
-    foot. A point that no resource can reach along the network (another connected piece) has
-    distance ``inf``.
+    foot. A point that no resource can reach along the network (a street piece connected to
+    no resource of the category) has distance ``inf``; an area where such points hold at least
+    half the weight gets ``nearest_m = inf`` (the karte writes 「到達不可」). The same run also
+    measures every straight-line figure (``Coverage.straight_table``), so the karte shows
+    直線 and 道のり side by side (:meth:`Coverage.compare_distance`), and the walking catchments
+    the maps draw (``Coverage.catchments``).
 
     Layers may come in different CRSs; each is transformed to the metric CRS. A layer with no
     CRS is a :class:`~chiikimap.CRSError`.
@@ -208,7 +212,10 @@ def analyze(  # noqa: PLR0913  (keyword-only options are the documented API)
     rows = [_measure(run, key, layers, placed, area_weight, nets) for key in run.categories]
     cov = _assemble(run, zones, placed, rows, area_weight, weight_outside, sources)
     if network is not None and nets is not None:
-        cov = _with_network(cov, network, _catchments(run, layers, nets))
+        # the straight-line figures of the same run, for the outputs' 直線 / 道のり columns
+        line = [_measure(run, key, layers, placed, area_weight) for key in run.categories]
+        straight = _table(line)
+        cov = _with_network(cov, network, _catchments(run, layers, nets), straight)
     return cov if indicators is None else _needs.with_indicators(cov, indicators)
 
 
@@ -528,9 +535,12 @@ def _network_cover_and_nearest(
 
 
 def _with_network(
-    cov: Coverage, network: _network.Network, catchments: gpd.GeoDataFrame
+    cov: Coverage,
+    network: _network.Network,
+    catchments: gpd.GeoDataFrame,
+    straight: pd.DataFrame,
 ) -> Coverage:
-    """Record the distance mode and the network's source in the run info; keep the catchments."""
+    """Record the distance mode and the network's source; keep the catchments and 直線 table."""
     src = network.source
     info = replace(
         cov.info,
@@ -539,7 +549,7 @@ def _with_network(
         network_date=src.date if src else "",
         sources=tuple(dict.fromkeys([*cov.info.sources, *([src] if src else [])])),
     )
-    return replace(cov, info=info, catchments=catchments)
+    return replace(cov, info=info, catchments=catchments, straight_table=straight)
 
 
 def _measure(
@@ -592,12 +602,7 @@ def _assemble(
 ) -> Coverage:
     """The :class:`Coverage`: the table in area order, the layers in EPSG:6668, the run's info."""
     areas, resources, population = run.areas, run.resources, run.population
-    if rows:
-        table = pd.concat(rows, ignore_index=True)
-        table = table.sort_values("_order", kind="stable").drop(columns="_order")
-        table = table.reset_index(drop=True)[list(S.TABLE_COLUMNS)]
-    else:  # pragma: no cover - unreachable: resources or named categories exist
-        table = pd.DataFrame(columns=list(S.TABLE_COLUMNS))
+    table = _table(rows)
     res_area, area_ids = placed.res_area, placed.area_ids
     areas_out = S.ensure_crs(areas, what="areas").copy()
     res_out = S.ensure_crs(resources, what="resources").copy()
@@ -628,6 +633,15 @@ def _assemble(
         info=info,
         taxonomy=run.taxonomy,
     )
+
+
+def _table(rows: list[pd.DataFrame]) -> pd.DataFrame:
+    """The rows of every category as one table in area order, with the table's columns."""
+    if not rows:  # pragma: no cover - unreachable: resources or named categories exist
+        return pd.DataFrame(columns=list(S.TABLE_COLUMNS))
+    table = pd.concat(rows, ignore_index=True)
+    table = table.sort_values("_order", kind="stable").drop(columns="_order")
+    return table.reset_index(drop=True)[list(S.TABLE_COLUMNS)]
 
 
 def _run_info(run: _Run, zones: list[_zones.Zone], sources: Sequence[Source]) -> RunInfo:

@@ -95,6 +95,14 @@ def _warn_cleaned(noted: list[str]) -> None:
     )
 
 
+#: What a cell says for an infinite walking distance (no street path to any resource).
+UNREACHABLE = "到達不可"
+UNREACHABLE_NOTE = (
+    "到達不可: 道路網でどの資源ともつながっていない場所（距離 ∞） / unreachable: no street "
+    "path to any resource of the category"
+)
+
+
 def _is_missing(value: Any) -> bool:
     if value is None:
         return True
@@ -115,6 +123,9 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None) 
         cell.value = int(value)
         if fmt:
             cell.number_format = fmt
+    elif isinstance(value, (float, np.floating)) and np.isinf(value):
+        # a walking distance where the streets reach no resource (an xlsx cell cannot hold inf)
+        cell.value = UNREACHABLE
     elif isinstance(value, (float, np.floating)):
         cell.value = float(value)
         if fmt:
@@ -239,6 +250,14 @@ def _sheet_overview(ws: Worksheet, coverage: Coverage) -> None:
             _FMT_INT,
         ),
     ]
+    if coverage.straight_table is not None:  # a network run: 道のり, then 直線 beside it
+        line = coverage.straight_table.groupby(S.CATEGORY, sort=False)[S.COVERED].sum()
+        weight = summary[S.WEIGHT].where(summary[S.WEIGHT] > 0)
+        summary["coverage_straight"] = (
+            line.reindex(summary[S.CATEGORY]).to_numpy() / weight
+        ).fillna(0.0)
+        cols[5] = (S.COVERAGE, f"{labels_ja[S.COVERAGE]}（道のり）", _FMT_PCT)
+        cols.insert(6, ("coverage_straight", f"{labels_ja[S.COVERAGE]}（直線）", _FMT_PCT))
     if population:
         cols.append((S.PER_1000, labels_ja[S.PER_1000], _FMT_PER1000))
     cols += [
@@ -316,6 +335,8 @@ def _sheet_area(ws: Worksheet, coverage: Coverage, area_id: str, area_name: str)
         (S.COVERED, labels_ja[S.COVERED], _FMT_INT),
         (S.NEAREST_M, labels_ja[S.NEAREST_M], _FMT_INT),
     ]
+    if coverage.straight_table is not None:
+        t, cols = _with_straight(coverage, t, cols)
     if population:
         cols.append((S.PER_1000, labels_ja[S.PER_1000], _FMT_PER1000))
     head = 4
@@ -324,7 +345,7 @@ def _sheet_area(ws: Worksheet, coverage: Coverage, area_id: str, area_name: str)
     for _, trow in t.iterrows():
         r += 1
         for j, (key, _label, fmt) in enumerate(cols, start=1):
-            if key == S.STATUS:
+            if key in (S.STATUS, f"{S.STATUS}_straight"):
                 _status_cell(ws, r, j, str(trow[key]))
             else:
                 _put(ws, r, j, trow[key], fmt)
@@ -363,6 +384,31 @@ def _sheet_area(ws: Worksheet, coverage: Coverage, area_id: str, area_name: str)
     _widths(ws, [30, 28, 10, 12, 9, 9, 14, 12, 14, 12])
     ws.row_dimensions[head].height = 45
     _print_setup(ws, landscape=True)
+
+
+#: Columns of a network run that are shown for both distances (直線 beside 道のり).
+_BOTH = (S.STATUS, S.COVERAGE, S.NEAREST_M)
+
+
+def _with_straight(
+    coverage: Coverage, t: pd.DataFrame, cols: list[tuple[str, str, str | None]]
+) -> tuple[pd.DataFrame, list[tuple[str, str, str | None]]]:
+    """A network run's rows with the straight-line status, coverage and distance beside them.
+
+    The walking columns are labelled 「（道のり）」 and each is followed by its 「（直線）」 twin,
+    from ``coverage.straight_table`` (the same run measured by straight line).
+    """
+    assert coverage.straight_table is not None
+    line = coverage.straight_table[[S.AREA_ID, S.CATEGORY, *_BOTH]]
+    t = t.merge(line, on=[S.AREA_ID, S.CATEGORY], how="left", suffixes=("", "_straight"))
+    out: list[tuple[str, str, str | None]] = []
+    for key, label, fmt in cols:
+        if key in _BOTH:
+            out.append((key, f"{label}（道のり）", fmt))
+            out.append((f"{key}_straight", f"{label}（直線）", fmt))
+        else:
+            out.append((key, label, fmt))
+    return t, out
 
 
 def _sheet_resources(ws: Worksheet, coverage: Coverage) -> None:
@@ -452,6 +498,14 @@ def _sheet_sources(ws: Worksheet, coverage: Coverage) -> None:
         ("保存座標系", info.storage_crs),
         ("距離計算の座標系", info.metric_crs_text),
         ("距離 / distance", info.distance_label),
+        *(
+            [
+                ("直線 / 道のり", "圏域シートに両方の判定・カバー率・距離を並べています"),
+                ("", UNREACHABLE_NOTE),
+            ]
+            if info.distance == "network"
+            else []
+        ),
         ("分類表", info.taxonomy),
         ("chiikimap バージョン", info.version),
         ("作成日", info.created),

@@ -165,6 +165,10 @@ class Coverage:
         in EPSG:6668) the area whose people reach a resource of the category on foot within the
         radius — the walking catchment the maps draw (how it is traced:
         :mod:`chiikimap._catchment`); ``None`` for a straight-line run.
+    straight_table
+        With ``analyze(..., network=)``: the same table measured by straight line (直線), which
+        :meth:`compare_distance` and the karte put beside the walking figures; ``None`` for a
+        straight-line run.
     """
 
     table: pd.DataFrame
@@ -177,6 +181,7 @@ class Coverage:
     taxonomy: Taxonomy = field(default_factory=default_taxonomy)
     indicators: pd.DataFrame | None = None
     catchments: gpd.GeoDataFrame | None = None
+    straight_table: pd.DataFrame | None = None
 
     # --- views --------------------------------------------------------------------------------
     @property
@@ -256,44 +261,55 @@ class Coverage:
         out = out.reindex(list(self.categories))
         return out.reset_index().rename(columns={"index": S.CATEGORY})
 
-    def compare_distance(self, other: Coverage) -> pd.DataFrame:
+    def compare_distance(self, other: Coverage | None = None) -> pd.DataFrame:
         """Straight-line and walking coverage side by side, per area × category.
 
-        Run :func:`chiikimap.analyze` twice on the same inputs, once with ``network=`` and once
-        without, and compare either result with the other (the order does not matter).
+        A run with ``network=`` measures the straight-line figures too (``straight_table``), so
+        ``cov.compare_distance()`` needs no second run. Or run :func:`chiikimap.analyze` twice on
+        the same inputs, once with ``network=`` and once without, and compare either result with
+        the other (the order does not matter).
 
         Parameters
         ----------
         other
-            The other run: straight line when this one used a network, or the reverse.
+            The other run: straight line when this one used a network, or the reverse;
+            ``None`` (default): this network run's own ``straight_table``.
 
         Returns
         -------
         pandas.DataFrame
             ``area_id``, ``area_name``, ``category``, ``category_label``, then ``covered`` /
             ``coverage`` / ``nearest_m`` / ``status`` with the suffix ``_straight`` (直線) and
-            ``_network`` (道のり), and ``coverage_diff`` (network − straight, ≤ 0 with the same
-            radius). Rows are the area × category pairs of both tables.
+            ``_network`` (道のり; ``nearest_m_network`` is ``inf`` where the streets reach no
+            resource), and ``coverage_diff`` (network − straight, ≤ 0 with the same radius).
+            Rows are the area × category pairs of both tables.
         """
-        runs = {self.info.distance: self, other.info.distance: other}
-        if set(runs) != {"straight", "network"}:
-            raise SchemaError(
-                "直線の結果と道のりの結果を 1 つずつ渡してください / compare one straight-line "
-                "result with one network result",
-                param="other",
-            )
+        if other is None:
+            if self.straight_table is None:
+                raise SchemaError(
+                    "道のりの結果ではありません。analyze(..., network=...) の結果で呼ぶか、比べる"
+                    "結果を渡してください / not a network run: call it on the result of "
+                    "analyze(..., network=...) or pass the other result",
+                    param="other",
+                )
+            straight, network = self.straight_table, self.table
+        else:
+            runs = {self.info.distance: self, other.info.distance: other}
+            if set(runs) != {"straight", "network"}:
+                raise SchemaError(
+                    "直線の結果と道のりの結果を 1 つずつ渡してください / compare one "
+                    "straight-line result with one network result",
+                    param="other",
+                )
+            straight, network = runs["straight"].table, runs["network"].table
         keys = [S.AREA_ID, S.AREA_NAME, S.CATEGORY, S.CATEGORY_LABEL]
         cols = [S.COVERED, S.COVERAGE, S.NEAREST_M, S.STATUS]
-        both = (
-            runs["straight"]
-            .table[keys + cols]
-            .merge(
-                runs["network"].table[keys + cols],
-                on=keys,
-                how="outer",
-                suffixes=("_straight", "_network"),
-                sort=False,
-            )
+        both = straight[keys + cols].merge(
+            network[keys + cols],
+            on=keys,
+            how="outer",
+            suffixes=("_straight", "_network"),
+            sort=False,
         )
         both["coverage_diff"] = both["coverage_network"] - both["coverage_straight"]
         return both

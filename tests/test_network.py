@@ -468,3 +468,75 @@ def test_maps_draw_the_catchment_with_its_legend(tmp_path: Path) -> None:
     assert "道のりで800m以内" not in [
         h.get_label() for leg in over.legends for h in leg.legend_handles
     ]
+
+
+# --- both distances in the karte; places the streets do not join to any resource ----------------
+
+
+def _town_with_island() -> chiikimap.Network:
+    """The town plus a street of its own (y = 660, x = 0 … 300) joined to nothing else."""
+    t = _town()
+    n = t.n_nodes
+    x = np.concatenate([t.x, [0.0, 100.0, 200.0, 300.0]])
+    y = np.concatenate([t.y, [660.0] * 4])
+    u = np.concatenate([t.u, [n, n + 1, n + 2]])
+    v = np.concatenate([t.v, [n + 1, n + 2, n + 3]])
+    return chiikimap.Network(x=x, y=y, u=u, v=v, crs=pyproj.CRS(CRS))
+
+
+def test_unreachable_places_are_inf_and_the_karte_says_so(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    # two areas: the town (people B, E) and the island's area (two people at (100, 665),
+    # 5 m from the island street and 65 m from the north street — the island street is nearer)
+    areas = gpd.GeoDataFrame(
+        {
+            S.AREA_ID: ["1", "2"],
+            S.AREA_NAME: ["川の町", "離れ"],
+            "geometry": [box(-100, -100, 1100, 640), box(-100, 640, 1100, 700)],
+        },
+        crs=CRS,
+    )
+    _, res, _ = _layers(PEOPLE)
+    pts = [Point(300.0, -10.0), Point(250.0, 10.0), Point(100.0, 665.0), Point(150.0, 665.0)]
+    w = [1.0, 1.0, 1.0, 1.0]
+    pop = gpd.GeoDataFrame(
+        {S.POP_TOTAL: w, S.POP_65PLUS: w, S.POP_75PLUS: w, "geometry": pts}, crs=CRS
+    )
+    walk = chiikimap.analyze(
+        areas, res, pop, network=_town_with_island(), radius_m={KEY: 800.0}, metric_crs=CRS
+    )
+    t = walk.table.set_index(S.AREA_ID)
+    assert t.loc["1", S.NEAREST_M] == pytest.approx(270.0)  # E (lower weighted median)
+    assert np.isinf(t.loc["2", S.NEAREST_M])  # the island reaches no resource on foot
+    assert t.loc["2", S.COVERED] == 0.0
+    assert t.loc["2", S.STATUS] == S.STATUS_NONE
+    # straight line: 675 m ≤ 800 m, so the island is covered by straight line
+    line = walk.straight_table.set_index(S.AREA_ID)
+    assert line.loc["2", S.COVERAGE] == 1.0
+    cmp = walk.compare_distance().set_index(S.AREA_ID)
+    assert cmp.loc["2", "coverage_diff"] == -1.0
+    assert np.isinf(cmp.loc["2", "nearest_m_network"])
+    # the karte: 道のり and 直線 side by side; ∞ written as 到達不可 (an xlsx cannot hold inf)
+    xlsx = tmp_path / "k.xlsx"
+    walk.to_excel(xlsx)
+    ws = load_workbook(xlsx)["離れ"]
+    rows = list(ws.iter_rows(min_row=4, max_row=5, values_only=True))
+    head, row = rows[0], dict(zip(rows[0], rows[1], strict=True))
+    assert "カバー率（道のり）" in head
+    assert "カバー率（直線）" in head
+    assert row["カバー率（道のり）"] == 0.0
+    assert row["カバー率（直線）"] == 1.0
+    assert row["判定（道のり）"] == "空白"
+    assert row["判定（直線）"] == "充足"
+    assert row["最寄りまでの距離(m, 中央値)（道のり）"] == "到達不可"
+    assert row["最寄りまでの距離(m, 中央値)（直線）"] == pytest.approx(np.hypot(100.0, 675.0))
+    notes = [c.value for r in load_workbook(xlsx)["出典・条件"].iter_rows() for c in r]
+    assert any(isinstance(v, str) and v.startswith("到達不可:") for v in notes)
+    over = load_workbook(xlsx).worksheets[0]
+    heads = [c.value for c in over[4]]
+    assert "カバー率（直線）" in heads
+    # a straight-line run has no 直線 twin columns and compare_distance() needs a network run
+    straight = chiikimap.analyze(areas, res, pop, radius_m={KEY: 800.0}, metric_crs=CRS)
+    with pytest.raises(chiikimap.SchemaError):
+        straight.compare_distance()
