@@ -540,3 +540,135 @@ def test_unreachable_places_are_inf_and_the_karte_says_so(tmp_path: Path) -> Non
     straight = chiikimap.analyze(areas, res, pop, radius_m={KEY: 800.0}, metric_crs=CRS)
     with pytest.raises(chiikimap.SchemaError):
         straight.compare_distance()
+
+
+# --- reading: PBF, clipping, the cache, bridges ----------------------------------------------------
+
+
+def _edge_set(net: chiikimap.Network) -> set[frozenset[tuple[float, float]]]:
+    """Edges as unordered pairs of rounded lon/lat (independent of the node numbering)."""
+    xy = list(zip(net.x.round(7), net.y.round(7), strict=True))
+    return {frozenset((xy[a], xy[b])) for a, b in zip(net.u, net.v, strict=True)}
+
+
+def test_pbf_written_from_the_extract_reads_the_same_network(tmp_path: Path) -> None:
+    import osmium
+
+    pbf = tmp_path / "nakameguro.osm.pbf"
+    writer = osmium.SimpleWriter(str(pbf))
+    try:
+        for obj in osmium.FileProcessor(str(OSM)):
+            writer.add(obj)
+    finally:
+        writer.close()
+    assert pbf.read_bytes()[:20] != OSM.read_bytes()[:20]  # a binary file, not the XML
+    xml, bin_ = chiikimap.read_network(OSM), chiikimap.read_network(pbf)
+    assert bin_.n_edges == xml.n_edges
+    assert _edge_set(bin_) == _edge_set(xml)
+    assert bin_.source is not None
+    assert bin_.source.date == "2018-12-11"
+
+
+def test_clip_at_read_time_keeps_the_edges_that_meet_the_box() -> None:
+    full = chiikimap.read_network(OSM)
+    box_ = (139.6947, 35.6384, 139.7010, 35.6430)  # the south-west quarter
+    clip = chiikimap.read_network(OSM, bbox=box_)
+    x, y = full.x, full.y
+    meets = (
+        (np.minimum(x[full.u], x[full.v]) <= box_[2])
+        & (np.maximum(x[full.u], x[full.v]) >= box_[0])
+        & (np.minimum(y[full.u], y[full.v]) <= box_[3])
+        & (np.maximum(y[full.u], y[full.v]) >= box_[1])
+    )
+    expect = {
+        frozenset(((round(x[a], 7), round(y[a], 7)), (round(x[b], 7), round(y[b], 7))))
+        for a, b in zip(full.u[meets], full.v[meets], strict=True)
+    }
+    assert 0 < clip.n_edges < full.n_edges
+    assert _edge_set(clip) == expect
+    assert clip.n_nodes < full.n_nodes  # only the nodes of kept edges
+    # clip_to: the areas' box widened by margin_m (here 0 m: the same box as above)
+    areas = gpd.GeoDataFrame(geometry=[box(*box_)], crs="EPSG:4326")
+    assert _edge_set(chiikimap.read_network(OSM, clip_to=areas, margin_m=0.0)) == expect
+    # 100 m more on every side keeps more
+    wider = chiikimap.read_network(OSM, clip_to=areas, margin_m=100.0)
+    assert wider.n_edges > clip.n_edges
+    with pytest.raises(ParameterError):
+        chiikimap.read_network(OSM, bbox=(139.71, 35.64, 139.70, 35.65))
+    with pytest.raises(InputFileError):  # a box with no street
+        chiikimap.read_network(OSM, bbox=(140.0, 36.0, 140.1, 36.1))
+
+
+_STREET_AND_BRIDGE = """<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="test">
+ <node id="1" version="1" timestamp="2020-01-01T00:00:00Z" lat="35.0000" lon="139.0000"/>
+ <node id="2" version="1" timestamp="2020-01-01T00:00:00Z" lat="35.0000" lon="139.0010"/>
+ <node id="3" version="1" timestamp="2020-01-01T00:00:00Z" lat="35.0000" lon="139.0020"/>
+ <node id="4" version="1" timestamp="2020-01-01T00:00:00Z" lat="34.9990" lon="139.0010"/>
+ <node id="5" version="1" timestamp="2020-01-01T00:00:00Z" lat="35.0010" lon="139.0010"/>
+ <node id="6" version="1" timestamp="2020-01-01T00:00:00Z" lat="35.0000" lon="139.0010"/>
+ <way id="10" version="1" timestamp="2020-01-01T00:00:00Z">
+  <nd ref="1"/><nd ref="2"/><nd ref="3"/>
+  <tag k="highway" v="residential"/>
+ </way>
+ <way id="11" version="1" timestamp="2020-02-02T00:00:00Z">
+  <nd ref="4"/><nd ref="{middle}"/><nd ref="5"/>
+  <tag k="highway" v="primary"/>{tags}
+ </way>
+</osm>
+"""
+
+
+def test_a_bridge_joins_the_street_below_only_at_a_shared_node(tmp_path: Path) -> None:
+    """OSM joins ways at shared nodes only: an overpass at the same point is no junction.
+
+    The street runs west–east through (139.0010, 35.0000); the other way runs south–north over
+    the same point. As a bridge it has its own node 6 there (a different id, same position);
+    as a crossing street it uses the street's node 2.
+    """
+    crs = pyproj.CRS("EPSG:6677")
+    to_m = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    west = np.array([to_m.transform(139.0000, 35.0000)])
+    north = np.array([to_m.transform(139.0010, 35.0010)])
+    found = {}
+    for name, middle, tags in (
+        ("bridge", 6, '\n  <tag k="bridge" v="yes"/><tag k="layer" v="1"/>'),
+        ("crossing", 2, ""),
+    ):
+        f = tmp_path / f"{name}.osm"
+        f.write_text(_STREET_AND_BRIDGE.format(middle=middle, tags=tags), encoding="utf-8")
+        net = chiikimap.read_network(f)
+        proj = N.project(net, crs)
+        found[name] = float(N.network_distance(proj, N.snap(proj, west), N.snap(proj, north))[0])
+    assert np.isinf(found["bridge"])  # no path from the street up onto the bridge
+    # through the junction: 91.3 m east + 111.0 m north (1/1000 degree at 35° N)
+    assert found["crossing"] == pytest.approx(91.3 + 111.0, abs=1.0)
+
+
+def test_the_parsed_network_is_cached_next_to_the_file(tmp_path: Path, monkeypatch) -> None:
+    from chiikimap.io import network as io_net
+
+    f = tmp_path / "town.osm"
+    f.write_text(_STREET_AND_BRIDGE.format(middle=2, tags=""), encoding="utf-8")
+    first = chiikimap.read_network(f, cache=True)
+    cache = tmp_path / "town.osm.chiikimap-network.npz"
+    assert cache.is_file()
+    calls: list[Path] = []
+    parse = io_net._parse
+    monkeypatch.setattr(io_net, "_parse", lambda *a: calls.append(a[0]) or parse(*a))
+    again = chiikimap.read_network(f, cache=True)
+    assert calls == []  # read from the cache
+    assert _edge_set(again) == _edge_set(first)
+    assert again.source == first.source
+    assert again.path == str(f)
+    # another clip, or a changed file (its SHA-256), parses again
+    chiikimap.read_network(f, cache=True, bbox=(138.9, 34.9, 139.1, 35.1))
+    assert len(calls) == 1
+    f.write_text(_STREET_AND_BRIDGE.format(middle=6, tags=""), encoding="utf-8")
+    changed = chiikimap.read_network(f, cache=True)
+    assert len(calls) == 2
+    assert (first.n_nodes, changed.n_nodes) == (5, 6)  # the bridge's own node 6
+    # a broken cache file is ignored and rewritten
+    cache.write_bytes(b"not a cache")
+    assert chiikimap.read_network(f, cache=True).n_nodes == 6
+    assert len(calls) == 3
