@@ -203,7 +203,9 @@ OPTIONS: dict[str, dict[str, str]] = {
         "id_col": "--population-id-col",
         "encoding": "--encoding",
     },
+    "network": {"path": "--network", "bbox": "--network", "clip_to": "--network"},
     "analyze": {
+        "network": "--network",
         "population": "--population",
         "weight": "--weight",
         "radius_m": "--radius",
@@ -381,7 +383,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
         district_kw["encoding"] = args.encoding
     resource_kw = _resource_options(args, "category", "encoding")
     _check_out_dir(args.out)
-    for given in (args.areas, *args.resources, args.population):
+    for given in (args.areas, *args.resources, args.population, args.network):
         if given is not None:
             _require_file(given)
     with _show_warnings("areas"), _stage("areas"):
@@ -408,15 +410,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
                 population_kw.update(kind="table", id_col=args.population_id_col, boundaries=areas)
             population = chiikimap.read_population(args.population, **population_kw)
     with _show_warnings("analyze"), _stage("analyze"):
-        options: dict[str, Any] = {}
-        if args.radius:
-            options["radius_m"] = dict(args.radius)
-        if args.target:
-            options["target"] = dict(args.target)
-        if args.weight:
-            options["weight"] = args.weight
-        if args.check:
-            options["categories"] = list(args.check)
+        options = _analysis_kw(args, areas)
         _progress("計算中 / analysing")
         coverage = chiikimap.analyze(areas, resources, population, **options)
     _print_overview(coverage, sys.stdout)
@@ -427,6 +421,41 @@ def _cmd_map(args: argparse.Namespace) -> int:
         )
     _print_written(written, sys.stdout)
     return 0
+
+
+def _analysis_kw(args: argparse.Namespace, areas: Any) -> dict[str, Any]:
+    """The keywords of ``analyze`` from --radius, --target, --weight, --check and --network."""
+    options: dict[str, Any] = {}
+    if args.radius:
+        options["radius_m"] = dict(args.radius)
+    if args.target:
+        options["target"] = dict(args.target)
+    if args.weight:
+        options["weight"] = args.weight
+    if args.check:
+        options["categories"] = list(args.check)
+    if args.network:
+        options["network"] = _read_network(args.network, areas, options.get("radius_m"))
+    return options
+
+
+def _read_network(path: str, areas: Any, radius_m: Any) -> Any:
+    """The street network of ``--network``, clipped to the areas plus the largest radius, cached.
+
+    The margin is the largest radius of any category (given or default), so no walk within a
+    radius leaves the clip. The cache (``<file>.chiikimap-network.npz``, next to the file) makes the next run with the
+    same file skip the parsing; it is skipped silently in a read-only folder.
+    """
+    import chiikimap
+    from chiikimap.io.network import CLIP_MARGIN_M
+    from chiikimap.taxonomy import default_taxonomy
+
+    radii = [float(c.radius_m) for c in default_taxonomy()]
+    radii += list((radius_m or {}).values())
+    margin = max([CLIP_MARGIN_M, *radii])
+    with _show_warnings("network"), _stage("network"):
+        _progress(f"道路網を読み込み中 / reading the street network: {path}")
+        return chiikimap.read_network(path, clip_to=areas, margin_m=margin, cache=True)
 
 
 def _duplicate_text(dup: Any) -> str:
@@ -799,6 +828,13 @@ def _add_analysis_options(mp: argparse.ArgumentParser) -> None:
     )
     mp.add_argument(
         "--weight", choices=_WEIGHTS, help="重み (人口の列、または area) / weight column"
+    )
+    mp.add_argument(
+        "--network",
+        metavar="FILE",
+        help="OpenStreetMap の道路データ (.osm.pbf / .osm)。距離を道のり（徒歩）で測ります。"
+        "解析結果はファイルの隣にキャッシュします / an OpenStreetMap extract: distances are "
+        "measured on foot along the streets (cached next to the file)",
     )
 
 

@@ -78,6 +78,7 @@ _ANALYSIS_KEYS = (
     "merge_within_m",
     "metric_crs",
     "taxonomy",
+    "network",
 )
 _OUTPUT_KEYS = ("dir", "formats", "stem", "lang")
 _TOP_KEYS = ("title", "areas", "resources", "population", "analysis", "category", "output")
@@ -413,6 +414,33 @@ def _analysis_options(recipe: Recipe) -> dict[str, Any]:
     }
 
 
+def _read_network(recipe: Recipe, areas: gpd.GeoDataFrame, tax: Any) -> tuple[Any, Path]:
+    """``[analysis] network``: the street network, clipped to the areas plus the largest radius.
+
+    The parsed network is cached next to the file (``<file>.chiikimap-network.npz``, reused while
+    its SHA-256 is unchanged); ``run.json`` lists the file with its size and SHA-256.
+    """
+    from .io.network import CLIP_MARGIN_M, read_network
+
+    analysis = recipe.data["analysis"]
+    files = _files(recipe, str(analysis["network"]), "analysis.network")
+    if len(files) != 1:
+        raise _fail(
+            "道路網 (network) はファイル 1 つです / network names one file",
+            "analysis.network",
+            recipe.path,
+        )
+    given = analysis.get("radius_m", {})
+    radii = list(given.values()) if isinstance(given, Mapping) else [given]
+    margin = max([CLIP_MARGIN_M, *(float(c.radius_m) for c in tax), *map(float, radii)])
+    try:
+        net = read_network(files[0], clip_to=areas, margin_m=margin, cache=True)
+    except ChiikimapError as exc:
+        exc.param, exc.params = "analysis.network", ("analysis.network",)
+        raise
+    return net, files[0]
+
+
 def _write(coverage: Any, fmt: str, path: Path, title: str | None, lang: str) -> None:
     titled: dict[str, Any] = {"title": title} if title else {}
     if fmt in ("html", "offline_html"):
@@ -484,6 +512,8 @@ def _record(
                 "weight": info.weight,
                 "weight_inside": info.weight_inside,
                 "weight_outside": info.weight_outside,
+                "distance": info.distance,
+                "network_date": info.network_date,
                 "categories": summary.to_dict(orient="records"),
             },
             "outputs": [p.name for p in outputs],
@@ -553,13 +583,18 @@ def analyse_and_write(
     from .coverage import analyze
 
     output = rec.data.get("output", {})
+    options = _analysis_options(rec)
+    if "network" in rec.data.get("analysis", {}):
+        say("道路網を読み込み中 / reading the street network")
+        options["network"], path = _read_network(rec, layers["areas"], tax)
+        inputs = [*inputs, *input_entries(rec, [("network", path)])]
     say("計算中 / analysing")
     coverage = analyze(
         layers["areas"],
         layers["resources"],
         layers["population"],
         taxonomy=tax,
-        **_analysis_options(rec),
+        **options,
     )
     with file_errors(folder, writing=True, param="output.dir"):
         folder.mkdir(parents=True, exist_ok=True)

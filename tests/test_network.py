@@ -672,3 +672,88 @@ def test_the_parsed_network_is_cached_next_to_the_file(tmp_path: Path, monkeypat
     cache.write_bytes(b"not a cache")
     assert chiikimap.read_network(f, cache=True).n_nodes == 6
     assert len(calls) == 3
+
+
+# --- the command line and the recipe ---------------------------------------------------------------
+
+
+def _nakameguro_files(folder: Path) -> None:
+    """Areas (two halves of the extract), a resource list and the extract itself in ``folder``."""
+    import shutil
+
+    lon0, lat0, lon1, lat1 = 139.6947, 35.6384, 139.7083, 35.6480
+    mid = (lon0 + lon1) / 2
+    areas = gpd.GeoDataFrame(
+        {"圏域ID": ["1", "2"], "圏域名": ["中目黒", "代官山"]},
+        geometry=[box(lon0, lat0, mid, lat1), box(mid, lat0, lon1, lat1)],
+        crs="EPSG:4326",
+    )
+    areas.to_file(folder / "areas.geojson", driver="GeoJSON")
+    (folder / "salon.csv").write_text(
+        "名称,緯度,経度\n中目黒サロン,35.6441,139.6988\n代官山サロン,35.6460,139.7030\n",
+        encoding="utf-8",
+    )
+    shutil.copy(OSM, folder / "nakameguro.osm")
+
+
+def test_cli_map_with_network(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from openpyxl import load_workbook
+
+    from chiikimap.cli import main
+
+    _nakameguro_files(tmp_path)
+    args = ["map", "--areas", str(tmp_path / "areas.geojson"), "--id-col", "圏域ID"]
+    args += ["--name-col", "圏域名", "--resources", str(tmp_path / "salon.csv")]
+    args += ["--category", "kayoi_no_ba", "--radius", "kayoi_no_ba=500", "--xlsx"]
+    args += ["--out", str(tmp_path / "out")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", chiikimap.ChiikimapWarning)
+        assert main([*args, "--network", str(tmp_path / "nakameguro.osm")]) == 0
+    assert (tmp_path / "nakameguro.osm.chiikimap-network.npz").is_file()  # cached for next time
+    wb = load_workbook(tmp_path / "out" / "chiikimap_karte.xlsx")
+    heads = [c.value for c in wb.worksheets[0][4]]
+    assert "カバー率（道のり）" in heads
+    assert "カバー率（直線）" in heads
+    capsys.readouterr()
+    assert main([*args, "--network", str(tmp_path / "missing.osm")]) == 1
+    assert "missing.osm" in capsys.readouterr().err
+
+
+def test_recipe_network_key_is_read_and_recorded(tmp_path: Path) -> None:
+    import hashlib
+    import json
+
+    from chiikimap.recipe import run_recipe
+
+    _nakameguro_files(tmp_path)
+    (tmp_path / "recipe.toml").write_text(
+        '[areas]\npath = "areas.geojson"\nid_col = "圏域ID"\nname_col = "圏域名"\n'
+        '[[resources]]\npath = "salon.csv"\ncategory = "kayoi_no_ba"\n'
+        '[analysis]\nradius_m = { kayoi_no_ba = 500 }\nnetwork = "nakameguro.osm"\n'
+        '[output]\ndir = "出力"\nformats = ["xlsx"]\n',
+        encoding="utf-8",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", chiikimap.ChiikimapWarning)
+        done = run_recipe(tmp_path / "recipe.toml")
+    assert done.coverage.info.distance == "network"
+    record = json.loads(done.run_json.read_text(encoding="utf-8"))
+    net = [i for i in record["inputs"] if i["layer"] == "network"]
+    sha = hashlib.sha256((tmp_path / "nakameguro.osm").read_bytes()).hexdigest()
+    assert net == [
+        {
+            "layer": "network",
+            "path": "nakameguro.osm",
+            "bytes": (tmp_path / "nakameguro.osm").stat().st_size,
+            "sha256": sha,
+        }
+    ]
+    assert record["totals"]["distance"] == "network"
+    assert record["totals"]["network_date"] == "2018-12-11"
+    assert "© OpenStreetMap contributors" in [s["attribution"] for s in record["sources"]]
+    # a missing file names the recipe key
+    text = (tmp_path / "recipe.toml").read_text(encoding="utf-8")
+    (tmp_path / "recipe.toml").write_text(text.replace("nakameguro.osm", "nai.osm"), "utf-8")
+    with pytest.raises(chiikimap.ChiikimapError) as info:
+        run_recipe(tmp_path / "recipe.toml")
+    assert info.value.param == "analysis.network"
