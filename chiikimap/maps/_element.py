@@ -62,7 +62,7 @@ _CSS = """
 .ckm-pop td,.ckm-pop th{border-bottom:1px solid #ddd;padding:2px 6px;text-align:left}
 .ckm-none{color:#b2182b;font-weight:bold}.ckm-gap{color:#c45100;font-weight:bold}
 .ckm-empty{color:#555;font-weight:bold}
-.ckm-catch-sw{background:rgba(74,144,217,0.45);border:1.5px solid #1f4e9c}
+.ckm-catch-sw{background:rgba(158,127,208,0.55);border:2px solid #54278f}
 </style>
 """
 
@@ -281,8 +281,8 @@ _JS = r"""
     if (ci < 0 || !D.catch[ci]) { return; }
     if (!catchShapes[ci]) {
       catchShapes[ci] = L.geoJSON(D.catch[ci].geometry, {renderer: catchRenderer, pane: 'ckmCatch', interactive: false,
-        style: {className: 'ckm-catchment', color: '#1f4e9c', weight: 1.5, fillColor: '#4a90d9',
-                fillOpacity: 0.28}});
+        style: {className: 'ckm-catchment', color: '#54278f', weight: 2, fillColor: '#9e7fd0',
+                fillOpacity: 0.35}});
     }
     catchments.addLayer(catchShapes[ci]);
   }

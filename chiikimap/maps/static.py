@@ -626,11 +626,12 @@ def _value_legend(
     return handles, title
 
 
-#: The walking catchment: a translucent blue with a darker outline (as on the interactive map).
+#: The walking catchment: a translucent purple with a dark outline (as on the interactive map),
+#: apart from the yellow–blue coverage ramp of the areas.
 _CATCHMENT_STYLE: dict[str, Any] = {
-    "facecolor": (0.29, 0.56, 0.85, 0.30),
-    "edgecolor": "#1f4e9c",
-    "linewidth": 0.8,
+    "facecolor": (0.62, 0.50, 0.82, 0.35),
+    "edgecolor": "#54278f",
+    "linewidth": 1.2,
 }
 
 
