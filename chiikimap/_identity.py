@@ -229,7 +229,8 @@ class Record:
 
 
 @lru_cache(maxsize=256)
-def _is_office_number_column(column: str | None) -> bool:
+def is_office_number_column(column: str | None) -> bool:
+    """Whether a column of this name holds 事業所番号 (the key of rule 1)."""
     if not column:
         return False
     text = unicodedata.normalize("NFKC", column).lower()
@@ -244,7 +245,7 @@ def _office_number(raw: str) -> str:
 
 def office_number_of(column: str | None, rid: str) -> str:
     """The 事業所番号 of a row whose id column is ``column`` and id ``rid`` (``""``: none)."""
-    return _office_number(rid) if _is_office_number_column(column) else ""
+    return _office_number(rid) if is_office_number_column(column) else ""
 
 
 def record_from_row(kept: Any) -> Record:
@@ -281,16 +282,24 @@ def _primary_capacity(rec: Record) -> float:
 # --- distances --------------------------------------------------------------------------------
 
 
-def _metric_xy(lon: Sequence[float], lat: Sequence[float]) -> np.ndarray:
-    """Points in the JGD2011 UTM zone of their extent (metres), as an (n, 2) array."""
+def _metric_xy(
+    lon: Sequence[float],
+    lat: Sequence[float],
+    extent: tuple[float, float, float, float] | None = None,
+) -> np.ndarray:
+    """Points in the JGD2011 UTM zone of their extent (metres), as an (n, 2) array.
+
+    ``extent`` (min lon, min lat, max lon, max lat) chooses the zone instead of the points'
+    own extent (the points are a few rows of a larger file).
+    """
     lon_a = np.asarray(lon, dtype=float)
     lat_a = np.asarray(lat, dtype=float)
     if len(lon_a) == 0:
         return np.empty((0, 2))
+    if extent is None:
+        extent = (np.nanmin(lon_a), np.nanmin(lat_a), np.nanmax(lon_a), np.nanmax(lat_a))
     # the zone depends only on the extent: two corner points, not a million geometries
-    corners = shapely.points(
-        [np.nanmin(lon_a), np.nanmax(lon_a)], [np.nanmin(lat_a), np.nanmax(lat_a)]
-    )
+    corners = shapely.points([extent[0], extent[2]], [extent[1], extent[3]])
     crs = S.metric_crs_for(gpd.GeoSeries(corners, crs=S.STORAGE_CRS))
     tr = pyproj.Transformer.from_crs(S.STORAGE_CRS, crs, always_xy=True)
     x, y = tr.transform(lon_a, lat_a)
@@ -304,15 +313,18 @@ def _distance_m(xy: np.ndarray, i: int, j: int) -> float:
 # --- rule 1: one resource per registered service ----------------------------------------------
 
 
-def merge_rows(kept: Iterable[Any]) -> tuple[list[Record], list[str]]:
+def merge_rows(
+    kept: Iterable[Any], extent: tuple[float, float, float, float] | None = None
+) -> tuple[list[Record], list[str]]:
     """Merge reader rows into resources (rule 1); record each merge in its row's report.
 
     Returns the resources (their representative row first in input order) and the warning
     texts (one per file with merged rows, one per 事業所 spread over more than
-    :data:`SPREAD_WARN_M` metres).
+    :data:`SPREAD_WARN_M` metres). ``extent`` is that of all the rows read when ``kept`` holds
+    only the rows that merge (distances are measured in the UTM zone of the whole file).
     """
     records = [record_from_row(k) for k in kept]
-    xy = _metric_xy([r.lon for r in records], [r.lat for r in records])
+    xy = _metric_xy([r.lon for r in records], [r.lat for r in records], extent)
     first: dict[str | tuple[Any, ...], int] = {}
     out: list[Record] = []
     spread: dict[int, float] = {}

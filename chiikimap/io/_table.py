@@ -20,7 +20,7 @@ import math
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -569,12 +569,43 @@ class Table:
     row_sheets: list[str] | None = None
     #: sheets not read (name, reason) — a different header, or no data
     skipped_sheets: list[tuple[str, str]] = field(default_factory=list)
+    #: the cells column by column (pyarrow string arrays) when the file was read column-wise;
+    #: ``rows`` then reads its rows from them
+    arrow: list[Any] | None = None
 
     def where(self, i: int) -> str:
         """The file (and sheet, when several were read) of row ``i``, for reports."""
         if self.row_sheets is None:
             return self.path.name
         return f"{self.path.name} [{self.row_sheets[i]}]"
+
+    def row(self, i: int) -> list[str]:
+        """The cells of row ``i`` (as wide as the header)."""
+        return list(self.rows[i])
+
+    def cell(self, i: int, j: int) -> str:
+        """The cell of row ``i`` in column ``j``."""
+        if self.arrow is not None:
+            return str(self.arrow[j][i].as_py())
+        return self.rows[i][j]
+
+    def text_column(self, j: int) -> Any:
+        """Column ``j`` as a pyarrow string array (built from the rows of a row-wise table)."""
+        import pyarrow as pa
+
+        if self.arrow is not None:
+            return self.arrow[j]
+        return pa.chunked_array([pa.array([r[j] for r in self.rows], type=pa.large_string())])
+
+    def rows_at(self, indices: Sequence[int]) -> list[list[str]]:
+        """The cells of the rows at ``indices``, built column by column."""
+        if self.arrow is None:
+            return [self.rows[i] for i in indices]
+        import pyarrow as pa
+
+        take = pa.array(indices, type=pa.int64())
+        columns = [c.take(take).to_pylist() for c in self.arrow]
+        return [list(r) for r in zip(*columns, strict=True)] if columns else []
 
 
 def load_table(
@@ -584,13 +615,22 @@ def load_table(
     encoding: str | None = None,
     sheet: str | int | None = None,
     header_row: int | None = None,
+    columnar: bool = False,
 ) -> Table:
     """Read a CSV or xlsx file into a :class:`Table` (header found by ``looks_like_header``).
 
     In a workbook read without ``sheet``, the first sheet whose header is recognised is read
     (else the first sheet with data), followed by every other sheet with the same header; the
-    sheets not read are listed in ``skipped_sheets`` with the reason.
+    sheets not read are listed in ``skipped_sheets`` with the reason. With ``columnar``, a
+    large plain CSV file is read column-wise by pyarrow (:mod:`chiikimap.io._columnar`):
+    the same table, its cells in ``arrow``.
     """
+    if columnar and path.is_file() and path.suffix.lower() in TEXT_SUFFIXES:
+        from ._columnar import read_plain_csv
+
+        fast: Table | None = read_plain_csv(path, looks_like_header, encoding, header_row)
+        if fast is not None:
+            return fast
     parts = read_records(path, encoding=encoding, sheet=sheet, all_sheets=sheet is None)
     if parts[0].kind == "csv":
         start, found = locate_header(parts[0], looks_like_header, header_row)

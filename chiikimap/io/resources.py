@@ -35,12 +35,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyproj
 import shapely
 
@@ -55,6 +56,7 @@ from .._errors import (
     show_value,
 )
 from ..taxonomy import Classification, Taxonomy, default_taxonomy, inactive_words
+from . import _columnar
 from . import _table as T
 from ._datum import names_tokyo_datum, tokyo_to_jgd2011
 from .reference import Reference, read_reference
@@ -281,6 +283,7 @@ def _load(
             encoding=encoding,
             sheet=sheet,
             header_row=header_row,
+            columnar=True,
         )
     if suffix in _VECTOR_SUFFIXES:
         return _read_vector(path, sheet)
@@ -384,8 +387,8 @@ def _detect_layout(table: T.Table, address_col: str | None) -> str:
         return "hirakata_fukushi_map"
     if has(_PROPERTY_COLUMNS):
         if address_col is not None:
-            j = table.columns.index(address_col)
-            in_city = sum(r[j].strip().startswith("高松市") for r in table.rows)
+            cells = _columnar.strip(table.text_column(table.columns.index(address_col)))
+            in_city = pc.sum(pc.starts_with(cells, "高松市")).as_py() or 0
             if in_city * 2 > len(table.rows):
                 return "takamatsu_opendata"
         return "property_latlon"
@@ -518,7 +521,7 @@ def _inside(lon: float, lat: float) -> bool:
 
 
 def _row_coords(
-    row: list[str], idx: dict[str, int], use_xy: bool
+    row: Mapping[int, str], idx: dict[str, int], use_xy: bool
 ) -> tuple[float | None, float | None, tuple[str, str] | None]:
     """(lon, lat, problem) from the latitude/longitude columns or the ``location`` column."""
     if use_xy:
@@ -667,7 +670,7 @@ def _inactive_problem(name: str, raw_cat: str) -> tuple[str, str] | None:
 
 # --- one file -------------------------------------------------------------------------------------
 def _datum_shift(
-    kept: list[_Kept], found: dict[str, str | None], from_columns: bool, file: str
+    rows: _FileRows, found: dict[str, str | None], from_columns: bool, file: str
 ) -> str | None:
     """Move rows whose coordinates are in 日本測地系 (Tokyo Datum) to JGD2011; the warning.
 
@@ -680,34 +683,86 @@ def _datum_shift(
     headers = [c for c in (found["lat"], found["lon"], found.get("location")) if c]
     marked = [c for c in headers if names_tokyo_datum(c)]
     column = found.get("datum")
-    rows = [
-        k
-        for k in kept
-        if marked or (column is not None and names_tokyo_datum(k.values.get(column, "")))
-    ]
-    if not rows:
+    if marked:
+        chosen = np.arange(len(rows))
+    elif column is not None:
+        j = rows.table.columns.index(column)
+        values, codes = _codes(_take(rows.table.text_column(j), rows.at))
+        hit = np.array([names_tokyo_datum(v) for v in values], dtype=bool)
+        chosen = np.flatnonzero(hit[codes]) if len(hit) else np.zeros(0, dtype=np.intp)
+    else:
         return None
-    lon, lat, operation = tokyo_to_jgd2011(
-        np.array([k.lon for k in rows]), np.array([k.lat for k in rows])
-    )
-    for k, x, y in zip(rows, lon, lat, strict=True):
-        k.lon, k.lat = float(x), float(y)
+    if not len(chosen):
+        return None
+    lon, lat, operation = tokyo_to_jgd2011(rows.lon[chosen], rows.lat[chosen])
+    rows.lon[chosen], rows.lat[chosen] = lon, lat
     why = f"列名 {marked[0]!r}" if marked else f"列 {column!r} の値"
     why_en = f"header {marked[0]!r}" if marked else f"column {column!r}"
     return (
-        f"{file}: 座標は日本測地系（旧測地系・Tokyo Datum, EPSG:4301）です（{why}）。{len(rows)} 行を "
+        f"{file}: 座標は日本測地系（旧測地系・Tokyo Datum, EPSG:4301）です（{why}）。{len(chosen)} 行を "
         f"JGD2011 (EPSG:6668) に変換しました（約 400–500 m 動きます。変換: {operation}）/ "
-        f"coordinates are in the Tokyo Datum ({why_en}); {len(rows)} rows transformed to JGD2011 "
+        f"coordinates are in the Tokyo Datum ({why_en}); {len(chosen)} rows transformed to JGD2011 "
         f"with {operation}"
     )
 
 
-#: a kept row is built directly as the record that duplicate merging works on
+#: a kept row is built as the record that duplicate merging works on
 _Kept = _identity.Record
-#: the raw values of a record once they are no longer needed
-_NO_VALUES: Mapping[str, str] = MappingProxyType({})
-#: what a row of the table becomes once its cells are no longer needed
-_FREED_ROW: list[str] = []
+
+
+class _RowValues(Mapping[str, str]):
+    """The raw values of one row by column name, sharing the row instead of copying it."""
+
+    __slots__ = ("_index", "_row")
+
+    def __init__(self, index: dict[str, int], row: list[str]) -> None:
+        self._index = index
+        self._row = row
+
+    def __getitem__(self, key: str) -> str:
+        return self._row[self._index[key]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+def _records(rows: _FileRows, positions: Sequence[int]) -> list[_Kept]:
+    """The identity layer's records of the kept rows at ``positions`` (in that order)."""
+    table = rows.table
+    index = {c: j for j, c in enumerate(table.columns)}
+    cells = table.rows_at([int(rows.good[k]) for k in positions])
+    at = pa.array(np.asarray(positions, dtype=np.intp))
+    names = rows.names.take(at).to_pylist()
+    address = rows.address.take(at).to_pylist()
+    rid = rows.rid.take(at).to_pylist()
+    keys = rows.categories.keys
+    out: list[_Kept] = []
+    for n, k in enumerate(positions):
+        i = int(rows.good[k])
+        record = _Kept(
+            file=table.where(i),
+            row=table.row_numbers[i],
+            name=names[n],
+            categories=keys[rows.categories.code[k]],
+            capacity=float(rows.capacity[k]),
+            address=address[n],
+            rid=rid[n],
+            lon=float(rows.lon[k]),
+            lat=float(rows.lat[k]),
+            values=_RowValues(index, cells[n]),
+            report=rows.report,
+        )
+        hit = rows.geocoded.get(i)
+        if rows.geocoded:
+            record.extra = {
+                "geocode_level": hit.level if hit is not None else None,
+                "geocode_match": hit.matched if hit is not None else None,
+            }
+        out.append(record)
+    return out
 
 
 @dataclass
@@ -885,27 +940,50 @@ def _formula_problem(table: T.Table, i: int, spec: _Columns) -> tuple[str, str] 
     return T.formula_problem(hit) if hit else None
 
 
-class _RowValues(Mapping[str, str]):
-    """The raw values of one row by column name, sharing the row instead of copying it.
+# --- column-wise reading of the rows --------------------------------------------------------------
+def _objects(values: Sequence[Any]) -> np.ndarray:
+    """A numpy object array of ``values`` (tuples and dicts stay single elements)."""
+    out = np.empty(len(values), dtype=object)
+    for k, value in enumerate(values):
+        out[k] = value
+    return out
 
-    A million-row file keeps one list per row, not one list and one dict; reports get a plain
-    ``dict(values)``.
+
+def _codes(column: Any) -> tuple[list[str], np.ndarray]:
+    """(distinct values in order of first appearance, each row's position among them)."""
+    encoded = pc.dictionary_encode(column)
+    if isinstance(encoded, pa.ChunkedArray):
+        if not encoded.num_chunks:
+            return [], np.zeros(0, dtype=np.intp)
+        # the chunks of a chunked column share the one (final) dictionary
+        values = encoded.chunk(0).dictionary.to_pylist()
+        codes = np.concatenate([c.indices.to_numpy() for c in encoded.chunks])
+    else:
+        values, codes = encoded.dictionary.to_pylist(), encoded.indices.to_numpy()
+    return values, np.asarray(codes, dtype=np.intp)
+
+
+def _take(column: Any, at: Any) -> Any:
+    """The cells of ``column`` at ``at`` (the whole column when ``at`` is ``None``)."""
+    return column if at is None else column.take(at)
+
+
+def _floats(values: Any) -> np.ndarray:
+    """Plain decimal numbers in one C call; anything else is NaN here and parsed row by row.
+
+    Cells that are not ``-?digits[.digits]`` go through ``float()`` the way the row-wise reader
+    always read them (numpy first, Python's ``float`` when numpy refuses one of them).
     """
-
-    __slots__ = ("_index", "_row")
-
-    def __init__(self, index: dict[str, int], row: list[str]) -> None:
-        self._index = index
-        self._row = row
-
-    def __getitem__(self, key: str) -> str:
-        return self._row[self._index[key]]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._index)
-
-    def __len__(self) -> int:
-        return len(self._index)
+    plain = pc.match_substring_regex(values, r"^-?[0-9]+(\.[0-9]+)?$")
+    out = np.array(pc.cast(pc.if_else(plain, values, "0"), pa.float64()).to_numpy(), dtype=float)
+    rest = np.flatnonzero(~np.asarray(plain.to_numpy(zero_copy_only=False), dtype=bool))
+    if len(rest):
+        cells = values.take(pa.array(rest)).to_pylist()
+        try:
+            out[rest] = np.array(cells, dtype=float)
+        except ValueError:
+            out[rest] = [_float_or_nan(v) for v in cells]
+    return out
 
 
 def _float_or_nan(text: str) -> float:
@@ -915,30 +993,26 @@ def _float_or_nan(text: str) -> float:
         return math.nan
 
 
-def _float_column(values: list[str]) -> np.ndarray:
-    """Plain decimal numbers in one C call; anything else is NaN here and parsed row by row."""
-    try:
-        return np.array(values, dtype=float)
-    except ValueError:
-        return np.array([_float_or_nan(v) for v in values], dtype=float)
-
-
 def _xy_columns(
     table: T.Table, spec: _Columns
 ) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[str, str]]]:
     """Coordinates from the latitude/longitude columns: decimals at once, the rest by row."""
-    rows = table.rows
     j_lat, j_lon = spec.idx["lat"], spec.idx["lon"]
-    lat = _float_column([r[j_lat] for r in rows])
-    lon = _float_column([r[j_lon] for r in rows])
+    lat_raw, lon_raw = table.text_column(j_lat), table.text_column(j_lon)
+    lat = _floats(lat_raw)
+    lon = _floats(lon_raw)
     problems: dict[int, tuple[str, str]] = {}
-    for i in np.flatnonzero(~(np.isfinite(lat) & np.isfinite(lon))).tolist():
-        x, y, problem = _row_coords(rows[i], spec.idx, True)
-        if problem is not None or x is None or y is None:
-            problems[i] = problem or ("座標なし", "座標がありません / no coordinates")
-            lon[i] = lat[i] = math.nan
-        else:
-            lon[i], lat[i] = x, y
+    unsure = np.flatnonzero(~(np.isfinite(lat) & np.isfinite(lon)))
+    if len(unsure):
+        at = pa.array(unsure)
+        cells = zip(lat_raw.take(at).to_pylist(), lon_raw.take(at).to_pylist(), strict=True)
+        for i, (raw_lat, raw_lon) in zip(unsure.tolist(), cells, strict=True):
+            x, y, problem = _row_coords({j_lat: raw_lat, j_lon: raw_lon}, spec.idx, True)
+            if problem is not None or x is None or y is None:
+                problems[i] = problem or ("座標なし", "座標がありません / no coordinates")
+                lon[i] = lat[i] = math.nan
+            else:
+                lon[i], lat[i] = x, y
     return lon, lat, problems
 
 
@@ -950,7 +1024,9 @@ def _points_by_row(
     lon = np.full(n, math.nan)
     lat = np.full(n, math.nan)
     problems: dict[int, tuple[str, str]] = {}
-    for i, row in enumerate(table.rows):
+    needed = [spec.idx[r] for r in ("lat", "lon", "location") if r in spec.idx]
+    cells = {j: table.text_column(j).to_pylist() for j in needed}
+    for i in range(n):
         point = table.points[i] if table.points is not None else None
         problem: tuple[str, str] | None = None
         x: float | None
@@ -961,6 +1037,7 @@ def _points_by_row(
             x = y = None
             problem = ("座標なし", point)
         else:
+            row = {j: cells[j][i] for j in needed}
             x, y, problem = _row_coords(row, spec.idx, spec.use_xy)
         if problem is not None or x is None or y is None:
             problems[i] = problem or ("座標なし", "座標がありません / no coordinates")
@@ -1009,42 +1086,6 @@ def _blank_category(spec: _Columns) -> tuple[str, str]:
     )
 
 
-def _categories(
-    table: T.Table, spec: _Columns, names: list[str], classify: _Classifier, tally: _Tally
-) -> tuple[list[tuple[str, ...]], dict[int, list[tuple[str, str]]]]:
-    """(keys, problems) of every row, each distinct cell classified once.
-
-    Only a cell whose names the cell alone leaves undecided (「短期入所」) is classified again
-    per row, with the row's name. 休止・廃止 rows are problems unless counted.
-    """
-    n = len(table.rows)
-    problems: dict[int, list[tuple[str, str]]] = {}
-    raw: list[str] = [""] * n
-    if spec.given is not None:
-        cats: list[tuple[str, ...]] = [(spec.given,)] * n
-    else:
-        j = spec.idx["category"]
-        raw = [r[j] for r in table.rows]
-        verdicts = {
-            value: _cell_verdict(value, spec, classify, tally) for value in dict.fromkeys(raw)
-        }
-        cats = []
-        for i, value in enumerate(raw):
-            verdict = verdicts[value]
-            if verdict is None:
-                verdict = _classify(value, names[i], classify, tally.unclassified)
-            cats.append(verdict[0])
-            if verdict[1] is not None:
-                problems[i] = [verdict[1]]
-    if not classify.context.include_inactive:
-        for i, (name, value) in enumerate(zip(names, raw, strict=True)):
-            if _MAYBE_INACTIVE.search(name) or _MAYBE_INACTIVE.search(value):
-                inactive = _inactive_problem(name, value)
-                if inactive is not None:
-                    problems.setdefault(i, []).append(inactive)
-    return cats, problems
-
-
 def _cell_verdict(
     value: str, spec: _Columns, classify: _Classifier, tally: _Tally
 ) -> tuple[tuple[str, ...], tuple[str, str] | None] | None:
@@ -1078,6 +1119,68 @@ def _row_problems(
     return problems + category
 
 
+@dataclass
+class _Categories:
+    """The category keys of every row: distinct key tuples and each row's position among them."""
+
+    keys: list[tuple[str, ...]]
+    code: np.ndarray
+    problems: dict[int, list[tuple[str, str]]]
+
+
+def _categories(
+    table: T.Table, spec: _Columns, names: Any, classify: _Classifier, tally: _Tally
+) -> _Categories:
+    """The keys and problems of every row, each distinct cell classified once.
+
+    Only a cell whose names the cell alone leaves undecided (「短期入所」) is classified again
+    per row, with the row's name. 休止・廃止 rows are problems unless counted.
+    """
+    n = len(table.rows)
+    problems: dict[int, list[tuple[str, str]]] = {}
+    if spec.given is not None:
+        values, codes = [""], np.zeros(n, dtype=np.intp)
+        keys: list[tuple[str, ...]] = [(spec.given,)]
+    else:
+        values, codes = _codes(table.text_column(spec.idx["category"]))
+        verdicts = [_cell_verdict(value, spec, classify, tally) for value in values]
+        keys = [v[0] if v is not None else () for v in verdicts]
+        for c, verdict in enumerate(verdicts):
+            if verdict is not None and verdict[1] is not None:
+                for i in np.flatnonzero(codes == c).tolist():
+                    problems[i] = [verdict[1]]
+        undecided = [c for c, v in enumerate(verdicts) if v is None]
+        if undecided:
+            codes = codes.copy()
+            by_keys = {k: c for c, k in enumerate(keys)}
+            for i in np.flatnonzero(np.isin(codes, undecided)).tolist():
+                name = str(names[i].as_py())
+                found = _classify(values[codes[i]], name, classify, tally.unclassified)
+                codes[i] = by_keys.setdefault(found[0], len(keys))
+                if codes[i] == len(keys):
+                    keys.append(found[0])
+                if found[1] is not None:
+                    problems[i] = [found[1]]
+    if not classify.context.include_inactive:
+        _inactive_rows(names, values, codes, problems)
+    return _Categories(keys=keys, code=codes, problems=problems)
+
+
+def _inactive_rows(
+    names: Any, values: list[str], codes: np.ndarray, problems: dict[int, list[tuple[str, str]]]
+) -> None:
+    """Add the 休止・廃止 problem of rows whose name or category cell says so."""
+    pattern = _MAYBE_INACTIVE.pattern
+    maybe = np.asarray(pc.match_substring_regex(names, pattern).to_numpy(), dtype=bool)
+    in_value = np.array([_MAYBE_INACTIVE.search(v) is not None for v in values], dtype=bool)
+    if len(in_value) and in_value.any():
+        maybe |= in_value[codes] if len(codes) else maybe
+    for i in np.flatnonzero(maybe).tolist():
+        inactive = _inactive_problem(str(names[i].as_py()), values[codes[i]])
+        if inactive is not None:
+            problems.setdefault(i, []).append(inactive)
+
+
 def _geocode_missing(
     table: T.Table,
     spec: _Columns,
@@ -1095,7 +1198,7 @@ def _geocode_missing(
     for i, problem in list(problems.items()):
         if problem[0] != "座標なし":
             continue
-        result = geocode_one(table.rows[i][j], reference)
+        result = geocode_one(table.cell(i, j), reference)
         if result.lon is None or result.lat is None:
             problems[i] = ("住所照合不可", f"座標がなく、住所を照合できません: {result.reason}")
             continue
@@ -1105,6 +1208,37 @@ def _geocode_missing(
     return done
 
 
+@dataclass
+class _FileRows:
+    """The kept rows of one file, column by column (``good[k]`` is the table row of kept row k)."""
+
+    table: T.Table
+    report: S.ReadReport
+    good: np.ndarray
+    #: ``good`` as a pyarrow array, ``None`` when every row was kept
+    at: Any
+    names: Any  # pyarrow strings, stripped
+    categories: _Categories  # code per kept row
+    capacity: np.ndarray
+    capacity_code: np.ndarray
+    address: Any  # pyarrow strings
+    rid: Any  # pyarrow strings
+    lon: np.ndarray
+    lat: np.ndarray
+    geocoded: dict[int, Any]
+
+    def __len__(self) -> int:
+        return len(self.good)
+
+    def file(self, k: int) -> str:
+        """The file (and sheet) of kept row ``k``."""
+        return self.table.where(int(self.good[k]))
+
+    def row_number(self, k: int) -> int:
+        """The file's own number of kept row ``k``."""
+        return self.table.row_numbers[int(self.good[k])]
+
+
 def _read_rows(
     table: T.Table,
     spec: _Columns,
@@ -1112,92 +1246,44 @@ def _read_rows(
     tally: _Tally,
     report: S.ReadReport,
     reference: Any = None,
-    *,
-    keep_values: bool = True,
-) -> list[_Kept]:
-    """Every row of ``table`` kept (returned) or rejected (recorded in ``report``).
+) -> _FileRows:
+    """Every row of ``table`` kept (returned, column by column) or rejected (in ``report``).
 
     Columns are parsed whole (coordinates, categories, capacities), so a million rows cost a
-    few seconds; only rows with a problem are looked at one by one. Unless ``keep_values``
-    (other files follow, whose rows may merge with any of these), a kept row that duplicate
-    merging will not touch gives its cells up (``table.rows[i]`` is emptied).
+    few seconds; only rows with a problem are looked at one by one.
     """
-    rows = table.rows
     lon, lat, point_problems = _coordinates(table, spec, tally)
     geocoded = _geocode_missing(table, spec, (lon, lat, point_problems), reference)
-    j_name = spec.idx["name"]
-    names = [r[j_name].strip() for r in rows]
-    _share_repeated(rows, [spec.idx[r] for r in ("category", "capacity") if r in spec.idx])
-    cats, cat_problems = _categories(table, spec, names, classify, tally)
-    bad = set(point_problems) | set(cat_problems) | set(table.row_errors)
+    names = _columnar.strip(table.text_column(spec.idx["name"]))
+    cats = _categories(table, spec, names, classify, tally)
+    bad = set(point_problems) | set(cats.problems) | set(table.row_errors)
     bad.update(i for i in table.formulas if _formula_problem(table, i, spec) is not None)
-    bad.update(i for i, name in enumerate(names) if not name)
-    index = {c: j for j, c in enumerate(table.columns)}
+    bad.update(np.flatnonzero(np.asarray(pc.utf8_length(names).to_numpy()) == 0).tolist())
     for i in sorted(bad):
-        found = (point_problems.get(i), cat_problems.get(i, []))
-        _reject(table, i, _row_problems(table, i, spec, names[i], found), tally, report)
-    good = [i for i in range(len(rows)) if i not in bad] if bad else range(len(rows))
-    details = _details(table, spec, good, tally)
-    drop = None if keep_values else _values_unused(details, spec, report)
-    lons, lats = lon.tolist(), lat.tolist()
-    single = table.row_sheets is None
-    file = table.path.name
-    kept: list[_Kept] = []
-    for k, (i, (capacity, address, rid)) in enumerate(zip(good, details, strict=True)):
-        values: Mapping[str, str] = _RowValues(index, rows[i])
-        if drop is not None and drop[k]:
-            # nothing reads this row's cells again: let them go now, not after merging
-            values = _NO_VALUES
-            rows[i] = _FREED_ROW
-        kept.append(
-            _Kept(
-                file=file if single else table.where(i),
-                row=table.row_numbers[i],
-                name=names[i],
-                categories=cats[i],
-                capacity=capacity,
-                address=address,
-                rid=rid,
-                lon=lons[i],
-                lat=lats[i],
-                values=values,
-                report=report,
-            )
-        )
-    if geocoded:
-        for i, rec in zip(good, kept, strict=True):
-            hit = geocoded.get(i)
-            rec.extra = {
-                "geocode_level": hit.level if hit is not None else None,
-                "geocode_match": hit.matched if hit is not None else None,
-            }
-    return kept
-
-
-def _values_unused(
-    details: list[tuple[float, str, str]], spec: _Columns, report: S.ReadReport
-) -> list[bool] | None:
-    """Which kept rows of a file read alone no later step reads the cells of.
-
-    Those with a 事業所番号 that no other row of the file has: duplicate merging keys them by
-    the number alone and never merges them. ``None`` when a datum or contact column is read
-    from every row.
-    """
-    readers = ("datum", "phone", "fax", "url", "operator", *_CONTACT_PARTS)
-    if any(spec.found.get(r) or report.columns.get(r) for r in readers):
-        return None  # the datum shift and the contact columns read every row's cells
-    column = report.columns.get("id")
-    numbers = [_identity.office_number_of(column, rid) for _, _, rid in details]
-    counts = Counter(numbers)
-    return [bool(n) and counts[n] == 1 for n in numbers]
-
-
-def _share_repeated(rows: list[list[str]], columns: list[int]) -> None:
-    """Let equal cells of columns with few distinct values (種別, 定員) be one string object."""
-    for j in columns:
-        seen: dict[str, str] = {}
-        for row in rows:
-            row[j] = seen.setdefault(row[j], row[j])
+        found = (point_problems.get(i), cats.problems.get(i, []))
+        name = str(names[i].as_py())
+        _reject(table, i, _row_problems(table, i, spec, name, found), tally, report)
+    keep = np.ones(len(table.rows), dtype=bool)
+    keep[list(bad)] = False
+    good = np.flatnonzero(keep)
+    at = None if len(good) == len(keep) else pa.array(good)
+    capacity, capacity_code = _capacities(table, spec, (good, at), tally)
+    address, rid = _address_and_id(table, spec, (good, at))
+    return _FileRows(
+        table=table,
+        report=report,
+        good=good,
+        names=_take(names, at),
+        at=at,
+        categories=_Categories(cats.keys, cats.code[good], {}),
+        capacity=capacity,
+        capacity_code=capacity_code,
+        address=address,
+        rid=rid,
+        lon=lon[good],
+        lat=lat[good],
+        geocoded=geocoded,
+    )
 
 
 def _reject(
@@ -1210,38 +1296,50 @@ def _reject(
             S.REJECTED_FILE: table.where(i),
             S.REJECTED_ROW: table.row_numbers[i],
             S.REJECTED_REASON: "; ".join(r for _, r in problems),
-            S.REJECTED_VALUES: dict(zip(table.columns, table.rows[i], strict=True)),
+            S.REJECTED_VALUES: dict(zip(table.columns, table.row(i), strict=True)),
         }
     )
 
 
-def _details(
-    table: T.Table, spec: _Columns, good: Sequence[int], tally: _Tally
-) -> list[tuple[float, str, str]]:
-    """(capacity, address, id) of the kept rows; each distinct capacity cell parsed once."""
+def _capacities(
+    table: T.Table, spec: _Columns, kept: tuple[np.ndarray, Any], tally: _Tally
+) -> tuple[np.ndarray, np.ndarray]:
+    """(capacity, code of the capacity cell) of the kept rows; each distinct cell parsed once."""
+    good, at = kept
+    n = len(good)
+    if "capacity" not in spec.idx:
+        return np.full(n, math.nan), np.zeros(n, dtype=np.intp)
+    values, codes = _codes(_take(table.text_column(spec.idx["capacity"]), at))
+    parsed = [_parse_capacity(v) for v in values]
+    capacity = np.array([p[0] for p in parsed], dtype=float)[codes]
+    status = np.array([p[1] for p in parsed], dtype=object)[codes]
+    numbers = np.asarray(table.row_numbers)[good]
+    tally.bad_capacity.extend(numbers[status == "bad"].tolist())
+    tally.zero_capacity.extend(numbers[status == "zero"].tolist())
+    return capacity, codes
+
+
+def _address_and_id(
+    table: T.Table, spec: _Columns, kept: tuple[np.ndarray, Any]
+) -> tuple[Any, Any]:
+    """(address, id) of the kept rows, stripped; a 方書 not in the address is added to it."""
     idx = spec.idx
-    parsed: dict[str, tuple[float, str]] = {}
-    out: list[tuple[float, str, str]] = []
-    for i in good:
-        row = table.rows[i]
-        capacity = math.nan
-        if "capacity" in idx:
-            raw = row[idx["capacity"]]
-            hit = parsed.get(raw)
-            if hit is None:
-                hit = parsed[raw] = _parse_capacity(raw)
-            capacity, status = hit
-            if status == "bad":
-                tally.bad_capacity.append(table.row_numbers[i])
-            elif status == "zero":
-                tally.zero_capacity.append(table.row_numbers[i])
-        address = row[idx["address"]].strip() if "address" in idx else ""
-        if "building" in idx:
-            building = row[idx["building"]].strip()
-            if building and building not in address:
-                address = f"{address} {building}".strip()
-        out.append((capacity, address, row[idx["id"]].strip() if "id" in idx else ""))
-    return out
+    good, at = kept
+    empty = _constant("", len(good))
+    address = empty
+    if "address" in idx:
+        address = _columnar.strip(_take(table.text_column(idx["address"]), at))
+    if "building" in idx:
+        building = _columnar.strip(_take(table.text_column(idx["building"]), at))
+        has = np.flatnonzero(np.asarray(pc.utf8_length(building).to_numpy()) > 0)
+        if len(has):
+            texts = address.to_pylist()
+            for k, b in zip(has.tolist(), building.take(pa.array(has)).to_pylist(), strict=True):
+                if b not in texts[k]:
+                    texts[k] = f"{texts[k]} {b}".strip()
+            address = pa.chunked_array([pa.array(texts, type=pa.large_string())])
+    rid = _columnar.strip(_take(table.text_column(idx["id"]), at)) if "id" in idx else empty
+    return address, rid
 
 
 def _summary(table: T.Table, report: S.ReadReport, tally: _Tally) -> list[str]:
@@ -1303,8 +1401,8 @@ def _file_context(classifier: _ClassifyContext, table: T.Table, spec: _Columns) 
     """The classify context of one file: its layout's domain and the only domain of its cells."""
     file_domain = None
     if spec.given is None:
-        j = spec.idx["category"]
-        file_domain = classifier.taxonomy.sole_domain(dict.fromkeys(r[j] for r in table.rows))
+        values = pc.unique(table.text_column(spec.idx["category"])).to_pylist()
+        file_domain = classifier.taxonomy.sole_domain(dict.fromkeys(values))
     return replace(
         classifier,
         domain=classifier.domain or _LAYOUT_DOMAIN.get(spec.layout),
@@ -1323,8 +1421,7 @@ def _read_one(  # noqa: PLR0913  (keyword-only options passed through from read_
     classifier: _ClassifyContext,
     source: S.Source | str | None,
     reference: Any = None,
-    keep_values: bool = True,
-) -> tuple[list[_Kept], S.ReadReport, list[str]]:
+) -> tuple[_FileRows, list[str]]:
     """Read one file: its table, the columns of each role, every row kept or rejected."""
     table = _load(path, encoding, sheet, cols, header_row)
     spec = _match_columns(table, cols, category, geocoding=reference is not None)
@@ -1332,14 +1429,289 @@ def _read_one(  # noqa: PLR0913  (keyword-only options passed through from read_
     report.n_read = len(table.rows)
     classify = _Classifier(_file_context(classifier, table, spec))
     tally = _Tally()
-    kept = _read_rows(table, spec, classify, tally, report, reference, keep_values=keep_values)
-    datum_message = _datum_shift(kept, spec.found, table.points is None, path.name)
+    rows = _read_rows(table, spec, classify, tally, report, reference)
+    datum_message = _datum_shift(rows, spec.found, table.points is None, path.name)
     if datum_message is not None:
         report.columns["datum"] = "日本測地系 → JGD2011"
         messages.append(datum_message)
     messages.extend(_summary(table, report, tally))
     report.warnings.extend(messages)
-    return kept, report, messages
+    return rows, messages
+
+
+# --- one resource per registered service, on columns ---------------------------------------------
+def _office_numbers(rows: _FileRows) -> Any:
+    """The 事業所番号 of every kept row (pyarrow strings), ``None`` when the file has none."""
+    column = rows.report.columns.get("id")
+    if not _identity.is_office_number_column(column):
+        return None
+    rid = rows.rid
+    simple = pc.and_(pc.string_is_ascii(rid), pc.utf8_is_alnum(rid))
+    other = np.flatnonzero(~np.asarray(simple.to_numpy(zero_copy_only=False), dtype=bool))
+    if not len(other):
+        return rid
+    texts = rid.to_pylist()
+    for k in other.tolist():
+        texts[k] = _identity.office_number_of(column, texts[k])
+    return pa.chunked_array([pa.array(texts, type=pa.large_string())])
+
+
+def _repeated(codes: np.ndarray) -> np.ndarray:
+    """Whether each row's code is shared with another row."""
+    if not len(codes):
+        return np.zeros(0, dtype=bool)
+    return np.asarray(np.bincount(codes)[codes] > 1, dtype=bool)
+
+
+def _duplicate_positions(rows: _FileRows, numbers: Any) -> np.ndarray:
+    """Positions of the kept rows that share their key with another kept row (rule 1).
+
+    The key is the 事業所番号 when there is one, else the file (sheet), the point rounded to
+    7 decimals and every cell of the row (:func:`chiikimap._identity.merge_rows`).
+    """
+    n = len(rows)
+    dup = np.zeros(n, dtype=bool)
+    numbered = np.zeros(n, dtype=bool)
+    if numbers is not None:
+        numbered = np.asarray(pc.utf8_length(numbers).to_numpy(), dtype=np.int64) > 0
+        dup = numbered & _repeated(_codes(numbers)[1])
+    rest = np.flatnonzero(~numbered)
+    if len(rest) < 2:
+        return np.flatnonzero(dup)
+    table = rows.table
+    at = pa.array(rows.good[rest])
+    keys = [
+        np.unique([round(v, 7) for v in rows.lon[rest].tolist()], return_inverse=True)[1],
+        np.unique([round(v, 7) for v in rows.lat[rest].tolist()], return_inverse=True)[1],
+    ]
+    if table.row_sheets is not None:
+        keys.append(
+            np.unique([table.row_sheets[i] for i in rows.good[rest]], return_inverse=True)[1]
+        )
+    # a column name given twice is one key of the row's values: its last column
+    for j in {c: j for j, c in enumerate(table.columns)}.values():
+        keys.append(_codes(table.text_column(j).take(at))[1])
+    row_key = np.unique(np.column_stack(keys), axis=0, return_inverse=True)[1].ravel()
+    dup[rest] = _repeated(row_key)
+    return np.flatnonzero(dup)
+
+
+def _merge_file(rows: _FileRows) -> tuple[np.ndarray, dict[int, _Kept], Any, list[str]]:
+    """(positions of the resources, merged records by position, 事業所番号, messages).
+
+    Only the rows that share a key become records for :func:`_identity.merge_rows`; every
+    other kept row is a resource as it is.
+    """
+    numbers = _office_numbers(rows)
+    positions = _duplicate_positions(rows, numbers)
+    if not len(positions):
+        return np.arange(len(rows)), {}, numbers, []
+    records = _records(rows, positions.tolist())
+    extent = (
+        float(rows.lon.min()),
+        float(rows.lat.min()),
+        float(rows.lon.max()),
+        float(rows.lat.max()),
+    )
+    position = {id(r): int(k) for r, k in zip(records, positions, strict=True)}
+    out, messages = _identity.merge_rows(records, extent)
+    merged = {position[id(r)]: r for r in out}
+    keep = np.ones(len(rows), dtype=bool)
+    keep[positions] = False
+    keep[list(merged)] = True
+    return np.flatnonzero(keep), merged, numbers, messages
+
+
+# --- the layer ------------------------------------------------------------------------------------
+def _text(values: Any) -> pd.Series:
+    """Text cells as pandas' string column (pyarrow strings are used without a copy)."""
+    if not isinstance(values, (pa.Array, pa.ChunkedArray)):
+        values = pa.array(list(values), type=pa.large_string())
+    series: pd.Series = values.to_pandas()
+    return series
+
+
+def _constant(value: str, n: int) -> Any:
+    """``n`` times the same text, as pyarrow strings."""
+    return pc.if_else(pa.array(np.ones(n, dtype=bool)), value, value)
+
+
+def _frame(columns: dict[str, Any], lon: np.ndarray, lat: np.ndarray) -> gpd.GeoDataFrame:
+    """The resources layer from its columns (text as pandas strings) and the points."""
+    data: dict[str, Any] = {}
+    for name, values in columns.items():
+        if name in (S.CATEGORIES, S.CAPACITIES):
+            data[name] = pd.Series(values, dtype=object)
+        elif name == S.CAPACITY:
+            data[name] = np.asarray(values, dtype=float)
+        else:
+            data[name] = _text(values)
+    return gpd.GeoDataFrame(
+        data,
+        geometry=shapely.points(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)),
+        crs=S.STORAGE_CRS,
+    )
+
+
+def _file_layer(
+    rows: _FileRows, final: np.ndarray, merged: dict[int, _Kept], numbers: Any
+) -> gpd.GeoDataFrame:
+    """The resources of one file: kept rows as they are, merged ones with their union."""
+    n = len(final)
+    at = None if n == len(rows) else pa.array(final)
+    keys = list(rows.categories.keys)
+    code = rows.categories.code[final].copy()
+    capacity = rows.capacity[final].copy()
+    by_keys = {k: c for c, k in enumerate(keys)}
+    where = {k: m for m, k in enumerate(final.tolist()) if k in merged}
+    for k, m in where.items():
+        rec = merged[k]
+        code[m] = by_keys.setdefault(rec.categories, len(keys))
+        if code[m] == len(keys):
+            keys.append(rec.categories)
+        capacity[m] = rec.capacity
+    capacities = _shared_capacities(keys, code, rows.capacity[final], rows.capacity_code[final])
+    for k, m in where.items():
+        capacities[m] = merged[k].capacities
+    single = rows.table.row_sheets is None
+    sources = _constant(rows.table.path.name, n) if single else [rows.file(k) for k in final]
+    columns = {
+        S.RESOURCE_ID: _file_ids(rows, final),
+        S.NAME: _take(rows.names, at),
+        S.CATEGORY: pa.DictionaryArray.from_arrays(
+            pa.array(code, type=pa.int32()), pa.array([k[0] if k else "" for k in keys])
+        ).cast(pa.large_string()),
+        S.CATEGORIES: _objects(keys)[code],
+        S.CAPACITY: capacity,
+        S.CAPACITIES: capacities,
+        S.ADDRESS: _take(rows.address, at),
+        S.SOURCE: sources,
+        S.OFFICE_NUMBER: _take(numbers, at) if numbers is not None else _constant("", n),
+        **_file_contact(rows, final),
+    }
+    gdf = _frame(columns, rows.lon[final], rows.lat[final])
+    if rows.geocoded:
+        hits = [rows.geocoded.get(int(rows.good[k])) for k in final]
+        _add_geocode_columns(gdf, hits)
+    return gdf
+
+
+def _shared_capacities(
+    keys: list[tuple[str, ...]], code: np.ndarray, capacity: np.ndarray, cap_code: np.ndarray
+) -> np.ndarray:
+    """Each row's ``capacities`` dict, one per distinct (categories, capacity cell) pair.
+
+    ``capacity`` is each row's parsed capacity cell (one value per ``cap_code``).
+    """
+    if not len(code):
+        return _objects([])
+    combo = code.astype(np.int64) * (int(cap_code.max(initial=0)) + 1) + cap_code
+    _, first, inverse = np.unique(combo, return_index=True, return_inverse=True)
+    dicts = [
+        {} if math.isnan(capacity[f]) else dict.fromkeys(keys[code[f]], float(capacity[f]))
+        for f in first.tolist()
+    ]
+    out: np.ndarray = _objects(dicts)[inverse.ravel()]
+    return out
+
+
+def _file_ids(rows: _FileRows, final: np.ndarray) -> Any:
+    """The file's own ids where present and unique, else ``<stem>-<row>``."""
+    rid = _take(rows.rid, None if len(final) == len(rows) else pa.array(final))
+    n = len(final)
+    if n and pc.min(pc.utf8_length(rid)).as_py() > 0 and len(_codes(rid)[0]) == n:
+        return rid
+    return _resource_ids(
+        rid.to_pylist(), [rows.file(k) for k in final], [rows.row_number(k) for k in final]
+    )
+
+
+def _resource_ids(rids: list[str], files: list[str], numbers: list[int]) -> list[str]:
+    """The file's own ids where they are present and unique, else ``<stem>-<row>``."""
+    if all(rids) and len(set(rids)) == len(rids):
+        return rids
+    counts = Counter(r for r in rids if r)
+    ids: list[str] = []
+    seen: set[str] = set()
+    stems: dict[str, str] = {}
+    for rid, file, number in zip(rids, files, numbers, strict=True):
+        stem = stems.get(file)
+        if stem is None:
+            stem = stems[file] = Path(_file_name(file)).stem
+        out = rid if rid and counts[rid] == 1 else ""
+        if not out:
+            out = f"{stem}-{number}"
+        while out in seen:
+            out = f"{out}-{number}"
+        seen.add(out)
+        ids.append(out)
+    return ids
+
+
+#: ``" ".join(text.split())`` on pyarrow strings: runs of Python white space
+_SPACE_RUN = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _columnar.SPACES) + "]+"
+
+
+def _squeeze(column: Any) -> Any:
+    """``" ".join(text.split())`` of every cell (the column itself when none has white space)."""
+    if not pc.any(pc.match_substring_regex(column, _SPACE_RUN)).as_py():
+        return column
+    return pc.replace_substring_regex(_columnar.strip(column), _SPACE_RUN, " ")
+
+
+def _file_contact(rows: _FileRows, final: np.ndarray) -> dict[str, Any]:
+    """The contact columns (phone, fax, hours, url, operator) of the resources of one file."""
+    roles = ("phone", "fax", "url", "operator", *_CONTACT_PARTS)
+    found = rows.report.columns
+    index = {c: j for j, c in enumerate(rows.table.columns)}
+    n = len(final)
+    at = None if rows.at is None and n == len(rows) else pa.array(rows.good[final])
+    cells = {
+        r: _squeeze(_take(rows.table.text_column(index[found[r]]), at))
+        for r in roles
+        if r in found and found[r] in index
+    }
+    hours: Any = _constant("", n)
+    parts = [r for r in _CONTACT_PARTS if r in cells]
+    if parts:
+        lists = {r: cells[r].to_pylist() for r in parts}
+        hours = [_hours_text({r: lists[r][k] for r in parts if lists[r][k]}) for k in range(n)]
+    return dict(
+        zip(
+            S.CONTACT_COLUMNS,
+            [
+                cells.get("phone", _constant("", n)),
+                cells.get("fax", _constant("", n)),
+                hours,
+                cells.get("url", _constant("", n)),
+                cells.get("operator", _constant("", n)),
+            ],
+            strict=True,
+        )
+    )
+
+
+def _records_layer(unique: list[_Kept]) -> gpd.GeoDataFrame:
+    """The resources layer from merged records (several files read together)."""
+    columns = {
+        S.RESOURCE_ID: _resource_ids(
+            [k.rid for k in unique], [k.file for k in unique], [k.row for k in unique]
+        ),
+        S.NAME: [k.name for k in unique],
+        S.CATEGORY: [k.categories[0] for k in unique],
+        S.CATEGORIES: _objects([k.categories for k in unique]),
+        S.CAPACITY: [k.capacity for k in unique],
+        S.CAPACITIES: _objects([k.capacities for k in unique]),
+        S.ADDRESS: [k.address for k in unique],
+        S.SOURCE: [k.file for k in unique],
+        S.OFFICE_NUMBER: [k.office_number for k in unique],
+        **_contact_columns(unique),
+    }
+    gdf = _frame(columns, np.array([k.lon for k in unique]), np.array([k.lat for k in unique]))
+    if any(k.extra for k in unique):
+        hits = [_GeocodeHit(k.extra) for k in unique]
+        _add_geocode_columns(gdf, hits)
+    return gdf
 
 
 # --- public ---------------------------------------------------------------------------------------
@@ -1495,11 +1867,10 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
     given += [phone_col, fax_col, hours_col, url_col, operator_col]
     cols: dict[str, str | None] = dict(zip(_COL_ROLES, given, strict=True))
     with T.bulk():  # no cycle-collector passes while a million rows are built
-        kept: list[_Kept] = []
-        reports: list[S.ReadReport] = []
+        files: list[_FileRows] = []
         messages: list[str] = []
         for p in paths:
-            file_kept, rep, msgs = _read_one(
+            rows, msgs = _read_one(
                 p,
                 category=category,
                 cols=cols,
@@ -1509,50 +1880,16 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
                 classifier=_ClassifyContext(tax, include_inactive=include_inactive, domain=domain),
                 source=source,
                 reference=reference,
-                keep_values=len(paths) > 1,
             )
-            kept.extend(file_kept)
-            reports.append(rep)
+            files.append(rows)
             messages.extend(msgs)
-
-        unique, dup_messages = _identity.merge_rows(kept)
-        messages.extend(dup_messages)
-        if len(paths) > 1:
-            file_number = {p.name: i for i, p in enumerate(paths)}
-            unique, _, merge_messages = _identity.merge_sources(
-                unique,
-                [file_number.get(_file_name(r.file), 0) for r in unique],
-                within_m=within_m,
-            )
-            messages.extend(merge_messages)
-        ids = _resource_ids(unique)
-        contact = _contact_columns(unique)
-        # merging and the contact fields were the last use of the rows' raw values: let the file's cells go before the
-        # layer is built (a million rows hold most of their memory there)
-        del kept, file_kept
-        for rec in unique:
-            rec.values = _NO_VALUES
-        gdf = gpd.GeoDataFrame(
-            {
-                S.RESOURCE_ID: pd.Series(ids, dtype=object),
-                S.NAME: pd.Series([k.name for k in unique], dtype=object),
-                S.CATEGORY: pd.Series([k.categories[0] for k in unique], dtype=object),
-                S.CATEGORIES: pd.Series([k.categories for k in unique], dtype=object),
-                S.CAPACITY: np.array([k.capacity for k in unique], dtype=float),
-                S.CAPACITIES: pd.Series([k.capacities for k in unique], dtype=object),
-                S.ADDRESS: pd.Series([k.address for k in unique], dtype=object),
-                S.SOURCE: pd.Series([k.file for k in unique], dtype=object),
-                S.OFFICE_NUMBER: pd.Series([k.office_number for k in unique], dtype=object),
-                **contact,
-            },
-            geometry=shapely.points(
-                np.array([k.lon for k in unique], dtype=float),
-                np.array([k.lat for k in unique], dtype=float),
-            ),
-            crs=S.STORAGE_CRS,
-        )
-        if reference is not None:
-            _add_geocode_columns(gdf, unique)
+        reports = [f.report for f in files]
+        if len(files) == 1:
+            gdf = _one_file(files.pop(), messages)
+        else:
+            gdf = _several_files(files, paths, within_m, messages)
+        if reference is not None and "geocode_level" not in gdf.columns:
+            _add_geocode_columns(gdf, [None] * len(gdf))
         if len(reports) == 1:
             S.attach_report(gdf, reports[0])
         else:
@@ -1562,10 +1899,45 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
     return gdf
 
 
-def _add_geocode_columns(gdf: gpd.GeoDataFrame, unique: list[_identity.Record]) -> None:
+def _one_file(rows: _FileRows, messages: list[str]) -> gpd.GeoDataFrame:
+    """The layer of one file: duplicate rows merged on columns, the rest as they are."""
+    final, merged, numbers, dup_messages = _merge_file(rows)
+    messages.extend(dup_messages)
+    return _file_layer(rows, final, merged, numbers)
+
+
+def _several_files(
+    files: list[_FileRows], paths: list[Path], within_m: float, messages: list[str]
+) -> gpd.GeoDataFrame:
+    """The layer of several files: every kept row a record, merged within and across files."""
+    kept: list[_Kept] = []
+    for rows in files:
+        kept.extend(_records(rows, range(len(rows))))
+    unique, dup_messages = _identity.merge_rows(kept)
+    messages.extend(dup_messages)
+    file_number = {p.name: i for i, p in enumerate(paths)}
+    unique, _, merge_messages = _identity.merge_sources(
+        unique,
+        [file_number.get(_file_name(r.file), 0) for r in unique],
+        within_m=within_m,
+    )
+    messages.extend(merge_messages)
+    return _records_layer(unique)
+
+
+class _GeocodeHit:
+    """The geocoding result kept in a merged record's ``extra``."""
+
+    def __init__(self, extra: Mapping[str, Any]) -> None:
+        self.level = extra.get("geocode_level")
+        self.matched = extra.get("geocode_match")
+
+
+def _add_geocode_columns(gdf: gpd.GeoDataFrame, hits: Sequence[Any]) -> None:
     """``geocode_level`` and ``geocode_match`` of each resource (None: its own coordinates)."""
-    for column in ("geocode_level", "geocode_match"):
-        values = [k.extra.get(column) for k in unique]
+    levels = [h.level if h is not None else None for h in hits]
+    matches = [h.matched if h is not None else None for h in hits]
+    for column, values in (("geocode_level", levels), ("geocode_match", matches)):
         gdf.insert(len(gdf.columns) - 1, column, pd.Series(values, dtype=object))
 
 
@@ -1631,26 +2003,3 @@ def _contact_columns(unique: list[_identity.Record]) -> dict[str, pd.Series]:
         name: pd.Series([row[j] for row in out], dtype=object)
         for j, name in enumerate(S.CONTACT_COLUMNS)
     }
-
-
-def _resource_ids(unique: list[_identity.Record]) -> list[str]:
-    """The file's own ids where they are present and unique, else ``<stem>-<row>``."""
-    rids = [k.rid for k in unique]
-    if all(rids) and len(set(rids)) == len(rids):
-        return rids
-    counts = Counter(k.rid for k in unique if k.rid)
-    ids: list[str] = []
-    seen: set[str] = set()
-    stems: dict[str, str] = {}
-    for k in unique:
-        stem = stems.get(k.file)
-        if stem is None:
-            stem = stems[k.file] = Path(_file_name(k.file)).stem
-        rid = k.rid if k.rid and counts[k.rid] == 1 else ""
-        if not rid:
-            rid = f"{stem}-{k.row}"
-        while rid in seen:
-            rid = f"{rid}-{k.row}"
-        seen.add(rid)
-        ids.append(rid)
-    return ids

@@ -1,0 +1,253 @@
+"""Column-wise reading of large, plain CSV files with pyarrow's C parser.
+
+:func:`read_plain_csv` reads a CSV file into a :class:`chiikimap.io._table.Table` whose cells
+stay in pyarrow string arrays (about the size of the file) instead of one Python string per
+cell. It only takes files where that parser and the careful one of :mod:`chiikimap.io._table`
+cannot disagree: UTF-8 text without any quote character, NUL, lone CR or U+FFFD, where every
+data line has exactly as many fields as the header line. Anything else — quotes, other
+encodings, ragged or blank lines, a parse error — returns ``None`` and the caller reads the file
+with the careful parser, which gives the same rows, row numbers and messages for every file this
+one accepts. Title rows above the header are found by the same :func:`locate_header` from the
+first lines.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._text import BOM
+
+__all__ = ["FAST_MIN_BYTES", "SPACES", "ArrowRows", "read_plain_csv", "strip"]
+
+#: files smaller than this are read by the careful parser alone (tests lower it)
+FAST_MIN_BYTES = 4 << 20
+#: the characters Python's ``str.strip()`` and ``str.split()`` treat as white space
+SPACES = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_SCAN_CHUNK = 1 << 23
+#: bytes of the file start read to find the header (titles above it included)
+_PREFIX = 1 << 16
+#: the parser's block: a line longer than this sends the file to the careful parser
+_BLOCK = 1 << 24
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+class ArrowRows(Sequence[list[str]]):
+    """The rows of a column-wise table, read from its columns one row at a time."""
+
+    def __init__(self, columns: list[Any], n: int) -> None:
+        self._columns = columns
+        self._n = n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._n))]
+        return [str(c[i].as_py()) for c in self._columns]
+
+
+#: a cell that starts or ends with white space (RE2 syntax)
+_EDGE_SPACE = "^[{0}]|[{0}]$".format("".join(f"\\x{{{ord(c):x}}}" for c in SPACES))
+
+
+def strip(column: Any) -> Any:
+    """``str.strip()`` of every cell of a pyarrow string array (Python's white space).
+
+    The column itself is returned when no cell has white space at either end.
+    """
+    import pyarrow.compute as pc
+
+    if not pc.any(pc.match_substring_regex(column, _EDGE_SPACE)).as_py():
+        return column
+    return pc.utf8_trim(column, characters=SPACES)
+
+
+def _usable_encoding(encoding: str | None) -> bool:
+    if encoding is None:
+        return True
+    try:
+        return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+    except LookupError:
+        return False
+
+
+def _plain(path: Path) -> bool:
+    """Whether the bytes hold no quote, NUL, lone CR or U+FFFD (scanned in chunks)."""
+    tail = b""
+    with path.open("rb") as f:
+        while chunk := f.read(_SCAN_CHUNK):
+            buf = tail + chunk  # a sequence cut by the chunk boundary is seen whole
+            if b'"' in chunk or b"\x00" in chunk or b"\xef\xbf\xbd" in buf:
+                return False
+            lone = b"\r" in buf and buf.count(b"\r") != buf.count(b"\r\n") + buf.endswith(b"\r")
+            if lone:
+                return False
+            tail = buf[-2:]
+    return not tail.endswith(b"\r")
+
+
+def _prefix_lines(path: Path) -> tuple[list[str], bool] | None:
+    """(the complete lines of the start of the file, whether they are the whole file).
+
+    ``None`` when they are not UTF-8 or the file is a workbook.
+    """
+    with path.open("rb") as f:
+        head = f.read(_PREFIX + 1)
+    if head.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
+        return None
+    whole = len(head) <= _PREFIX and head.endswith(b"\n")
+    head = head[:_PREFIX].removeprefix(BOM)
+    cut = head.rfind(b"\n")
+    if cut < 0:
+        return None
+    try:
+        text = head[: cut + 1].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    # the csv module's line ends (no lone CR: the file was checked); not str.splitlines()
+    return [line + "\n" for line in text.split("\n")[:-1]], whole
+
+
+def read_plain_csv(
+    path: Path,
+    looks_like_header: Callable[[list[str]], bool],
+    encoding: str | None,
+    header_row: int | None,
+) -> Any:
+    """The :class:`Table` of a plain CSV file read column-wise, or ``None`` (see the module)."""
+    from . import _table as T
+
+    if path.stat().st_size < FAST_MIN_BYTES or not _usable_encoding(encoding):
+        return None
+    prefix = _prefix_lines(path)
+    if prefix is None or not _plain(path):
+        return None
+    lines, whole = prefix
+    first = lines[0] if lines else ""
+    tab = path.suffix.lower() == ".tsv" or ("\t" in first and "," not in first)
+    delimiter = "\t" if tab else ","
+    head = _head_records(path, lines, delimiter)
+    if header_row is not None and header_row >= len(lines):
+        return None
+    if len(head.rows) <= T.HEADER_SCAN and not whole:
+        return None  # the careful parser looks further for the header
+    start, found = T.locate_header(head, looks_like_header, header_row)
+    header_number = head.numbers[start]
+    raw_width = len(head.rows[start])
+    columns = T.header_cells(head.rows[start])
+    if len(columns) < 2:
+        return None
+    data = _parse(path, header_number, raw_width, delimiter)
+    if data is None or not _extra_blank(data[0][len(columns) :]):
+        return None
+    cells, numbers = data
+    used = encoding or ("utf-8-sig" if _starts_with_bom(path) else "utf-8")
+    table = T.Table(
+        path=path,
+        kind="csv",
+        columns=columns,
+        rows=ArrowRows(cells[: len(columns)], len(numbers)),  # type: ignore[arg-type]
+        row_numbers=numbers.tolist(),
+        encoding=used,
+        header_row=header_number,
+        arrow=cells[: len(columns)],
+    )
+    table.header_found = found
+    table.above = [
+        (number, " ".join(c.strip() for c in rec if c.strip()))
+        for rec, number in zip(head.rows[:start], head.numbers[:start], strict=True)
+    ]
+    table.n_blank = int(numbers[-1]) - header_number - len(numbers)
+    return table
+
+
+def _starts_with_bom(path: Path) -> bool:
+    with path.open("rb") as f:
+        return f.read(3) == BOM
+
+
+def _head_records(path: Path, lines: list[str], delimiter: str) -> Any:
+    """The records of the first lines (every line one record: the file has no quotes)."""
+    from . import _table as T
+
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    for n, rec in enumerate(csv.reader(lines, delimiter=delimiter), start=1):
+        if (rec and rec[0].strip()) or any(c.strip() for c in rec):
+            rows.append(rec)
+            numbers.append(n)
+    return T.Records(path=path, kind="csv", rows=rows, numbers=numbers, n_rows=len(lines))
+
+
+def _parse(
+    path: Path, header_number: int, width: int, delimiter: str
+) -> tuple[list[Any], np.ndarray] | None:
+    """(the data columns without blank rows, the file's row number of each row), or ``None``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from pyarrow import csv as pacsv
+
+    names = [f"c{j}" for j in range(width)]
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                skip_rows=header_number, column_names=names, block_size=_BLOCK
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                quote_char=False,
+                double_quote=False,
+                escape_char=False,
+                newlines_in_values=False,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.large_string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                check_utf8=True,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError):
+        return None
+    n = table.num_rows
+    if n == 0:
+        return None
+    columns = [table.column(j) for j in range(width)]
+    del table
+    # a row is blank when every cell is white space: look beyond the first cell only where
+    # that one is blank
+    keep = np.asarray(pc.greater(pc.utf8_length(strip(columns[0])), 0), dtype=bool)
+    unsure = np.flatnonzero(~keep)
+    if len(unsure):
+        at = pa.array(unsure)
+        for column in columns[1:]:
+            keep[unsure] |= np.asarray(
+                pc.greater(pc.utf8_length(strip(column.take(at))), 0), dtype=bool
+            )
+    numbers = np.flatnonzero(keep) + header_number + 1
+    if len(numbers) == 0:
+        return None
+    if not keep.all():
+        mask = pa.array(keep)
+        columns = [c.filter(mask) for c in columns]
+    return columns, numbers
+
+
+def _extra_blank(columns: list[Any]) -> bool:
+    """Whether the columns right of the named ones (blank header cells) are empty."""
+    import pyarrow.compute as pc
+
+    return all(pc.max(pc.utf8_length(strip(c))).as_py() in (None, 0) for c in columns)
