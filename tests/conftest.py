@@ -10,10 +10,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,31 @@ def assert_no_traceback() -> Callable[[subprocess.CompletedProcess[str]], None]:
         assert "Traceback" not in proc.stdout, proc.stdout
 
     return check
+
+
+@contextlib.contextmanager
+def _immutable(folder: Path) -> Iterator[None]:
+    """Make ``folder`` immutable (``chattr +i``): nobody, not even root, can add files to it.
+
+    Skips the test where ``chattr`` or the file system's attribute is not available.
+    """
+    try:
+        done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, check=False)
+    except FileNotFoundError:
+        pytest.skip("chattr is not installed")
+    if done.returncode != 0:
+        pytest.skip(f"chattr +i is not supported here: {done.stderr!r}")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+@pytest.fixture(scope="session")
+def immutable() -> Callable[[Path], contextlib.AbstractContextManager[None]]:
+    """Return ``immutable(folder)``, a context in which even root cannot write into ``folder``.
+
+    CI runs as root, which writes into read-only (mode 555) folders; an immutable folder (Linux
+    ``chattr +i``) refuses new files to root too, so write errors are tested there as well.
+    """
+    return _immutable

@@ -86,6 +86,21 @@ def test_gpkg_into_a_read_only_folder(tmp_path, run_cli):
     assert "chiikimap.gpkg" in err
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="chattr is Linux's")
+def test_gpkg_into_an_immutable_folder_even_as_root(tmp_path, run_cli, immutable):
+    # CI runs as root, which writes into read-only (mode 555) folders; an immutable folder
+    # refuses new files to root too, so the error path runs there as well
+    out = tmp_path / "o"
+    out.mkdir()
+    with immutable(out):
+        argv = ["map", *AREAS, *RESOURCES, "--gpkg", "--out", "o"]
+        err = _assert_one_message(run_cli(*argv, cwd=tmp_path))
+        assert list(out.iterdir()) == []
+    assert "エラー / error: " in err
+    assert "chiikimap.gpkg" in err
+    assert "read-only" in err
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is how Ctrl-C arrives on POSIX")
 def test_ctrl_c_is_one_line_and_exit_130(tmp_path):
     proc = subprocess.Popen(

@@ -17,6 +17,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -251,6 +252,21 @@ def test_a_really_read_only_folder_is_a_clear_error(tmp_path: Path) -> None:
             fake_coverage().to_geopackage(folder / "out.gpkg")
     finally:
         folder.chmod(0o755)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="chattr is Linux's")
+@pytest.mark.parametrize("suffix", [".html", ".xlsx", ".gpkg"])
+def test_an_immutable_folder_is_a_clear_error_even_for_root(
+    tmp_path: Path, immutable: Any, suffix: str
+) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    target = folder / f"out{suffix}"
+    with immutable(folder):
+        with pytest.raises(OutputFileError, match=r"書き込めません.*read-only") as info:
+            _write(fake_coverage(), target)
+        assert list(folder.iterdir()) == []
+    assert info.value.path == str(target)
 
 
 def test_a_missing_folder_and_a_folder_as_target_are_clear_errors(tmp_path: Path) -> None:

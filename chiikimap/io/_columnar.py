@@ -82,19 +82,26 @@ def _usable_encoding(encoding: str | None) -> bool:
         return False
 
 
-def _plain(path: Path) -> bool:
-    """Whether the bytes hold no quote, NUL, lone CR or U+FFFD (scanned in chunks)."""
+def _plain(path: Path) -> int | None:
+    """The number of lines when the bytes hold no quote, NUL, lone CR or U+FFFD, else ``None``.
+
+    The file is scanned in chunks.
+    """
     tail = b""
+    lines = 0
     with path.open("rb") as f:
         while chunk := f.read(_SCAN_CHUNK):
             buf = tail + chunk  # a sequence cut by the chunk boundary is seen whole
             if b'"' in chunk or b"\x00" in chunk or b"\xef\xbf\xbd" in buf:
-                return False
+                return None
             lone = b"\r" in buf and buf.count(b"\r") != buf.count(b"\r\n") + buf.endswith(b"\r")
             if lone:
-                return False
+                return None
+            lines += chunk.count(b"\n")
             tail = buf[-2:]
-    return not tail.endswith(b"\r")
+    if tail.endswith(b"\r"):
+        return None
+    return lines + (bool(tail) and not tail.endswith(b"\n"))
 
 
 def _prefix_lines(path: Path) -> tuple[list[str], bool] | None:
@@ -131,7 +138,8 @@ def read_plain_csv(
     if path.stat().st_size < FAST_MIN_BYTES or not _usable_encoding(encoding):
         return None
     prefix = _prefix_lines(path)
-    if prefix is None or not _plain(path):
+    n_lines = _plain(path) if prefix is not None else None
+    if prefix is None or n_lines is None:
         return None
     lines, whole = prefix
     first = lines[0] if lines else ""
@@ -148,7 +156,8 @@ def read_plain_csv(
     columns = T.header_cells(head.rows[start])
     if len(columns) < 2:
         return None
-    data = _parse(path, header_number, raw_width, delimiter)
+    # every line below the header is one row of the parser (an empty line would be skipped)
+    data = _parse(path, header_number, raw_width, delimiter, n_lines - header_number)
     if data is None or not _extra_blank(data[0][len(columns) :]):
         return None
     cells, numbers = data
@@ -191,7 +200,7 @@ def _head_records(path: Path, lines: list[str], delimiter: str) -> Any:
 
 
 def _parse(
-    path: Path, header_number: int, width: int, delimiter: str
+    path: Path, header_number: int, width: int, delimiter: str, n_lines: int
 ) -> tuple[list[Any], np.ndarray] | None:
     """(the data columns without blank rows, the file's row number of each row), or ``None``."""
     import pyarrow as pa
@@ -223,7 +232,7 @@ def _parse(
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError):
         return None
     n = table.num_rows
-    if n == 0:
+    if n == 0 or n != n_lines:
         return None
     columns = [table.column(j) for j in range(width)]
     del table
