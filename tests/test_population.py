@@ -9,6 +9,7 @@ of those layouts is available to the project (see the README).
 from __future__ import annotations
 
 import warnings
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,7 +17,12 @@ import numpy as np
 import pytest
 
 from chiikimap import _schema as S
-from chiikimap._errors import ChiikimapWarning, ColumnNotFoundError, EncodingError
+from chiikimap._errors import (
+    ChiikimapWarning,
+    ColumnNotFoundError,
+    EncodingError,
+    InputFileError,
+)
 from chiikimap._names import kanji_to_int, normalize_town_name
 from chiikimap.io.population import read_population
 
@@ -206,6 +212,41 @@ def test_census_topojson_merges_shared_key_codes() -> None:
     src = S.sources_of(gdf)[0]
     assert src.attribution == "© CODH / e-Stat 国勢調査 CC BY 4.0"
     assert src.date == "2020-10-01"
+
+
+def _census_zip(tmp_path: Path) -> Path:
+    """The 生駒市 census slice zipped in a folder, as e-Stat distributes boundaries."""
+    archive = tmp_path / "r2ka29209.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(DATA / "r2ka29209_town_slice.topojson", "r2ka29209/r2ka29209.topojson")
+    return archive
+
+
+def test_census_zip_is_extracted_and_read_like_the_file(tmp_path: Path) -> None:
+    plain = _ikoma()
+    zipped = read_population(_census_zip(tmp_path))
+    assert len(zipped) == len(plain)
+    assert zipped["pop_total"].sum() == plain["pop_total"].sum()
+    assert S.read_reports(zipped)[0]["file"] == "r2ka29209.zip"
+
+
+def test_census_zip_over_the_size_cap_is_refused_before_gdal_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyogrio
+
+    from chiikimap.io import _archive
+
+    archive = _census_zip(tmp_path)
+    monkeypatch.setattr(_archive, "MAX_MEMBER_BYTES", 1000)
+
+    def no_gdal(path: object, *args: object, **kwargs: object) -> None:
+        raise AssertionError(f"GDAL opened {path}")
+
+    monkeypatch.setattr(pyogrio, "list_layers", no_gdal)
+    with pytest.raises(InputFileError, match="too large") as info:
+        read_population(archive)
+    assert info.value.path == str(archive)
 
 
 def _census_file(path: Path, keys: list, jinko: list[float]) -> Path:

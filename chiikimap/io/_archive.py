@@ -18,6 +18,7 @@ __all__ = [
     "MAX_MEMBER_BYTES",
     "MAX_TOTAL_BYTES",
     "check_member_names",
+    "extract_dataset",
     "extract_members",
 ]
 
@@ -97,3 +98,40 @@ def extract_members(archive: Path, zf: zipfile.ZipFile, names: Sequence[str], in
                 f"{info.filename!r} is damaged or cannot be read: {exc}",
                 path=archive,
             ) from None
+
+
+def extract_dataset(archive: Path, into: Path) -> Path:
+    """Extract the one vector data set of a zip (as 国土数値情報 distributes it) and return it.
+
+    A shapefile is preferred over a GeoJSON of the same data (KSJ zips hold both); its sidecar
+    files (.dbf, .shx, .prj, .cpg) are extracted with it. Several data sets are an error that
+    lists them. Every member name is checked and the extraction is capped
+    (:func:`extract_members`), so GDAL never opens a zip in place.
+    """
+    try:
+        zf = zipfile.ZipFile(archive)
+    except zipfile.BadZipFile as exc:
+        raise InputFileError(
+            "zip ファイルとして開けません / not a readable zip file", path=str(archive)
+        ) from exc
+    with zf:
+        check_member_names(archive, zf.namelist())
+        names = [n for n in zf.namelist() if not n.endswith("/") and "__MACOSX" not in n]
+        shp = [n for n in names if n.lower().endswith(".shp")]
+        other = [
+            n for n in names if n.lower().endswith((".geojson", ".json", ".topojson", ".gpkg"))
+        ]
+        candidates = shp or other
+        if len(candidates) != 1:
+            found = ", ".join(candidates) or ", ".join(names[:20])
+            raise InputFileError(
+                f"zip の中に読み込むデータが {len(candidates)} 個あります ({found})。展開して 1 つの"
+                f"ファイルを指定してください / the zip holds {len(candidates)} vector data sets "
+                f"({found}); extract it and pass one file",
+                path=str(archive),
+            )
+        chosen = candidates[0]
+        stem = chosen[: -len(Path(chosen).suffix)]
+        members = [n for n in names if n == chosen or (shp and n.startswith(stem + "."))]
+        extract_members(archive, zf, members, into)
+    return into / Path(chosen).name

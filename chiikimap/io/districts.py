@@ -11,7 +11,6 @@ import re
 import tempfile
 import unicodedata
 import warnings
-import zipfile
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from os import PathLike
@@ -34,7 +33,7 @@ from .._errors import (
     UnknownLayoutError,
     reads_files,
 )
-from ._archive import check_member_names, extract_members
+from ._archive import extract_dataset
 from ._text import decode_text
 
 __all__ = ["OVERLAP_TOLERANCE_M2", "merge_areas", "read_districts"]
@@ -212,7 +211,7 @@ def read_districts(
     where = str(path)
     if p.suffix.lower() == ".zip" and p.is_file():
         with tempfile.TemporaryDirectory(prefix="chiikimap-zip-") as tmp:
-            inner = _unzip_dataset(p, Path(tmp))
+            inner = extract_dataset(p, Path(tmp))
             gdf, detected_encoding = _read_file(inner, encoding=encoding)
     else:
         gdf, detected_encoding = _read_file(p, encoding=encoding)
@@ -517,40 +516,6 @@ def _read_file(path: Path, *, encoding: str | None) -> tuple[gpd.GeoDataFrame, s
                 row=row,
             )
     return gdf, detected
-
-
-def _unzip_dataset(archive: Path, into: Path) -> Path:
-    """Extract the one vector data set of a zip (as 国土数値情報 distributes it) and return it.
-
-    A shapefile is preferred over a GeoJSON of the same data (KSJ zips hold both); its sidecar
-    files (.dbf, .shx, .prj, .cpg) are extracted with it. Several data sets are an error that
-    lists them.
-    """
-    try:
-        zf = zipfile.ZipFile(archive)
-    except zipfile.BadZipFile as exc:
-        raise InputFileError(
-            "zip ファイルとして開けません / not a readable zip file", path=str(archive)
-        ) from exc
-    with zf:
-        check_member_names(archive, zf.namelist())
-        names = [n for n in zf.namelist() if not n.endswith("/") and "__MACOSX" not in n]
-        shp = [n for n in names if n.lower().endswith(".shp")]
-        other = [n for n in names if n.lower().endswith((".geojson", ".json", ".gpkg"))]
-        candidates = shp or other
-        if len(candidates) != 1:
-            found = ", ".join(candidates) or ", ".join(names[:20])
-            raise InputFileError(
-                f"zip の中に読み込むデータが {len(candidates)} 個あります ({found})。展開して 1 つの"
-                f"ファイルを指定してください / the zip holds {len(candidates)} vector data sets "
-                f"({found}); extract it and pass one file",
-                path=str(archive),
-            )
-        chosen = candidates[0]
-        stem = chosen[: -len(Path(chosen).suffix)]
-        members = [n for n in names if n == chosen or (shp and n.startswith(stem + "."))]
-        extract_members(archive, zf, members, into)
-    return into / Path(chosen).name
 
 
 def _sidecar(path: Path, ext: str) -> Path | None:

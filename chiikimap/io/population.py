@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import tempfile
 import unicodedata
 import warnings
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ from .._errors import (
 )
 from .._names import normalize_town_name
 from . import _ages, _mesh
+from ._archive import extract_dataset
 from ._table import norm_header as _norm_header
 from ._table import read_records
 
@@ -790,7 +792,20 @@ def _dissolve(geoms: gpd.GeoSeries, keys: pd.Series) -> dict[str, Any]:
 
 
 def _census_frame(p: Path, *, encoding: str | None, crs: Any) -> tuple[gpd.GeoDataFrame, list[str]]:
-    """The census boundary file in EPSG:6668 (layer ``town`` of a CODH TopoJSON) and notes."""
+    """The census boundary file in EPSG:6668 (layer ``town`` of a CODH TopoJSON) and notes.
+
+    A zip (as e-Stat distributes the boundaries) is extracted with the size caps of
+    :mod:`chiikimap.io._archive` first; GDAL never reads it in place.
+    """
+    if p.suffix.lower() == ".zip" and p.is_file():
+        with tempfile.TemporaryDirectory(prefix="chiikimap-zip-") as tmp:
+            inner = extract_dataset(p, Path(tmp))
+            gdf = _census_file(inner, encoding)
+        return _census_checked(gdf, p, inner.suffix, crs)
+    return _census_checked(_census_file(p, encoding), p, p.suffix, crs)
+
+
+def _census_file(p: Path, encoding: str | None) -> gpd.GeoDataFrame:
     import pyogrio
 
     layers = [str(name) for name, _ in pyogrio.list_layers(p)]
@@ -798,7 +813,13 @@ def _census_frame(p: Path, *, encoding: str | None, crs: Any) -> tuple[gpd.GeoDa
     kwargs: dict[str, Any] = {"layer": layer} if layer else {}
     if encoding:
         kwargs["encoding"] = encoding
-    gdf = gpd.read_file(p, **kwargs)
+    return gpd.read_file(p, **kwargs)
+
+
+def _census_checked(
+    gdf: gpd.GeoDataFrame, p: Path, suffix: str, crs: Any
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """The census frame with its columns checked and its CRS set, and the notes."""
     upper = {str(c).upper() for c in gdf.columns}
     if "KEY_CODE" not in upper or "JINKO" not in upper:
         raise UnknownLayoutError(
@@ -809,7 +830,7 @@ def _census_frame(p: Path, *, encoding: str | None, crs: Any) -> tuple[gpd.GeoDa
     notes: list[str] = []
     if crs is not None:
         gdf = gdf.set_crs(crs, allow_override=True)
-    elif gdf.crs is None and p.suffix.lower() == ".topojson":
+    elif gdf.crs is None and suffix.lower() == ".topojson":
         gdf = gdf.set_crs(S.STORAGE_CRS)
         notes.append(
             "TopoJSON に CRS がないため EPSG:6668 (JGD2011 経緯度) とみなしました / TopoJSON has no CRS; read as EPSG:6668"
