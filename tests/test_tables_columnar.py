@@ -88,7 +88,7 @@ def _write(tmp: Path, text: str, *, bom: bool = False, newline: str = "\n") -> P
 # --- white space as Python counts it -------------------------------------------------------------
 def test_spaces_are_pythons_white_space() -> None:
     python = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
-    assert C.SPACES == python
+    assert python == C.SPACES
 
 
 SPACEY = st.text(
