@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
@@ -82,6 +83,7 @@ def _worker(kind: str, path: str) -> None:
 
 
 def _run(kind: str, path: Path) -> dict[str, float]:
+    load = os.getloadavg()[0]
     out = subprocess.run(
         [sys.executable, __file__, "--worker", kind, str(path)],
         check=True,
@@ -89,6 +91,8 @@ def _run(kind: str, path: Path) -> dict[str, float]:
         text=True,
     )
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    # the machine's 1-minute load average before and after the run (other jobs slow it down)
+    result["load"] = max(load, os.getloadavg()[0])
     return result
 
 
@@ -119,9 +123,12 @@ def main() -> None:
         base = _run("pandas", path)
     print(
         f"read_resources:   {ours['seconds']:6.2f} s   peak RSS {ours['peak_mib']:,.0f} MiB "
-        f"({ours['rows']:,.0f} resources)"
+        f"({ours['rows']:,.0f} resources)   load average {ours['load']:.1f}"
     )
-    print(f"pandas.read_csv:  {base['seconds']:6.2f} s   peak RSS {base['peak_mib']:,.0f} MiB")
+    print(
+        f"pandas.read_csv:  {base['seconds']:6.2f} s   peak RSS {base['peak_mib']:,.0f} MiB"
+        f"   load average {base['load']:.1f}"
+    )
     print(f"ratio (time):     {ours['seconds'] / base['seconds']:6.1f}x")
     print(f"60 KB cell of nested parentheses classified in {_nested_parentheses():.3f} s")
 

@@ -161,16 +161,18 @@ def read_plain_csv(
     if data is None or not _extra_blank(data[0][len(columns) :]):
         return None
     cells, numbers = data
+    named = cells[: len(columns)]
+    del cells, data
     used = encoding or ("utf-8-sig" if _starts_with_bom(path) else "utf-8")
     table = T.Table(
         path=path,
         kind="csv",
         columns=columns,
-        rows=ArrowRows(cells[: len(columns)], len(numbers)),  # type: ignore[arg-type]
+        rows=ArrowRows(named, len(numbers)),  # type: ignore[arg-type]
         row_numbers=numbers.tolist(),
         encoding=used,
         header_row=header_number,
-        arrow=cells[: len(columns)],
+        arrow=named,  # one list: a column let go by the reader is gone from the rows too
     )
     table.header_found = found
     table.above = [

@@ -687,7 +687,8 @@ def _datum_shift(
         chosen = np.arange(len(rows))
     elif column is not None:
         j = rows.table.columns.index(column)
-        values, codes = _codes(_take(rows.table.text_column(j), rows.at))
+        distinct, codes = _codes(_take(rows.table.text_column(j), rows.at))
+        values = distinct.to_pylist()
         hit = np.array([names_tokyo_datum(v) for v in values], dtype=bool)
         chosen = np.flatnonzero(hit[codes]) if len(hit) else np.zeros(0, dtype=np.intp)
     else:
@@ -949,17 +950,20 @@ def _objects(values: Sequence[Any]) -> np.ndarray:
     return out
 
 
-def _codes(column: Any) -> tuple[list[str], np.ndarray]:
-    """(distinct values in order of first appearance, each row's position among them)."""
+def _codes(column: Any) -> tuple[Any, np.ndarray]:
+    """(distinct values in order of first appearance, each row's position among them).
+
+    The distinct values are a pyarrow array (``.to_pylist()`` for Python strings).
+    """
     encoded = pc.dictionary_encode(column)
     if isinstance(encoded, pa.ChunkedArray):
         if not encoded.num_chunks:
-            return [], np.zeros(0, dtype=np.intp)
+            return pa.array([], type=pa.large_string()), np.zeros(0, dtype=np.intp)
         # the chunks of a chunked column share the one (final) dictionary
-        values = encoded.chunk(0).dictionary.to_pylist()
+        values = encoded.chunk(0).dictionary
         codes = np.concatenate([c.indices.to_numpy() for c in encoded.chunks])
     else:
-        values, codes = encoded.dictionary.to_pylist(), encoded.indices.to_numpy()
+        values, codes = encoded.dictionary, encoded.indices.to_numpy()
     return values, np.asarray(codes, dtype=np.intp)
 
 
@@ -1142,7 +1146,8 @@ def _categories(
         values, codes = [""], np.zeros(n, dtype=np.intp)
         keys: list[tuple[str, ...]] = [(spec.given,)]
     else:
-        values, codes = _codes(table.text_column(spec.idx["category"]))
+        distinct, codes = _codes(table.text_column(spec.idx["category"]))
+        values = distinct.to_pylist()
         verdicts = [_cell_verdict(value, spec, classify, tally) for value in values]
         keys = [v[0] if v is not None else () for v in verdicts]
         for c, verdict in enumerate(verdicts):
@@ -1153,8 +1158,9 @@ def _categories(
         if undecided:
             codes = codes.copy()
             by_keys = {k: c for c, k in enumerate(keys)}
-            for i in np.flatnonzero(np.isin(codes, undecided)).tolist():
-                name = str(names[i].as_py())
+            rows = np.flatnonzero(np.isin(codes, undecided))
+            row_names = names.take(pa.array(rows)).to_pylist()
+            for i, name in zip(rows.tolist(), row_names, strict=True):
                 found = _classify(values[codes[i]], name, classify, tally.unclassified)
                 codes[i] = by_keys.setdefault(found[0], len(keys))
                 if codes[i] == len(keys):
@@ -1175,8 +1181,9 @@ def _inactive_rows(
     in_value = np.array([_MAYBE_INACTIVE.search(v) is not None for v in values], dtype=bool)
     if len(in_value) and in_value.any():
         maybe |= in_value[codes] if len(codes) else maybe
-    for i in np.flatnonzero(maybe).tolist():
-        inactive = _inactive_problem(str(names[i].as_py()), values[codes[i]])
+    rows = np.flatnonzero(maybe)
+    for i, name in zip(rows.tolist(), names.take(pa.array(rows)).to_pylist(), strict=True):
+        inactive = _inactive_problem(name, values[codes[i]])
         if inactive is not None:
             problems.setdefault(i, []).append(inactive)
 
@@ -1259,10 +1266,12 @@ def _read_rows(
     bad = set(point_problems) | set(cats.problems) | set(table.row_errors)
     bad.update(i for i in table.formulas if _formula_problem(table, i, spec) is not None)
     bad.update(np.flatnonzero(np.asarray(pc.utf8_length(names).to_numpy()) == 0).tolist())
-    for i in sorted(bad):
+    rejected = sorted(bad)
+    bad_names = names.take(pa.array(rejected, type=pa.int64())).to_pylist()
+    bad_cells = table.rows_at(rejected)
+    for i, name, cells in zip(rejected, bad_names, bad_cells, strict=True):
         found = (point_problems.get(i), cats.problems.get(i, []))
-        name = str(names[i].as_py())
-        _reject(table, i, _row_problems(table, i, spec, name, found), tally, report)
+        _reject(table, i, cells, _row_problems(table, i, spec, name, found), tally, report)
     keep = np.ones(len(table.rows), dtype=bool)
     keep[list(bad)] = False
     good = np.flatnonzero(keep)
@@ -1287,7 +1296,12 @@ def _read_rows(
 
 
 def _reject(
-    table: T.Table, i: int, problems: list[tuple[str, str]], tally: _Tally, report: S.ReadReport
+    table: T.Table,
+    i: int,
+    cells: list[str],
+    problems: list[tuple[str, str]],
+    tally: _Tally,
+    report: S.ReadReport,
 ) -> None:
     for kind, _ in problems:
         tally.reasons[kind] += 1
@@ -1296,7 +1310,7 @@ def _reject(
             S.REJECTED_FILE: table.where(i),
             S.REJECTED_ROW: table.row_numbers[i],
             S.REJECTED_REASON: "; ".join(r for _, r in problems),
-            S.REJECTED_VALUES: dict(zip(table.columns, table.row(i), strict=True)),
+            S.REJECTED_VALUES: dict(zip(table.columns, cells, strict=True)),
         }
     )
 
@@ -1309,7 +1323,8 @@ def _capacities(
     n = len(good)
     if "capacity" not in spec.idx:
         return np.full(n, math.nan), np.zeros(n, dtype=np.intp)
-    values, codes = _codes(_take(table.text_column(spec.idx["capacity"]), at))
+    distinct, codes = _codes(_take(table.text_column(spec.idx["capacity"]), at))
+    values = distinct.to_pylist()
     parsed = [_parse_capacity(v) for v in values]
     capacity = np.array([p[0] for p in parsed], dtype=float)[codes]
     status = np.array([p[1] for p in parsed], dtype=object)[codes]
@@ -1903,7 +1918,20 @@ def _one_file(rows: _FileRows, messages: list[str]) -> gpd.GeoDataFrame:
     """The layer of one file: duplicate rows merged on columns, the rest as they are."""
     final, merged, numbers, dup_messages = _merge_file(rows)
     messages.extend(dup_messages)
+    _release_columns(rows)
     return _file_layer(rows, final, merged, numbers)
+
+
+def _release_columns(rows: _FileRows) -> None:
+    """Let the file's columns go that building the layer does not read (a million rows)."""
+    arrow = rows.table.arrow
+    if arrow is None:
+        return
+    found = rows.report.columns
+    contact = {found[r] for r in ("phone", "fax", "url", "operator", *_CONTACT_PARTS) if r in found}
+    for j, name in enumerate(rows.table.columns):
+        if name not in contact:
+            arrow[j] = None
 
 
 def _several_files(
