@@ -13,6 +13,7 @@ from __future__ import annotations
 from os import PathLike
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from . import _schema as S
@@ -329,9 +330,13 @@ def compare_to_excel(
             ws,
             f"前回との比較（{' → '.join(period_labels(b, a))}）",
             f"資源: 開設 {int(n.get('opened', 0))}・廃止 {int(n.get('closed', 0))}・継続 "
-            f"{int(n.get('kept', 0))}。基準 {a.info.weight_label}",
+            f"{int(n.get('kept', 0))}。基準 {a.info.weight_label}。変化のあった行（判定・カバー率の"
+            "変化、開設・廃止）を先に並べています",
         )
-        _put_rows(ws, 4, _change_table(a, changes), _CHANGE_COLUMNS)
+        table = _change_table(a, changes)
+        quiet = (table["trend"] == "unchanged") & (table["n_opened"] + table["n_closed"] == 0)
+        table = table.iloc[np.argsort(quiet.to_numpy(), kind="stable")]  # changes first
+        _put_rows(ws, 4, table, _CHANGE_COLUMNS)
         ws.freeze_panes = "C5"
         ws.auto_filter.ref = f"A4:W{len(changes) + 4}"
         X._print_setup(ws, landscape=True, title_rows="4:4")

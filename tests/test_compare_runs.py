@@ -228,6 +228,13 @@ def test_cli_compare_writes_tables_and_maps(runs: Path, tmp_path: Path, capsys) 
     assert wb.sheetnames == ["前回との比較", "開設・廃止", "出典・条件"]
     heads = [c.value for c in wb["前回との比較"][4]]
     assert heads[:6] == ["圏域", "種別", "判定（前回）", "判定（今回）", "判定の変化", "変化"]
+    # rows with a change come first: the two areas that lost a home
+    first = [[c.value for c in wb["前回との比較"][r]] for r in (5, 6)]
+    assert [r[:2] for r in first] == [
+        ["勝賀中学校区（参考）", "認知症グループホーム"],
+        ["香東中学校区（参考）", "認知症グループホーム"],
+    ]
+    assert [r[5] for r in first] == ["変化なし", "悪化"]
     changes = [r[0].value for r in wb["開設・廃止"].iter_rows(min_row=2)]
     assert changes.count("廃止") == 2
     assert changes.count("開設") == 0

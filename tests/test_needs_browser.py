@@ -52,3 +52,25 @@ def test_change_map_draws_offline_with_markers(tmp_path: Path) -> None:
     fills = re.findall(r'<path[^>]*fill="(#[0-9a-f]{6})"', dom)
     assert fills.count(N.TREND_COLOURS["improved"]) == 1  # A00: 空白 → 充足
     assert fills.count(N.TREND_COLOURS["worse"]) == 1  # A11: 充足 → 空白
+
+
+def test_legend_check_box_hides_and_shows_the_priority_layer(tmp_path: Path) -> None:
+    from tests._maps_helpers import probe_page
+
+    c = _hand_made(tmp_path)
+    page = tmp_path / "priority.html"
+    N.save_priority_html(c, page, "閉じこもり傾向(%)", "houmon_kaigo", offline=True, tiles=None)
+    js = """
+      var red = 'RED';
+      function count() { return Array.prototype.filter.call(document.querySelectorAll('path'),
+        function (p) { return p.getAttribute('fill') === red; }).length; }
+      var box = document.querySelector('.ckm-needs-legend input[type=checkbox]');
+      R.before = count();
+      box.checked = false; box.dispatchEvent(new Event('change'));
+      R.hidden = count();
+      box.checked = true; box.dispatchEvent(new Event('change'));
+      R.shown = count();
+    """.replace("RED", N.QUADRANT_COLOURS["高ニーズ×不足"])
+    report = probe_page(page.read_text(encoding="utf-8"), tmp_path, open_popups=False, extra_js=js)
+    assert report["errors"] == []
+    assert (report["before"], report["hidden"], report["shown"]) == (1, 0, 1)

@@ -110,8 +110,11 @@ def _signed(value: Any, *, pct: bool = False) -> str:
     return f"{v * 100:+.1f}pt" if pct else f"{v:+,.0f}"
 
 
-def _legend_html(title: str, items: Sequence[tuple[str, str, str]]) -> str:
-    """A fixed box in the lower right: escaped title and (colour, shape, label) rows."""
+def _legend_html(
+    title: str, items: Sequence[tuple[str, str, str]], toggle: Sequence[str] = ()
+) -> str:
+    """A fixed box in the lower right: escaped title, (colour, shape, label) rows, and a check
+    box that shows or hides the layers ``toggle`` (their JavaScript names, map first)."""
     rows = []
     for colour, shape, label in items:
         if shape == "area":
@@ -126,6 +129,14 @@ def _legend_html(title: str, items: Sequence[tuple[str, str, str]]) -> str:
                 f'font-weight:bold;margin-right:6px;vertical-align:middle">{shape}</span>'
             )
         rows.append(f'<div style="margin:2px 0">{mark}{esc(label)}</div>')
+    if toggle:
+        # folium's generated identifiers (letters, digits, _), never data text
+        layers = ",".join(toggle[1:])
+        rows.append(
+            '<label style="display:block;margin-top:4px;cursor:pointer"><input type="checkbox" '
+            f'checked onchange="var m={toggle[0]};[{layers}].forEach(function(g){{'
+            'this.checked?m.addLayer(g):m.removeLayer(g)}, this)"> 塗り分けを表示 / show</label>'
+        )
     return (
         '<div class="ckm-needs-legend" style="position:fixed;z-index:1000;right:10px;'
         "bottom:28px;background:rgba(255,255,255,.95);padding:6px 10px;border:1px solid #999;"
@@ -149,7 +160,7 @@ def _area_layer(
     name: str,
     fills: Mapping[str, str],
     tips: Mapping[str, str],
-) -> None:
+) -> folium.FeatureGroup:
     """One GeoJSON per area, filled with ``fills[area_id]``, tooltip ``tips[area_id]`` (HTML)."""
     import folium
 
@@ -173,6 +184,7 @@ def _area_layer(
             tooltip=folium.Tooltip(tips.get(aid, ""), sticky=True),
         ).add_to(group)
     group.add_to(m)
+    return group
 
 
 def _write_html(m: folium.Map, path: str | PathLike[str], offline: bool) -> None:
@@ -330,10 +342,11 @@ def priority_map(coverage: Coverage, indicator: str, category: str, **kwargs: An
         for a, q in zip(table[S.AREA_ID], table["quadrant"], strict=True)
     }
     tips = _priority_texts(coverage, indicator, category, table)
-    _area_layer(m, coverage, "優先圏域 / priority", fills, tips)
+    layer = _area_layer(m, coverage, "優先圏域 / priority", fills, tips)
     median = table.attrs.get("median_share", np.nan)
     title = f"優先圏域（{indicator} の中央値 {_pct(median)} 以上＝高ニーズ）"
-    _add_legend(m, _legend_html(title, _quadrant_items(table, lang)))
+    toggle = (m.get_name(), layer.get_name())
+    _add_legend(m, _legend_html(title, _quadrant_items(table, lang), toggle))
     return m
 
 
@@ -603,7 +616,7 @@ def change_map(
     lang = str(kwargs.get("lang", "ja"))
     m = gap_map(a, category=category, **kwargs)
     fills = {aid: TREND_COLOURS[t] for aid, t in trends.items()}
-    _area_layer(m, a, "変化 / change", fills, _change_texts(a, changes, trends, category))
+    layer = _area_layer(m, a, "変化 / change", fills, _change_texts(a, changes, trends, category))
     moved = _moved_resources(b, a, category, within_m)
     group = folium.FeatureGroup(name="開設・廃止 / opened and closed", show=True)
     for row in moved.to_dict("records"):
@@ -624,7 +637,9 @@ def change_map(
             tooltip=folium.Tooltip(_resource_tip(row, a if opened else b)),
         ).add_to(group)
     group.add_to(m)
-    legend = _legend_html("変化（前回→今回）", _change_items(trends, moved, lang))
+    legend = _legend_html(
+        "変化（前回→今回）", _change_items(trends, moved, lang), (m.get_name(), layer.get_name())
+    )
     _add_legend(m, legend)
     return m
 
