@@ -35,7 +35,9 @@ def add_geocode_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     gp.add_argument(
         "--municipality",
         metavar="NAME",
-        help="参照ファイルが市区町村名を持たないとき (街区辞書など) / municipality of the reference",
+        help="参照ファイルが市区町村名を持たないとき (街区辞書など) の市区町村名。市区町村名を書いて"
+        "いない住所もこの市区町村で照合します / municipality of the reference, also used for "
+        "addresses that name no municipality",
     )
     gp.add_argument("--sheet", metavar="NAME", help="Excel のシート名 / sheet of an xlsx list")
     gp.add_argument(
@@ -56,7 +58,14 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
     path = Path(args.file)
     out = Path(args.out) if args.out else path.with_name(f"{path.stem}_geocoded.csv")
     ref = read_reference(args.reference, municipality=args.municipality, cache=args.cache)
-    table = geocode_file(path, ref, out, address_col=args.address_col, sheet=args.sheet)
+    table = geocode_file(
+        path,
+        ref,
+        out,
+        address_col=args.address_col,
+        sheet=args.sheet,
+        municipality=args.municipality,
+    )
     levels = table["geocode_level"].replace("", "未照合 / not placed").value_counts()
     print(f"{out} を書き出しました / written ({len(table)} 行 / rows)", file=sys.stdout)
     for level, count in levels.items():

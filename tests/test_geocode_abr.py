@@ -262,3 +262,15 @@ def test_abr_gun_municipality_parcels() -> None:
     assert out["geocode_match"][1] == "熊毛郡屋久島町吉田 2-2"
     assert (out["lon"][2], out["lat"][2]) == (130.464509574, 30.435647309)
     assert pd.isna(out["lon"][3])
+
+
+def test_abr_index_cache(tmp_path: Path) -> None:
+    files = []
+    for src in (TOWN, TOWN_POS, RSDT_POS, PARCEL_POS):
+        files.append(tmp_path / src.name)
+        shutil.copy(src, files[-1])
+    first = read_reference(files, cache=True)
+    assert (tmp_path / f"{TOWN.name}.chiikimap-index.pickle").exists()
+    again = read_reference(files, cache=True)
+    assert repr(again) == repr(first)
+    _check(geocode(ADDRESSES, again))
