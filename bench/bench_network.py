@@ -7,20 +7,28 @@ points (1–7 people each) clustered around 40 towns; 500 resources in 5 categor
 (a 5 × 4 grid of boxes); radius 800 m. Both runs use the same layers; the script prints their
 times, the network's size and the straight-line vs walking coverage.
 
+With ``--pbf`` it also writes the street grid as an ``.osm.pbf`` file (one way per edge, in a
+temporary folder) and times :func:`chiikimap.read_network` on it: parsing, parsing with the
+cache being written, loading from the cache, and parsing clipped to one area plus 800 m.
+
 Run::
 
     PYTHONPATH=. python bench/bench_network.py
     PYTHONPATH=. python bench/bench_network.py --people 20000   # smaller
+    PYTHONPATH=. python bench/bench_network.py --pbf            # + reading an OSM file
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pyproj
+import shapely
 from shapely.geometry import box
 
 import chiikimap
@@ -87,6 +95,46 @@ def layers(n_people: int, n_res: int, extent: float, seed: int) -> tuple:
     return areas, res, pop
 
 
+def write_pbf(net: chiikimap.Network, path: Path) -> None:
+    """The network as an OSM PBF file: one node per grid node, one ``highway`` way per edge."""
+    import osmium
+
+    lon, lat = pyproj.Transformer.from_crs(net.crs, "EPSG:4326", always_xy=True).transform(
+        net.x, net.y
+    )
+    writer = osmium.SimpleWriter(str(path))
+    try:
+        for i in range(net.n_nodes):
+            writer.add_node(osmium.osm.mutable.Node(id=i + 1, location=(lon[i], lat[i])))
+        for k, (a, b) in enumerate(zip(net.u, net.v, strict=True)):
+            way = osmium.osm.mutable.Way(
+                id=k + 1, nodes=[int(a) + 1, int(b) + 1], tags={"highway": "residential"}
+            )
+            writer.add_way(way)
+    finally:
+        writer.close()
+
+
+def time_reading(net: chiikimap.Network, areas: gpd.GeoDataFrame) -> None:
+    """Print the times of read_network on the grid written as a PBF file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pbf = Path(tmp) / "grid.osm.pbf"
+        write_pbf(net, pbf)
+        size = pbf.stat().st_size
+        runs = [
+            ("parse", {}),
+            ("parse + write cache", {"cache": True}),
+            ("load from cache", {"cache": True}),
+            ("parse, clip to 1 area + 800 m", {"clip_to": areas.iloc[[7]], "margin_m": 800.0}),
+        ]
+        print(f"read_network on {pbf.name} ({size / 1e6:.1f} MB):")
+        for label, kw in runs:
+            t0 = time.perf_counter()
+            got = chiikimap.read_network(pbf, **kw)
+            dt = time.perf_counter() - t0
+            print(f"  {label:<31}{dt:7.3f} s  ({got.n_nodes:,} nodes, {got.n_edges:,} edges)")
+
+
 def main() -> None:
     """Build the city, run both analyses, print the figures."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -95,6 +143,7 @@ def main() -> None:
     ap.add_argument("--resources", type=int, default=500)
     ap.add_argument("--radius", type=float, default=800.0)
     ap.add_argument("--seed", type=int, default=18)
+    ap.add_argument("--pbf", action="store_true", help="also time read_network on a PBF file")
     a = ap.parse_args()
     step = 80.0
     net = grid_network(a.side, step, a.seed)
@@ -117,6 +166,11 @@ def main() -> None:
     print(f"{'category':<14}{'coverage 直線':>14}{'coverage 道のり':>16}")
     for k in CATS:
         print(f"{k:<14}{float(s.loc[k, S.COVERAGE]):>14.3f}{float(w.loc[k, S.COVERAGE]):>16.3f}")
+    assert walk.catchments is not None
+    n_vertices = int(shapely.get_num_coordinates(walk.catchments.geometry.to_numpy()).sum())
+    print(f"walking catchments: {len(walk.catchments)} categories, {n_vertices:,} vertices")
+    if a.pbf:
+        time_reading(net, areas)
 
 
 if __name__ == "__main__":

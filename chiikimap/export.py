@@ -650,6 +650,9 @@ def to_geopackage(coverage: Coverage, path: str | PathLike[str]) -> None:
         ``areas`` on ``area_id`` in QGIS. Geometry is left out so that each polygon is stored once.
         With indicators it also holds each indicator and ``<indicator>_at_risk`` /
         ``<indicator>_at_risk_uncovered``.
+    ``catchments``
+        With ``analyze(..., network=)`` only: per category the walking catchment
+        (``category``, ``category_label``, ``radius_m``, MultiPolygon), as the maps draw it.
     ``sources``
         One row per data source (attribute table): ``title``, ``publisher``, ``date``,
         ``license``, ``url``, ``credit``, ``layer`` (areas/resources/population) and
@@ -702,6 +705,12 @@ def to_geopackage(coverage: Coverage, path: str | PathLike[str]) -> None:
             population = coverage.population.to_crs(S.STORAGE_CRS)
             population.to_file(tmp, layer="population", driver="GPKG")
         pyogrio.write_dataframe(gaps, tmp, layer="gaps", driver="GPKG")
+        if coverage.catchments is not None:  # a network run: the walking catchments
+            catch = coverage.catchments.to_crs(S.STORAGE_CRS).copy()
+            catch.insert(
+                1, S.CATEGORY_LABEL, [coverage.taxonomy.label(k) for k in catch[S.CATEGORY]]
+            )
+            catch.to_file(tmp, layer="catchments", driver="GPKG")
         # the credit line and date of each source, with its layer (an attribute table)
         sources = pd.DataFrame(
             [{**src.to_dict(), "attribution": src.attribution} for src in coverage.info.sources],

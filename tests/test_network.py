@@ -463,6 +463,13 @@ def test_maps_draw_the_catchment_with_its_legend(tmp_path: Path) -> None:
     labels = [h.get_label() for leg in fig.legends for h in leg.legend_handles]
     assert "道のりで800m以内" in labels
     assert any(isinstance(h, Patch) for leg in fig.legends for h in leg.legend_handles)
+    # QGIS users get the catchments as a layer of the GeoPackage
+    gpkg = tmp_path / "g.gpkg"
+    walk.to_geopackage(gpkg)
+    layer = gpd.read_file(gpkg, layer="catchments")
+    assert list(layer[S.CATEGORY]) == [KEY]
+    assert layer[S.CATEGORY_LABEL].iloc[0] == "通いの場"
+    assert layer.to_crs(CRS).area.iloc[0] == pytest.approx(walk.catchments.to_crs(CRS).area.iloc[0])
     # the overview shows no catchment (it belongs to one category)
     over = walk.static_map()
     assert "道のりで800m以内" not in [
