@@ -86,12 +86,12 @@ def run_compare(args: argparse.Namespace) -> int:
     """Run ``chiikimap compare``; returns the exit code."""
     from ._errors import check_choice
     from ._needs_excel import compare_to_excel
-    from .cli import _check_out_dir, _print_written, _progress, _show_warnings
+    from .cli import _check_out_dir, _print_written, _progress, _show_warnings, _stage
     from .compare import comparable_pair, compare, resource_changes
     from .maps.needs import save_change_html, save_change_static
 
     _check_out_dir(args.out)
-    with _show_warnings():
+    with _show_warnings(), _stage("compare"):
         _progress(f"読み込み中 / reading {args.old} と {args.new}")
         before, after = comparable_pair(_folder(args.old), _folder(args.new, "after"))
         if args.category is not None:

@@ -214,6 +214,7 @@ OPTIONS: dict[str, dict[str, str]] = {
         "category": "--check",
     },
     "outputs": {"path": "--out", "out": "--out", "title": "--title"},
+    "compare": {"before": "OLD", "after": "NEW", "category": "--category"},
 }
 
 

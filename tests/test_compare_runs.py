@@ -246,6 +246,18 @@ def test_cli_compare_error_is_one_message(tmp_path: Path, capsys) -> None:  # ty
     err = capsys.readouterr().err
     assert "run.json" in err
     assert str(tmp_path) in err
+    assert "→ コマンドでは OLD で指定します" in err
+
+
+def test_cli_compare_unknown_category(runs: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "o"
+    code = main(
+        ["compare", str(runs / "old"), str(runs / "new"), "--out", str(out), "--category", "nope"]
+    )
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "group_home" in err  # the choices
+    assert "--category" in err
 
 
 def test_japanese_view_and_period_labels(pair) -> None:  # type: ignore[no-untyped-def]
