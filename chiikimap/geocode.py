@@ -40,6 +40,10 @@ REASON_EMPTY = "住所が空です / empty address"
 REASON_CITY = "市区町村が参照データにありません / municipality not in the reference"
 REASON_TOWN = "町名が参照データにありません（市区町村までの一致は位置にしません） / town not found (a municipality-only match is not placed)"
 REASON_CHOME = "丁目が参照データにありません / 丁目 not in the reference"
+REASON_NUMBER = (
+    "番地・番号が参照データになく、町の代表点もありません / "
+    "number not in the reference, and the reference has no point for the town itself"
+)
 
 
 @dataclass(frozen=True)
@@ -244,7 +248,7 @@ def geocode_one(
     if base in index.towns:
         lon, lat, name, level = index.towns[base]
         return GeocodeResult(lon, lat, level, index.name + name, None)
-    return GeocodeResult(None, None, None, index.name + base, REASON_TOWN)
+    return GeocodeResult(None, None, None, index.name + base, REASON_NUMBER)
 
 
 def geocode(

@@ -262,6 +262,7 @@ def test_abr_gun_municipality_parcels() -> None:
     assert out["geocode_match"][1] == "熊毛郡屋久島町吉田 2-2"
     assert (out["lon"][2], out["lat"][2]) == (130.464509574, 30.435647309)
     assert pd.isna(out["lon"][3])
+    assert "町の代表点もありません" in out["geocode_reason"][3]
 
 
 def test_abr_index_cache(tmp_path: Path) -> None:
