@@ -207,6 +207,15 @@ class SiteSuggestion:
 
 
 def _radius(cov: Coverage, category: str, radius_m: float | None) -> float:
+    if cov.info.distance == "network":
+        # siting measures reach by straight line: on a walking run its figures would not agree
+        # with the table, so it is refused rather than mixed
+        raise ParameterError(
+            "候補地の選定と閉鎖の影響は直線距離で計算します。道のり (network=) の結果には使えません。"
+            "network なしの analyze の結果で呼んでください / siting and closure impact measure "
+            "straight-line reach: call them on a result of analyze without network=",
+            param="cov",
+        )
     if radius_m is not None:
         r = float(radius_m)
         if not np.isfinite(r) or r <= 0:

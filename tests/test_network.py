@@ -764,3 +764,15 @@ def test_recipe_network_key_is_read_and_recorded(tmp_path: Path) -> None:
     with pytest.raises(chiikimap.ChiikimapError) as info:
         run_recipe(tmp_path / "recipe.toml")
     assert info.value.param == "analysis.network"
+
+
+def test_siting_refuses_a_walking_run() -> None:
+    """Siting measures straight-line reach: on a network run it would contradict the table."""
+    areas, res, pop = _layers(PEOPLE)
+    walk = chiikimap.analyze(
+        areas, res, pop, network=_town(), radius_m={KEY: 800.0}, metric_crs=CRS
+    )
+    with pytest.raises(ParameterError, match="道のり"):
+        walk.suggest_sites(res, KEY, k=1)
+    with pytest.raises(ParameterError, match="道のり"):
+        walk.closure_impact(KEY)
