@@ -8,7 +8,8 @@ catchment is the region where that distance is ≤ the radius, traced between th
 (linear interpolation, :mod:`contourpy`). So a person standing inside the drawn catchment is
 counted as reached, up to the grid's spacing (:data:`MIN_STEP_M` metres or more: at most
 :data:`MAX_POINTS` points per metric zone): the drawing is exact on the grid and approximate
-between its points. It is neither a buffer of fixed width around the reached streets (which would
+between its points — a point can be misdrawn only within one spacing of the outline, also where
+the nearest street changes and the walking distance jumps (tested on random points). It is neither a buffer of fixed width around the reached streets (which would
 draw people 40 m off a street as reached when the walk has 10 m left) nor a concave hull (which
 would fill the blocks the streets do not enter, and the river).
 """

@@ -776,3 +776,27 @@ def test_siting_refuses_a_walking_run() -> None:
         walk.suggest_sites(res, KEY, k=1)
     with pytest.raises(ParameterError, match="道のり"):
         walk.closure_impact(KEY)
+
+
+@pytest.mark.parametrize("radius", [300.0, 800.0, 1200.0])
+def test_catchment_agrees_with_the_rule_except_within_one_grid_step(radius: float) -> None:
+    """3,000 random points: inside the drawn catchment ⇔ walking distance ≤ radius, except for
+    points within one grid spacing (20 m) of its outline (the outline is interpolated between grid
+    points, also across the lines where the nearest street changes and the distance jumps)."""
+    import shapely
+
+    areas, res, pop = _layers(PEOPLE)
+    cov = chiikimap.analyze(
+        areas, res, pop, network=_town(), radius_m={KEY: radius}, metric_crs=CRS
+    )
+    geom = cov.catchments.to_crs(CRS).geometry.iloc[0]
+    proj = N.project(_town(), pyproj.CRS(CRS))
+    rng = np.random.default_rng(18)
+    pts = np.column_stack([rng.uniform(-100, 1100, 3000), rng.uniform(-100, 700, 3000)])
+    d = N.network_distance(proj, N.snap(proj, np.array([[0.0, -10.0]])), N.snap(proj, pts))
+    inside = shapely.contains_xy(geom, pts[:, 0], pts[:, 1])
+    wrong = inside != (d <= radius)
+    assert wrong.mean() < 0.01
+    if wrong.any():
+        near = shapely.distance(geom.boundary, shapely.points(pts[wrong]))
+        assert near.max() <= 20.0
