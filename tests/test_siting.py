@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import warnings
 
 import numpy as np
@@ -336,6 +337,23 @@ def test_plan_outputs(tmp_path) -> None:
     assert "2" in texts
     plan.save_static(tmp_path / "plan.png", paper="A4")
     assert (tmp_path / "plan.png").stat().st_size > 10_000
+
+
+def test_plan_map_escapes_candidate_names(tmp_path) -> None:
+    cov = _hand_coverage()
+    cand = _candidates()
+    payload = '<img src=x onerror="alert(1)">'
+    cand[S.NAME] = [payload + n for n in ["L", "M", "R", "E"]]
+    plan = cov.suggest_sites(cand, "kayoi_no_ba", k=2)
+    plan.save_html(tmp_path / "plan.html")
+    html = (tmp_path / "plan.html").read_text(encoding="utf-8")
+    assert "<img src=x" not in html  # the marker tooltips
+    # The zones' GeoJSON: folium writes "<" as \\u003c there, but its tooltip puts the decoded
+    # value into the page as HTML, so the name must already be escaped in the data.
+    zone_names = re.findall(r'"name": "([^"]*)", "rank": \d', html)
+    assert len(zone_names) == 2
+    assert all(n.startswith("\\u0026lt;img src=x onerror=\\u0026quot;") for n in zone_names)
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;L" in html
 
 
 def test_cli_sites(tmp_path, capsys) -> None:

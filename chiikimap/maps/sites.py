@@ -65,8 +65,11 @@ def site_map(plan: SiteSuggestion, **kwargs: Any) -> folium.Map:
     m = gap_map(plan.after, **kwargs)
     unit = "人" if plan.before.info.basis == "population" else "m²"
     zones = folium.FeatureGroup(name="新たに届く範囲 / newly covered", show=True)
+    # GeoJsonTooltip puts property values into the page as HTML: the names go in escaped.
+    zone_data = plan.zones[["rank", S.NAME, "geometry"]].copy()
+    zone_data[S.NAME] = [esc(str(name)) for name in zone_data[S.NAME]]
     folium.GeoJson(
-        plan.zones.to_json(),
+        zone_data.to_json(),
         style_function=lambda _f: {
             "color": ZONE_COLOUR,
             "weight": 1,
