@@ -41,6 +41,12 @@ def add_geocode_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     gp.add_argument("--sheet", metavar="NAME", help="Excel のシート名 / sheet of an xlsx list")
     gp.add_argument(
+        "--aliases",
+        metavar="CSV",
+        help="住所の別表記の表 (CSV/xlsx; 1列目: 一覧での表記、2列目: 参照データの表記) / "
+        "table of the municipality's address spellings (as written, as in the reference)",
+    )
+    gp.add_argument(
         "--cache",
         action="store_true",
         help="参照データの索引を参照ファイルの隣に保存して次回から再利用 / keep the reference "
@@ -53,6 +59,7 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .geocode import geocode_file
+    from .io.aliases import resolve_aliases
     from .io.reference import read_reference
 
     path = Path(args.file)
@@ -65,6 +72,7 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
         address_col=args.address_col,
         sheet=args.sheet,
         municipality=args.municipality,
+        aliases=resolve_aliases(args.aliases),
     )
     levels = table["geocode_level"].replace("", "未照合 / not placed").value_counts()
     print(f"{out} を書き出しました / written ({len(table)} 行 / rows)", file=sys.stdout)

@@ -123,6 +123,34 @@ TABLE_COLUMNS = (
     STATUS,
 )
 
+#: resources of the category in the area placed only at a town's point (geocode level 町丁目/大字):
+#: a column of ``analyze``'s table right after ``n_resources`` (not of TABLE_COLUMNS, which a
+#: hand-built table may follow without it)
+N_APPROX = "n_approx"
+#: the column read_resources(geocode=...) gives each resource, and its approximate levels
+GEOCODE_LEVEL = "geocode_level"
+APPROX_LEVELS = ("町丁目", "大字")
+#: what an approximate position is, said wherever one is drawn or counted
+APPROX_NOTE_JA = "位置は町丁目の代表点（概略）"
+APPROX_NOTE_EN = "position is the town's representative point (approximate)"
+
+
+def approximate(resources: pd.DataFrame) -> np.ndarray:
+    """Boolean mask of the resources placed only at a town's point (町丁目/大字 level).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> approximate(pd.DataFrame({"geocode_level": ["街区", "町丁目", None, "大字"]})).tolist()
+    [False, True, False, True]
+    >>> approximate(pd.DataFrame({"name": ["a"]})).tolist()
+    [False]
+    """
+    if GEOCODE_LEVEL not in resources.columns:
+        return np.zeros(len(resources), dtype=bool)
+    return np.asarray(resources[GEOCODE_LEVEL].isin(APPROX_LEVELS).to_numpy(), dtype=bool)
+
+
 STATUS_NONE = "none"
 STATUS_GAP = "gap"
 STATUS_OK = "ok"
@@ -144,6 +172,7 @@ COLUMN_LABELS_JA = {
     CATEGORY: "種別キー",
     CATEGORY_LABEL: "種別",
     N_RESOURCES: "資源数",
+    N_APPROX: "うち概略位置の資源数",
     CAPACITY: "定員計",
     WEIGHT: "基準値",
     PER_1000: "千人あたり資源数",

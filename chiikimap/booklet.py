@@ -63,6 +63,8 @@ class Entry:
     y: float
     colour: str
     outside: bool = False
+    #: placed only at a town's point (geocoded at 町丁目/大字 level); the address says so
+    approx: bool = False
 
 
 @dataclass
@@ -140,17 +142,20 @@ def _entry(row: pd.Series, number: int, keys: list[str], coverage: Coverage, xy:
         colour = _style.hex_colour(tax[mine[0]].color) if mine else _style.UNKNOWN_COLOUR
     except KeyError:
         colour = _style.UNKNOWN_COLOUR
+    approx = row.get(S.GEOCODE_LEVEL) in S.APPROX_LEVELS
+    address = _text(row.get(S.ADDRESS))
     return Entry(
         number=number,
         resource_id=_text(row.get(S.RESOURCE_ID)),
         name=_text(row.get(S.NAME)),
         categories="・".join(tax.label(k) for k in mine),
-        address=_text(row.get(S.ADDRESS)),
+        address=f"{address}（{S.APPROX_NOTE_JA}）" if approx else address,
         phone=unicodedata.normalize("NFKC", _text(row.get(S.PHONE))),
         hours=_text(row.get(S.HOURS)),
         x=float(xy.x),
         y=float(xy.y),
         colour=colour,
+        approx=approx,
     )
 
 

@@ -197,6 +197,8 @@ OPTIONS: dict[str, dict[str, str]] = {
         "sheet": "--sheet",
         "header_row": "--header-row",
         "encoding": "--encoding",
+        "geocode": "--geocode",
+        "address_aliases": "--aliases",
     },
     "population": {
         "path": "--population",
@@ -339,6 +341,8 @@ def _resource_options(args: argparse.Namespace, *names: str) -> dict[str, Any]:
         "category_col": "category_col",
         "sheet": "sheet",
         "header_row": "header_row",
+        "geocode": "geocode",
+        "aliases": "address_aliases",
     }
     pairs.update({n: n for n in names})
     out: dict[str, Any] = {}
@@ -948,6 +952,20 @@ def _add_resource_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="見出し（列名）の行番号 (1 から)。省略時は表題行を飛ばして自動で探します / "
         "row number of the column names (default: found below title rows)",
+    )
+    group.add_argument(
+        "--geocode",
+        action="append",
+        metavar="REFERENCE",
+        help="座標のない行に住所から位置を付ける参照データ (位置参照情報・アドレス・ベース・"
+        "レジストリ・Geolonia、複数回可) / reference file to place rows without coordinates "
+        "from their address, offline (repeat for several files)",
+    )
+    group.add_argument(
+        "--aliases",
+        metavar="CSV",
+        help="住所の別表記の表 (1列目: 一覧での表記、2列目: 参照データの表記; --geocode と使う) / "
+        "table of the municipality's address spellings (with --geocode)",
     )
 
 

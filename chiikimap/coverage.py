@@ -122,7 +122,8 @@ def analyze(  # noqa: PLR0913  (keyword-only options are the documented API)
     -------
     Coverage
         ``table`` has one row per area × category (areas in input order, categories in taxonomy
-        order) with the columns of ``chiikimap._schema.TABLE_COLUMNS``.
+        order) with the columns of ``chiikimap._schema.TABLE_COLUMNS`` and ``n_approx`` after
+        ``n_resources``.
 
     Notes
     -----
@@ -132,6 +133,10 @@ def analyze(  # noqa: PLR0913  (keyword-only options are the documented API)
       ``areas``, where the polygon edges are defined). A point on a border shared by several
       areas (or in an overlap) belongs to the area with the smallest ``area_id`` in string
       order. Resources in no area are in ``Coverage.unassigned``.
+    - ``n_approx``: of those, the resources placed only at a town's representative point
+      (``geocode_level`` 町丁目 or 大字, from ``read_resources(geocode=...)``): their distances,
+      hence ``covered`` and ``nearest_m``, are rough figures — a town point can lie several
+      hundred metres from the building. 0 when no resource was geocoded.
     - ``capacity``: sum of their known capacities for *c* (a resource's ``capacities`` entry of
       *c*, else its ``capacity``); NaN when none is known.
     - ``weight``: population of *a* (sum of the population points in *a*, border points by the
@@ -579,16 +584,30 @@ def _measure(
         target=cat.target,
         basis=run.basis,
     )
+    # of n_resources, those placed only at a town's point (geocoded at 町丁目/大字 level)
+    approx = in_area & S.approximate(run.resources)
+    n_approx = np.bincount(placed.res_area[approx], minlength=len(area_weight))
+    columns: dict[str, Any] = {}
+    for name, value in metrics.items():
+        columns[name] = value
+        if name == S.N_RESOURCES:
+            columns[S.N_APPROX] = n_approx.astype(np.int64)
     return pd.DataFrame(
         {
             S.AREA_ID: run.areas[S.AREA_ID].to_numpy(),
             S.AREA_NAME: run.areas[S.AREA_NAME].to_numpy(),
             S.CATEGORY: key,
             S.CATEGORY_LABEL: cat.label,
-            **metrics,
+            **columns,
             "_order": np.arange(len(area_weight)),
         }
     )
+
+
+#: analyze's table: TABLE_COLUMNS with n_approx right after n_resources
+_TABLE_OUT = tuple(
+    c for col in S.TABLE_COLUMNS for c in ((col, S.N_APPROX) if col == S.N_RESOURCES else (col,))
+)
 
 
 def _assemble(
@@ -638,10 +657,10 @@ def _assemble(
 def _table(rows: list[pd.DataFrame]) -> pd.DataFrame:
     """The rows of every category as one table in area order, with the table's columns."""
     if not rows:  # pragma: no cover - unreachable: resources or named categories exist
-        return pd.DataFrame(columns=list(S.TABLE_COLUMNS))
+        return pd.DataFrame(columns=list(_TABLE_OUT))
     table = pd.concat(rows, ignore_index=True)
     table = table.sort_values("_order", kind="stable").drop(columns="_order")
-    return table.reset_index(drop=True)[list(S.TABLE_COLUMNS)]
+    return table.reset_index(drop=True)[list(_TABLE_OUT)]
 
 
 def _run_info(run: _Run, zones: list[_zones.Zone], sources: Sequence[Source]) -> RunInfo:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import _schema as S
+from ._approx import approx_count, approx_note
 from ._atomic import atomic_path
 from ._errors import ChiikimapWarning, user_stacklevel
 from ._outside import outside_note, outside_weight
@@ -222,6 +223,13 @@ def _weight_header(coverage: Coverage) -> str:
     return f"{S.COLUMN_LABELS_JA[S.WEIGHT]}（{coverage.info.weight_label}）"
 
 
+def _approx_column(coverage: Coverage, frame: pd.DataFrame) -> list[tuple[str, str, str | None]]:
+    """The 「うち概略位置の資源数」 column, when some resources lie only at a town's point."""
+    if S.N_APPROX not in frame.columns or not approx_count(coverage):
+        return []
+    return [(S.N_APPROX, S.COLUMN_LABELS_JA[S.N_APPROX], _FMT_INT)]
+
+
 def _sheet_overview(ws: Worksheet, coverage: Coverage) -> None:
     from openpyxl.styles import Font
 
@@ -240,6 +248,7 @@ def _sheet_overview(ws: Worksheet, coverage: Coverage) -> None:
     cols: list[tuple[str, str, str | None]] = [
         (S.CATEGORY_LABEL, labels_ja[S.CATEGORY_LABEL], None),
         (S.N_RESOURCES, labels_ja[S.N_RESOURCES], _FMT_INT),
+        *_approx_column(coverage, summary),
         (S.CAPACITY, labels_ja[S.CAPACITY], _FMT_INT),
         (S.WEIGHT, _weight_header(coverage), _FMT_INT),
         (S.COVERED, labels_ja[S.COVERED], _FMT_INT),
@@ -330,6 +339,7 @@ def _sheet_area(ws: Worksheet, coverage: Coverage, area_id: str, area_name: str)
         (S.COVERAGE, labels_ja[S.COVERAGE], _FMT_PCT),
         (S.UNCOVERED, labels_ja[S.UNCOVERED], _FMT_INT),
         (S.N_RESOURCES, labels_ja[S.N_RESOURCES], _FMT_INT),
+        *_approx_column(coverage, t),
         (S.CAPACITY, labels_ja[S.CAPACITY], _FMT_INT),
         (S.WEIGHT, _weight_header(coverage), _FMT_INT),
         (S.COVERED, labels_ja[S.COVERED], _FMT_INT),
@@ -369,9 +379,11 @@ def _sheet_area(ws: Worksheet, coverage: Coverage, area_id: str, area_name: str)
             labels_ja[S.ADDRESS],
             _CAPACITY_ONE,
             *(labels_ja[c] for c in _CONTACT_SHOWN),
+            *(["位置"] if approx_count(coverage) else []),
         ],
     )
-    for _, rrow in res.iterrows():
+    approx = S.approximate(res)
+    for k, (_, rrow) in enumerate(res.iterrows()):
         r += 1
         _put(ws, r, 1, rrow[S.RESOURCE_ID])
         _put(ws, r, 2, rrow[S.NAME])
@@ -380,6 +392,8 @@ def _sheet_area(ws: Worksheet, coverage: Coverage, area_id: str, area_name: str)
         _put(ws, r, 5, rrow.get(S.CAPACITY), _FMT_INT)
         for j, column in enumerate(_CONTACT_SHOWN, start=6):
             _put(ws, r, j, rrow.get(column))
+        if approx[k]:
+            _put(ws, r, 6 + len(_CONTACT_SHOWN), S.APPROX_NOTE_JA)
     ws.freeze_panes = ws.cell(row=head + 1, column=1)
     _widths(ws, [30, 28, 10, 12, 9, 9, 14, 12, 14, 12])
     ws.row_dimensions[head].height = 45
@@ -428,6 +442,9 @@ def _sheet_resources(ws: Worksheet, coverage: Coverage) -> None:
         "経度",
         *(labels_ja[c] for c in S.CONTACT_COLUMNS),
     ]
+    geocoded = S.GEOCODE_LEVEL in res.columns
+    if geocoded:
+        heads += ["位置の水準（住所照合）", "照合した町名"]
     _header(ws, 1, heads)
     pts = res.geometry.to_crs(S.STORAGE_CRS) if res.crs is not None else res.geometry
     for i, (_, row) in enumerate(res.iterrows(), start=2):
@@ -446,8 +463,18 @@ def _sheet_resources(ws: Worksheet, coverage: Coverage) -> None:
             _put(ws, i, 10, float(geom.x), "0.000000")
         for j, column in enumerate(S.CONTACT_COLUMNS, start=11):
             _put(ws, i, j, row.get(column))
+        if geocoded:
+            level = row.get(S.GEOCODE_LEVEL)
+            level_text = "元の座標" if _is_missing(level) else str(level)
+            if level in S.APPROX_LEVELS:
+                level_text += "（概略）"
+            _put(ws, i, 11 + len(S.CONTACT_COLUMNS), level_text)
+            _put(ws, i, 12 + len(S.CONTACT_COLUMNS), row.get("geocode_match"))
     ws.freeze_panes = "C2"
-    ws.auto_filter.ref = f"A1:O{max(len(res) + 1, 1)}"
+    from openpyxl.utils import get_column_letter
+
+    last = get_column_letter(len(heads))
+    ws.auto_filter.ref = f"A1:{last}{max(len(res) + 1, 1)}"
     _widths(ws, [10, 32, 10, 18, 30, 32, 8, 20, 11, 11, 14, 14, 30, 30, 24])
     _print_setup(ws, landscape=True, title_rows="1:1")
 
@@ -514,6 +541,11 @@ def _sheet_sources(ws: Worksheet, coverage: Coverage) -> None:
         r += 1
         _put(ws, r, 1, label)
         _put(ws, r, 2, value)
+    note = approx_note(coverage)
+    if note:
+        r += 1
+        _put(ws, r, 1, "概略位置 / approximate positions")
+        _put(ws, r, 2, note)
     found = outside_weight(coverage)
     if found is not None:
         # people (or land) that lie in no area: counted nowhere, so say how many

@@ -81,7 +81,18 @@ _ANALYSIS_KEYS = (
     "network",
 )
 _OUTPUT_KEYS = ("dir", "formats", "stem", "lang")
-_TOP_KEYS = ("title", "areas", "resources", "population", "analysis", "category", "output")
+#: ``[geocode]``: one reference (and alias table) for every resource list without its own
+_GEOCODE_KEYS = ("reference", "aliases", "municipality", "cache")
+_TOP_KEYS = (
+    "title",
+    "areas",
+    "resources",
+    "population",
+    "geocode",
+    "analysis",
+    "category",
+    "output",
+)
 
 
 def _reader_keys(reader: Callable[..., Any], extra: Sequence[str] = ()) -> tuple[str, ...]:
@@ -100,6 +111,7 @@ def _keys() -> dict[str, tuple[str, ...]]:
         "areas": _reader_keys(read_districts),
         "resources": _reader_keys(read_resources),
         "population": _reader_keys(read_population, ("boundaries",)),
+        "geocode": _GEOCODE_KEYS,
         "analysis": _ANALYSIS_KEYS,
         "category": tuple(f for f in Category.__dataclass_fields__),
         "output": _OUTPUT_KEYS,
@@ -230,6 +242,9 @@ def load_recipe(path: str | Path) -> Recipe:
             f"レシピを TOML として読めません（{exc}） / the recipe is not valid TOML: {exc}", path=p
         ) from None
     _check_keys(data, "", p)
+    shorthand = data.get("geocode")
+    if isinstance(shorthand, (str, list)):  # geocode = ["…zip"]: the references of every list
+        data["geocode"] = {"reference": shorthand}
     areas = _table(data, "areas", p, array=False)
     resources = _table(data, "resources", p, array=True)
     if not areas or not resources:
@@ -240,7 +255,12 @@ def load_recipe(path: str | Path) -> Recipe:
             missing,
             p,
         )
-    for name, array in (("population", False), ("analysis", False), ("output", False)):
+    for name, array in (
+        ("population", False),
+        ("geocode", False),
+        ("analysis", False),
+        ("output", False),
+    ):
         for table in _table(data, name, p, array=array):
             _check_keys(table, name, p)
     for name in ("areas", "resources", "category"):
@@ -311,7 +331,8 @@ def _set_sources(layer: gpd.GeoDataFrame, entry: Mapping[str, Any], files: list[
 
 
 def _options(entry: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in entry.items() if k not in ("path", "boundaries", *_SOURCE_KEYS)}
+    skip = ("path", "boundaries", "geocode", "address_aliases", *_SOURCE_KEYS)
+    return {k: v for k, v in entry.items() if k not in skip}
 
 
 def _read_layer(
@@ -373,7 +394,89 @@ def _row_counts(layer: gpd.GeoDataFrame | None) -> dict[str, int]:
     }
 
 
-def _read_all(recipe: Recipe, tax: Any) -> tuple[dict[str, Any], list[tuple[str, Path]]]:
+@dataclass
+class _Geocoding:
+    """The references (read once each) and alias tables of a recipe's resource lists."""
+
+    recipe: Recipe
+    inputs: list[tuple[str, Path]]
+    references: dict[tuple[Path, ...], Any] = field(default_factory=dict)
+    aliases: dict[Path, dict[str, str]] = field(default_factory=dict)
+
+    def _reference(self, value: Any, key: str) -> Any:
+        from .io.reference import read_reference
+
+        top = self.recipe.data.get("geocode", {})
+        patterns = value if isinstance(value, list) else [value]
+        files = tuple(f for pattern in patterns for f in _files(self.recipe, str(pattern), key))
+        if files not in self.references:
+            try:
+                self.references[files] = read_reference(
+                    list(files),
+                    municipality=top.get("municipality"),
+                    cache=bool(top.get("cache", False)),
+                )
+            except ChiikimapError as exc:
+                exc.param, exc.params = key, (key,)
+                raise
+            self.inputs += [("reference", f) for f in files if ("reference", f) not in self.inputs]
+        return self.references[files]
+
+    def _aliases(self, value: Any, key: str) -> dict[str, str] | None:
+        from .io.aliases import resolve_aliases
+
+        try:
+            if not isinstance(value, str):
+                return resolve_aliases(value)
+            path = _files(self.recipe, value, key)[0]
+            if path not in self.aliases:
+                self.aliases[path] = resolve_aliases(path) or {}
+                self.inputs.append(("aliases", path))
+            return self.aliases[path]
+        except ChiikimapError as exc:
+            exc.param, exc.params = key, (key,)
+            raise
+
+    def options(self, entry: Mapping[str, Any]) -> dict[str, Any]:
+        """``geocode=`` and ``address_aliases=`` of one ``[[resources]]`` table, resolved.
+
+        The table's own ``geocode``/``address_aliases`` win over ``[geocode]``'s ``reference``/
+        ``aliases``; paths are relative to the recipe.
+        """
+        top = self.recipe.data.get("geocode", {})
+        own = "geocode" in entry
+        refs = entry["geocode"] if own else top.get("reference")
+        if refs is None:
+            return {"geocode": None, "address_aliases": None}
+        ref = self._reference(refs, "resources.geocode" if own else "geocode.reference")
+        if "address_aliases" in entry:
+            aliases = self._aliases(entry["address_aliases"], "resources.address_aliases")
+        elif "aliases" in top:
+            aliases = self._aliases(top["aliases"], "geocode.aliases")
+        else:
+            aliases = None
+        return {"geocode": ref, "address_aliases": aliases}
+
+
+#: the reason of a row read_resources(geocode=...) could not place starts so
+_UNMATCHED = "座標がなく、住所を照合できません"
+
+
+def _geocode_counts(layer: gpd.GeoDataFrame, path: str) -> dict[str, Any]:
+    """How the rows of one resource table were placed: per geocode level, given, unmatched."""
+    levels: dict[str, int] = {}
+    if "geocode_level" in layer.columns:
+        counts = layer["geocode_level"].fillna("元の座標 / given").value_counts()
+        levels = {str(k): int(v) for k, v in counts.items()}
+    rejected = S.rejected_rows(layer, merged=False)
+    unmatched = int(rejected["reason"].astype(str).str.startswith(_UNMATCHED).sum())
+    return {"path": path, "levels": levels, "unmatched": unmatched}
+
+
+def _read_all(
+    recipe: Recipe, tax: Any, geocoded: list[dict[str, Any]] | None = None
+) -> tuple[dict[str, Any], list[tuple[str, Path]]]:
+    """Read every layer of the recipe; ``geocoded`` (if given) gets each resource table's counts."""
     from ._identity import merge_resources
     from .io.districts import read_districts
     from .io.population import read_population
@@ -384,10 +487,16 @@ def _read_all(recipe: Recipe, tax: Any) -> tuple[dict[str, Any], list[tuple[str,
     areas, files = _read_layer(recipe, "areas", data["areas"], read_districts)
     inputs += [("areas", f) for f in files]
     layers = []
+    coding = _Geocoding(recipe, inputs)
     for entry in data["resources"]:
-        layer, files = _read_layer(recipe, "resources", entry, read_resources, taxonomy=tax)
+        coded = coding.options(entry)
+        layer, files = _read_layer(
+            recipe, "resources", entry, read_resources, taxonomy=tax, **coded
+        )
         layers.append(layer)
         inputs += [("resources", f) for f in files]
+        if geocoded is not None and coded["geocode"] is not None:
+            geocoded.append(_geocode_counts(layer, str(entry["path"])))
     within = float(data.get("analysis", {}).get("merge_within_m", 50.0))
     resources = layers[0] if len(layers) == 1 else merge_resources(layers, within_m=within)
     population = None
@@ -489,6 +598,7 @@ def _record(
     layers: Mapping[str, Any],
     inputs: list[dict[str, Any]],
     outputs: list[Path],
+    geocoded: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     from . import _version
 
@@ -519,7 +629,26 @@ def _record(
             "outputs": [p.name for p in outputs],
         }
     )
+    if geocoded:
+        record["geocode"] = _jsonable(_geocode_record(coverage, inputs, geocoded))
     return record
+
+
+def _geocode_record(
+    coverage: Any, inputs: list[dict[str, Any]], tables: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """run.json's ``geocode``: references and alias tables used, rows placed per level."""
+    res = coverage.resources
+    levels: dict[str, int] = {}
+    if "geocode_level" in res.columns:
+        counts = res["geocode_level"].fillna("元の座標 / given").value_counts()
+        levels = {str(k): int(v) for k, v in counts.items()}
+    return {
+        "references": [i["path"] for i in inputs if i["layer"] == "reference"],
+        "aliases": [i["path"] for i in inputs if i["layer"] == "aliases"],
+        "tables": tables,
+        "resources": levels,
+    }
 
 
 def run_recipe(
@@ -566,8 +695,10 @@ def run_recipe(
             )
     tax = _taxonomy(rec)
     say("ファイルを読み込み中 / reading the files")
-    layers, inputs = _read_all(rec, tax)
-    return analyse_and_write(rec, tax, layers, input_entries(rec, inputs), folder, kinds, say)
+    geocoded: list[dict[str, Any]] = []
+    layers, inputs = _read_all(rec, tax, geocoded)
+    entries = input_entries(rec, inputs)
+    return analyse_and_write(rec, tax, layers, entries, folder, kinds, say, geocoded)
 
 
 def analyse_and_write(
@@ -578,8 +709,12 @@ def analyse_and_write(
     folder: Path,
     kinds: Sequence[str],
     say: Callable[[str], None],
+    geocoded: list[dict[str, Any]] | None = None,
 ) -> RecipeRun:
-    """Analyse the layers read from a recipe, write its outputs and ``run.json`` in ``folder``."""
+    """Analyse the layers read from a recipe, write its outputs and ``run.json`` in ``folder``.
+
+    ``geocoded`` holds each geocoded resource table's rows per level (``run.json``'s ``geocode``).
+    """
     from .coverage import analyze
 
     output = rec.data.get("output", {})
@@ -607,7 +742,7 @@ def analyse_and_write(
         with file_errors(path, writing=True, param="output.dir"):
             _write(coverage, fmt, path, rec.title, lang)
         written.append(path)
-    record = _record(rec, coverage, layers, inputs, written)
+    record = _record(rec, coverage, layers, inputs, written, geocoded)
     run_json = folder / "run.json"
     with file_errors(run_json, writing=True, param="output.dir"):
         run_json.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -658,7 +793,45 @@ def _recognise(path: Path) -> tuple[str, gpd.GeoDataFrame | None, dict[str, str]
                 # the Japanese half of the first line, without the file name the reader prefixes
                 first = text.splitlines()[0].split(" / ")[0].replace(f"{path}: ", "")
                 refusals[name] = first[:160]
+    address_only = _address_only(path)
+    if address_only is not None:
+        return "address_only", address_only, refusals
     return "", None, refusals
+
+
+def _address_only(path: Path) -> gpd.GeoDataFrame | None:
+    """The file read as a list with names and addresses but no coordinates, else ``None``."""
+    import warnings
+
+    from .io.reference import Reference
+    from .io.resources import read_resources
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            layer = read_resources(path, category="kayoi_no_ba", geocode=Reference())
+        except Exception:  # not a list at all: the refusals say why
+            return None
+    reports = S.read_reports(layer)
+    columns = (reports[0].get("columns", {}) or {}) if reports else {}
+    return layer if "address" in columns else None
+
+
+def _address_only_lines(rel: str, layer: gpd.GeoDataFrame) -> list[str]:
+    """A commented entry for a list with addresses but no coordinates: geocode it."""
+    n_rows = len(S.rejected_rows(layer, merged=False)) + len(layer)
+    return [
+        f"# {rel}: 座標の列がなく住所の列があります（{n_rows} 行）。住所から位置を付けるには、",
+        "# 参照データ（位置参照情報・アドレス・ベース・レジストリ・Geolonia 住所データ）を",
+        "# [geocode] の reference に書くか、この表に geocode = [...] を書いて # を外します。",
+        f"# {rel}: an address list without coordinates — geocode it offline from a reference",
+        "[[resources]]",
+        f"path = {_toml_text(rel)}",
+        '# category = "kayoi_no_ba"        # 種別の列がなければ種別キーを指定',
+        '# geocode = ["27000-17.0b.zip"]   # この一覧だけの参照データ（[geocode] より優先）',
+        '# address_aliases = "aliases.csv" # 住所の別表記の表（1列目: 表記、2列目: 参照データの表記）',
+        *_source_lines(layer),
+    ]
 
 
 def _refused_lines(rel: str, refusals: Mapping[str, str]) -> list[str]:
@@ -717,6 +890,20 @@ _TEMPLATE_HEAD = """\
 # 各ファイルの読み込みオプション (name_col, lat_col, category, category_col, encoding, sheet …) は
 # その表に書きます。知らないキーはエラーになります。
 title = {title}
+"""
+
+_GEOCODE_TEMPLATE = """
+# 住所だけの一覧に位置を付ける参照データ（オフライン）。ダウンロードしたファイルをこのフォルダに置き、
+# # を外します。町丁目の代表点に置いた資源は地図で白抜き（概略位置）になります。
+# Reference data to place address-only lists offline (paths relative to this recipe):
+# [geocode]
+# reference = ["27000-17.0b.zip"]  # 位置参照情報 / アドレス・ベース・レジストリ / Geolonia (複数可)
+# aliases = "aliases.csv"          # 住所の別表記: 1列目 一覧での表記, 2列目 参照データの表記
+# cache = true                     # 参照データの索引を保存して次回から再利用
+"""
+
+_GEOCODE_HINT = """
+# 座標のない住所だけの一覧は [geocode] reference = ["…zip"] で位置を付けられます（README 参照）。
 """
 
 _TEMPLATE_TAIL = """
@@ -786,9 +973,15 @@ def init_recipe(
     }
     blocks: dict[str, list[str]] = {"areas": [], "resources": [], "population": []}
     refused: list[str] = []
+    geocoding = False
     for file in sorted(p for p in base.iterdir() if p.suffix.lower() in _DATA_SUFFIXES):
         rel = file.name
         kind, layer, refusals = _recognise(file)
+        if kind == "address_only" and layer is not None:
+            found["resources"].append(rel)
+            blocks["resources"] += ["", *_address_only_lines(rel, layer)]
+            geocoding = True
+            continue
         if layer is None or (kind != "resources" and blocks[kind]):
             found["unrecognised"].append(rel)
             refused += ["", *_refused_lines(rel, refusals)]
@@ -812,6 +1005,7 @@ def init_recipe(
         ]
     for kind in ("areas", "resources", "population"):
         text += "\n".join(blocks[kind]) + "\n"
+    text += _GEOCODE_TEMPLATE if geocoding else _GEOCODE_HINT
     text += "\n".join(refused) + "\n"
     text += _TEMPLATE_TAIL.format(formats=_toml_text_list(["html", "offline_html", "xlsx"]))
     with file_errors(target, writing=True, param="path"):

@@ -142,7 +142,8 @@ class Coverage:
     Attributes
     ----------
     table
-        One row per area × category with the columns of ``chiikimap._schema.TABLE_COLUMNS``.
+        One row per area × category with the columns of ``chiikimap._schema.TABLE_COLUMNS``
+        (and ``n_approx``, the resources placed only at a town's point, from :func:`analyze`).
     areas
         The areas (``areas`` schema, EPSG:6668), in table order.
     resources
@@ -225,7 +226,8 @@ class Coverage:
         Returns
         -------
         pandas.DataFrame
-            Columns ``category``, ``category_label``, ``n_resources``, ``capacity``, ``weight``,
+            Columns ``category``, ``category_label``, ``n_resources``, ``n_approx`` (of those,
+            placed only at a town's point; when the table has it), ``capacity``, ``weight``,
             ``covered``, ``coverage`` (``covered / weight`` over all areas), ``uncovered``,
             ``per_1000`` (population basis only), ``n_none``, ``n_gap``, ``n_ok`` (areas per
             status), ``radius_m`` and ``target``.
@@ -242,8 +244,11 @@ class Coverage:
                 S.UNCOVERED: g[S.UNCOVERED].sum(),
             }
         )
+        if S.N_APPROX in t.columns:  # resources placed only at a town's point (geocoded)
+            out.insert(2, S.N_APPROX, g[S.N_APPROX].sum())
         weight = out[S.WEIGHT].where(out[S.WEIGHT] > 0)
-        out.insert(5, S.COVERAGE, (out[S.COVERED] / weight).fillna(0.0))
+        at = list(out.columns).index(S.UNCOVERED)
+        out.insert(at, S.COVERAGE, (out[S.COVERED] / weight).fillna(0.0))
         if self.info.basis == "population":
             out[S.PER_1000] = out[S.N_RESOURCES] / weight * 1000.0
         else:

@@ -59,6 +59,7 @@ from ..taxonomy import Classification, Taxonomy, default_taxonomy, inactive_word
 from . import _columnar
 from . import _table as T
 from ._datum import names_tokyo_datum, tokyo_to_jgd2011
+from .aliases import AliasArg, resolve_aliases
 from .reference import Reference, read_reference
 
 __all__ = ["read_resources"]
@@ -1205,7 +1206,7 @@ def _geocode_missing(
     for i, problem in list(problems.items()):
         if problem[0] != "座標なし":
             continue
-        result = geocode_one(table.cell(i, j), reference)
+        result = geocode_one(table.cell(i, j), reference[0], reference[1])
         if result.lon is None or result.lat is None:
             problems[i] = ("住所照合不可", f"座標がなく、住所を照合できません: {result.reason}")
             continue
@@ -1756,6 +1757,7 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
     domain: str | None = None,
     within_m: float = 50.0,
     geocode: Reference | PathLike[str] | str | Sequence[PathLike[str] | str] | None = None,
+    address_aliases: AliasArg | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a list of resources (care offices, 通いの場, 配食 …) into the ``resources`` layer.
 
@@ -1826,6 +1828,10 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
         rejected with the reason (never placed at the city centre). The layer then has the
         columns ``geocode_level`` (街区/町丁目/大字, None for rows with their own coordinates) and
         ``geocode_match`` (the reference name matched).
+    address_aliases
+        The municipality's own spellings for ``geocode``: a mapping ``{"招堤": "招提"}`` or the
+        path of a two-column table (CSV or xlsx: the spelling as written, the reference's
+        spelling; :func:`chiikimap.io.aliases.read_aliases`). Ignored without ``geocode``.
 
     Returns
     -------
@@ -1874,7 +1880,7 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
     if domain is not None:
         check_choice("domain", domain, tax.domain_keys)
     within_m = _identity.check_within_m(within_m)
-    reference = _reference(geocode)
+    reference = _reference(geocode, address_aliases)
     paths = [Path(path)] if isinstance(path, (str, PathLike)) else [Path(p) for p in path]
     if not paths:
         raise InputFileError("ファイルが指定されていません / no file given")
@@ -1971,11 +1977,13 @@ def _add_geocode_columns(gdf: gpd.GeoDataFrame, hits: Sequence[Any]) -> None:
 
 def _reference(
     geocode: Reference | PathLike[str] | str | Sequence[PathLike[str] | str] | None,
-) -> Reference | None:
-    """The geocoding reference of ``read_resources(geocode=...)``: None, a Reference or paths."""
+    aliases: AliasArg | None = None,
+) -> tuple[Reference, dict[str, str] | None] | None:
+    """The reference and aliases of ``read_resources(geocode=..., address_aliases=...)``."""
     if geocode is None:
         return None
-    return geocode if isinstance(geocode, Reference) else read_reference(geocode)
+    ref = geocode if isinstance(geocode, Reference) else read_reference(geocode)
+    return ref, resolve_aliases(aliases)
 
 
 def _file_name(where: str) -> str:

@@ -22,6 +22,7 @@ from branca.element import Element, Figure
 
 from .. import _schema as S
 from .. import _style
+from .._approx import approx_note
 from .._atomic import atomic_path
 from .._errors import ChiikimapError, ParameterError, check_choice
 from .._html import esc, plain
@@ -441,6 +442,9 @@ def _sources_html(coverage: Coverage, t: dict[str, str], lang: str) -> tuple[str
     outside = outside_note(coverage, lang=lang)
     if outside:
         html += f'<div class="ckm-outside">{esc(outside)}</div>'
+    approx = approx_note(coverage, lang=lang)  # town points only: distances are rough
+    if approx:
+        html += f'<div class="ckm-approx">{esc(approx)}</div>'
     return html, attribution
 
 

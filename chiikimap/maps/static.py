@@ -32,6 +32,7 @@ import numpy as np
 
 from .. import _schema as S
 from .. import _style
+from .._approx import approx_note
 from .._atomic import atomic_path
 from .._errors import (
     ChiikimapError,
@@ -558,8 +559,8 @@ def _footer_text(coverage: Coverage, lang: str) -> str:
             f"{text['source']}: {line}" for line in info.source_lines or [text["none_data"]]
         )
     )
-    outside = outside_note(coverage, lang=lang)
-    return f"{foot}\n{outside}" if outside else foot
+    notes = [n for n in (outside_note(coverage, lang=lang), approx_note(coverage, lang=lang)) if n]
+    return "\n".join([foot, *notes])
 
 
 def _draw_title_and_footer(page: _Page, title: str, footer: str) -> tuple[float, float]:
@@ -660,6 +661,8 @@ class _ResourceLayer:
     points: gpd.GeoDataFrame
     marker: str
     colour: str
+    #: placed only at a town's point (geocoded at 町丁目/大字 level): drawn hollow
+    hollow: bool = False
 
 
 def _resource_layers(
@@ -687,7 +690,10 @@ def _resource_layers(
             )
         marker = _style.MPL_MARKERS.get(cat.marker, "o")
         colour = _style.hex_colour(cat.color)
-        layers.append(_ResourceLayer(res[mask], marker, colour))
+        approx = S.approximate(res) & mask.to_numpy(dtype=bool)
+        layers.append(_ResourceLayer(res[mask & ~approx], marker, colour))
+        if approx.any():
+            layers.append(_ResourceLayer(res[approx], marker, colour, hollow=True))
         number = count_text(*counts[key], page.lang)
         label = page.clean(f"{cat.display(page.lang)}{number}", "category labels")
         handles.append(
@@ -700,6 +706,21 @@ def _resource_layers(
                 markerfacecolor=colour,
                 markeredgecolor="black",
                 label=label,
+            )
+        )
+    if any(layer.hollow and len(layer.points) for layer in layers):
+        note = S.APPROX_NOTE_EN.capitalize() if page.lang == "en" else S.APPROX_NOTE_JA
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=8,
+                markerfacecolor="white",
+                markeredgecolor="black",
+                markeredgewidth=1.4,
+                label=page.clean(note, "legend"),
             )
         )
     return layers, handles
@@ -787,7 +808,19 @@ def _draw_resources(ax: Axes, layers: list[_ResourceLayer], prominent: bool, a3:
         if not len(layer.points):
             continue
         xy = (layer.points.geometry.x, layer.points.geometry.y)
-        if prominent:
+        if layer.hollow:
+            # placed at a town's point only (概略): an outline in the category's colour
+            ax.scatter(
+                *xy,
+                marker=layer.marker,
+                s=(80 if a3 else 60) if prominent else 30.0,
+                facecolors="white",
+                edgecolors=layer.colour,
+                linewidths=1.6 if prominent else 1.1,
+                zorder=5 if prominent else 3,
+                path_effects=ring if prominent else [],
+            )
+        elif prominent:
             ax.scatter(
                 *xy,
                 marker=layer.marker,

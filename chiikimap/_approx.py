@@ -1,0 +1,45 @@
+"""Resources placed only at a town's point, as the outputs say it.
+
+A list read with ``read_resources(geocode=...)`` places a row at 街区 level when the reference
+has blocks, else at the representative point of its 町丁目 or 大字. Such a point can lie several
+hundred metres from the building, so every output that draws or counts them says so: hollow
+markers on the maps with 「位置は町丁目の代表点（概略）」, the count per category
+(``n_approx``), and the sentence of :func:`approx_note` in the notes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import _schema as S
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .result import Coverage
+
+__all__ = ["approx_count", "approx_note"]
+
+
+def approx_count(coverage: Coverage) -> int:
+    """How many resources of ``coverage`` lie only at a town's point (町丁目/大字 level)."""
+    return int(S.approximate(coverage.resources).sum())
+
+
+def approx_note(coverage: Coverage, *, lang: str = "ja") -> str:
+    """The note every output gives when some resources lie only at a town's point.
+
+    Returns ``""`` when there are none. The text is plain (not escaped).
+    """
+    n = approx_count(coverage)
+    if not n:
+        return ""
+    if lang == "en":
+        return (
+            f"{n} resources placed at their town's representative point from the address "
+            "(approximate): a radius such as 800 m around such a point, and the distances to "
+            "it, are rough figures"
+        )
+    return (
+        f"{S.APPROX_NOTE_JA}の資源 {n} 件: 住所から町丁目・大字の代表点に置いたため、その点から"
+        "測った半径（800 m など）の圏内・最寄り距離は概算です（実際の建物から数百 m ずれることが"
+        "あります）"
+    )
