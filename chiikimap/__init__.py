@@ -31,6 +31,7 @@ from .batch import batch
 from .compare import compare
 from .coverage import analyze
 from .io.districts import merge_areas, read_districts
+from .io.medical import read_medical
 from .io.network import read_network
 from .io.population import read_population
 from .io.resources import read_resources
@@ -75,6 +76,7 @@ __all__ = [
     "merge_resources",
     "read_districts",
     "read_indicators",
+    "read_medical",
     "read_network",
     "read_population",
     "read_resources",

@@ -616,6 +616,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     with _show_warnings("recipe"):
         try:
             recipe = load_recipe(path)
+            if args.geocode:  # the references of every list, instead of the recipe's [geocode]
+                refs = [str(Path(g).resolve()) for g in args.geocode]
+                recipe.data["geocode"] = {**recipe.data.get("geocode", {}), "reference": refs}
             if args.out:
                 _check_out_dir(args.out)
             done = run_recipe(recipe, out_dir=args.out, formats=formats, progress=_progress)
@@ -671,6 +674,13 @@ def _add_recipe_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         action="append",
         choices=["html", "offline_html", "offline-html", "pdf", "png", "xlsx", "gpkg"],
         help="出力形式 (レシピの [output] formats の代わり、複数可) / output format; repeat",
+    )
+    run.add_argument(
+        "--geocode",
+        action="append",
+        metavar="REFERENCE",
+        help="住所から位置を付ける参照データ (レシピの [geocode] reference の代わり、複数回可) / "
+        "reference file(s) for the address-only lists, instead of the recipe's [geocode]",
     )
     run.set_defaults(func=_cmd_run)
     ini = sub.add_parser(

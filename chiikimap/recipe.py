@@ -109,7 +109,8 @@ def _keys() -> dict[str, tuple[str, ...]]:
     return {
         "": _TOP_KEYS,
         "areas": _reader_keys(read_districts),
-        "resources": _reader_keys(read_resources),
+        # medical = true / subjects = [...]: read with read_medical (医療機関 lists)
+        "resources": _reader_keys(read_resources, ("medical", "subjects")),
         "population": _reader_keys(read_population, ("boundaries",)),
         "geocode": _GEOCODE_KEYS,
         "analysis": _ANALYSIS_KEYS,
@@ -331,7 +332,8 @@ def _set_sources(layer: gpd.GeoDataFrame, entry: Mapping[str, Any], files: list[
 
 
 def _options(entry: Mapping[str, Any]) -> dict[str, Any]:
-    skip = ("path", "boundaries", "geocode", "address_aliases", *_SOURCE_KEYS)
+    skip = ("path", "boundaries", "geocode", "address_aliases", "medical", "subjects")
+    skip += _SOURCE_KEYS
     return {k: v for k, v in entry.items() if k not in skip}
 
 
@@ -462,6 +464,22 @@ class _Geocoding:
 _UNMATCHED = "座標がなく、住所を照合できません"
 
 
+def _resource_reader(
+    recipe: Recipe, entry: Mapping[str, Any], inputs: list[tuple[str, Path]]
+) -> tuple[Callable[..., Any], dict[str, Any]]:
+    """read_resources, or read_medical (with its 診療科目 files) for ``medical``/``subjects``."""
+    from .io.medical import read_medical
+    from .io.resources import read_resources
+
+    if not entry.get("medical") and "subjects" not in entry:
+        return read_resources, {}
+    given = entry.get("subjects", [])
+    patterns = given if isinstance(given, list) else [given]
+    files = [f for p in patterns for f in _files(recipe, str(p), "resources.subjects")]
+    inputs += [("subjects", f) for f in files]
+    return read_medical, ({"subjects": files} if files else {})
+
+
 def _geocode_counts(layer: gpd.GeoDataFrame, path: str) -> dict[str, Any]:
     """How the rows of one resource table were placed: per geocode level, given, unmatched."""
     levels: dict[str, int] = {}
@@ -480,7 +498,6 @@ def _read_all(
     from ._identity import merge_resources
     from .io.districts import read_districts
     from .io.population import read_population
-    from .io.resources import read_resources
 
     data = recipe.data
     inputs: list[tuple[str, Path]] = []
@@ -490,8 +507,9 @@ def _read_all(
     coding = _Geocoding(recipe, inputs)
     for entry in data["resources"]:
         coded = coding.options(entry)
+        reader, medical = _resource_reader(recipe, entry, inputs)
         layer, files = _read_layer(
-            recipe, "resources", entry, read_resources, taxonomy=tax, **coded
+            recipe, "resources", entry, reader, taxonomy=tax, **coded, **medical
         )
         layers.append(layer)
         inputs += [("resources", f) for f in files]

@@ -469,3 +469,18 @@ def test_cli_geocode_aliases(tmp_path: Path) -> None:
     fixed = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert fixed["geocode_level"].tolist() == ["町丁目", "町丁目", "町丁目", ""]
     assert fixed["geocode_match"][2] == "枚方市招提北町一丁目"
+
+
+def test_cli_run_geocode_option(tmp_path: Path) -> None:
+    from chiikimap.cli import main
+
+    folder = _folder(tmp_path)
+    (folder / "recipe.toml").write_text(
+        _RECIPE_HEAD + '[output]\nformats = ["xlsx"]\n', encoding="utf-8"
+    )
+    ref = folder / "参照" / "枚方市.json"
+    with _quiet():
+        assert main(["run", str(folder / "recipe.toml"), "--geocode", str(ref)]) == 0
+    record = json.loads((folder / "出力" / "run.json").read_text(encoding="utf-8"))
+    assert record["geocode"]["tables"][0]["levels"] == {"町丁目": 2}
+    assert [i["layer"] for i in record["inputs"]].count("reference") == 1
