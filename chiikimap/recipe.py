@@ -332,8 +332,15 @@ def _set_sources(layer: gpd.GeoDataFrame, entry: Mapping[str, Any], files: list[
 
 
 def _options(entry: Mapping[str, Any]) -> dict[str, Any]:
-    skip = ("path", "boundaries", "geocode", "address_aliases", "medical", "subjects")
-    skip += _SOURCE_KEYS
+    skip = (
+        "path",
+        "boundaries",
+        "geocode",
+        "address_aliases",
+        "medical",
+        "subjects",
+        *_SOURCE_KEYS,
+    )
     return {k: v for k, v in entry.items() if k not in skip}
 
 
