@@ -137,7 +137,11 @@ def test_plain_file_is_read_column_wise_with_the_same_rows(tmp_path: Path) -> No
 @pytest.mark.parametrize(
     ("name", "body"),
     [
-        ("quote", ROWS.replace("ケア一号", '"ケア,一号"')),
+        ("quote mid-field", ROWS.replace("ケア一号", 'ケア"一号')),
+        ("text after a closing quote", ROWS.replace("ケア一号", '"ケア"一号')),
+        ("space before a quote", ROWS.replace("ケア一号", ' "ケア一号"')),
+        ("line break in quotes", ROWS.replace("ケア一号", '"ケア\n一号"')),
+        ("quote never closed", ROWS.replace("ケア一号", '"ケア一号')),
         ("lone CR", ROWS.replace("\n", "\r", 1)),
         ("NUL", ROWS.replace("ケア一号", "ケア\x00一号")),
         ("U+FFFD", ROWS.replace("ケア一号", "ケア\ufffd一号")),
@@ -149,6 +153,18 @@ def test_other_files_go_to_the_careful_parser(tmp_path: Path, name: str, body: s
     path = _write(tmp_path, HEADER + "\n" + body)
     with fast(True):
         assert C.read_plain_csv(path, _looks, None, None) is None, name
+    _same(path)
+
+
+def test_whole_quoted_fields_are_read_column_wise(tmp_path: Path) -> None:
+    quoted = ROWS.replace("ケア一号", '"ケア,一号 ""本館"""').replace("ケア二号", '""')
+    header = ",".join(f'"{h}"' for h in HEADER.split(","))
+    path = _write(tmp_path, header + "\n" + quoted, bom=True, newline="\r\n")
+    with fast(True):
+        table = C.read_plain_csv(path, _looks, None, None)
+    assert table is not None
+    assert table.columns[1] == "事業所名"
+    assert [table.cell(i, 1) for i in range(2)] == ['ケア,一号 "本館"', ""]
     _same(path)
 
 
@@ -221,13 +237,19 @@ CELL = st.sampled_from(
         "2710000002",
         "２７１０００００１",
         "a b\tc",
+        '"ケア,一号"',
+        '"引用 ""符"""',
+        '""',
+        'ケア"一号',
+        '"ケア"一号',
+        '"ケア\n一号"',
     ]
 )
 
 
 @st.composite
 def plain_csv(draw: st.DrawFn) -> tuple[str, bool, str]:
-    """A quote-free CSV text: maybe titles, a header, rows of cells, comma-only rows."""
+    """A CSV text: maybe titles, a header, rows of cells (some quoted), comma-only rows."""
     header = draw(st.sampled_from([HEADER, "名称,緯度,経度,種別,定員,事業所番号,", "名称,lat,lon"]))
     width = header.count(",") + 1
     lines = [draw(st.sampled_from(["介護事業所一覧", "令和6年4月1日現在"]))] * draw(

@@ -3,9 +3,10 @@
 :func:`read_plain_csv` reads a CSV file into a :class:`chiikimap.io._table.Table` whose cells
 stay in pyarrow string arrays (about the size of the file) instead of one Python string per
 cell. It only takes files where that parser and the careful one of :mod:`chiikimap.io._table`
-cannot disagree: UTF-8 text without any quote character, NUL, lone CR or U+FFFD, where every
-data line has exactly as many fields as the header line. Anything else — quotes, other
-encodings, ragged or blank lines, a parse error — returns ``None`` and the caller reads the file
+cannot disagree: UTF-8 text without NUL, lone CR or U+FFFD, whose quotes (if any) each enclose
+a whole field within one line, and where every data line has exactly as many fields as the
+header line. Anything else — a stray quote, a line break inside quotes, other encodings,
+ragged lines, a parse error — returns ``None`` and the caller reads the file
 with the careful parser, which gives the same rows, row numbers and messages for every file this
 one accepts. Title rows above the header are found by the same :func:`locate_header` from the
 first lines.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -82,26 +84,55 @@ def _usable_encoding(encoding: str | None) -> bool:
         return False
 
 
-def _plain(path: Path) -> int | None:
-    """The number of lines when the bytes hold no quote, NUL, lone CR or U+FFFD, else ``None``.
+def _clean_line(delimiter: str) -> re.Pattern[bytes]:
+    """A line of fields, each unquoted (no quote, no delimiter) or wholly quoted ("" inside).
 
-    The file is scanned in chunks.
+    On such lines the csv module and pyarrow's parser split and unquote alike; a quote
+    anywhere else (mid-field, after a closing quote, around a line break) is not one.
     """
-    tail = b""
-    lines = 0
+    d = re.escape(delimiter.encode())
+    field = rb'(?:"[^"\n]*(?:""[^"\n]*)*"|[^"\n' + d + rb"]*)"  # runs, not characters: fast
+    return re.compile(field + rb"(?:" + d + field + rb")*\r?")
+
+
+def _plain(path: Path, delimiter: str) -> tuple[int, bool] | None:
+    """(number of lines, whether any holds a quote) of a file the fast parser reads alike.
+
+    ``None`` when the bytes hold a NUL, a lone CR, U+FFFD or a quote that does not wholly
+    enclose a field of one line. The file is scanned in chunks.
+    """
+    clean = _clean_line(delimiter)
+    quoted = False
     with path.open("rb") as f:
+        carry = f.read(len(BOM)).removeprefix(BOM)  # the BOM is not part of the first field
+        lines = carry.count(b"\n")
+        tail = carry[-2:]
+        if b"\x00" in carry or carry == b"\xef\xbf\xbd":
+            return None
         while chunk := f.read(_SCAN_CHUNK):
             buf = tail + chunk  # a sequence cut by the chunk boundary is seen whole
-            if b'"' in chunk or b"\x00" in chunk or b"\xef\xbf\xbd" in buf:
+            if b"\x00" in chunk or b"\xef\xbf\xbd" in buf:
                 return None
             lone = b"\r" in buf and buf.count(b"\r") != buf.count(b"\r\n") + buf.endswith(b"\r")
             if lone:
                 return None
             lines += chunk.count(b"\n")
             tail = buf[-2:]
-    if tail.endswith(b"\r"):
+            text = carry + chunk
+            cut = text.rfind(b"\n") + 1
+            carry = text[cut:]
+            if b'"' in text[:cut]:
+                quoted = True
+                if not _quotes_clean(text[:cut], clean):
+                    return None
+    if tail.endswith(b"\r") or (b'"' in carry and not _quotes_clean(carry, clean)):
         return None
-    return lines + (bool(tail) and not tail.endswith(b"\n"))
+    return lines + (bool(tail) and not tail.endswith(b"\n")), quoted or b'"' in carry
+
+
+def _quotes_clean(text: bytes, clean: re.Pattern[bytes]) -> bool:
+    """Whether every line of ``text`` that holds a quote is a line of clean fields."""
+    return all(clean.fullmatch(line) for line in text.split(b"\n") if b'"' in line)
 
 
 def _prefix_lines(path: Path) -> tuple[list[str], bool] | None:
@@ -138,13 +169,16 @@ def read_plain_csv(
     if path.stat().st_size < FAST_MIN_BYTES or not _usable_encoding(encoding):
         return None
     prefix = _prefix_lines(path)
-    n_lines = _plain(path) if prefix is not None else None
-    if prefix is None or n_lines is None:
+    if prefix is None:
         return None
     lines, whole = prefix
     first = lines[0] if lines else ""
     tab = path.suffix.lower() == ".tsv" or ("\t" in first and "," not in first)
     delimiter = "\t" if tab else ","
+    scanned = _plain(path, delimiter)
+    if scanned is None:
+        return None
+    n_lines, quoted = scanned
     head = _head_records(path, lines, delimiter)
     if header_row is not None and header_row >= len(lines):
         return None
@@ -157,7 +191,7 @@ def read_plain_csv(
     if len(columns) < 2:
         return None
     # every line below the header is one row of the parser (an empty line would be skipped)
-    data = _parse(path, header_number, raw_width, delimiter, n_lines - header_number)
+    data = _parse(path, header_number, raw_width, (delimiter, quoted), n_lines - header_number)
     if data is None or not _extra_blank(data[0][len(columns) :]):
         return None
     cells, numbers = data
@@ -189,7 +223,7 @@ def _starts_with_bom(path: Path) -> bool:
 
 
 def _head_records(path: Path, lines: list[str], delimiter: str) -> Any:
-    """The records of the first lines (every line one record: the file has no quotes)."""
+    """The records of the first lines (every line one record: no quotes span lines)."""
     from . import _table as T
 
     rows: list[list[str]] = []
@@ -202,7 +236,7 @@ def _head_records(path: Path, lines: list[str], delimiter: str) -> Any:
 
 
 def _parse(
-    path: Path, header_number: int, width: int, delimiter: str, n_lines: int
+    path: Path, header_number: int, width: int, dialect: tuple[str, bool], n_lines: int
 ) -> tuple[list[Any], np.ndarray] | None:
     """(the data columns without blank rows, the file's row number of each row), or ``None``."""
     import pyarrow as pa
@@ -217,9 +251,9 @@ def _parse(
                 skip_rows=header_number, column_names=names, block_size=_BLOCK
             ),
             parse_options=pacsv.ParseOptions(
-                delimiter=delimiter,
-                quote_char=False,
-                double_quote=False,
+                delimiter=dialect[0],
+                quote_char='"' if dialect[1] else False,
+                double_quote=dialect[1],
                 escape_char=False,
                 newlines_in_values=False,
                 ignore_empty_lines=False,

@@ -1842,7 +1842,13 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
         key → capacity of that category), ``address``, ``source`` (file name), ``office_number``
         (事業所番号, "" when the file has none), ``phone``, ``fax``, ``hours``, ``url``,
         ``operator`` (contact fields, "" when the file has none), ``geometry`` (Point) in
-        EPSG:6668.
+        EPSG:6668. The text columns are pandas string columns (``str``, held by pyarrow);
+        ``categories`` and ``capacities`` hold Python tuples and dicts, one object shared by
+        the rows with the same values (read them, do not change them in place).
+
+        A large plain CSV file (UTF-8, no quotes, every line as wide as the header) is parsed
+        column-wise by pyarrow; any other file by the row-by-row parser. Both give the same
+        layer, row numbers and messages (1,000,000 rows: about 0.9 GB and a few seconds).
 
         Rows without usable coordinates, name or category are rejected, not dropped:
         :func:`chiikimap.rejected_rows` returns them with the 1-based row number (the file's own
