@@ -83,16 +83,28 @@ _ANALYSIS_KEYS = (
 _OUTPUT_KEYS = ("dir", "formats", "stem", "lang")
 #: ``[geocode]``: one reference (and alias table) for every resource list without its own
 _GEOCODE_KEYS = ("reference", "aliases", "municipality", "cache")
+_PRIORITY_KEYS = ("indicator", "category")
 _TOP_KEYS = (
     "title",
     "areas",
     "resources",
     "population",
     "geocode",
+    "indicators",
     "analysis",
+    "priorities",
     "category",
     "output",
 )
+
+#: output formats that also get a priority view per ``[priorities]`` pair (→ file name pattern)
+PRIORITY_FORMATS: dict[str, str] = {
+    "html": "{stem}.html",
+    "offline_html": "{stem}_offline.html",
+    "pdf": "{stem}.pdf",
+    "png": "{stem}.png",
+    "xlsx": "{stem}.xlsx",
+}
 
 
 def _reader_keys(reader: Callable[..., Any], extra: Sequence[str] = ()) -> tuple[str, ...]:
@@ -104,6 +116,7 @@ def _keys() -> dict[str, tuple[str, ...]]:
     from .io.districts import read_districts
     from .io.population import read_population
     from .io.resources import read_resources
+    from .needs import read_indicators
     from .taxonomy import Category
 
     return {
@@ -113,7 +126,9 @@ def _keys() -> dict[str, tuple[str, ...]]:
         "resources": _reader_keys(read_resources, ("medical", "subjects")),
         "population": _reader_keys(read_population, ("boundaries",)),
         "geocode": _GEOCODE_KEYS,
+        "indicators": _reader_keys(read_indicators),
         "analysis": _ANALYSIS_KEYS,
+        "priorities": _PRIORITY_KEYS,
         "category": tuple(f for f in Category.__dataclass_fields__),
         "output": _OUTPUT_KEYS,
     }
@@ -213,6 +228,51 @@ def _table(data: Mapping[str, Any], key: str, path: Path, *, array: bool) -> lis
     return tables
 
 
+def _names(value: Any, key: str, path: Path) -> list[str]:
+    """A text or a list of texts (``[priorities] indicator``/``category``) as a list."""
+    values = value if isinstance(value, list) else [value]
+    if not values or not all(isinstance(v, str) and v for v in values):
+        raise _fail(
+            f"{key} は文字列か文字列のリストで書いてください / {key!r} must be a text or a list "
+            "of texts",
+            key,
+            path,
+        )
+    return list(values)
+
+
+def _check_priorities(data: Mapping[str, Any], path: Path) -> None:
+    """``[priorities]`` needs ``indicator`` and ``category`` (texts) and an ``[indicators]`` file."""
+    table = data.get("priorities")
+    if table is None:
+        return
+    for key in _PRIORITY_KEYS:
+        if key not in table:
+            raise _fail(
+                f"[priorities] に {key} がありません / [priorities] has no {key}",
+                f"priorities.{key}",
+                path,
+            )
+        _names(table[key], f"priorities.{key}", path)
+    if "indicators" not in data:
+        raise _fail(
+            "[priorities] には [indicators]（圏域ごとの指標のファイル）が必要です / [priorities] "
+            "needs an [indicators] table (the file of indicators per area)",
+            "indicators",
+            path,
+        )
+
+
+def priority_pairs(recipe: Recipe) -> list[tuple[str, str]]:
+    """The (indicator, category) pairs ``[priorities]`` asks for, indicator by indicator."""
+    table = recipe.data.get("priorities")
+    if not table:
+        return []
+    indicators = _names(table["indicator"], "priorities.indicator", recipe.path)
+    categories = _names(table["category"], "priorities.category", recipe.path)
+    return [(i, c) for i in indicators for c in categories]
+
+
 def load_recipe(path: str | Path) -> Recipe:
     """Read and check a recipe file.
 
@@ -256,16 +316,12 @@ def load_recipe(path: str | Path) -> Recipe:
             missing,
             p,
         )
-    for name, array in (
-        ("population", False),
-        ("geocode", False),
-        ("analysis", False),
-        ("output", False),
-    ):
-        for table in _table(data, name, p, array=array):
+    for name in ("population", "geocode", "indicators", "analysis", "priorities", "output"):
+        for table in _table(data, name, p, array=False):
             _check_keys(table, name, p)
-    for name in ("areas", "resources", "category"):
-        for table in _table(data, name, p, array=name != "areas"):
+    _check_priorities(data, p)
+    for name in ("areas", "resources", "indicators", "category"):
+        for table in _table(data, name, p, array=name in ("resources", "category")):
             _check_keys(table, name, p)
             if name != "category" and "path" not in table:
                 raise _fail(
@@ -510,7 +566,7 @@ def _read_all(
     inputs: list[tuple[str, Path]] = []
     areas, files = _read_layer(recipe, "areas", data["areas"], read_districts)
     inputs += [("areas", f) for f in files]
-    layers = []
+    lists = []
     coding = _Geocoding(recipe, inputs)
     for entry in data["resources"]:
         coded = coding.options(entry)
@@ -518,12 +574,12 @@ def _read_all(
         layer, files = _read_layer(
             recipe, "resources", entry, reader, taxonomy=tax, **coded, **medical
         )
-        layers.append(layer)
+        lists.append(layer)
         inputs += [("resources", f) for f in files]
         if geocoded is not None and coded["geocode"] is not None:
             geocoded.append(_geocode_counts(layer, str(entry["path"])))
     within = float(data.get("analysis", {}).get("merge_within_m", 50.0))
-    resources = layers[0] if len(layers) == 1 else merge_resources(layers, within_m=within)
+    resources = lists[0] if len(lists) == 1 else merge_resources(lists, within_m=within)
     population = None
     entry = data.get("population")
     if entry:
@@ -536,7 +592,27 @@ def _read_all(
             extra.update(kind="table", boundaries=areas)
         population, files = _read_layer(recipe, "population", entry, read_population, **extra)
         inputs += [("population", f) for f in files]
-    return {"areas": areas, "resources": resources, "population": population}, inputs
+    layers = {"areas": areas, "resources": resources, "population": population}
+    if data.get("indicators"):
+        layers["indicators"], files = _read_indicators(recipe)
+        inputs += [("indicators", f) for f in files]
+    return layers, inputs
+
+
+def _read_indicators(recipe: Recipe) -> tuple[Any, list[Path]]:
+    """``[indicators]``: one table of indicators per area (:func:`chiikimap.read_indicators`)."""
+    from .needs import read_indicators
+
+    entry = recipe.data["indicators"]
+    files = _files(recipe, str(entry["path"]), "indicators.path")
+    if len(files) != 1:
+        raise _fail(
+            f"[indicators] の path はファイル 1 つです（{len(files)} 件が当てはまりました） / "
+            f"[indicators] path names one file ({len(files)} match)",
+            "indicators.path",
+            recipe.path,
+        )
+    return _read_layer(recipe, "indicators", entry, read_indicators)
 
 
 def _analysis_options(recipe: Recipe) -> dict[str, Any]:
@@ -587,6 +663,64 @@ def _write(coverage: Any, fmt: str, path: Path, title: str | None, lang: str) ->
         coverage.to_booklet(path)
     else:
         coverage.to_geopackage(path)
+
+
+def _checked_pairs(rec: Recipe, coverage: Any) -> list[tuple[str, str]]:
+    """``[priorities]`` pairs, each checked against the run (an error names the recipe key).
+
+    A run without indicators (``chiikimap batch`` reads none) has no priority view.
+    """
+    if coverage.indicators is None:
+        return []
+    pairs = priority_pairs(rec)
+    for indicator, category in pairs:
+        try:
+            coverage.priorities(indicator, category)
+        except ChiikimapError as exc:
+            exc.params = tuple(f"priorities.{p}" for p in exc.params) or ("priorities",)
+            exc.param = exc.params[0]
+            raise
+    return pairs
+
+
+def _write_priorities(
+    coverage: Any,
+    pairs: Sequence[tuple[str, str]],
+    folder: Path,
+    stem: str,
+    kinds: Sequence[str],
+    lang: str,
+    say: Callable[[str], None],
+) -> list[Path]:
+    """The priority view of each pair in each of ``kinds`` that has one (:data:`PRIORITY_FORMATS`).
+
+    Files: ``<stem>_priority_<category>`` (``…_<category>_<n>`` for the n-th of several
+    indicators) + ``.html``, ``_offline.html``, ``.pdf``, ``.png``, ``.xlsx`` (the 圏域カルテ
+    with the sheet 「優先圏域」).
+    """
+    from .maps.needs import save_priority_html, save_priority_static
+    from .needs import priority_to_excel
+
+    indicators = list(dict.fromkeys(i for i, _ in pairs))
+    written: list[Path] = []
+    for indicator, category in pairs:
+        n = f"_{indicators.index(indicator) + 1}" if len(indicators) > 1 else ""
+        name = f"{stem}_priority_{category}{n}"
+        for fmt in (k for k in kinds if k in PRIORITY_FORMATS):
+            path = folder / PRIORITY_FORMATS[fmt].format(stem=name)
+            say(f"書き出し中 / writing {path}")
+            with file_errors(path, writing=True, param="output.dir"):
+                if fmt in ("html", "offline_html"):
+                    offline = fmt == "offline_html"
+                    save_priority_html(
+                        coverage, path, indicator, category, offline=offline, lang=lang
+                    )
+                elif fmt == "xlsx":
+                    priority_to_excel(coverage, path, indicator, category)
+                else:
+                    save_priority_static(coverage, path, indicator, category, lang=lang)
+            written.append(path)
+    return written
 
 
 def _jsonable(value: Any) -> Any:
@@ -754,8 +888,10 @@ def analyse_and_write(
         layers["resources"],
         layers["population"],
         taxonomy=tax,
+        indicators=layers.get("indicators"),
         **options,
     )
+    pairs = _checked_pairs(rec, coverage)
     with file_errors(folder, writing=True, param="output.dir"):
         folder.mkdir(parents=True, exist_ok=True)
     stem = str(output.get("stem", "chiikimap"))
@@ -767,6 +903,7 @@ def analyse_and_write(
         with file_errors(path, writing=True, param="output.dir"):
             _write(coverage, fmt, path, rec.title, lang)
         written.append(path)
+    written += _write_priorities(coverage, pairs, folder, stem, kinds, lang, say)
     record = _record(rec, coverage, layers, inputs, written, geocoded)
     run_json = folder / "run.json"
     with file_errors(run_json, writing=True, param="output.dir"):
@@ -938,6 +1075,19 @@ _TEMPLATE_TAIL = """
 # radius_m = {{ kayoi_no_ba = 600 }}
 # target = {{ kayoi_no_ba = 0.8 }}
 merge_within_m = 50              # 別のファイルの同じ施設とみなす距離 (m)
+
+# 圏域ごとの指標（ニーズ調査の結果・認定者数など） / indicators per area (optional):
+# [indicators]
+# path = "ニーズ調査_圏域別.csv"   # 1 行が 1 圏域、割合 (18.5 / 18.5% / 0.185) や人数の列
+# name_col = "日常生活圏域"        # 圏域名の列（または id_col = 圏域 ID の列）
+# credit = "介護予防・日常生活圏域ニーズ調査（○○市）"
+# date = "2022"                    # 調査年
+#
+# 優先圏域（届かない該当者の多い順）の地図・表を作る / priority view of indicator × category:
+# [priorities]
+# indicator = "閉じこもり傾向"      # [indicators] の割合の列（複数ならリスト）
+# category = ["kayoi_no_ba"]       # 種別キー（複数可）。formats の html・offline_html・pdf・png・xlsx
+#                                  # ごとに chiikimap_priority_<種別>.* を書きます
 
 # 市町村独自の種別 / a category of the municipality's own:
 # [[category]]
