@@ -391,3 +391,15 @@ def test_demo_map_of_the_hirakata_sample(tmp_path: Path) -> None:
     shot.unlink(missing_ok=True)
     run_chromium(opened, screenshot=shot, window=(1400, 1000))
     assert shot.stat().st_size > 50_000
+
+
+def test_town_point_markers_are_hollow_and_the_legend_says_so(tmp_path: Path) -> None:
+    cov = fake_coverage()
+    levels = [None] * len(cov.resources)
+    levels[0] = "町丁目"  # the first resource was placed at its town's point only
+    cov.resources = cov.resources.assign(geocode_level=pd.Series(levels, dtype=object).to_numpy())
+    report = probe_page(_offline(tmp_path, cov, tiles=None), tmp_path)
+    assert report["errors"] == []
+    assert "位置は町丁目の代表点（概略）" in report["legend"]
+    plain = probe_page(_offline(tmp_path, fake_coverage(), tiles=None), tmp_path)
+    assert "位置は町丁目の代表点" not in plain["legend"]

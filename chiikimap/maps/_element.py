@@ -262,6 +262,12 @@ _JS = r"""
       present.forEach(function (k) {
         html += '<div class="ckm-row">' + markerSvg(k) + D.cats[k].label + D.cats[k].n + '</div>';
       });
+      // a hollow marker: placed at its town's point only (geocoded at 町丁目/大字 level)
+      var town = D.res.filter(function (r) { return r[9] && (ci < 0 || r[3].indexOf(ci) >= 0); });
+      if (town.length) {
+        html += '<div class="ckm-row ckm-approx-key">' + markerSvg(ci < 0 ? town[0][2] : ci, true) +
+          T.approx + '</div>';
+      }
       if (D.cluster) {
         html += '<div class="ckm-row"><span class="ckm-cluster-key">12</span>' + T.cluster_note + '</div>';
       }
