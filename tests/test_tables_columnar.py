@@ -123,9 +123,12 @@ def test_plain_file_is_read_column_wise_with_the_same_rows(tmp_path: Path) -> No
     assert table.above == [(1, "介護事業所一覧（令和6年）")]
     assert table.encoding == "utf-8-sig"
     assert table.row(2)[1] == "ケア一号"
-    with fast(False):
-        careful = T.load_table(path, _looks, columnar=True)
+    careful = T.load_table(path, _looks)  # the careful parser, its rows as lists
     assert careful.arrow is None
+    with fast(False):
+        converted = T.load_table(path, _looks, columnar=True)  # the same, kept as columns
+    assert converted.arrow is not None
+    assert [converted.row(i) for i in range(4)] == [table.row(i) for i in range(4)]
     assert [careful.row(i) for i in range(4)] == [table.row(i) for i in range(4)]
     assert (careful.row_numbers, careful.n_blank, careful.above) == (
         table.row_numbers,

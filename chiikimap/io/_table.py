@@ -579,6 +579,22 @@ class Table:
             return self.path.name
         return f"{self.path.name} [{self.row_sheets[i]}]"
 
+    def to_columns(self) -> None:
+        """Keep the cells column by column (pyarrow strings) and let the row lists go."""
+        if self.arrow is not None:
+            return
+        import pyarrow as pa
+
+        from ._columnar import ArrowRows
+
+        rows = self.rows
+        columns = [
+            pa.chunked_array([pa.array([r[j] for r in rows], type=pa.large_string())])
+            for j in range(len(self.columns))
+        ]
+        self.arrow = columns
+        self.rows = ArrowRows(columns, len(rows))  # type: ignore[assignment]
+
     def row(self, i: int) -> list[str]:
         """The cells of row ``i`` (as wide as the header)."""
         return list(self.rows[i])
@@ -636,8 +652,12 @@ def load_table(
         start, found = locate_header(parts[0], looks_like_header, header_row)
         table = table_from_records(parts[0], start)
         table.header_found = found
-        return table
-    return _table_from_sheets(path, parts, looks_like_header, header_row)
+    else:
+        table = _table_from_sheets(path, parts, looks_like_header, header_row)
+    del parts
+    if columnar:
+        table.to_columns()
+    return table
 
 
 def _table_from_sheets(
