@@ -23,12 +23,18 @@ Run::
 
 ``--formats`` chooses the outputs of each municipality (default: the recipe's default pack —
 html, offline_html, pdf, png, xlsx, gpkg).
+
+Measured 2026-12-01 on the shared 2-core machine (load average 7–10 from other jobs): 1 worker
+331.7 s, 2 workers 267.0 s (ratio 1.24), the same CPU work in both (92 s and 93 s for the 35
+municipalities; 2.62 s mean, 7.49 s for 奈良市); projection 1.3–2.6 core-hours for Japan. See
+bench/README.md for the full output and what limits it.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import shutil
 import statistics
 import tempfile
@@ -46,6 +52,8 @@ NARA_POPULATION = 1_324_473  # 令和2年国勢調査 奈良県
 SHARE_65, SHARE_75 = 0.317, 0.165
 NATIONAL_ROWS, NATIONAL_POPULATION = 250_000, 126_146_099
 N_MUNICIPALITIES = 1_741
+#: districts of a national A32 file: about one per public 中学校 (学校基本調査: ~9,000)
+N_DISTRICTS = 9_000
 CATEGORIES = {  # サービスの種類 → share of the rows
     "居宅介護支援": 0.22,
     "訪問介護": 0.20,
@@ -156,26 +164,46 @@ def main() -> None:
         print(f"inputs: {n_cells:,} mesh cells, {NARA_POPULATION:,} people, {n_res:,} resources")
         print(f"formats per municipality: {', '.join(args.formats)}")
         walls: dict[int, float] = {}
+        per_muni: dict[int, list[float]] = {}
+        n_areas = 0
         for n in args.workers:
+            load = os.getloadavg()
             wall, serial, result = _run(recipe, folder / f"out{n}", n)
             walls[n] = wall
             res = result.results  # type: ignore[attr-defined]
-            times = [r.seconds for r in res if r.status == "ok"]
+            per_muni[n] = [r.cpu_seconds for r in res if r.status == "ok"]
+            walls_each = [r.seconds for r in res if r.status == "ok"]
+            n_areas = int(sum(s["n_areas"] for r in res for s in r.summary[:1]))
             failed = [r.code for r in res if r.status == "error"]
+            times = per_muni[n]
             print(
-                f"workers={n}: wall {wall:.1f} s for {len(res)} municipalities "
-                f"(read + partition {serial:.1f} s); per municipality mean {statistics.mean(times):.2f} s,"
-                f" median {statistics.median(times):.2f} s, max {max(times):.2f} s; failed {failed}"
+                f"workers={n}: wall {wall:.1f} s for {len(res)} municipalities, {n_areas} districts "
+                f"(read + partition {serial:.1f} s; load average {load[0]:.1f} → "
+                f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores); per municipality "
+                f"CPU mean {statistics.mean(times):.2f} s, median {statistics.median(times):.2f} s, "
+                f"max {max(times):.2f} s, sum {sum(times):.0f} s; wall mean "
+                f"{statistics.mean(walls_each):.2f} s; failed {failed}"
             )
         if len(walls) >= 2:
             a, b = sorted(walls)[:2]
             print(f"ratio wall(workers={a}) / wall(workers={b}): {walls[a] / walls[b]:.2f}")
-        mean = statistics.mean(times)
-        total = mean * N_MUNICIPALITIES
+        _projection(per_muni[min(per_muni)], n_areas)
+
+
+def _projection(times: list[float], n_areas: int) -> None:
+    """Core-hours for Japan from the per-municipality CPU times of the run with fewest workers."""
+    mean = statistics.mean(times)
+    by_muni = mean * N_MUNICIPALITIES / 3600
+    by_district = sum(times) / n_areas * N_DISTRICTS / 3600
+    print(
+        f"projection for {N_MUNICIPALITIES:,} municipalities at {mean:.2f} CPU s each: "
+        f"{by_muni:.1f} core-hours; by district ({sum(times) / n_areas:.2f} s × {N_DISTRICTS:,} "
+        f"中学校区): {by_district:.1f} core-hours"
+    )
+    for workers in (2, 8, 32, 128):
         print(
-            f"projection, {N_MUNICIPALITIES:,} municipalities at {mean:.2f} s each: "
-            f"{total / 3600:.2f} core-hours → {total / 3600 / 2:.2f} h on 2 workers, "
-            f"{total / 3600 / 32:.2f} h on 32, plus the serial read + partition"
+            f"  {workers:>3} workers: {by_muni / workers:.2f}–{by_district / workers:.2f} h "
+            "+ the serial read and partition"
         )
 
 

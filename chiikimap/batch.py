@@ -22,6 +22,8 @@ Two things differ from a single run on the whole files, by design: ``weight_outs
 counts only the population features of the part that cross the municipality's border, and the
 part's reports keep the sources but not the whole files' rejected and merged rows (those are
 listed once, in the summary workbook; rejected area rows naming the municipality's code stay).
+Districts of two municipalities that overlap are resolved by :func:`read_districts` over the
+whole file (the overlap goes to the smaller district); a single run keeps its polygons whole.
 """
 
 from __future__ import annotations
@@ -107,6 +109,8 @@ class MunicipalityResult:
         The error message (``""`` unless ``status == "error"``).
     seconds
         Time spent on it (analysis and outputs; 0 when skipped).
+    cpu_seconds
+        CPU time of the process running it meanwhile (on a worker, that worker's process).
     table
         Its ``Coverage.table`` (``None`` when skipped or after an error).
     summary
@@ -124,6 +128,7 @@ class MunicipalityResult:
     status: str
     error: str = ""
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     table: pd.DataFrame | None = None
     summary: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -419,7 +424,7 @@ def run_part(job: _Job, part: Part) -> MunicipalityResult:
     """
     from ._batch_summary import summary_rows
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     head: dict[str, Any] = {
         "code": part.code,
         "name": part.name,
@@ -449,12 +454,14 @@ def run_part(job: _Job, part: Part) -> MunicipalityResult:
                 status="error",
                 error=f"{type(exc).__name__}: {text}",
                 seconds=time.perf_counter() - start,
+                cpu_seconds=time.process_time() - cpu,
                 warnings=list(dict.fromkeys(str(w.message) for w in caught)),
             )
     return MunicipalityResult(
         **head,
         status="ok",
         seconds=time.perf_counter() - start,
+        cpu_seconds=time.process_time() - cpu,
         table=done.coverage.table,
         summary=rows,
         warnings=said,
@@ -527,7 +534,8 @@ def _run_dask(
         with Client(cluster if cluster is not None else scheduler) as client:  # type: ignore[no-untyped-call]
             shared = client.scatter(job, broadcast=True)
             futures = {}
-            for part in parts:
+            # the largest municipalities first, so that none of them starts last and runs alone
+            for part in sorted(parts, key=lambda p: -len(p.areas)):
                 # each part is sent once, to the worker that runs it: no worker reads the files
                 data = client.scatter(part)
                 futures[client.submit(run_part, shared, data, key=f"chiikimap-{part.digest}")] = (
