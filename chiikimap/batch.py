@@ -50,6 +50,7 @@ from .recipe import (
     DEFAULT_FORMATS,
     FORMATS,
     Recipe,
+    RecipeError,
     _jsonable,
     _read_all,
     _row_counts,
@@ -91,6 +92,7 @@ class _Job:
     formats: list[str]
     inputs: list[dict[str, Any]]
     rows: dict[str, dict[str, int]]
+    geocoded: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -443,6 +445,7 @@ def run_part(job: _Job, part: Part) -> MunicipalityResult:
                 Path(job.root) / part.folder,
                 job.formats,
                 lambda _text: None,
+                job.geocoded,
             )
             rows = summary_rows(done.coverage.table, job.taxonomy)
             said = list(dict.fromkeys(str(w.message) for w in caught))
@@ -640,9 +643,20 @@ def batch(
                 f"出力形式 {fmt!r} は使えません / unknown format {fmt!r}; choose from {list(FORMATS)}",
                 param="formats",
             )
+    if "network" in rec.data.get("analysis", {}):
+        # a part holds the resources that can be nearest in a straight line; on foot a farther
+        # one can be nearer, and each worker would read the street network itself
+        raise RecipeError(
+            "batch は道路網 ([analysis] network) にまだ対応していません。chiikimap run で市町村ごとに"
+            "実行してください / batch does not support [analysis] network yet; run the "
+            "municipalities one by one with chiikimap run",
+            path=rec.path,
+            param="analysis.network",
+        )
     tax = _taxonomy(rec)
     say("ファイルを読み込み中 / reading the files (once, for every municipality)")
-    layers, inputs = _read_all(rec, tax)
+    geocoded: list[dict[str, Any]] = []
+    layers, inputs = _read_all(rec, tax, geocoded)
     present = layers["areas"][S.MUNICIPALITY_CODE].dropna()
     if present.empty:
         raise InputFileError(
@@ -653,7 +667,7 @@ def batch(
             param="areas.path",
         )
     codes = select_municipalities(present, municipality)
-    job = _Job(rec, tax, str(root.resolve()), kinds, input_entries(rec, inputs), {})
+    job = _Job(rec, tax, str(root.resolve()), kinds, input_entries(rec, inputs), {}, geocoded)
     job.rows = _national_rows(layers)
     root.mkdir(parents=True, exist_ok=True)
     say(f"市町村ごとに分割中 / partitioning {len(codes)} municipalities")

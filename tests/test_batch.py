@@ -160,6 +160,17 @@ def test_areas_without_municipality_codes_are_refused(tmp_path: Path, test_data:
     assert err.value.param == "areas.path"
 
 
+def test_network_recipes_are_refused(nara: Path, tmp_path: Path) -> None:
+    text = (nara / "recipe.toml").read_text(encoding="utf-8")
+    recipe = tmp_path / "recipe.toml"
+    recipe.write_text(
+        text.replace("[analysis]\n", '[analysis]\nnetwork = "streets.osm"\n'), encoding="utf-8"
+    )
+    with pytest.raises(chiikimap.InputFileError, match="network") as err:
+        chiikimap.batch(recipe)
+    assert err.value.param == "analysis.network"
+
+
 def test_workers_and_scheduler_are_exclusive(nara: Path) -> None:
     with pytest.raises(chiikimap.ParameterError) as err:
         chiikimap.batch(nara / "recipe.toml", workers=2, scheduler="tcp://127.0.0.1:1")
