@@ -640,6 +640,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
         "areas": "圏域 / areas",
         "resources": "資源一覧 / resources",
         "population": "人口 / population",
+        "indicators": "指標 / indicators",
         "unrecognised": "読めなかった / not recognised",
     }
     for kind, names in found.items():

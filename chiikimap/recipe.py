@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 
 from . import _schema as S
 from ._errors import ChiikimapError, InputFileError, ParameterError, file_errors
@@ -932,7 +933,7 @@ def _toml_text(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _recognise(path: Path) -> tuple[str, gpd.GeoDataFrame | None, dict[str, str]]:
+def _recognise(path: Path) -> tuple[str, pd.DataFrame | None, dict[str, str]]:
     """The layer ``path`` reads as (first reader that accepts it), and each reader's refusal."""
     import warnings
 
@@ -958,7 +959,44 @@ def _recognise(path: Path) -> tuple[str, gpd.GeoDataFrame | None, dict[str, str]
     address_only = _address_only(path)
     if address_only is not None:
         return "address_only", address_only, refusals
+    indicators = _indicator_table(path, refusals)
+    if indicators is not None:
+        return "indicators", indicators, refusals
     return "", None, refusals
+
+
+def _indicator_table(path: Path, refusals: dict[str, str]) -> pd.DataFrame | None:
+    """A CSV/xlsx no layer reader took, read as a table of indicators per area, else ``None``."""
+    import warnings
+
+    from .needs import read_indicators
+
+    if path.suffix.lower() not in (".csv", ".txt", ".xlsx", ".xlsm"):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return read_indicators(path)
+        except Exception as exc:  # a refusal must not stop the template
+            text = str(exc).strip() or type(exc).__name__
+            refusals["indicators"] = text.splitlines()[0].split(" / ")[0][:160]
+            return None
+
+
+def _priority_lines(layer: pd.DataFrame) -> list[str]:
+    """A commented ``[priorities]`` naming the share columns of an indicator table."""
+    from .needs import indicator_kinds
+
+    shares = [k for k, v in indicator_kinds(layer).items() if v["kind"] == "share"]
+    if not shares:
+        return []
+    return [
+        "",
+        "# 優先圏域の地図・表を作るなら # を外します / for the priority view, uncomment:",
+        "# [priorities]",
+        f"# indicator = {_toml_text(shares[0])}  # 割合の列: {'・'.join(shares)}",
+        '# category = ["kayoi_no_ba"]',
+    ]
 
 
 def _address_only(path: Path) -> gpd.GeoDataFrame | None:
@@ -1018,7 +1056,7 @@ def _refused_lines(rel: str, refusals: Mapping[str, str]) -> list[str]:
     return lines
 
 
-def _source_lines(layer: gpd.GeoDataFrame) -> list[str]:
+def _source_lines(layer: pd.DataFrame) -> list[str]:
     sources = S.sources_of(layer)
     credit = sources[0].attribution if sources else ""
     date = sources[0].date if sources else ""
@@ -1028,7 +1066,7 @@ def _source_lines(layer: gpd.GeoDataFrame) -> list[str]:
     ]
 
 
-def _entry_lines(kind: str, rel: str, layer: gpd.GeoDataFrame) -> list[str]:
+def _entry_lines(kind: str, rel: str, layer: pd.DataFrame) -> list[str]:
     reports = S.read_reports(layer)
     layout = str(reports[0].get("layout", "")) if reports else ""
     n_rejected = len(S.rejected_rows(layer, merged=False))
@@ -1043,6 +1081,8 @@ def _entry_lines(kind: str, rel: str, layer: gpd.GeoDataFrame) -> list[str]:
         columns = reports[0].get("columns", {}) or {}
         if "category" not in columns:
             lines.append('# category = "kayoi_no_ba"  # 種別の列がなければ種別キーを指定')
+    if kind == "indicators":
+        return lines + _source_lines(layer) + _priority_lines(layer)
     return lines + _source_lines(layer)
 
 
@@ -1122,7 +1162,8 @@ def init_recipe(
     -------
     tuple of (Path, dict)
         The recipe written, and the file names recognised per layer (``"areas"``,
-        ``"resources"``, ``"population"``, ``"unrecognised"``).
+        ``"resources"``, ``"population"``, ``"indicators"`` — a CSV/xlsx no layer reader takes,
+        read by :func:`chiikimap.read_indicators`, the first one only — ``"unrecognised"``).
 
     Raises
     ------
@@ -1144,9 +1185,15 @@ def init_recipe(
         "areas": [],
         "resources": [],
         "population": [],
+        "indicators": [],
         "unrecognised": [],
     }
-    blocks: dict[str, list[str]] = {"areas": [], "resources": [], "population": []}
+    blocks: dict[str, list[str]] = {
+        "areas": [],
+        "resources": [],
+        "population": [],
+        "indicators": [],
+    }
     refused: list[str] = []
     geocoding = False
     for file in sorted(p for p in base.iterdir() if p.suffix.lower() in _DATA_SUFFIXES):
@@ -1178,7 +1225,7 @@ def init_recipe(
             "[[resources]]  # 資源一覧が見つかりません / no resource list",
             'path = ""',
         ]
-    for kind in ("areas", "resources", "population"):
+    for kind in ("areas", "resources", "population", "indicators"):
         text += "\n".join(blocks[kind]) + "\n"
     text += _GEOCODE_TEMPLATE if geocoding else _GEOCODE_HINT
     text += "\n".join(refused) + "\n"

@@ -183,3 +183,24 @@ def test_init_template_documents_indicators_and_priorities(tmp_path: Path) -> No
         if line.startswith(("# indicator = ", '# name_col = "日常')):
             key = line[2:].split(" =")[0]
             assert key in KEYS["priorities"] or key in KEYS["indicators"]
+
+
+def test_init_recognises_an_indicator_table(tmp_path: Path) -> None:
+    shutil.copy(NEEDS, tmp_path / NEEDS.name)
+    path, found = init_recipe(tmp_path)
+    assert found["indicators"] == [NEEDS.name]
+    text = path.read_text(encoding="utf-8")
+    assert f'[indicators]\npath = "{NEEDS.name}"\n' in text
+    # the share columns are offered for [priorities]; uncommented, the recipe loads
+    assert "# 割合の列: 運動器機能の低下・転倒リスク・閉じこもり傾向" in text.replace(
+        '# indicator = "運動器機能の低下"  ', ""
+    )
+    for line in ("[priorities]", "indicator = ", "category = ["):  # the first: the suggestion
+        text = text.replace(f"# {line}", line, 1)
+    path.write_text(text, encoding="utf-8")
+    recipe = load_recipe(path)
+    assert recipe.data["priorities"] == {
+        "indicator": "運動器機能の低下",
+        "category": ["kayoi_no_ba"],
+    }
+    assert recipe.data["indicators"]["path"] == NEEDS.name
