@@ -171,6 +171,16 @@ def test_network_recipes_are_refused(nara: Path, tmp_path: Path) -> None:
     assert err.value.param == "analysis.network"
 
 
+def test_indicator_recipes_are_refused(nara: Path, tmp_path: Path, test_data: Path) -> None:
+    text = (nara / "recipe.toml").read_text(encoding="utf-8")
+    shutil.copy(test_data / "needs" / "takamatsu_needs_r4_pct.csv", tmp_path / "needs.csv")
+    recipe = tmp_path / "recipe.toml"
+    recipe.write_text(text + '\n[indicators]\npath = "needs.csv"\n', encoding="utf-8")
+    with pytest.raises(chiikimap.InputFileError, match="indicators") as err:
+        chiikimap.batch(recipe)
+    assert err.value.param == "indicators"
+
+
 def test_workers_and_scheduler_are_exclusive(nara: Path) -> None:
     with pytest.raises(chiikimap.ParameterError) as err:
         chiikimap.batch(nara / "recipe.toml", workers=2, scheduler="tcp://127.0.0.1:1")
