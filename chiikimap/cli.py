@@ -199,6 +199,7 @@ OPTIONS: dict[str, dict[str, str]] = {
         "encoding": "--encoding",
         "geocode": "--geocode",
         "address_aliases": "--aliases",
+        "geocode_municipality": "--geocode-municipality",
     },
     "population": {
         "path": "--population",
@@ -343,6 +344,7 @@ def _resource_options(args: argparse.Namespace, *names: str) -> dict[str, Any]:
         "header_row": "header_row",
         "geocode": "geocode",
         "aliases": "address_aliases",
+        "geocode_municipality": "geocode_municipality",
     }
     pairs.update({n: n for n in names})
     out: dict[str, Any] = {}
@@ -977,6 +979,12 @@ def _add_resource_options(parser: argparse.ArgumentParser) -> None:
         metavar="CSV",
         help="住所の別表記の表 (1列目: 一覧での表記、2列目: 参照データの表記; --geocode と使う) / "
         "table of the municipality's address spellings (with --geocode)",
+    )
+    group.add_argument(
+        "--geocode-municipality",
+        metavar="NAME",
+        help="市区町村名のない住所 (「番町1-8-15」) をこの市区町村で照合する (--geocode と使う) / "
+        "municipality of the addresses that name none (with --geocode)",
     )
 
 

@@ -504,7 +504,8 @@ class _Geocoding:
             raise
 
     def options(self, entry: Mapping[str, Any]) -> dict[str, Any]:
-        """``geocode=`` and ``address_aliases=`` of one ``[[resources]]`` table, resolved.
+        """``geocode=``, ``address_aliases=`` and ``geocode_municipality=`` of one
+        ``[[resources]]`` table, resolved.
 
         The table's own ``geocode``/``address_aliases`` win over ``[geocode]``'s ``reference``/
         ``aliases``; paths are relative to the recipe.
@@ -515,13 +516,28 @@ class _Geocoding:
         if refs is None:
             return {"geocode": None, "address_aliases": None}
         ref = self._reference(refs, "resources.geocode" if own else "geocode.reference")
+        municipality = self._municipality(ref, top.get("municipality"))
         if "address_aliases" in entry:
             aliases = self._aliases(entry["address_aliases"], "resources.address_aliases")
         elif "aliases" in top:
             aliases = self._aliases(top["aliases"], "geocode.aliases")
         else:
             aliases = None
-        return {"geocode": ref, "address_aliases": aliases}
+        return {"geocode": ref, "address_aliases": aliases, "geocode_municipality": municipality}
+
+    @staticmethod
+    def _municipality(ref: Any, name: Any) -> str | None:
+        """``[geocode] municipality``, checked against the reference (for addresses naming none)."""
+        from .geocode import _default_index
+
+        if name is None:
+            return None
+        try:
+            _default_index(ref, str(name))
+        except ChiikimapError as exc:
+            exc.param, exc.params = "geocode.municipality", ("geocode.municipality",)
+            raise
+        return str(name)
 
 
 #: the reason of a row read_resources(geocode=...) could not place starts so

@@ -48,6 +48,7 @@ import shapely
 from .. import _identity
 from .. import _schema as S
 from .._errors import (
+    ChiikimapError,
     ChiikimapWarning,
     ColumnNotFoundError,
     InputFileError,
@@ -1206,7 +1207,7 @@ def _geocode_missing(
     for i, problem in list(problems.items()):
         if problem[0] != "座標なし":
             continue
-        result = geocode_one(table.cell(i, j), reference[0], reference[1])
+        result = geocode_one(table.cell(i, j), *reference)
         if result.lon is None or result.lat is None:
             problems[i] = ("住所照合不可", f"座標がなく、住所を照合できません: {result.reason}")
             continue
@@ -1758,6 +1759,7 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
     within_m: float = 50.0,
     geocode: Reference | PathLike[str] | str | Sequence[PathLike[str] | str] | None = None,
     address_aliases: AliasArg | None = None,
+    geocode_municipality: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a list of resources (care offices, 通いの場, 配食 …) into the ``resources`` layer.
 
@@ -1832,6 +1834,12 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
         The municipality's own spellings for ``geocode``: a mapping ``{"招堤": "招提"}`` or the
         path of a two-column table (CSV or xlsx: the spelling as written, the reference's
         spelling; :func:`chiikimap.io.aliases.read_aliases`). Ignored without ``geocode``.
+    geocode_municipality
+        The municipality (``"高松市"``) of the addresses that name none (「番町1-8-15」 in a list
+        kept by the city) for ``geocode``; addresses that name a municipality of the reference
+        are read there as usual. By default an address naming none is read in the reference's
+        only municipality; with a reference of several it is rejected (市区町村が参照データに
+        ありません). Ignored without ``geocode``.
 
     Returns
     -------
@@ -1886,7 +1894,7 @@ def read_resources(  # noqa: PLR0913  (keyword-only column and file options are 
     if domain is not None:
         check_choice("domain", domain, tax.domain_keys)
     within_m = _identity.check_within_m(within_m)
-    reference = _reference(geocode, address_aliases)
+    reference = _reference(geocode, address_aliases, geocode_municipality)
     paths = [Path(path)] if isinstance(path, (str, PathLike)) else [Path(p) for p in path]
     if not paths:
         raise InputFileError("ファイルが指定されていません / no file given")
@@ -1984,12 +1992,20 @@ def _add_geocode_columns(gdf: gpd.GeoDataFrame, hits: Sequence[Any]) -> None:
 def _reference(
     geocode: Reference | PathLike[str] | str | Sequence[PathLike[str] | str] | None,
     aliases: AliasArg | None = None,
-) -> tuple[Reference, dict[str, str] | None] | None:
-    """The reference and aliases of ``read_resources(geocode=..., address_aliases=...)``."""
+    municipality: str | None = None,
+) -> tuple[Reference, dict[str, str] | None, Any] | None:
+    """The reference, aliases and default municipality of ``read_resources(geocode=...)``."""
     if geocode is None:
         return None
+    from chiikimap.geocode import _default_index
+
     ref = geocode if isinstance(geocode, Reference) else read_reference(geocode)
-    return ref, resolve_aliases(aliases)
+    try:
+        default = _default_index(ref, municipality)
+    except ChiikimapError as exc:
+        exc.param, exc.params = "geocode_municipality", ("geocode_municipality",)
+        raise
+    return ref, resolve_aliases(aliases), default
 
 
 def _file_name(where: str) -> str:
