@@ -294,3 +294,28 @@ def test_reference_index_cache_is_reused_and_invalidated(tmp_path: Path) -> None
     changed = read_reference(src, cache=True)
     assert "1 towns" in repr(changed)
     assert geocode(["枚方市新町1-1-1"], changed)["lon"][0] == 135.6
+
+
+def test_geolonia_town_file_not_named_after_its_city_needs_municipality(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A renamed Geolonia town file used to index 52 towns under "takamatsu_geolonia_town"."""
+    import shutil
+
+    from chiikimap.cli import main
+
+    src = DATA / "takamatsu_geolonia_town.json"
+    with pytest.raises(InputFileError, match="--municipality 高松市") as info:
+        read_reference(src)
+    assert "municipality=" in str(info.value)
+    assert "takamatsu_geolonia_town.json" in str(info.value)
+    # named after its city it is read as before; municipality= wins over any file name
+    named = tmp_path / "高松市.json"
+    shutil.copy(src, named)
+    assert list(read_reference(named).municipalities) == ["高松市"]
+    assert list(read_reference(src, municipality="高松市").municipalities) == ["高松市"]
+    # the command line stops with the hint instead of a list where no row is placed
+    lst = tmp_path / "list.csv"
+    lst.write_text("name,address\nA,香川県高松市番町一丁目1\n", encoding="utf-8")
+    assert main(["geocode", str(lst), "--reference", str(src)]) != 0
+    assert "--municipality 高松市" in capsys.readouterr().err

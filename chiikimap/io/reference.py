@@ -41,6 +41,8 @@ __all__ = ["MunicipalityIndex", "Reference", "read_reference"]
 PathArg = str | PathLike[str]
 _CHOME = re.compile(r"^(.*?)(\d+)丁目$")
 _FIRST_NUMBER = re.compile(r"[甲乙丙丁]?(\d+)")
+# a Geolonia town file is named after its municipality (…/香川県/高松市.json)
+_MUNICIPALITY_ENDS = ("市", "区", "町", "村")
 
 
 def _town_key(name: str) -> tuple[str, int]:
@@ -267,6 +269,14 @@ def _read_json(path: Path, ref: Reference, municipality: str | None) -> None:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputFileError(f"JSON として読めません / not valid JSON: {exc}", path=path) from exc
     if isinstance(data, list) and data and isinstance(data[0], dict) and "town" in data[0]:
+        if not municipality and not path.stem.endswith(_MUNICIPALITY_ENDS):
+            raise InputFileError(
+                f"ファイル名「{path.name}」が市区町村名ではないため、どの市区町村の参照データか"
+                "分かりません。--municipality 高松市 のように市区町村名を指定してください / "
+                "the file name is not a municipality name: give municipality= "
+                "(--municipality 高松市)",
+                path=path,
+            )
         index = ref.municipality(
             municipality or path.stem, "" if municipality else path.parent.name
         )
