@@ -974,6 +974,10 @@ def _recognise(path: Path) -> tuple[str, pd.DataFrame | None, dict[str, str]]:
                 refusals[name] = first[:160]
     address_only = _address_only(path)
     if address_only is not None:
+        reports = S.read_reports(address_only)
+        if "lat" in ((reports[0].get("columns", {}) or {}) if reports else {}):
+            # a list WITH coordinates refused for its category column: the refusal says so
+            return "", None, refusals
         return "address_only", address_only, refusals
     indicators = _indicator_table(path, refusals)
     if indicators is not None:
@@ -1016,7 +1020,7 @@ def _priority_lines(layer: pd.DataFrame) -> list[str]:
 
 
 def _address_only(path: Path) -> gpd.GeoDataFrame | None:
-    """The file read as a list with names and addresses but no coordinates, else ``None``."""
+    """The file read as a list with a fixed category (addresses or coordinates), else ``None``."""
     import warnings
 
     from .io.reference import Reference
@@ -1030,7 +1034,7 @@ def _address_only(path: Path) -> gpd.GeoDataFrame | None:
             return None
     reports = S.read_reports(layer)
     columns = (reports[0].get("columns", {}) or {}) if reports else {}
-    return layer if "address" in columns else None
+    return layer if "address" in columns or "lat" in columns else None
 
 
 def _address_only_lines(rel: str, layer: gpd.GeoDataFrame) -> list[str]:
@@ -1061,7 +1065,8 @@ def _refused_lines(rel: str, refusals: Mapping[str, str]) -> list[str]:
             "# [[resources]]",
             f"# path = {_toml_text(rel)}",
             '# name_col = "名称"            # 名称の列',
-            '# category = "kayoi_no_ba"     # 種別の列がないときの種別キー',
+            '# category_col = "種別"        # 種別の列 / the category column',
+            '# category = "kayoi_no_ba"     # 種別の列がないときの種別キー / or one fixed category',
             '# credit = ""',
         ]
     else:

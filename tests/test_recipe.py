@@ -390,3 +390,26 @@ def test_recipe_warnings_name_recipe_keys() -> None:
     assert "crs" in hint
     assert "--" not in hint
     assert _option_hint("recipe", ()) == ""
+
+
+def test_init_lists_with_coordinates_but_no_category_are_not_called_address_lists(
+    tmp_path: Path,
+) -> None:
+    """The 高松 lists have latitude/longitude and no category column: say that, not 'geocode'."""
+    from chiikimap.recipe import init_recipe
+
+    names = ("community_center.xlsx", "regional_comprehensive_support_center.xlsx")
+    for name in names:
+        shutil.copy(TAKAMATSU / name, tmp_path / name)
+    path, found = init_recipe(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert "座標の列がなく" not in text
+    assert "geocode it offline" not in text
+    for name in names:
+        assert name not in found.get("resources", [])
+        assert f"# {name}: 読めませんでした" in text
+        assert f'# path = "{name}"' in text
+    assert text.count("#   resources: 種別（サービスの種類）の列が見つかりません") == 2
+    assert '# category_col = "種別"' in text
+    assert '# category = "kayoi_no_ba"' in text
+    load_recipe(path)  # the template stays a valid recipe
