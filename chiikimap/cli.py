@@ -596,7 +596,35 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         return 0
     lines = [f"{path}: どの形式としても読めませんでした / not recognised by any reader"]
     lines += [f"  {name}: {message}" for name, message in failures]
+    lines += _geocode_hint(path, resource_kw)
     raise chiikimap.InputFileError("\n".join(lines))
+
+
+def _geocode_hint(path: Path, resource_kw: dict[str, Any]) -> list[str]:
+    """The hint to geocode a list that has an address column but no coordinates."""
+    from chiikimap import _schema as S
+    from chiikimap.io.reference import Reference
+    from chiikimap.io.resources import read_resources
+
+    if "geocode" in resource_kw:
+        return []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:  # an empty reference: every row unplaced, but the columns found are reported
+            layer = read_resources(
+                path, **{"category": "kayoi_no_ba", **resource_kw, "geocode": Reference()}
+            )
+        except Exception:  # not a list with addresses either: the failures above say why
+            return []
+    reports = S.read_reports(layer)
+    columns = (reports[0].get("columns", {}) or {}) if reports else {}
+    if "address" not in columns or "lat" in columns:
+        return []
+    return [
+        f"  住所の列があります（{columns['address']}）: --geocode 参照データ で住所から位置を"
+        "求められます / there is an address column: --geocode REFERENCE places the rows "
+        "from their addresses"
+    ]
 
 
 def _recipe_hint(exc: ChiikimapError) -> str:

@@ -319,3 +319,27 @@ def test_geolonia_town_file_not_named_after_its_city_needs_municipality(
     lst.write_text("name,address\nA,香川県高松市番町一丁目1\n", encoding="utf-8")
     assert main(["geocode", str(lst), "--reference", str(src)]) != 0
     assert "--municipality 高松市" in capsys.readouterr().err
+
+
+def test_inspect_an_address_list_hints_at_geocode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The real 高松 hospital list without its coordinate columns: inspect names --geocode."""
+    from chiikimap.cli import main
+
+    frame = pd.read_csv(DATA / "takamatsu_hospital_addresses.csv", dtype=str)
+    lst = tmp_path / "病院.csv"
+    frame[["name", "address"]].to_csv(lst, index=False, encoding="utf-8-sig")
+    assert main(["inspect", str(lst)]) == 1
+    err = capsys.readouterr().err
+    assert "住所の列があります（address）: --geocode 参照データ で住所から位置を求められます" in err
+    assert "--geocode REFERENCE" in err
+    # with coordinates (refused for its missing category column) no hint is given …
+    assert main(["inspect", str(DATA / "takamatsu_hospital_addresses.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "種別（サービスの種類）の列が見つかりません" in err
+    assert "--geocode" not in err
+    # … nor for a list without addresses
+    frame[["name"]].to_csv(lst, index=False, encoding="utf-8-sig")
+    assert main(["inspect", str(lst)]) == 1
+    assert "--geocode" not in capsys.readouterr().err
