@@ -157,6 +157,13 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _tagged_sources(layers: Mapping[str, Any]) -> tuple[S.Source, ...]:
+    """Every source of the layers, tagged with its layer as in a single run's outputs."""
+    from .coverage import _layer_sources
+
+    return _layer_sources(layers["areas"], layers.get("resources"), layers.get("population"), ())
+
+
 def _write_workbook(
     path: Path,
     rec: Recipe,
@@ -179,7 +186,7 @@ def _write_workbook(
     _put_frame(wb.create_sheet("除外行"), rej, ["層", *rej.columns[1:]])
     ws = wb.create_sheet("出典・条件")
     ws.append(["名称", "提供者", "データ時点", "利用条件", "URL", "クレジット表記", "層"])
-    for src in S.sources_of(*(layer for layer in layers.values() if layer is not None)):
+    for src in _tagged_sources(layers):
         values = (src.title, src.publisher, src.date, src.license, src.url, src.attribution)
         ws.append([_cell(v) for v in (*values, src.layer_label)])
     ws.append([])
@@ -217,7 +224,7 @@ def _municipality_shapes(areas: gpd.GeoDataFrame, codes: Sequence[str]) -> gpd.G
 def _write_map(
     path: Path,
     rec: Recipe,
-    areas: gpd.GeoDataFrame,
+    layers: Mapping[str, Any],
     results: Sequence[MunicipalityResult],
     summary: pd.DataFrame,
     kinds: Sequence[str],
@@ -225,14 +232,15 @@ def _write_map(
     import folium
 
     from ._atomic import atomic_path
+    from .maps._element import MetricScale
     from .maps._offline import CSS_ASSETS, JS_ASSETS, inline_assets
 
     root = path.parent
     stem = str(rec.data.get("output", {}).get("stem", "chiikimap"))
-    shapes = _municipality_shapes(areas, [r.code for r in results])
+    shapes = _municipality_shapes(layers["areas"], [r.code for r in results])
     by_code = {r.code: r for r in results}
     minx, miny, maxx, maxy = shapes.total_bounds
-    fmap = folium.Map(tiles=None, control_scale=True)
+    fmap = folium.Map(tiles=None, control_scale=False)  # metric scale only, added below
     # only Leaflet, inlined below: the summary opens with no internet (background tiles aside)
     fmap.default_js = [("leaflet", JS_ASSETS["leaflet"][0])]
     fmap.default_css = [("leaflet_css", CSS_ASSETS["leaflet_css"][0])]
@@ -278,6 +286,8 @@ def _write_map(
     folium.LayerControl(collapsed=False).add_to(fmap)
     root_element: Any = fmap.get_root()
     root_element.html.add_child(folium.Element(_legend_html(rec)))
+    root_element.html.add_child(folium.Element(_sources_html(rec, layers)))
+    MetricScale().add_to(fmap)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     html = inline_assets(fmap.get_root().render())
     with atomic_path(path) as tmp:
@@ -317,10 +327,25 @@ def _legend_html(rec: Recipe) -> str:
     title = esc(rec.title or "市町村別 空白・不足")
     return (
         '<div style="position:fixed;bottom:60px;left:10px;z-index:1000;background:white;'
-        'padding:6px 8px;border:1px solid #888;font-size:12px">'
+        'padding:6px 8px;border:1px solid #888;font:12px/1.45 sans-serif">'
         f"<b>{title}</b><br>空白・不足の圏域の割合（第1層）/ share of 圏域 with 空白 or 不足"
         f"{items}<div>市町村をクリックすると各市町村の地図へ / click a municipality for its map"
         "</div></div>"
+    )
+
+
+def _sources_html(rec: Recipe, layers: Mapping[str, Any]) -> str:
+    """The sources box of the summary map (the same lines as each municipality's map)."""
+    from .maps.interactive import _TEXT, sources_box_html
+
+    lang = str(rec.data.get("output", {}).get("lang", "ja"))
+    sources = _tagged_sources(layers)
+    box = sources_box_html(S.source_lines(sources), S.data_dates(sources), _TEXT[lang])
+    return (
+        '<div class="ckm-info" style="position:fixed;bottom:24px;right:10px;z-index:1000;'
+        "background:rgba(255,255,255,.94);padding:8px 10px;border-radius:5px;"
+        "box-shadow:0 1px 4px rgba(0,0,0,.35);font:11px/1.45 sans-serif;max-width:300px;"
+        f'max-height:40vh;overflow:auto">{box}</div>'
     )
 
 
@@ -340,5 +365,5 @@ def write_summary(
     workbook = root / "summary.xlsx"
     _write_workbook(workbook, rec, layers, summary, _municipality_frame(results))
     page = root / "summary.html"
-    _write_map(page, rec, layers["areas"], results, summary, kinds)
+    _write_map(page, rec, layers, results, summary, kinds)
     return BatchResult(root, list(results), summary, workbook, page)

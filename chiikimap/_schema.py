@@ -263,6 +263,20 @@ class Source:
         return cls(**{k: str(v) for k, v in d.items() if k in cls.__dataclass_fields__})
 
 
+def data_dates(sources: Iterable[Source]) -> list[str]:
+    """Distinct reference dates of ``sources``, each with its layer (``"圏域 2023"``)."""
+    return list(
+        dict.fromkeys(
+            f"{s.layer_label} {s.date}" if s.layer_label else s.date for s in sources if s.date
+        )
+    )
+
+
+def source_lines(sources: Iterable[Source]) -> list[str]:
+    """One line per source: layer, credit line, licence and date (:attr:`Source.dated_line`)."""
+    return list(dict.fromkeys(s.dated_line for s in sources))
+
+
 #: layer key → its Japanese name, for the sources lists of the outputs
 LAYER_LABELS: dict[str, str] = {
     "areas": "圏域",

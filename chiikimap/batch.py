@@ -34,7 +34,7 @@ import re
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -417,6 +417,15 @@ def _done_before(root: Path, part: Part) -> MunicipalityResult | None:
 # --- one municipality ---------------------------------------------------------------------------
 
 
+def _part_recipe(rec: Recipe, name: str) -> Recipe:
+    """The recipe with the municipality's name before its title (「生駒市 — …」) for its maps."""
+    from .maps.interactive import _TEXT
+
+    lang = str(rec.data.get("output", {}).get("lang", "ja"))
+    base = rec.title or _TEXT.get(lang, _TEXT["ja"])["default_title"]
+    return replace(rec, data={**rec.data, "title": f"{name} — {base}"})
+
+
 def run_part(job: _Job, part: Part) -> MunicipalityResult:
     """Analyse one municipality's part and write its outputs and ``run.json`` (runs on a worker).
 
@@ -438,7 +447,7 @@ def run_part(job: _Job, part: Part) -> MunicipalityResult:
         try:
             layers = {"areas": part.areas, "resources": part.resources}
             done = analyse_and_write(
-                job.recipe,
+                _part_recipe(job.recipe, part.name or part.code),
                 job.taxonomy,
                 {**layers, "population": part.population},
                 job.inputs,
@@ -483,6 +492,8 @@ def _rewrite_run_json(
     assert path is not None
     record["rows"] = job.rows
     record["warnings"] = said
+    # the recipe as written (its maps' title carries the municipality's name: 「生駒市 — …」)
+    record["recipe"] = _jsonable(job.recipe.data)
     record["batch"] = _jsonable(
         {
             "municipality_code": part.code,

@@ -116,18 +116,12 @@ class RunInfo:
         layer's date is never presented as the date of the whole map. A source without a layer
         (an extra source given to :func:`analyze`) shows its date alone.
         """
-        return list(
-            dict.fromkeys(
-                f"{s.layer_label} {s.date}" if s.layer_label else s.date
-                for s in self.sources
-                if s.date
-            )
-        )
+        return S.data_dates(self.sources)
 
     @property
     def source_lines(self) -> list[str]:
         """One line per source: layer, credit line, licence and date (:attr:`Source.dated_line`)."""
-        return list(dict.fromkeys(s.dated_line for s in self.sources))
+        return S.source_lines(self.sources)
 
     @property
     def attribution(self) -> str:

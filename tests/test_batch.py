@@ -20,6 +20,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -276,6 +277,49 @@ def test_summary_workbook_and_map(nara: Path, local_run: object) -> None:
     assert "<script src" not in page  # Leaflet inlined: opens with no internet
     for label in ("通所介護", "訪問介護", "居宅介護支援"):  # a layer per category
         assert label in page or json.dumps(label)[1:-1] in page
+    # the sources box: each layer's credit, as on every municipality's map
+    assert "<h4>出典</h4>" in page
+    assert "圏域: 国土数値情報" in page
+    assert "資源: テスト用の事業所（合成）" in page
+    assert "imperial: false" in page  # one scale bar, metric
+    assert "L.control.scale().addTo" not in page
+    assert "font:12px/1.45 sans-serif" in page  # the legend in the font of the other maps
+    layers = {r[6] for r in wb["出典・条件"].iter_rows(min_row=2, values_only=True) if r[0]}
+    assert {"圏域", "資源"} <= layers
+
+
+def test_summary_sources_box_is_escaped() -> None:
+    from chiikimap import _schema as S
+    from chiikimap._batch_summary import _sources_html
+    from chiikimap.recipe import Recipe
+
+    def layer(credit: str, date: str) -> gpd.GeoDataFrame:
+        frame = gpd.GeoDataFrame(geometry=[], crs=S.STORAGE_CRS)
+        source = S.Source(title="t", credit=credit, date=date)
+        return S.attach_report(frame, S.ReadReport(sources=[source.to_dict()]))
+
+    layers = {
+        "areas": layer("国土数値情報（中学校区データ）", "2023"),
+        "resources": layer('<img src=x onerror=alert(1)> & "co"', "2026-05"),
+        "population": None,
+    }
+    html = _sources_html(Recipe(Path("r.toml"), {}), layers)
+    assert "<img" not in html
+    assert "資源: &lt;img src=x onerror=alert(1)&gt; &amp; &quot;co&quot;（2026-05）" in html
+    assert "圏域: 国土数値情報（中学校区データ）（2023）" in html
+    assert "圏域 2023、資源 2026-05" in html
+
+
+def test_municipality_maps_name_the_municipality(nara: Path) -> None:
+    folder = nara / "out_html"
+    out = chiikimap.batch(
+        nara / "recipe.toml", out_dir=folder, formats=["html"], municipality=["29209"]
+    )
+    (result,) = out.results
+    page = (folder / result.folder / "chiikimap.html").read_text(encoding="utf-8")
+    assert "<title>生駒市 — 奈良県 テスト</title>" in page
+    record = json.loads((folder / result.folder / "run.json").read_text(encoding="utf-8"))
+    assert record["recipe"]["title"] == "奈良県 テスト"  # the recipe as written
 
 
 def test_summary_map_escapes_names(tmp_path: Path) -> None:

@@ -37,6 +37,10 @@ map.eachLayer(function (l) {
 });
 R.imgX = document.querySelectorAll('img[src="x"]').length;
 R.scripts = document.querySelectorAll('.leaflet-popup-content script').length;
+R.scaleLines = Array.prototype.map.call(document.querySelectorAll('.leaflet-control-scale-line'),
+  function (e) { return e.textContent; });
+var info = document.querySelector('.ckm-info');
+R.sources = info ? info.textContent : '';
 """
 
 
@@ -70,7 +74,8 @@ def test_summary_map_links_and_escapes(tmp_path: Path, test_data: Path) -> None:
         ]
     )
     page = tmp_path / "summary.html"
-    _write_map(page, load_recipe(tmp_path / "recipe.toml"), areas, results, summary, ["html"])
+    rec = load_recipe(tmp_path / "recipe.toml")
+    _write_map(page, rec, {"areas": areas}, results, summary, ["html"])
     report = probe_page(page.read_text(encoding="utf-8"), tmp_path, extra_js=OPEN_POPUPS)
     assert report["hasMap"]
     assert report["alerts"] == []
@@ -84,3 +89,7 @@ def test_summary_map_links_and_escapes(tmp_path: Path, test_data: Path) -> None:
     assert "空白・不足の圏域 25%" in popups["29209"]["text"]
     assert BAD_NAME in popups["29204"]["text"]
     assert "<script>alert(2)</script>" in popups["29363"]["text"]
+    # one scale bar, metric; the sources box names the area file's credit
+    assert len(report["scaleLines"]) == 1
+    assert report["scaleLines"][0].endswith(("km", " m"))
+    assert "国土数値情報" in report["sources"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
@@ -374,3 +375,18 @@ class GapMapLayers(JSCSSMixin):
         self.default_css = [("markercluster_css", CSS_ASSETS["markercluster_css"][0])]
         self._name = "ChiikimapGapMap"
         self.data = script_json(data)
+
+
+class MetricScale(MacroElement):
+    """A metric-only scale bar at the lower left (as on every chiikimap map)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+L.control.scale({imperial: false, metric: true, position: 'bottomleft'})
+  .addTo({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # branca's constructor is unannotated
+        self._name = "ChiikimapMetricScale"

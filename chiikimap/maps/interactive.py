@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from os import PathLike
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -424,18 +424,41 @@ def _title_html(
     return heading, html
 
 
+def sources_box_html(
+    source_lines: Sequence[str], data_dates: Sequence[str], t: Mapping[str, str]
+) -> str:
+    """The escaped sources box: one line per source, then the data dates of every layer.
+
+    Parameters
+    ----------
+    source_lines
+        One line per source: its layer, credit, licence and date (:attr:`Source.dated_line`).
+    data_dates
+        The reference dates, each with its layer (``"圏域 2023"``).
+    t
+        The map texts of the language (``sources`` and ``dates`` are used).
+
+    Returns
+    -------
+    str
+        HTML for a ``ckm-info`` box; empty when there are neither sources nor dates.
+    """
+    # one line per source: its layer, credit, licence and date (never one date for the map)
+    source_items = "".join(f"<div>{esc(line)}</div>" for line in source_lines)
+    html = f"<h4>{esc(t['sources'])}</h4>{source_items}" if source_items else ""
+    if data_dates:
+        html += (
+            f'<div class="ckm-date">{esc(t["dates"])}: '
+            + "、".join(esc(d) for d in data_dates)
+            + "</div>"
+        )
+    return html
+
+
 def _sources_html(coverage: Coverage, t: dict[str, str], lang: str) -> tuple[str, str]:
     """The sources box (credits, dates, people outside every area) and the attribution line."""
     info = coverage.info
-    # one line per source: its layer, credit, licence and date (never one date for the map)
-    source_items = "".join(f"<div>{esc(line)}</div>" for line in info.source_lines)
-    html = f"<h4>{esc(t['sources'])}</h4>{source_items}" if source_items else ""
-    if info.data_dates:
-        html += (
-            f'<div class="ckm-date">{esc(t["dates"])}: '
-            + "、".join(esc(d) for d in info.data_dates)
-            + "</div>"
-        )
+    html = sources_box_html(info.source_lines, info.data_dates, t)
     # the attribution line stays short: the full credit lines are in the sources box
     attribution = esc(t["see_sources"]) if html else ""
     # people in no area are counted nowhere: say how many, where the sources are read
