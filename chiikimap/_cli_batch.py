@@ -26,6 +26,8 @@ def _workers(text: str) -> int:
 
 def add_batch_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add the ``batch`` sub-command to the ``chiikimap`` parser."""
+    from .cli import _format_choices
+
     bp = sub.add_parser(
         "batch",
         parents=[common],
@@ -71,7 +73,7 @@ def add_batch_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     bp.add_argument(
         "--format",
         action="append",
-        choices=["html", "offline_html", "offline-html", "pdf", "png", "xlsx", "gpkg"],
+        choices=_format_choices(),
         help="出力形式 (レシピの [output] formats の代わり、複数可) / output format; repeat",
     )
     bp.set_defaults(func=_cmd_batch)

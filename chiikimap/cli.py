@@ -257,6 +257,14 @@ def _stage(name: str) -> Iterator[None]:
         raise _CliInputError(_with_hint(exc, name)) from exc
 
 
+def _format_choices() -> list[str]:
+    """The ``--format`` choices: every recipe format, ``a_b`` also spelt ``a-b``."""
+    from chiikimap.recipe import FORMATS
+
+    dashed = [name.replace("_", "-") for name in FORMATS if "_" in name]
+    return [*FORMATS, *dashed]
+
+
 def _require_file(name: str) -> Path:
     path = Path(name)
     if not path.exists():
@@ -703,7 +711,7 @@ def _add_recipe_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--format",
         action="append",
-        choices=["html", "offline_html", "offline-html", "pdf", "png", "xlsx", "gpkg"],
+        choices=_format_choices(),
         help="出力形式 (レシピの [output] formats の代わり、複数可) / output format; repeat",
     )
     run.add_argument(
@@ -777,7 +785,7 @@ def _add_demo(
     demo.add_argument(
         "--offline",
         action="store_true",
-        help="HTML はオフライン版だけを書く / write only the self-contained offline HTML",
+        help="HTML はオフライン版だけを書く / write the HTML only in its self-contained offline version",
     )
     demo.set_defaults(func=_cmd_demo)
 

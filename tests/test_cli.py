@@ -612,3 +612,32 @@ def test_help_third_example_keeps_its_line_break(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
     assert "--resources 事業所.csv \\\n      --population 圏域別人口.csv --population-id-col" in out
+
+
+@pytest.mark.parametrize("command", ["run", "batch"])
+def test_format_choices_are_the_recipe_formats(command, monkeypatch, tmp_path, capsys):
+    import sys
+
+    import chiikimap.recipe
+    from chiikimap.recipe import FORMATS
+
+    # every recipe format, the booklets included, is a --format choice (and nothing else is)
+    assert main([command, "x.toml", "--format", "docx"]) == 2
+    err = capsys.readouterr().err
+    for name in FORMATS:
+        assert repr(name) in err
+    # booklet and booklet-html reach the run as recipe formats
+    seen: list[object] = []
+
+    def fake_run(recipe, out_dir=None, formats=None, **kwargs):
+        seen.append(formats)
+        raise chiikimap.recipe.RecipeError("stop / stop")
+
+    recipe = tmp_path / "recipe.toml"
+    recipe.write_text("", encoding="utf-8")
+    monkeypatch.setattr(chiikimap.recipe, "load_recipe", lambda path: SimpleNamespace(data={}))
+    monkeypatch.setattr(chiikimap.recipe, "run_recipe", fake_run)
+    monkeypatch.setattr(sys.modules["chiikimap.batch"], "batch", fake_run)
+    args = [command, str(recipe), "--format", "booklet", "--format", "booklet-html"]
+    assert main(args) == 1
+    assert seen == [["booklet", "booklet_html"]]

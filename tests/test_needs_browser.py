@@ -74,3 +74,41 @@ def test_legend_check_box_hides_and_shows_the_priority_layer(tmp_path: Path) -> 
     report = probe_page(page.read_text(encoding="utf-8"), tmp_path, open_popups=False, extra_js=js)
     assert report["errors"] == []
     assert (report["before"], report["hidden"], report["shown"]) == (1, 0, 1)
+
+
+_LEGENDS_JS = """
+  var box = document.querySelector('.ckm-legend');
+  R.gap = box ? box.textContent : null;
+  R.gapShown = box ? getComputedStyle(box).display !== 'none' : false;
+  var own = document.querySelector('.ckm-needs-legend');
+  R.own = own ? own.textContent : null;
+"""
+
+
+def test_only_the_overlay_legend_explains_the_area_colours(tmp_path: Path) -> None:
+    from tests._maps_helpers import probe_page
+
+    c = _hand_made(tmp_path)
+    kw = {"offline": True, "tiles": None}
+    c.save_html(tmp_path / "gap.html", category="houmon_kaigo", **kw)
+    N.save_priority_html(c, tmp_path / "priority.html", "閉じこもり傾向(%)", "houmon_kaigo", **kw)
+    N.save_change_html(c, c, tmp_path / "change.html", category="houmon_kaigo", **kw)
+    seen = {}
+    for name in ("gap", "priority", "change"):
+        html_text = (tmp_path / f"{name}.html").read_text(encoding="utf-8")
+        folder = tmp_path / name
+        folder.mkdir()
+        seen[name] = probe_page(html_text, folder, open_popups=False, extra_js=_LEGENDS_JS)
+        assert seen[name]["errors"] == [], name
+    # the gap map alone: its coverage classes, 空白 and 不足, no overlay legend
+    assert "80–100%" in seen["gap"]["gap"]
+    assert "空白（圏内に誰も届かない）" in seen["gap"]["gap"]
+    assert seen["gap"]["own"] is None
+    # the priority and change views: the overlay's legend, none of the coverage classes
+    assert "高ニーズ×充足" in seen["priority"]["own"]
+    assert "変化（前回→今回）" in seen["change"]["own"]
+    for name in ("priority", "change"):
+        text = seen[name]["gap"] if seen[name]["gapShown"] else ""
+        assert "80–100%" not in text, name
+        assert "空白（圏内に誰も届かない）" not in text, name
+        assert "不足" not in text, name

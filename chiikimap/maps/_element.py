@@ -243,9 +243,11 @@ _JS = r"""
   };
   var symbolsOpen = true;
   function showLegend(ci) {
-    var html;
-    var hasEmpty = D.area.some(function (a) { return ci < 0 ? allEmpty(a) : a.st[ci] === 'e'; });
-    if (ci < 0) {
+    var html = '';
+    var hasEmpty = D.areaLegend && D.area.some(function (a) { return ci < 0 ? allEmpty(a) : a.st[ci] === 'e'; });
+    if (!D.areaLegend) {
+      // another view colours the areas and shows its own legend: only the resource symbols here
+    } else if (ci < 0) {
       html = D.legend.overview;
     } else {
       html = '<h4>' + D.cats[ci].label + T.coverage_of + '</h4>' + D.legend.ramp +
@@ -276,6 +278,7 @@ _JS = r"""
     }
     var box = legend.getContainer();
     box.innerHTML = html;
+    box.style.display = html ? '' : 'none';
     var det = box.querySelector('details');
     if (det) { det.addEventListener('toggle', function () { symbolsOpen = det.open; }); }
   }

@@ -531,6 +531,7 @@ def gap_map(  # noqa: PLR0913  (keyword-only map options are the documented API)
     width: str = "100%",
     height: str = "100%",
     offline: bool = False,
+    area_legend: bool = True,
 ) -> GapMap:
     """Interactive gap map of ``coverage``.
 
@@ -561,6 +562,9 @@ def gap_map(  # noqa: PLR0913  (keyword-only map options are the documented API)
     offline
         Inline Leaflet when the map is displayed in a notebook, so it draws with no internet
         (files written with :func:`save_html` choose with their own ``offline=``).
+    area_legend
+        Show the legend of the area colours (coverage classes, 空白, 不足); ``False`` keeps only
+        the resource symbols, for views that colour the areas with a legend of their own.
 
     Returns
     -------
@@ -605,6 +609,7 @@ def gap_map(  # noqa: PLR0913  (keyword-only map options are the documented API)
         "cluster": bool(len(resources) > _CLUSTER_AUTO if cluster is None else cluster),
         "ramp": [list(step) for step in _style.COVERAGE_RAMP],
         "legend": _legend_html(bins, t, len(analysed)),
+        "areaLegend": area_legend,
         "emptyColor": _style.EMPTY_COLOUR,
         "tile": _tile_spec(tiles, max_zoom, lang),
         "attribution": attribution,

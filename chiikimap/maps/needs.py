@@ -336,6 +336,8 @@ def priority_map(coverage: Coverage, indicator: str, category: str, **kwargs: An
     table = coverage.priorities(indicator, category)
     kwargs.setdefault("title", _priority_title(coverage, indicator, category))
     lang = str(kwargs.get("lang", "ja"))
+    # the quadrant legend replaces the coverage one: its blue is not a coverage class
+    kwargs.setdefault("area_legend", False)
     m = gap_map(coverage, category=category, **kwargs)
     fills = {
         str(a): QUADRANT_COLOURS[q]
@@ -614,6 +616,7 @@ def change_map(
     trends = area_trends(changes, category)
     kwargs.setdefault("title", _change_title(b, a, category))
     lang = str(kwargs.get("lang", "ja"))
+    kwargs.setdefault("area_legend", False)  # the change legend replaces the coverage one
     m = gap_map(a, category=category, **kwargs)
     fills = {aid: TREND_COLOURS[t] for aid, t in trends.items()}
     layer = _area_layer(m, a, "変化 / change", fills, _change_texts(a, changes, trends, category))
