@@ -362,6 +362,7 @@ class Coverage:
         width: str = "100%",
         height: str = "100%",
         offline: bool = False,
+        area_legend: bool = True,
     ) -> GapMap:
         """Interactive gap map (folium/Leaflet): an overview and one view per category.
 
@@ -390,6 +391,9 @@ class Coverage:
             CSS size of the map.
         offline
             Inline Leaflet when the map is displayed in a notebook, so it draws with no internet.
+        area_legend
+            Show the legend of the area colours; ``False`` keeps only the resource symbols (for
+            layers that colour the areas with a legend of their own).
 
         Returns
         -------
@@ -415,6 +419,7 @@ class Coverage:
             width=width,
             height=height,
             offline=offline,
+            area_legend=area_legend,
         )
 
     def save_html(  # noqa: PLR0913  (save_html's keyword-only options, documented here)
