@@ -15,6 +15,7 @@ Run::
     PYTHONPATH=. python bench/bench_read.py                # 1,000,000 rows
     PYTHONPATH=. python bench/bench_read.py --rows 100000
     PYTHONPATH=. python bench/bench_read.py --quoted         # every 事業所名 in quotes
+    PYTHONPATH=. python bench/bench_read.py --encoding cp932 # the file written in cp932
 
 Measured figures are in ``bench/README.md``.
 """
@@ -46,14 +47,17 @@ SERVICES = (
 HEADER = "事業所番号,事業所名,サービスの種類,住所,緯度,経度,定員,電話番号\n"
 
 
-def write_file(path: Path, rows: int, seed: int = 1, *, quoted: bool = False) -> None:
+def write_file(
+    path: Path, rows: int, seed: int = 1, *, quoted: bool = False, encoding: str = "utf-8"
+) -> None:
     """A care-office list of ``rows`` rows, every one valid and distinct.
 
-    ``quoted`` puts every 事業所名 in double quotes (as many exports do).
+    ``quoted`` puts every 事業所名 in double quotes (as many exports do); ``encoding`` is the
+    file's (UTF-8, or cp932 as many municipal exports are).
     """
     rng = random.Random(seed)
     q = '"' if quoted else ""
-    with path.open("w", encoding="utf-8", newline="") as f:
+    with path.open("w", encoding=encoding, newline="") as f:
         f.write(HEADER)
         for i in range(rows):
             lat = 33.5 + rng.random() * 2
@@ -66,8 +70,11 @@ def write_file(path: Path, rows: int, seed: int = 1, *, quoted: bool = False) ->
             )
 
 
-def _worker(kind: str, path: str) -> None:
-    """Read ``path`` once and print a JSON line: seconds, peak RSS (MiB) and rows."""
+def _worker(kind: str, path: str, encoding: str) -> None:
+    """Read ``path`` once and print a JSON line: seconds, peak RSS (MiB) and rows.
+
+    ``read_resources`` detects the encoding itself; pandas is told ``encoding``.
+    """
     import resource
     import warnings
 
@@ -86,17 +93,17 @@ def _worker(kind: str, path: str) -> None:
         import pandas as pd
 
         start, cpu_start = time.perf_counter(), cpu()
-        n = len(pd.read_csv(path, dtype=str, keep_default_na=False))
+        n = len(pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding))
     seconds = time.perf_counter() - start
     used = cpu() - cpu_start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "cpu": used, "peak_mib": peak, "rows": n}))
 
 
-def _run(kind: str, path: Path) -> dict[str, float]:
+def _run(kind: str, path: Path, encoding: str) -> dict[str, float]:
     load = os.getloadavg()[0]
     out = subprocess.run(
-        [sys.executable, __file__, "--worker", kind, str(path)],
+        [sys.executable, __file__, "--worker", kind, str(path), "--encoding", encoding],
         check=True,
         capture_output=True,
         text=True,
@@ -121,18 +128,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--quoted", action="store_true", help="quote every 事業所名")
+    parser.add_argument("--encoding", default="utf-8", help="the file's encoding (e.g. cp932)")
     parser.add_argument("--worker", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        _worker(*args.worker)
+        _worker(*args.worker, args.encoding)
         return
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "offices.csv"
-        write_file(path, args.rows, quoted=args.quoted)
+        write_file(path, args.rows, quoted=args.quoted, encoding=args.encoding)
         size = path.stat().st_size / 1e6
-        print(f"file: {args.rows:,} rows, {size:.0f} MB")
-        ours = _run("chiikimap", path)
-        base = _run("pandas", path)
+        print(f"file: {args.rows:,} rows, {size:.0f} MB, {args.encoding}")
+        ours = _run("chiikimap", path, args.encoding)
+        base = _run("pandas", path, args.encoding)
     print(
         f"read_resources:   {ours['seconds']:6.2f} s (CPU {ours['cpu']:5.2f} s)   peak RSS "
         f"{ours['peak_mib']:,.0f} MiB ({ours['rows']:,.0f} resources)   load average "

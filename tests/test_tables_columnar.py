@@ -78,9 +78,11 @@ def _same(path: Path, **kwargs: Any) -> Any:
     return fast_out
 
 
-def _write(tmp: Path, text: str, *, bom: bool = False, newline: str = "\n") -> Path:
+def _write(
+    tmp: Path, text: str, *, bom: bool = False, newline: str = "\n", encoding: str = "utf-8"
+) -> Path:
     path = tmp / "offices.csv"
-    data = text.replace("\n", newline).encode("utf-8")
+    data = text.replace("\n", newline).encode(encoding)
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
     return path
 
@@ -181,14 +183,43 @@ def test_empty_lines_are_blank_rows_with_their_numbers(tmp_path: Path) -> None:
     _same(path)
 
 
-def test_cp932_and_other_encodings_go_to_the_careful_parser(tmp_path: Path) -> None:
+def test_cp932_is_read_column_wise(tmp_path: Path) -> None:
     path = tmp_path / "sjis.csv"
     path.write_bytes((HEADER + "\n" + ROWS).encode("cp932"))
     with fast(True):
-        assert C.read_plain_csv(path, _looks, None, None) is None
-        assert C.read_plain_csv(path, _looks, "cp932", None) is None
+        detected = C.read_plain_csv(path, _looks, None, None)
+        given = C.read_plain_csv(path, _looks, "CP932", None)
+    assert detected is not None
+    assert given is not None
+    assert detected.encoding == "cp932"
+    assert given.encoding == "CP932"
+    assert detected.columns == HEADER.split(",")
+    assert list(detected.rows) == list(given.rows)
+    assert list(detected.rows) == [r.split(",") for r in ROWS.splitlines() if r.strip(",")]
     layer = _same(path)
     assert S.read_reports(layer)[0]["columns"]["encoding"] == "cp932"
+    _same(path, encoding="cp932")
+
+
+def test_other_encodings_and_bad_cp932_go_to_the_careful_parser(tmp_path: Path) -> None:
+    text = HEADER + "\n" + ROWS
+    cases = {
+        "euc.csv": (text.encode("euc_jp"), None),
+        "euc_given.csv": (text.encode("euc_jp"), "euc_jp"),
+        "sjis_given.csv": (text.encode("cp932"), "shift_jis"),
+        "bom.csv": (b"\xef\xbb\xbf" + text.encode("cp932"), None),
+        "bom_given.csv": (b"\xef\xbb\xbf" + text.encode("cp932"), "cp932"),
+        # a lead byte without its trail byte on the last line: cp932 does not decode it
+        "broken.csv": (text.encode("cp932") + b"2710000009,\x82\n", "cp932"),
+        # and one cut at the end of the file (the decoder's last flush)
+        "cut.csv": (text.encode("cp932") + "2710000009,ケア".encode("cp932") + b"\x82", None),
+    }
+    for name, (data, encoding) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        with fast(True):
+            assert C.read_plain_csv(path, _looks, encoding, None) is None, name
+        _same(path, encoding=encoding)
 
 
 def test_duplicates_merge_on_columns_like_row_by_row(tmp_path: Path) -> None:
@@ -251,7 +282,7 @@ CELL = st.sampled_from(
 
 
 @st.composite
-def plain_csv(draw: st.DrawFn) -> tuple[str, bool, str]:
+def plain_csv(draw: st.DrawFn) -> tuple[str, bool, str, str]:
     """A CSV text: maybe titles, a header, rows of cells (some quoted), comma-only rows."""
     header = draw(st.sampled_from([HEADER, "名称,緯度,経度,種別,定員,事業所番号,", "名称,lat,lon"]))
     width = header.count(",") + 1
@@ -268,7 +299,9 @@ def plain_csv(draw: st.DrawFn) -> tuple[str, bool, str]:
     if draw(st.booleans()) and len(lines) > 2:
         lines.append(lines[-1])  # an identical row
     newline = draw(st.sampled_from(["\n", "\r\n"]))
-    return "\n".join(lines) + "\n", draw(st.booleans()), newline
+    encoding = draw(st.sampled_from(["utf-8", "cp932"]))
+    bom = encoding == "utf-8" and draw(st.booleans())
+    return "\n".join(lines) + "\n", bom, newline, encoding
 
 
 @settings(
@@ -277,10 +310,10 @@ def plain_csv(draw: st.DrawFn) -> tuple[str, bool, str]:
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(plain_csv())
-def test_fast_and_careful_parsers_agree(case: tuple[str, bool, str]) -> None:
-    text, bom, newline = case
+def test_fast_and_careful_parsers_agree(case: tuple[str, bool, str, str]) -> None:
+    text, bom, newline, encoding = case
     with tempfile.TemporaryDirectory() as tmp:
-        path = _write(Path(tmp), text, bom=bom, newline=newline)
+        path = _write(Path(tmp), text, bom=bom, newline=newline, encoding=encoding)
         out = _same(path, category="kayoi_no_ba" if "種別" not in text else None)
         if not isinstance(out, tuple):
             report = S.read_reports(out)[0]

@@ -5,8 +5,12 @@ stay in pyarrow string arrays (about the size of the file) instead of one Python
 cell. It only takes files where that parser and the careful one of :mod:`chiikimap.io._table`
 cannot disagree: UTF-8 text without NUL, lone CR or U+FFFD, whose quotes (if any) each enclose
 a whole field within one line, and where every data line has exactly as many fields as the
-header line. Anything else — a stray quote, a line break inside quotes, other encodings,
-ragged lines, a parse error — returns ``None`` and the caller reads the file
+header line. cp932 text (``encoding="cp932"``, or detected by the same strict decoding as the
+careful parser, :func:`chiikimap.io._text.decode_text`) is read alike, transcoded by pyarrow
+while it parses (strictly: a byte that does not decode sends the file back); in cp932 no byte
+of a two-byte character is a quote, comma, tab, CR or LF, so the byte checks hold as they are.
+Anything else — a stray quote, a line break inside quotes, other encodings, a BOM in front of
+cp932, ragged lines, a parse error — returns ``None`` and the caller reads the file
 with the careful parser, which gives the same rows, row numbers and messages for every file this
 one accepts. Title rows above the header are found by the same :func:`locate_header` from the
 first lines.
@@ -75,13 +79,41 @@ def strip(column: Any) -> Any:
     return pc.utf8_trim(column, characters=SPACES)
 
 
-def _usable_encoding(encoding: str | None) -> bool:
+def _given_encoding(encoding: str | None) -> str | None:
+    """``"utf-8"``, ``"cp932"``, ``"detect"`` (none given) or ``None`` (not for this parser)."""
     if encoding is None:
-        return True
+        return "detect"
     try:
-        return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+        name = codecs.lookup(encoding).name
     except LookupError:
-        return False
+        return None
+    if name in ("utf-8", "utf-8-sig"):
+        return "utf-8"
+    return "cp932" if name == "cp932" else None
+
+
+def _detect(path: Path, head: bytes, given: str) -> str | None:
+    """The encoding of the file's text: ``"utf-8"`` or ``"cp932"``, else ``None``.
+
+    Without an encoding given, a file whose start is not UTF-8 is decoded whole as the careful
+    parser does (:func:`chiikimap.io._text.decode_text`: UTF-8, then cp932 unless the bytes
+    look like broken UTF-8 or EUC-JP); a file that is not cp932 then, or raises, is left to it.
+    """
+    if given != "detect":
+        return None if given == "cp932" and head.startswith(BOM) else given
+    try:
+        head[: head.rfind(b"\n") + 1].decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from .._errors import ChiikimapError
+    from ._text import decode_text
+
+    try:
+        _text, used = decode_text(path, path.read_bytes(), None)
+    except ChiikimapError:
+        return None
+    return "cp932" if used == "cp932" and not head.startswith(BOM) else None
 
 
 def _clean_line(delimiter: str) -> re.Pattern[bytes]:
@@ -135,14 +167,18 @@ def _quotes_clean(text: bytes, clean: re.Pattern[bytes]) -> bool:
     return all(clean.fullmatch(line) for line in text.split(b"\n") if b'"' in line)
 
 
-def _prefix_lines(path: Path) -> tuple[list[str], bool] | None:
-    """(the complete lines of the start of the file, whether they are the whole file).
+def _prefix_lines(path: Path, given: str) -> tuple[list[str], bool, str] | None:
+    """(the complete lines of the start of the file, whether they are the whole file, the
+    file's encoding: ``"utf-8"`` or ``"cp932"``).
 
-    ``None`` when they are not UTF-8 or the file is a workbook.
+    ``None`` when they do not decode or the file is a workbook.
     """
     with path.open("rb") as f:
         head = f.read(_PREFIX + 1)
     if head.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
+        return None
+    enc = _detect(path, head[:_PREFIX], given)
+    if enc is None:
         return None
     whole = len(head) <= _PREFIX and head.endswith(b"\n")
     head = head[:_PREFIX].removeprefix(BOM)
@@ -150,11 +186,11 @@ def _prefix_lines(path: Path) -> tuple[list[str], bool] | None:
     if cut < 0:
         return None
     try:
-        text = head[: cut + 1].decode("utf-8")
+        text = head[: cut + 1].decode(enc)
     except UnicodeDecodeError:
         return None
     # the csv module's line ends (no lone CR: the file was checked); not str.splitlines()
-    return [line + "\n" for line in text.split("\n")[:-1]], whole
+    return [line + "\n" for line in text.split("\n")[:-1]], whole, enc
 
 
 def read_plain_csv(
@@ -166,12 +202,13 @@ def read_plain_csv(
     """The :class:`Table` of a plain CSV file read column-wise, or ``None`` (see the module)."""
     from . import _table as T
 
-    if path.stat().st_size < FAST_MIN_BYTES or not _usable_encoding(encoding):
+    given = _given_encoding(encoding)
+    if path.stat().st_size < FAST_MIN_BYTES or given is None:
         return None
-    prefix = _prefix_lines(path)
+    prefix = _prefix_lines(path, given)
     if prefix is None:
         return None
-    lines, whole = prefix
+    lines, whole, enc = prefix
     first = lines[0] if lines else ""
     tab = path.suffix.lower() == ".tsv" or ("\t" in first and "," not in first)
     delimiter = "\t" if tab else ","
@@ -191,13 +228,13 @@ def read_plain_csv(
     if len(columns) < 2:
         return None
     # every line below the header is one row of the parser (an empty line would be skipped)
-    data = _parse(path, header_number, raw_width, (delimiter, quoted), n_lines - header_number)
+    data = _parse(path, header_number, raw_width, (delimiter, quoted, enc), n_lines - header_number)
     if data is None or not _extra_blank(data[0][len(columns) :]):
         return None
     cells, numbers = data
     named = cells[: len(columns)]
     del cells, data
-    used = encoding or ("utf-8-sig" if _starts_with_bom(path) else "utf-8")
+    used = encoding or ("utf-8-sig" if enc == "utf-8" and _starts_with_bom(path) else enc)
     table = T.Table(
         path=path,
         kind="csv",
@@ -236,9 +273,12 @@ def _head_records(path: Path, lines: list[str], delimiter: str) -> Any:
 
 
 def _parse(
-    path: Path, header_number: int, width: int, dialect: tuple[str, bool], n_lines: int
+    path: Path, header_number: int, width: int, dialect: tuple[str, bool, str], n_lines: int
 ) -> tuple[list[Any], np.ndarray] | None:
-    """(the data columns without blank rows, the file's row number of each row), or ``None``."""
+    """(the data columns without blank rows, the file's row number of each row), or ``None``.
+
+    ``dialect``: the delimiter, whether any field is quoted and the file's encoding.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
     from pyarrow import csv as pacsv
@@ -248,7 +288,10 @@ def _parse(
         table = pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(
-                skip_rows=header_number, column_names=names, block_size=_BLOCK
+                skip_rows=header_number,
+                column_names=names,
+                block_size=_BLOCK,
+                encoding=dialect[2],
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=dialect[0],
@@ -265,8 +308,8 @@ def _parse(
                 check_utf8=True,
             ),
         )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError):
-        return None
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError, UnicodeDecodeError):
+        return None  # a cp932 byte that does not decode: the careful parser says where
     n = table.num_rows
     if n == 0 or n != n_lines:
         return None
