@@ -333,6 +333,10 @@ class Coverage:
         rows = t[t[S.AREA_ID] == area]
         if rows.empty:
             rows = t[t[S.AREA_NAME] == area]
+        if rows.empty and area in set(self.areas[S.AREA_ID].astype(str)) | set(
+            self.areas[S.AREA_NAME].astype(str)
+        ):
+            return []  # a known area without rows (no category was measured): nothing lacks
         if rows.empty:
             known = ", ".join(self.areas[S.AREA_NAME].astype(str).head(20))
             raise SchemaError(

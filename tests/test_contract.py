@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
+from chiikimap import _schema as S
 from chiikimap.taxonomy import default_taxonomy
 from tests.fakes import fake_coverage
 
@@ -35,6 +38,9 @@ def test_missing_orders_none_before_gap():
     assert cov.missing("A20") == ["通いの場", "配食"]
     assert cov.missing("第9区") == ["通いの場"]
     assert cov.missing("A11") == []
+    bare = copy.copy(cov)
+    bare.table = cov.table[cov.table[S.AREA_ID] != "A11"]  # no category measured there
+    assert bare.missing("A11") == []
     with pytest.raises(ValueError, match="no area"):
         cov.missing("nowhere")
 
