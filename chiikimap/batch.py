@@ -47,8 +47,6 @@ from scipy.spatial import cKDTree
 from . import _schema as S
 from ._errors import InputFileError, ParameterError
 from .recipe import (
-    DEFAULT_FORMATS,
-    FORMATS,
     Recipe,
     RecipeError,
     _jsonable,
@@ -58,6 +56,7 @@ from .recipe import (
     analyse_and_write,
     input_entries,
     load_recipe,
+    output_plan,
 )
 
 __all__ = ["BatchResult", "MunicipalityResult", "batch", "part_hash", "select_municipalities"]
@@ -645,15 +644,7 @@ def batch(
     _check_engine(workers, scheduler)
     rec = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
     say = progress or (lambda _text: None)
-    output = rec.data.get("output", {})
-    root = Path(out_dir) if out_dir is not None else rec.base / str(output.get("dir", "出力"))
-    kinds = list(formats if formats is not None else output.get("formats", list(DEFAULT_FORMATS)))
-    for fmt in kinds:
-        if fmt not in FORMATS:
-            raise ParameterError(
-                f"出力形式 {fmt!r} は使えません / unknown format {fmt!r}; choose from {list(FORMATS)}",
-                param="formats",
-            )
+    root, kinds = output_plan(rec, out_dir, formats)
     if "network" in rec.data.get("analysis", {}):
         # a part holds the resources that can be nearest in a straight line; on foot a farther
         # one can be nearer, and each worker would read the street network itself

@@ -827,6 +827,22 @@ def _geocode_record(
     }
 
 
+def output_plan(
+    rec: Recipe, out_dir: str | Path | None, formats: Sequence[str] | None
+) -> tuple[Path, list[str]]:
+    """The output folder and the checked formats of a run: the arguments, else ``[output]``."""
+    output = rec.data.get("output", {})
+    folder = Path(out_dir) if out_dir is not None else rec.base / str(output.get("dir", "出力"))
+    kinds = list(formats if formats is not None else output.get("formats", list(DEFAULT_FORMATS)))
+    for fmt in kinds:
+        if fmt not in FORMATS:
+            raise ParameterError(
+                f"出力形式 {fmt!r} は使えません / unknown format {fmt!r}; choose from {list(FORMATS)}",
+                param="formats",
+            )
+    return folder, kinds
+
+
 def run_recipe(
     recipe: Recipe | str | Path,
     *,
@@ -860,15 +876,7 @@ def run_recipe(
     """
     rec = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
     say = progress or (lambda _text: None)
-    output = rec.data.get("output", {})
-    folder = Path(out_dir) if out_dir is not None else rec.base / str(output.get("dir", "出力"))
-    kinds = list(formats if formats is not None else output.get("formats", list(DEFAULT_FORMATS)))
-    for fmt in kinds:
-        if fmt not in FORMATS:
-            raise ParameterError(
-                f"出力形式 {fmt!r} は使えません / unknown format {fmt!r}; choose from {list(FORMATS)}",
-                param="formats",
-            )
+    folder, kinds = output_plan(rec, out_dir, formats)
     tax = _taxonomy(rec)
     say("ファイルを読み込み中 / reading the files")
     geocoded: list[dict[str, Any]] = []
