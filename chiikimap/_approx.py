@@ -24,6 +24,32 @@ def approx_count(coverage: Coverage) -> int:
     return int(S.approximate(coverage.resources).sum())
 
 
+def _near_count(coverage: Coverage) -> int:
+    res = coverage.resources
+    if res is None or S.GEOCODE_LEVEL not in res.columns:
+        return 0
+    return int((res[S.GEOCODE_LEVEL] == "近隣番地").sum())
+
+
+def _mixed_note(town: int, near: int, lang: str) -> str:
+    """The note when some positions come from the known point of a nearby 番地."""
+    if lang == "en":
+        parts = [f"{near} resources placed at the known point of a nearby address number"]
+        if town:
+            parts.append(f"{town} at their town's representative point")
+        return (
+            " and ".join(parts) + " (approximate): a radius such as 800 m around such a point, "
+            "and the distances to it, are rough figures"
+        )
+    parts = [f"{S.APPROX_NEAR_NOTE_JA}の資源 {near} 件"]
+    if town:
+        parts.append(f"{S.APPROX_NOTE_JA}の資源 {town} 件")
+    return (
+        "、".join(parts) + ": 住所から推定した位置のため、その点から測った半径（800 m など）の"
+        "圏内・最寄り距離は概算です（実際の建物から数百 m ずれることがあります）"
+    )
+
+
 def approx_note(coverage: Coverage, *, lang: str = "ja") -> str:
     """The note every output gives when some resources lie only at a town's point.
 
@@ -32,6 +58,9 @@ def approx_note(coverage: Coverage, *, lang: str = "ja") -> str:
     n = approx_count(coverage)
     if not n:
         return ""
+    near = _near_count(coverage)
+    if near:
+        return _mixed_note(n - near, near, lang)
     if lang == "en":
         return (
             f"{n} resources placed at their town's representative point from the address "

@@ -129,20 +129,39 @@ TABLE_COLUMNS = (
 N_APPROX = "n_approx"
 #: the column read_resources(geocode=...) gives each resource, and its approximate levels
 GEOCODE_LEVEL = "geocode_level"
-APPROX_LEVELS = ("町丁目", "大字")
+APPROX_LEVELS = ("近隣番地", "町丁目", "大字")
 #: what an approximate position is, said wherever one is drawn or counted
 APPROX_NOTE_JA = "位置は町丁目の代表点（概略）"
 APPROX_NOTE_EN = "position is the town's representative point (approximate)"
+#: ... and for a position taken from the known point of a nearby 番地 (geocode level 近隣番地)
+APPROX_NEAR_NOTE_JA = "位置は近くの番地の既知地点（概略）"
+APPROX_NEAR_NOTE_EN = "position is the known point of a nearby address number (approximate)"
+#: ... and for a legend key that stands for both kinds
+APPROX_ANY_NOTE_JA = "位置は概略（町丁目の代表点、または近くの番地の既知地点）"
+APPROX_ANY_NOTE_EN = "approximate position (a town's point, or the known point of a nearby address)"
+
+
+def approx_note_of(level: object, lang: str = "ja") -> str:
+    """The note of one approximate position by its geocode level (town point or nearby 番地).
+
+    Examples
+    --------
+    >>> approx_note_of("町丁目"), approx_note_of("近隣番地", "en")
+    ('位置は町丁目の代表点（概略）', 'position is the known point of a nearby address number (approximate)')
+    """
+    if level == "近隣番地":
+        return APPROX_NEAR_NOTE_EN if lang == "en" else APPROX_NEAR_NOTE_JA
+    return APPROX_NOTE_EN if lang == "en" else APPROX_NOTE_JA
 
 
 def approximate(resources: pd.DataFrame) -> np.ndarray:
-    """Boolean mask of the resources placed only at a town's point (町丁目/大字 level).
+    """Boolean mask of the resources placed at an approximate point (近隣番地/町丁目/大字 level).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> approximate(pd.DataFrame({"geocode_level": ["街区", "町丁目", None, "大字"]})).tolist()
-    [False, True, False, True]
+    >>> approximate(pd.DataFrame({"geocode_level": ["街区", "町丁目", None, "大字", "近隣番地"]})).tolist()
+    [False, True, False, True, True]
     >>> approximate(pd.DataFrame({"name": ["a"]})).tolist()
     [False]
     """

@@ -393,7 +393,7 @@ def _sheet_area(ws: Worksheet, coverage: Coverage, area_id: str, area_name: str)
         for j, column in enumerate(_CONTACT_SHOWN, start=6):
             _put(ws, r, j, rrow.get(column))
         if approx[k]:
-            _put(ws, r, 6 + len(_CONTACT_SHOWN), S.APPROX_NOTE_JA)
+            _put(ws, r, 6 + len(_CONTACT_SHOWN), S.approx_note_of(rrow.get(S.GEOCODE_LEVEL)))
     ws.freeze_panes = ws.cell(row=head + 1, column=1)
     _widths(ws, [30, 28, 10, 12, 9, 9, 14, 12, 14, 12])
     ws.row_dimensions[head].height = 45

@@ -4,12 +4,15 @@
 longest known town name, reads the 丁目 (written ``3丁目`` or as the first number of a hyphen
 chain ``3-30-1``) and, when the reference has finer points, the 住居表示 街区符号 and 住居番号
 (``3丁目30番1号``) or the 地番 and its 枝番 (``1234番地5``, ``甲1234-5``): the finest level
-found wins (住居, 地番, 街区, then 町丁目/大字). Rows matched only at the
+found wins (住居, 地番, 街区). Known points (rows of point lists in the reference: addresses with
+coordinates) come next: the same 番地 (地番/街区), else the nearest 番地 number of the same town
+within :data:`NEAR_GAP` (``近隣番地``, approximate); then 町丁目/大字. Rows matched only at the
 municipality, or not at all, get no position and a reason: they are never placed at a city centre.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import weakref
@@ -22,7 +25,14 @@ import pandas as pd
 
 from chiikimap._address import fold, split_numbers, strip_prefecture
 from chiikimap._errors import ChiikimapError, ColumnNotFoundError, InputFileError
-from chiikimap.io.reference import MunicipalityIndex, Reference, read_reference
+from chiikimap.io.reference import (
+    ADDRESS_NAMES,
+    LAT_NAMES,
+    LON_NAMES,
+    MunicipalityIndex,
+    Reference,
+    read_reference,
+)
 
 __all__ = [
     "GEOCODE_LEVELS",
@@ -34,7 +44,12 @@ __all__ = [
 ]
 
 #: Levels of a geocoded position, finest first.
-GEOCODE_LEVELS = ("住居", "地番", "街区", "町丁目", "大字")
+GEOCODE_LEVELS = ("住居", "地番", "街区", "近隣番地", "町丁目", "大字")
+#: a known point is used for an address whose 番地 number differs from it by at most this much
+#: (measured on 高松市: the error grows past ~100; see tests/test_geocode.py)
+NEAR_GAP = 100
+#: a known point farther than this from its town's representative point is not used
+POINT_MAX_M = 10_000.0
 
 REASON_EMPTY = "住所が空です / empty address"
 REASON_CITY = "市区町村が参照データにありません / municipality not in the reference"
@@ -43,6 +58,12 @@ REASON_CHOME = "丁目が参照データにありません / 丁目 not in the r
 REASON_NUMBER = (
     "番地・番号が参照データになく、町の代表点もありません / "
     "number not in the reference, and the reference has no point for the town itself"
+)
+
+REASON_POINT_NUMBER = "番地がないため既知地点にしません / no 番地 number: not a known point"
+REASON_POINT_FAR = (
+    "町の代表点から 10 km 以上離れているため既知地点にしません（座標の誤り？） / "
+    "over 10 km from its town's point: not a known point"
 )
 
 
@@ -216,14 +237,14 @@ def _default_index(ref: Reference, municipality: str | None) -> MunicipalityInde
     return index
 
 
-def geocode_one(
+def _locate(
     address: str,
     ref: Reference,
-    aliases: Mapping[str, str] | None = None,
-    default: MunicipalityIndex | None = None,
-) -> GeocodeResult:
-    """Geocode one address (see :func:`geocode`; ``default``: the municipality assumed when the
-    address names none)."""
+    aliases: Mapping[str, str] | None,
+    default: MunicipalityIndex | None,
+) -> tuple[MunicipalityIndex, str, int, list[int]] | GeocodeResult:
+    """(municipality, folded town without 丁目, 丁目 or 0, the numbers after it) of an address,
+    or the rejection when its municipality, town or 丁目 is unknown."""
     if not isinstance(address, str) or not address.strip():
         return GeocodeResult(None, None, None, "", REASON_EMPTY)
     index, rest = _find_municipality(fold(address, aliases), ref, default)
@@ -237,7 +258,97 @@ def geocode_one(
     if chome is None:
         return GeocodeResult(None, None, None, index.name + base, REASON_CHOME)
     numbers = chain.values[1:] if chome or chain.chome else chain.values
-    fine = _fine_match(index, base, chome, numbers)
+    return index, base, chome, numbers
+
+
+def _median_point(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    return float(np.median([p[0] for p in points])), float(np.median([p[1] for p in points]))
+
+
+def _known_match(
+    index: MunicipalityIndex, base: str, chome: int, numbers: list[int], leave_out: bool
+) -> GeocodeResult | None:
+    """The known point of the same 番地, else of the nearest 番地 number (within NEAR_GAP)."""
+    table = index.known.get((base, chome))
+    if table is None or not numbers:
+        return None
+    known, points = table
+    town = f"{index.name}{base}{chome}丁目" if chome else f"{index.name}{base}"
+    first = numbers[0]
+    lo, hi = bisect.bisect_left(known, first), bisect.bisect_right(known, first)
+    if hi > lo and not leave_out:
+        lon, lat = _median_point(points[lo:hi])
+        level = "街区" if chome else "地番"
+        return GeocodeResult(lon, lat, level, f"{town} {first}（既知地点）", None)
+    below = first - known[lo - 1] if lo > 0 else NEAR_GAP + 1
+    above = known[hi] - first if hi < len(known) else NEAR_GAP + 1
+    gap = min(below, above)
+    if gap > NEAR_GAP:
+        return None
+    chosen = [p for n, p in zip(known, points, strict=True) if abs(n - first) == gap]
+    near = sorted({n for n in known if abs(n - first) == gap})
+    lon, lat = _median_point(chosen)
+    label = "・".join(str(n) for n in near)
+    return GeocodeResult(lon, lat, "近隣番地", f"{town} {first}（近くの {label} の既知地点）", None)
+
+
+def _town_point(index: MunicipalityIndex, base: str, chome: int) -> tuple[float, float] | None:
+    if chome:
+        hit = index.chomes.get(base, {}).get(chome)
+        return None if hit is None else (hit[0], hit[1])
+    town = index.towns.get(base)
+    return None if town is None else (town[0], town[1])
+
+
+def _attach_points(ref: Reference) -> None:
+    """Place the pending rows of point lists in their towns (rows that cannot be placed, or lie
+    over 10 km from their town's point, go to ``ref.point_rejects`` with the reason)."""
+    pending, ref.pending = ref.pending, []
+    for source, row, address, lon, lat in pending:
+        found = _locate(address, ref, None, None)
+        if isinstance(found, GeocodeResult):
+            ref.point_rejects.append((source, row, address, found.reason or REASON_TOWN))
+            continue
+        index, base, chome, numbers = found
+        if not numbers:
+            ref.point_rejects.append((source, row, address, REASON_POINT_NUMBER))
+            continue
+        town = _town_point(index, base, chome)
+        if town is not None and _metres(town[0], town[1], lon, lat) > POINT_MAX_M:
+            ref.point_rejects.append((source, row, address, REASON_POINT_FAR))
+            continue
+        index.add_known(base, chome, numbers[0], lon, lat)
+
+
+def _metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in metres (haversine)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    h = (
+        np.sin((p2 - p1) / 2) ** 2
+        + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    )
+    return float(2 * 6371008.8 * np.arcsin(np.sqrt(h)))
+
+
+def geocode_one(
+    address: str,
+    ref: Reference,
+    aliases: Mapping[str, str] | None = None,
+    default: MunicipalityIndex | None = None,
+    *,
+    leave_out: bool = False,
+) -> GeocodeResult:
+    """Geocode one address (see :func:`geocode`; ``default``: the municipality assumed when the
+    address names none)."""
+    if ref.pending:
+        _attach_points(ref)
+    found = _locate(address, ref, aliases, default)
+    if isinstance(found, GeocodeResult):
+        return found
+    index, base, chome, numbers = found
+    fine = _fine_match(index, base, chome, numbers) or _known_match(
+        index, base, chome, numbers, leave_out
+    )
     if fine is not None:
         return fine
     if chome:
@@ -257,6 +368,7 @@ def geocode(
     *,
     aliases: Mapping[str, str] | None = None,
     municipality: str | None = None,
+    leave_out: bool = False,
 ) -> pd.DataFrame:
     """Geocode addresses offline against town-, block-, 住居- or 地番-level reference files.
 
@@ -275,12 +387,16 @@ def geocode(
         addresses that name a municipality of the reference are read there as usual. By
         default an address naming none is read in the reference's only municipality, if it
         has one.
+    leave_out
+        Ignore known points (rows of point lists in the reference) with the same 番地 as the
+        address: how well an address that no list holds would be placed. For measuring a
+        reference on a list that is itself among the point lists, or overlaps them.
 
     Returns
     -------
     pandas.DataFrame
         One row per address (same index as a Series given): ``lon``, ``lat`` (JGD2011 degrees;
-        NaN when rejected), ``geocode_level`` (住居/地番/街区/町丁目/大字, or None),
+        NaN when rejected), ``geocode_level`` (住居/地番/街区/近隣番地/町丁目/大字, or None),
         ``geocode_match`` (the reference name and numbers matched) and ``geocode_reason`` (why
         a row was rejected, else None).
 
@@ -301,7 +417,7 @@ def geocode(
     ref = reference if isinstance(reference, Reference) else read_reference(reference)
     default = _default_index(ref, municipality)
     index = addresses.index if isinstance(addresses, pd.Series) else None
-    results = [geocode_one(a, ref, aliases, default) for a in addresses]
+    results = [geocode_one(a, ref, aliases, default, leave_out=leave_out) for a in addresses]
     return pd.DataFrame(
         {
             "lon": pd.Series([r.lon for r in results], dtype=float),
@@ -313,8 +429,8 @@ def geocode(
     ).set_axis(index if index is not None else pd.RangeIndex(len(results)))
 
 
-_ADDRESS_NAMES = ("住所", "所在地", "所在地住所", "address", "address_full")
-_COORD_NAMES = (("緯度", "lat", "latitude"), ("経度", "lon", "lng", "longitude"))
+_ADDRESS_NAMES = ADDRESS_NAMES
+_COORD_NAMES = (LAT_NAMES, LON_NAMES)
 
 
 def _read_list(path: Path, sheet: str | int | None) -> pd.DataFrame:
@@ -426,6 +542,7 @@ def check_coordinates(
     max_m: float = 1000.0,
     aliases: Mapping[str, str] | None = None,
     municipality: str | None = None,
+    leave_out: bool = False,
 ) -> pd.DataFrame:
     """Rows whose given coordinates lie far from the position of their address.
 
@@ -442,6 +559,9 @@ def check_coordinates(
         Spelling variants of the municipality (see :func:`geocode`).
     municipality
         The municipality of addresses that name none (see :func:`geocode`).
+    leave_out
+        Ignore known points with the same 番地 (see :func:`geocode`): a list checked against a
+        reference that holds the list itself as a point list.
 
     Returns
     -------
@@ -451,7 +571,11 @@ def check_coordinates(
         not reported.
     """
     result = geocode(
-        pd.Series(list(addresses)), reference, aliases=aliases, municipality=municipality
+        pd.Series(list(addresses)),
+        reference,
+        aliases=aliases,
+        municipality=municipality,
+        leave_out=leave_out,
     )
     result["given_lon"] = pd.Series(list(lon), dtype=float).to_numpy()
     result["given_lat"] = pd.Series(list(lat), dtype=float).to_numpy()

@@ -257,7 +257,8 @@ def test_map_draws_town_level_points_hollow_with_a_note() -> None:
     data = json.loads(re.search(r"var D = (\{.*?\});\n", page).group(1))  # type: ignore[union-attr]
     assert [r[9] for r in data["res"]] == [1] + [0] * (len(levels) - 1)
     assert data["text"]["approx"] == "位置は町丁目の代表点（概略）"
-    assert "m.bindTooltip(T.approx)" in page
+    assert "m.bindTooltip(approxText(r))" in page
+    assert "return r[9] === 2 ? T.approx_near : T.approx;" in page
 
 
 def test_check_coordinates_reports_points_far_from_their_address() -> None:

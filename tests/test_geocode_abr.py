@@ -83,7 +83,7 @@ def _check(result: pd.DataFrame) -> None:
 def test_abr_house_parcel_and_block_levels() -> None:
     ref = read_reference([TOWN, TOWN_POS, RSDT_POS, RSDT, PARCEL_POS, PARCEL])
     _check(geocode(ADDRESSES, ref))
-    assert GEOCODE_LEVELS == ("住居", "地番", "街区", "町丁目", "大字")
+    assert GEOCODE_LEVELS == ("住居", "地番", "街区", "近隣番地", "町丁目", "大字")
     assert "128 houses, 108 parcels" in repr(ref)
 
 

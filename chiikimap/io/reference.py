@@ -10,6 +10,12 @@ Formats read as downloaded (a ``.zip`` is opened and its CSV members read):
   (representative points) on ``lg_code`` + ``machiaza_id``; give both files.
 * A block dictionary ``{"<町丁目名>\\t<街区符号>": [lon, lat]}`` (JSON) for one municipality,
   given with ``municipality=``.
+* A point list: any list (CSV or xlsx) with an address column (住所/所在地/address) and
+  latitude/longitude columns — the municipality's own open-data lists (AED, parks, 避難所 …) or a
+  list checked and corrected after ``chiikimap geocode``. Its rows are *known points*: an address
+  with the same 番地 is placed on them, and an address whose 番地 is missing from the registry
+  files is placed at the known point of the nearest 番地 number in the same town (level
+  ``近隣番地``, approximate). Point lists need a town-level file of the same municipality.
 
 Every town name is folded with :func:`chiikimap._address.fold`, so that the reference and the
 addresses meet in one spelling. One :class:`MunicipalityIndex` is built per municipality.
@@ -17,6 +23,7 @@ addresses meet in one spelling. One :class:`MunicipalityIndex` is built per muni
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import hashlib
@@ -36,13 +43,28 @@ from chiikimap._atomic import atomic_path
 from chiikimap._errors import ChiikimapError, InputFileError
 from chiikimap.io._abr import AbrTables, abr_kind
 
-__all__ = ["MunicipalityIndex", "Reference", "read_reference"]
+__all__ = [
+    "ADDRESS_NAMES",
+    "LAT_NAMES",
+    "LON_NAMES",
+    "MunicipalityIndex",
+    "Reference",
+    "read_reference",
+]
 
 PathArg = str | PathLike[str]
 _CHOME = re.compile(r"^(.*?)(\d+)丁目$")
 _FIRST_NUMBER = re.compile(r"[甲乙丙丁]?(\d+)")
 # a Geolonia town file is named after its municipality (…/香川県/高松市.json)
 _MUNICIPALITY_ENDS = ("市", "区", "町", "村")
+
+
+#: column names (lower case) of the address and coordinates in a list
+ADDRESS_NAMES = ("住所", "所在地", "所在地住所", "address", "address_full")
+LAT_NAMES = ("緯度", "lat", "latitude")
+LON_NAMES = ("経度", "lon", "lng", "longitude")
+#: geocode levels of a corrected list that are estimates, never read as known points
+_ESTIMATED_LEVELS = ("町丁目", "大字", "近隣番地")
 
 
 def _town_key(name: str) -> tuple[str, int]:
@@ -59,7 +81,8 @@ class MunicipalityIndex:
     ``towns``/``chomes`` hold the 町丁目・大字 points, ``blocks`` the 街区 points (街区符号, or the
     地番 of MLIT 街区レベル rows outside 住居表示 areas), ``houses`` the 住居 points
     (街区符号 + 住居番号) and ``parcels`` the 地番 points (地番 + 枝番, 0 = none);
-    ``parcel_heads`` the first point of each 地番 whatever its 枝番.
+    ``parcel_heads`` the first point of each 地番 whatever its 枝番; ``known`` the known points of
+    point lists per (town, 丁目): their first numbers, sorted, and the points in the same order.
     """
 
     name: str
@@ -71,6 +94,9 @@ class MunicipalityIndex:
     houses: dict[tuple[str, int, int, int], tuple[float, float]] = field(default_factory=dict)
     parcels: dict[tuple[str, int, int, int], tuple[float, float]] = field(default_factory=dict)
     parcel_heads: dict[tuple[str, int, int], tuple[float, float]] = field(default_factory=dict)
+    known: dict[tuple[str, int], tuple[list[int], list[tuple[float, float]]]] = field(
+        default_factory=dict
+    )
     max_len: int = 0
 
     def add_town(self, name: str, lon: float, lat: float, level: str = "町丁目") -> None:
@@ -111,6 +137,13 @@ class MunicipalityIndex:
         if branch == 0 or head not in self.parcel_heads:
             self.parcel_heads[head] = (lon, lat)
 
+    def add_known(self, base: str, chome: int, number: int, lon: float, lat: float) -> None:
+        """Add one known point (``base``: folded town name, ``number``: its first 番地 number)."""
+        numbers, points = self.known.setdefault((base, chome), ([], []))
+        at = bisect.bisect_right(numbers, number)
+        numbers.insert(at, number)
+        points.insert(at, (lon, lat))
+
     def blocks_from_houses(self) -> int:
         """Give each 街区 that has 住居 points but no point of its own the mean of its 住居 points.
 
@@ -140,6 +173,20 @@ class Reference:
 
     municipalities: dict[str, MunicipalityIndex] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
+    #: rows of point lists not yet placed in a town (source, row, address, lon, lat)
+    pending: list[tuple[str, int, str, float, float]] = field(default_factory=list)
+    #: rows of point lists that are not used, with the reason (source, row, address, reason)
+    point_rejects: list[tuple[str, int, str, str]] = field(default_factory=list)
+
+    def add_point(
+        self, address: str, lon: float, lat: float, source: str = "", row: int = 0
+    ) -> None:
+        """Add one known point (an address and its coordinates, JGD2011 degrees).
+
+        It is placed in its town when the reference is first used by
+        :func:`chiikimap.geocode.geocode`; rows whose town is unknown go to ``point_rejects``.
+        """
+        self.pending.append((source, row, address, lon, lat))
 
     def municipality(self, name: str, prefecture: str = "") -> MunicipalityIndex:
         """The index of ``name`` (created when new)."""
@@ -169,11 +216,13 @@ class Reference:
             text += f", {len(m.blocks)} blocks"
             if m.houses or m.parcels:
                 text += f", {len(m.houses)} houses, {len(m.parcels)} parcels"
+            if m.known:
+                text += f", {sum(len(n) for n, _ in m.known.values())} known points"
             parts.append(text)
         return f"Reference({'; '.join(parts)})"
 
 
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3
 
 
 def _cache_key(paths: list[Path], municipality: str | None) -> str:
@@ -256,6 +305,9 @@ def _read_all(paths: list[Path], municipality: str | None) -> Reference:
         ref.sources.append(path.name)
         if path.suffix.lower() == ".json":
             _read_json(path, ref, municipality)
+            continue
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            _read_excel_points(path, ref)
             continue
         for header, rows in _csv_tables(path):
             _read_csv_table(path, header, rows, ref, abr)
@@ -371,12 +423,106 @@ def _read_csv_table(
         "大字町丁目名" in cols or "大字・丁目名" in cols
     ):
         _read_isj(header, rows, ref)
+    elif _point_columns(header) is not None:
+        _read_points(path, header, rows, ref, first_row=2)
     else:
         raise InputFileError(
-            "参照 CSV の列が分かりません（位置参照情報・ABR・Geolonia のどれでもありません） / "
+            "参照 CSV の列が分かりません（位置参照情報・ABR・Geolonia・住所と緯度経度の地点リストの"
+            "どれでもありません） / "
             f"unknown reference CSV columns: {header[:6]}",
             path=path,
         )
+
+
+def _point_columns(header: Sequence[object]) -> tuple[int, int, int, int | None] | None:
+    """Positions of the address, latitude, longitude (and geocode_level) columns of a point list."""
+    lowered = [str(h).strip().lower() if h is not None else "" for h in header]
+
+    def find(names: Sequence[str]) -> int | None:
+        return next((lowered.index(n) for n in names if n in lowered), None)
+
+    address, lat, lon = find(ADDRESS_NAMES), find(LAT_NAMES), find(LON_NAMES)
+    if address is None or lat is None or lon is None:
+        return None
+    return address, lat, lon, find(("geocode_level",))
+
+
+def _point_reason(address: str, lat_text: str, lon_text: str, level: str) -> str | None:
+    """Why a point-list row is not a known point (None: it is one)."""
+    if not address.strip():
+        return "住所が空です / empty address"
+    if level.split(" / ")[0].strip() in _ESTIMATED_LEVELS:
+        return (
+            f"位置が推定（geocode_level={level}）なので既知地点にしません。確かめて直した行は "
+            "geocode_level を「修正」にしてください / an estimated position is not a known point"
+        )
+    try:
+        lat, lon = float(lat_text), float(lon_text)
+    except ValueError:
+        return "緯度・経度が数値ではありません / latitude/longitude not numbers"
+    if not (20.0 <= lat <= 46.0 and 122.0 <= lon <= 154.0):
+        return (
+            "緯度・経度が日本の範囲外です（入れ替わり・未入力の 0 ？） / "
+            "coordinates outside Japan (swapped or 0?)"
+        )
+    return None
+
+
+def _read_points(
+    path: Path,
+    header: Sequence[object],
+    rows: Iterable[Sequence[object]],
+    ref: Reference,
+    *,
+    first_row: int,
+) -> None:
+    """Rows of a point list (addresses with coordinates) as pending known points."""
+    cols = _point_columns(header)
+    assert cols is not None
+    address_col, lat_col, lon_col, level_col = cols
+    width = max(c for c in cols if c is not None) + 1
+    for number, row in enumerate(rows, start=first_row):
+        cells = ["" if v is None else str(v).strip() for v in row]
+        if len(cells) < width or not any(cells):
+            continue
+        level = cells[level_col] if level_col is not None else ""
+        reason = _point_reason(cells[address_col], cells[lat_col], cells[lon_col], level)
+        if reason is not None:
+            ref.point_rejects.append((path.name, number, cells[address_col], reason))
+        else:
+            ref.add_point(
+                cells[address_col], float(cells[lon_col]), float(cells[lat_col]), path.name, number
+            )
+
+
+def _read_excel_points(path: Path, ref: Reference) -> None:
+    """A point list kept in Excel: the first sheet whose header row (one of the first five rows)
+    names an address and coordinates."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise InputFileError(
+            f"Excel ファイルを読めません / cannot read the workbook: {exc}", path=path
+        ) from exc
+    try:
+        for sheet in book.worksheets:
+            rows = sheet.iter_rows(values_only=True)
+            for number in range(1, 6):
+                header = next(rows, None)
+                if header is None:
+                    break
+                if _point_columns(header) is not None:
+                    _read_points(path, header, rows, ref, first_row=number + 1)
+                    return
+    finally:
+        book.close()
+    raise InputFileError(
+        "Excel の参照データは、住所（住所/所在地/address）と緯度・経度の列を持つ地点リストだけです / "
+        "an Excel reference must be a point list with address and latitude/longitude columns",
+        path=path,
+    )
 
 
 def _read_isj(header: list[str], rows: Iterable[list[str]], ref: Reference) -> None:

@@ -203,13 +203,14 @@ _JS = r"""
     }
     return icons[key];
   }
+  function approxText(r) { return r[9] === 2 ? T.approx_near : T.approx; }
   function resourcePopup(r) {
     var services = r[3].map(function (ci) { return D.cats[ci].label; });
     var html = '<div class="ckm-pop"><b>' + r[4] + '</b><table>' +
       '<tr><th>' + T.services + '</th><td>' + services.concat(r[5]).join('、') + '</td></tr>' +
       '<tr><th>' + T.address + '</th><td>' + r[6] + '</td></tr>';
     if (r[7] !== '') { html += '<tr><th>' + T.capacity + '</th><td>' + r[7] + '</td></tr>'; }
-    if (r[9]) { html += '<tr><td colspan="2">' + T.approx + '</td></tr>'; }
+    if (r[9]) { html += '<tr><td colspan="2">' + approxText(r) + '</td></tr>'; }
     return html + '<tr><th>' + T.source + '</th><td>' + r[8] + '</td></tr></table></div>';
   }
   // neutral navy bubbles: the green/yellow/orange defaults would read like coverage classes
@@ -227,7 +228,7 @@ _JS = r"""
       if (ci >= 0 && r[3].indexOf(ci) < 0) { return; }
       var m = L.marker([r[0], r[1]], {icon: iconFor(ci < 0 ? r[2] : ci, r[9]), keyboard: false});
       m.bindPopup(function () { return resourcePopup(r); }, {maxWidth: 360});
-      if (r[9]) { m.bindTooltip(T.approx); }
+      if (r[9]) { m.bindTooltip(approxText(r)); }
       markers.push(m);
     });
     if (D.cluster) { group.addLayers(markers); } else { markers.forEach(function (m) { group.addLayer(m); }); }
@@ -268,8 +269,9 @@ _JS = r"""
       // a hollow marker: placed at its town's point only (geocoded at 町丁目/大字 level)
       var town = D.res.filter(function (r) { return r[9] && (ci < 0 || r[3].indexOf(ci) >= 0); });
       if (town.length) {
+        var mixed = town.some(function (r) { return r[9] === 2; });
         html += '<div class="ckm-row ckm-approx-key">' + markerSvg(ci < 0 ? town[0][2] : ci, true) +
-          T.approx + '</div>';
+          (mixed ? T.approx_any : T.approx) + '</div>';
       }
       if (D.cluster) {
         html += '<div class="ckm-row"><span class="ckm-cluster-key">12</span>' + T.cluster_note + '</div>';

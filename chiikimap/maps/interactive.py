@@ -104,6 +104,8 @@ _TEXT = {
         "capacity": "定員",
         "source": "出典",
         "approx": "位置は町丁目の代表点（概略）",
+        "approx_near": "位置は近くの番地の既知地点（概略）",
+        "approx_any": S.APPROX_ANY_NOTE_JA,
         "basis_pop": "基準: {label} {value:,.0f}人",
         "basis_area": "基準: 面積 {value:.2f} km²",
         "walk": "徒歩{r}m圏",
@@ -149,6 +151,8 @@ _TEXT = {
         "capacity": "Capacity",
         "source": "Source",
         "approx": "Position is the town's representative point (approximate)",
+        "approx_near": "Position is the known point of a nearby address number (approximate)",
+        "approx_any": S.APPROX_ANY_NOTE_EN.capitalize(),
         "basis_pop": "Basis: {label} {value:,.0f}",
         "basis_area": "Basis: area {value:.2f} km²",
         "walk": "{r} m",
@@ -343,9 +347,10 @@ def _resources_json(coverage: Coverage, cat_index: dict[str, int]) -> list[list[
     for slot, name in ((4, S.NAME), (6, S.ADDRESS), (8, S.SOURCE)):
         for row, value in zip(out, column(name), strict=True):
             row[slot] = esc(value)
-    # geocoded from the address to a town point only (read_resources(geocode=...)): drawn hollow
-    for row, level in zip(out, column("geocode_level"), strict=True):
-        row[9] = 1 if level in ("町丁目", "大字") else 0
+    # geocoded to an approximate point (read_resources(geocode=...)): drawn hollow;
+    # 1 = a town's point, 2 = the known point of a nearby 番地
+    for row, level in zip(out, column(S.GEOCODE_LEVEL), strict=True):
+        row[9] = (2 if level == "近隣番地" else 1) if level in S.APPROX_LEVELS else 0
     return out
 
 

@@ -709,7 +709,15 @@ def _resource_layers(
             )
         )
     if any(layer.hollow and len(layer.points) for layer in layers):
-        note = S.APPROX_NOTE_EN.capitalize() if page.lang == "en" else S.APPROX_NOTE_JA
+        near = any(
+            layer.hollow and bool((layer.points[S.GEOCODE_LEVEL] == "近隣番地").any())
+            for layer in layers
+        )
+        if near:
+            note = S.APPROX_ANY_NOTE_EN if page.lang == "en" else S.APPROX_ANY_NOTE_JA
+        else:
+            note = S.approx_note_of("町丁目", page.lang)
+        note = note[0].upper() + note[1:]
         handles.append(
             Line2D(
                 [],
