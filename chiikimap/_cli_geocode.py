@@ -17,8 +17,10 @@ def add_geocode_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         help="住所から位置を付ける (オフライン) / geocode a list offline from its addresses",
         description="座標のない行に、住所と参照データ (位置参照情報・アドレス・ベース・レジストリ・"
-        "Geolonia 住所データ) から経度・緯度を付け、照合の水準 (街区/町丁目/大字) と理由の列を足した "
-        "CSV を書き出します。市区町村までしか一致しない行は位置を付けません。\n"
+        "Geolonia 住所データ) から経度・緯度を付け、照合の水準 (住居/地番/街区/近隣番地/町丁目/大字) と"
+        "理由の列を足した CSV を書き出します。市区町村までしか一致しない行は位置を付けません。"
+        "住所と緯度・経度を持つ一覧 (市のオープンデータの AED・公園の一覧、確かめて直した "
+        "LIST_geocoded.csv など) も参照データにでき、同じ番地・近い番地の位置を使います。\n"
         "Fills longitude/latitude of rows without coordinates from their address and a reference "
         "file, adding the match level and reason; a municipality-only match is left unplaced.",
     )
@@ -28,7 +30,8 @@ def add_geocode_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         required=True,
         nargs="+",
         metavar="FILE",
-        help="参照データ (JSON/CSV/ZIP、複数可) / reference file(s)",
+        help="参照データ (JSON/CSV/ZIP/xlsx、複数可。住所と緯度・経度の一覧も可) / reference "
+        "file(s), including lists with addresses and coordinates",
     )
     gp.add_argument("--out", metavar="CSV", help="出力 CSV (既定 LIST_geocoded.csv) / output CSV")
     gp.add_argument("--address-col", metavar="C", help="住所の列名 / address column")
@@ -78,4 +81,24 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
     print(f"{out} を書き出しました / written ({len(table)} 行 / rows)", file=sys.stdout)
     for level, count in levels.items():
         print(f"  {level}: {count}", file=sys.stdout)
+    for line in _point_summary(ref):
+        print(line, file=sys.stdout)
     return 0
+
+
+def _point_summary(ref: Any) -> list[str]:
+    """What the point lists among the references gave: known points used, rows not used and why."""
+    used = sum(len(n) for index in ref.municipalities.values() for n, _ in index.known.values())
+    if not used and not ref.point_rejects:
+        return []
+    lines = [
+        f"既知地点（住所と緯度・経度の一覧）: {used} 行を使用、{len(ref.point_rejects)} 行は"
+        f"使いません / known points: {used} used, {len(ref.point_rejects)} not used"
+    ]
+    reasons: dict[str, list[tuple[str, int, str]]] = {}
+    for source, row, address, reason in ref.point_rejects:
+        reasons.setdefault(reason, []).append((source, row, address))
+    for reason, rows in sorted(reasons.items(), key=lambda kv: -len(kv[1])):
+        examples = "、".join(f"{s} {r} 行目「{a}」" for s, r, a in rows[:2])
+        lines.append(f"  {len(rows)} 行: {reason}（例: {examples}）")
+    return lines

@@ -415,6 +415,8 @@ def geocode(
     (['町丁目', None], ['枚方市東香里一丁目', '枚方市'])
     """
     ref = reference if isinstance(reference, Reference) else read_reference(reference)
+    if ref.pending:
+        _attach_points(ref)
     default = _default_index(ref, municipality)
     index = addresses.index if isinstance(addresses, pd.Series) else None
     results = [geocode_one(a, ref, aliases, default, leave_out=leave_out) for a in addresses]

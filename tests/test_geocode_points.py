@@ -1,0 +1,218 @@
+"""Point lists (addresses with coordinates) as known points for the offline geocoder.
+
+Known answers on a hand-made reference, then the real 高松 open-data lists of
+tests/data/geocode_points (see its README) against the real 高松 医療機関 list.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from chiikimap.geocode import NEAR_GAP, geocode, geocode_file
+from chiikimap.io.reference import Reference, read_reference
+
+DATA = Path(__file__).parent / "data"
+TOWN = DATA / "geocode" / "takamatsu_geolonia_town.json"
+POINT_LISTS = sorted((DATA / "geocode_points").glob("*.xlsx"))
+HOSPITALS = DATA / "geocode" / "takamatsu_hospital_addresses.csv"
+
+
+def _reference() -> Reference:
+    ref = Reference()
+    index = ref.municipality("高松市", "香川県")
+    index.add_town("木太町", 134.0, 34.0)
+    index.add_town("番町一丁目", 134.05, 34.05)
+    ref.add_point("高松市木太町10", 134.010, 34.001)
+    ref.add_point("高松市木太町20-3", 134.020, 34.002)
+    ref.add_point("香川県高松市木太町３０番地", 134.030, 34.003)
+    ref.add_point("高松市木太町30番地1", 134.032, 34.005)
+    ref.add_point("高松市木太町500", 134.05, 34.0)
+    ref.add_point("高松市番町一丁目5-10", 134.051, 34.051)
+    return ref
+
+
+@pytest.mark.parametrize(
+    ("address", "level", "lon", "lat"),
+    [
+        ("高松市木太町10番地2", "地番", 134.010, 34.001),  # the same 地番
+        ("高松市木太町14", "近隣番地", 134.010, 34.001),  # 10 is 4 away, 20 is 6
+        ("高松市木太町15", "近隣番地", 134.015, 34.0015),  # 10 and 20 both 5 away: their median
+        ("高松市木太町30", "地番", 134.031, 34.004),  # two points of 30: their median
+        ("高松市木太町25", "近隣番地", 134.030, 34.003),  # 20, 30, 30: median per axis
+        ("高松市木太町300", "町丁目", 134.0, 34.0),  # 200 from 500: beyond NEAR_GAP → the town
+        ("高松市木太町", "町丁目", 134.0, 34.0),  # no number
+        ("高松市番町一丁目5-2", "街区", 134.051, 34.051),  # same 番 in a 丁目
+        ("高松市番町一丁目7-1", "近隣番地", 134.051, 34.051),
+    ],
+)
+def test_known_points_by_hand(address: str, level: str, lon: float, lat: float) -> None:
+    out = geocode([address], _reference())
+    assert out["geocode_level"][0] == level
+    assert out["lon"][0] == pytest.approx(lon, abs=1e-9)
+    assert out["lat"][0] == pytest.approx(lat, abs=1e-9)
+    assert NEAR_GAP == 100
+
+
+def test_leave_out_ignores_the_same_number() -> None:
+    out = geocode(
+        ["高松市木太町10", "高松市木太町30", "高松市木太町14"], _reference(), leave_out=True
+    )
+    assert list(out["geocode_level"]) == ["近隣番地", "近隣番地", "近隣番地"]
+    # 10 → nearest other number 20; 30 → 20 (10 away; 500 is far); 14 is not a known number
+    assert list(out["lon"]) == pytest.approx([134.020, 134.020, 134.010])
+    assert out["geocode_match"][0] == "高松市木太町 10（近くの 20 の既知地点）"
+
+
+def test_point_list_rows_not_used_say_why(tmp_path: Path) -> None:
+    path = tmp_path / "points.csv"
+    path.write_text(
+        "名称,住所,緯度,経度,geocode_level\n"
+        "A,高松市木太町10,34.3331,134.0830,\n"
+        "B,,34.0,134.0,\n"
+        "C,高松市木太町11,abc,134.0,\n"
+        "D,高松市木太町12,134.0,34.0,\n"
+        "E,高松市木太町13,34.0,134.0,町丁目\n"
+        "F,高松市屋島町1,34.0,134.0,\n"
+        "G,高松市木太町,34.0,134.0,\n"
+        "H,高松市木太町14,34.5,134.0,\n"
+        "I,高松市木太町15,34.334,134.084,修正\n",
+        encoding="utf-8",
+    )
+    ref = read_reference([TOWN, path], municipality="高松市")
+    geocode([], ref)  # places the pending rows
+    rejects = {row: reason for _, row, _, reason in ref.point_rejects}
+    assert sorted(rejects) == [3, 4, 5, 6, 7, 8, 9]
+    assert "住所が空" in rejects[3]
+    assert "数値ではありません" in rejects[4]
+    assert "入れ替わり" in rejects[5]
+    assert "geocode_level=町丁目" in rejects[6]
+    assert "町名が参照データにありません" in rejects[7]
+    assert "番地がない" in rejects[8]
+    assert "10 km" in rejects[9]
+    assert "2 known points" in repr(ref)
+
+
+def test_corrected_geocode_output_becomes_a_reference(tmp_path: Path) -> None:
+    """geocode → check and correct in Excel → the corrected list places the address next time."""
+    src = tmp_path / "salon.csv"
+    src.write_text("名称,住所\nサロン木太,高松市木太町2370番地\nサロン林,高松市林町2217\n", "utf-8")
+    out = tmp_path / "salon_geocoded.csv"
+    geocode_file(src, read_reference(TOWN, municipality="高松市"), out)
+    fixed = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(fixed["geocode_level"]) == ["町丁目", "町丁目"]
+    fixed.loc[0, ["緯度", "経度", "geocode_level"]] = ["34.3331", "134.0830", "修正"]
+    fixed.to_csv(out, index=False, encoding="utf-8-sig")
+    ref = read_reference([TOWN, out], municipality="高松市")
+    again = geocode(["高松市木太町2370-5"], ref)
+    assert again["geocode_level"][0] == "地番"
+    assert (again["lon"][0], again["lat"][0]) == (134.0830, 34.3331)
+    # the row left at its town's point is an estimate, not a known point
+    assert [r[1] for r in ref.point_rejects] == [3]
+
+
+def _metres(lon1: pd.Series, lat1: pd.Series, lon2: pd.Series, lat2: pd.Series) -> pd.Series:
+    import numpy as np
+
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    h = (
+        np.sin((p2 - p1) / 2) ** 2
+        + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    )
+    return pd.Series(2 * 6371008.8 * np.arcsin(np.sqrt(h)))
+
+
+def test_takamatsu_with_the_city_point_lists() -> None:
+    """The 高松 医療機関 list, coordinates hidden, placed with the town points + 7 city lists.
+
+    leave_out: no known point of an address's own 番地 is used (several lists hold the same
+    clinics), so the figure is that of an address no list holds.
+    """
+    assert len(POINT_LISTS) == 7
+    frame = pd.read_csv(HOSPITALS, dtype=str).dropna(subset=["latitude"])
+    frame = frame.astype({"latitude": float, "longitude": float})
+    frame = frame[frame["latitude"] != 0].reset_index(drop=True)
+    ref = read_reference([TOWN, *POINT_LISTS], municipality="高松市")
+    town_only = geocode(frame["address"], read_reference(TOWN, municipality="高松市"))
+    result = geocode(frame["address"], ref, leave_out=True)
+    errors = _metres(result["lon"], result["lat"], frame["longitude"], frame["latitude"])
+    before = _metres(town_only["lon"], town_only["lat"], frame["longitude"], frame["latitude"])
+    shares = result["geocode_level"].value_counts(normalize=True)
+    print(len(frame), shares.round(4).to_dict(), "median m", round(errors.median(), 1))
+    print("town points only: median m", round(before.median(), 1))
+    assert shares.sum() >= 0.95  # placed at 近隣番地 or 町丁目 (none is left unplaced)
+    assert errors.median() <= 300
+    assert errors.median() < before.median() - 150  # measured 147 m against 380 m
+    near = result["geocode_level"] == "近隣番地"
+    assert near.mean() > 0.8
+    assert errors[near].median() < before[near].median()
+    # the rows of the lists that are not known points are reported with a reason
+    assert ref.point_rejects
+    assert all(reason for *_, reason in ref.point_rejects)
+
+
+def test_a_real_known_point_places_its_own_address() -> None:
+    """An AED row of the city (高松市鹿角町903-3, 34.3030048, 134.028818) is that 地番's point."""
+    ref = read_reference([TOWN, *POINT_LISTS], municipality="高松市")
+    out = geocode(["香川県高松市鹿角町９０３番地３"], ref)
+    assert out["geocode_level"][0] == "地番"
+    assert (out["lat"][0], out["lon"][0]) == pytest.approx((34.3030048, 134.028818), abs=1e-7)
+
+
+def test_near_positions_are_drawn_and_counted_as_approximate() -> None:
+    """A resource placed at 近隣番地 is approximate everywhere, with its own note."""
+    import json
+    import re
+
+    import matplotlib.pyplot as plt
+
+    from chiikimap import _schema as S
+    from chiikimap import analyze
+    from chiikimap._approx import approx_note
+    from chiikimap.booklet import booklet_data
+    from chiikimap.maps.static import static_map
+    from tests.test_geocode_workflow import _synthetic
+
+    areas, res = _synthetic()
+    res.loc[res["resource_id"] == "r3", "geocode_level"] = "近隣番地"  # r3 was 町丁目
+    cov = analyze(areas, res)
+    assert int(cov.table[S.N_APPROX].sum()) == 3  # r3 (近隣番地), r4, r6 (町丁目)
+    note = approx_note(cov)
+    assert note.startswith(
+        "位置は近くの番地の既知地点（概略）の資源 1 件、位置は町丁目の代表点（概略）の資源 2 件"
+    )
+    page = cov.map().get_root().render()
+    data = json.loads(re.search(r"var D = (\{.*?\});\n", page).group(1))  # type: ignore[union-attr]
+    flags = {r[4]: r[9] for r in data["res"]}
+    assert flags == {"資源r1": 0, "資源r2": 0, "資源r3": 2, "資源r4": 1, "資源r5": 0, "資源r6": 1}
+    assert data["text"]["approx_near"] == S.APPROX_NEAR_NOTE_JA
+    books = {e.name: e.address for b in booklet_data(cov) for e in b.entries}
+    assert books["資源r3"].endswith(f"（{S.APPROX_NEAR_NOTE_JA}）")
+    assert books["資源r4"].endswith(f"（{S.APPROX_NOTE_JA}）")
+    fig = static_map(cov, category="kayoi_no_ba")
+    try:
+        texts = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+        assert S.APPROX_ANY_NOTE_JA in texts
+    finally:
+        plt.close(fig)
+
+
+def test_cli_geocode_reports_the_point_lists(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from chiikimap.cli import main
+
+    src = tmp_path / "salon.csv"
+    src.write_text(
+        "名称,住所\nサロン鹿角,高松市鹿角町903番地\nサロン木太,高松市木太町2370\n", "utf-8"
+    )
+    aed = DATA / "geocode_points" / "takamatsu_aed_location.xlsx"
+    args = ["geocode", str(src), "--reference", str(TOWN), str(aed), "--municipality", "高松市"]
+    assert main(args) == 0
+    out = pd.read_csv(tmp_path / "salon_geocoded.csv", dtype=str, encoding="utf-8-sig")
+    assert list(out["geocode_level"]) == ["地番", "近隣番地"]
+    text = capsys.readouterr().out
+    assert "既知地点（住所と緯度・経度の一覧）:" in text
+    assert "takamatsu_aed_location.xlsx" in text  # an example row of the lists not used
