@@ -41,13 +41,18 @@ __all__ = [
     "geocode",
     "geocode_file",
     "geocode_one",
+    "near_gaps",
 ]
 
 #: Levels of a geocoded position, finest first.
 GEOCODE_LEVELS = ("住居", "地番", "街区", "近隣番地", "町丁目", "大字")
-#: a known point is used for an address whose 番地 number differs from it by at most this much
-#: (measured on 高松市: the error grows past ~100; see tests/test_geocode.py)
+#: the largest difference of 番地 numbers for which a known point stands for an address; the
+#: difference actually used is set per municipality and kind of town from the known points
+#: themselves (see :func:`near_gaps`)
 NEAR_GAP = 100
+#: the classes of number differences tested by :func:`near_gaps`, and the smallest class size
+_GAP_CLASSES = (1, 2, 5, 10, 20, 50, 100)
+_GAP_MIN_SAMPLES = 5
 #: a known point farther than this from its town's representative point is not used
 POINT_MAX_M = 10_000.0
 
@@ -265,10 +270,74 @@ def _median_point(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
     return float(np.median([p[0] for p in points])), float(np.median([p[1] for p in points]))
 
 
+def _nearest_known(
+    known: list[int], points: list[tuple[float, float]], number: int
+) -> tuple[int, list[int], tuple[float, float]] | None:
+    """(difference, numbers, median point) of the known numbers nearest to ``number`` other than
+    itself; None when the town has no other number."""
+    lo, hi = bisect.bisect_left(known, number), bisect.bisect_right(known, number)
+    below = number - known[lo - 1] if lo > 0 else None
+    above = known[hi] - number if hi < len(known) else None
+    gaps = [g for g in (below, above) if g is not None]
+    if not gaps:
+        return None
+    gap = min(gaps)
+    chosen: list[tuple[float, float]] = []
+    near: list[int] = []
+    for n in (number - gap, number + gap):
+        a, b = bisect.bisect_left(known, n), bisect.bisect_right(known, n)
+        if b > a:
+            chosen.extend(points[a:b])
+            near.append(n)
+    return gap, near, _median_point(chosen)
+
+
+def near_gaps(index: MunicipalityIndex) -> dict[bool, int]:
+    """How far apart 番地 numbers may be for a known point to stand for an address, learnt from
+    the known points of ``index`` themselves.
+
+    Each known point is placed, leaving itself out, at the known point of the nearest other
+    number of its town, and at its town's representative point. By classes of number
+    difference (1, 2, 5, 10, 20, 50, 100), the allowed difference grows while the known point is
+    the closer one for at least half the points of the class (a class needs 5 points). Towns
+    with 丁目 (``True``: numbers are 街区/番 of a small area) and without (``False``: 地番 of a
+    大字, often several km²) are learnt apart. 0 means: only the same 番地.
+
+    Returns
+    -------
+    dict
+        ``{True: difference, False: difference}``.
+    """
+    samples: dict[bool, list[tuple[int, bool]]] = {True: [], False: []}
+    for (base, chome), (known, points) in index.known.items():
+        town = _town_point(index, base, chome)
+        if town is None:
+            continue
+        for number, point in zip(known, points, strict=True):
+            nearest = _nearest_known(known, points, number)
+            if nearest is None:
+                continue
+            gap, _, guess = nearest
+            closer = _metres(*guess, *point) < _metres(*town, *point)
+            samples[bool(chome)].append((gap, closer))
+    return {kind: _allowed_gap(rows) for kind, rows in samples.items()}
+
+
+def _allowed_gap(rows: list[tuple[int, bool]]) -> int:
+    allowed, low = 0, 0
+    for high in _GAP_CLASSES:
+        wins = [closer for gap, closer in rows if low < gap <= high]
+        if len(wins) < _GAP_MIN_SAMPLES or sum(wins) * 2 < len(wins):
+            break
+        allowed, low = high, high
+    return allowed
+
+
 def _known_match(
     index: MunicipalityIndex, base: str, chome: int, numbers: list[int], leave_out: bool
 ) -> GeocodeResult | None:
-    """The known point of the same 番地, else of the nearest 番地 number (within NEAR_GAP)."""
+    """The known point of the same 番地, else of the nearest 番地 number (within the difference
+    :func:`near_gaps` learnt for the municipality)."""
     table = index.known.get((base, chome))
     if table is None or not numbers:
         return None
@@ -280,14 +349,10 @@ def _known_match(
         lon, lat = _median_point(points[lo:hi])
         level = "街区" if chome else "地番"
         return GeocodeResult(lon, lat, level, f"{town} {first}（既知地点）", None)
-    below = first - known[lo - 1] if lo > 0 else NEAR_GAP + 1
-    above = known[hi] - first if hi < len(known) else NEAR_GAP + 1
-    gap = min(below, above)
-    if gap > NEAR_GAP:
+    nearest = _nearest_known(known, points, first)
+    if nearest is None or nearest[0] > index.near_gap.get(bool(chome), 0):
         return None
-    chosen = [p for n, p in zip(known, points, strict=True) if abs(n - first) == gap]
-    near = sorted({n for n in known if abs(n - first) == gap})
-    lon, lat = _median_point(chosen)
+    _, near, (lon, lat) = nearest
     label = "・".join(str(n) for n in near)
     return GeocodeResult(lon, lat, "近隣番地", f"{town} {first}（近くの {label} の既知地点）", None)
 
@@ -318,6 +383,9 @@ def _attach_points(ref: Reference) -> None:
             ref.point_rejects.append((source, row, address, REASON_POINT_FAR))
             continue
         index.add_known(base, chome, numbers[0], lon, lat)
+    for index in ref.municipalities.values():
+        if index.known:
+            index.near_gap = near_gaps(index)
 
 
 def _metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:

@@ -97,6 +97,9 @@ class MunicipalityIndex:
     known: dict[tuple[str, int], tuple[list[int], list[tuple[float, float]]]] = field(
         default_factory=dict
     )
+    #: the 番地 number difference up to which a known point stands for an address, by whether
+    #: the town has 丁目 (learnt from the known points, see chiikimap.geocode.near_gaps)
+    near_gap: dict[bool, int] = field(default_factory=dict)
     max_len: int = 0
 
     def add_town(self, name: str, lon: float, lat: float, level: str = "町丁目") -> None:
