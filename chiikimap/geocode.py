@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import statistics
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -267,7 +268,10 @@ def _locate(
 
 
 def _median_point(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
-    return float(np.median([p[0] for p in points])), float(np.median([p[1] for p in points]))
+    """Median longitude and latitude of a few points (one point: itself)."""
+    if len(points) == 1:
+        return points[0]
+    return statistics.median(p[0] for p in points), statistics.median(p[1] for p in points)
 
 
 def _nearest_known(
