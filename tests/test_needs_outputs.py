@@ -55,10 +55,14 @@ def test_priority_print_map_replaces_the_value_legend(cov: chiikimap.Coverage) -
     fig = N.priority_static_map(cov, SHARE, "houmon_kaigo", paper="A4")
     try:
         shown = [leg for leg in fig.legends if leg.get_visible()]
-        assert len(shown) == 1
-        labels = [t.get_text() for t in shown[0].get_texts()]
+        # the quadrants in place of the value legend; the category's resources keep theirs
+        titles = [leg.get_title().get_text() for leg in shown]
+        assert len(shown) == 2
+        quadrants = shown[titles.index(next(t for t in titles if t.startswith("優先圏域")))]
+        labels = [t.get_text() for t in quadrants.get_texts()]
         assert labels == ["高ニーズ×不足", "低ニーズ×不足", "高ニーズ×充足"]
-        assert "中央値 25.0% 以上" in shown[0].get_title().get_text()
+        assert "中央値 25.0% 以上" in quadrants.get_title().get_text()
+        assert "資源（種別ごとの数）" in titles
         assert len(fig.axes) == 1  # the coverage colour bar is gone
     finally:
         plt.close(fig)

@@ -253,9 +253,31 @@ def _replace_value_legend(
             fw, fh = fig.bbox.width, fig.bbox.height
             leg.set_bbox_to_anchor((anchor.x0 / fw, anchor.y0 / fh), transform=fig.transFigure)
             old.set_visible(False)
+            _make_room(fig, leg, old)
         else:
             leg.set_bbox_to_anchor((0.78, 0.9), transform=fig.transFigure)
     del lang
+
+
+def _make_room(fig: Figure, new: Any, old: Any) -> None:
+    """Move the legends after ``old`` (below it in a column, right of it in a row) so that
+    ``new``, drawn in ``old``'s place and maybe larger, covers none of them."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    box = new.get_window_extent(renderer)
+    top = old.get_window_extent(renderer)
+    gap = 0.12 * fig.dpi
+    others = [g for g in fig.legends if g is not new and g is not old and g.get_visible()]
+    boxes = [g.get_window_extent(renderer) for g in others]
+    below = [b.y1 <= top.y0 + 1 and b.x0 < box.x1 for b in boxes]
+    beside = [b.x0 >= top.x1 - 1 and b.y1 > box.y0 for b in boxes]
+    down = max([b.y1 - box.y0 + gap for b, k in zip(boxes, below, strict=True) if k] + [0.0])
+    right = max([box.x1 - b.x0 + gap for b, k in zip(boxes, beside, strict=True) if k] + [0.0])
+    fw, fh = fig.bbox.width, fig.bbox.height
+    for g, is_below, is_beside in zip(others, below, beside, strict=True):
+        dx, dy = (right if is_beside else 0.0), (-down if is_below else 0.0)
+        if dx or dy:
+            a = g.get_bbox_to_anchor()
+            g.set_bbox_to_anchor(((a.x0 + dx) / fw, (a.y0 + dy) / fh), transform=fig.transFigure)
 
 
 def _fill_areas(ax: Axes, coverage: Coverage, fills: Mapping[str, str]) -> None:
@@ -390,7 +412,9 @@ def priority_static_map(coverage: Coverage, indicator: str, category: str, **kwa
         As for :func:`priority_map`.
     **kwargs
         Options of :func:`chiikimap.maps.static.static_map` (``paper``, ``orientation``,
-        ``lang``, ``title``); resource symbols are off unless ``resources=`` is given.
+        ``lang``, ``title``, ``resources``). The category's resources are drawn as on its
+        gap print map (hollow symbols for those placed only at a town's point, each kind in the
+        legend) unless ``resources=False``.
 
     Returns
     -------
@@ -401,7 +425,6 @@ def priority_static_map(coverage: Coverage, indicator: str, category: str, **kwa
 
     table = coverage.priorities(indicator, category)
     kwargs.setdefault("title", _priority_title(coverage, indicator, category))
-    kwargs.setdefault("resources", False)
     lang = str(kwargs.get("lang", "ja"))
     fig = static_map(coverage, category=category, **kwargs)
     fills = {

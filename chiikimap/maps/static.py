@@ -20,7 +20,7 @@ import importlib.util
 import math
 import unicodedata
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -52,11 +52,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.cm import ScalarMappable
     from matplotlib.figure import Figure
     from matplotlib.legend import Legend
+    from matplotlib.transforms import Bbox
 
     from ..result import Coverage
 
 __all__ = ["save_static", "static_map"]
 
+#: width of the white halo around area names (points)
+_HALO_PT = 3.5
+#: ``gid`` of the scale bar's labels
+SCALE_GID = "chiikimap-scale-label"
 #: paper sizes in millimetres (portrait width, height)
 _PAPER_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
 _ORIENTATIONS = ("landscape", "portrait")
@@ -77,6 +82,7 @@ _TEXT = {
         "legend_count": "空白・不足の種別数（全{n}種別中）",
         "legend_status": "判定",
         "legend_resources": "資源（種別ごとの数）",
+        "legend_key": "番号の圏域",
         "has_none": "空白を含む圏域",
         "coverage": "カバー率",
         "date": "データ時点",
@@ -93,6 +99,7 @@ _TEXT = {
         "legend_count": "categories none/gap (of {n})",
         "legend_status": "status",
         "legend_resources": "resources (count per category)",
+        "legend_key": "numbered areas",
         "has_none": "area with a 'none' category",
         "coverage": "coverage",
         "date": "data date",
@@ -244,36 +251,117 @@ def _format_length(m: float) -> str:
     return f"{m / 1000:g} km" if m >= 1000 else f"{m:g} m"
 
 
-def _draw_scale_bar(ax: Axes, lang: str) -> None:
-    """Scale bar in the lower-left corner; the axes are in a metric CRS (units: metres)."""
+def _next_nice(length: float) -> float:
+    """The next round length after ``length`` (1 → 2 → 5 → 10 × 10^k).
+
+    Examples
+    --------
+    >>> [_next_nice(x) for x in (1.0, 200.0, 500.0, 5000.0)]
+    [2.0, 500.0, 1000.0, 10000.0]
+    """
+    exp = 10.0 ** math.floor(math.log10(length) + 1e-9)
+    step = round(length / exp)
+    return {1: 2.0, 2: 5.0}.get(step, 10.0) * exp
+
+
+#: font size of the scale bar's labels
+_SCALE_FONTSIZE = 8.0
+
+
+def _scale_marks(
+    span_m: float, m_per_px: float, width: Callable[[str], float]
+) -> tuple[float, list[tuple[float, str, str]]]:
+    """Length of the scale bar and its labels (position in metres, text, alignment).
+
+    The bar starts near a fifth of ``span_m`` (:func:`_nice_length`) and carries 0, half and
+    the whole length when the three labels (``width(text)`` pixels wide, centred on their marks)
+    leave at least a digit's width between each other; else 0 and the length only; else the next
+    round length is tried, up to half the span. If even that is too short, the length is written
+    after the bar's end. ``m_per_px`` is the map scale (metres per display pixel).
+
+    Examples
+    --------
+    >>> w = lambda text: 6.0 * len(text)  # 6 pixels per character
+    >>> _scale_marks(3360, 10.0, w)  # 500 m = 50 px: "250 m" and "500 m" would touch
+    (500.0, [(0.0, '0', 'center'), (500.0, '500 m', 'center')])
+    >>> _scale_marks(3360, 2.0, w)[1]  # 250 px
+    [(0.0, '0', 'center'), (250.0, '250 m', 'center'), (500.0, '500 m', 'center')]
+    >>> _scale_marks(3360, 80.0, w)  # 1 km = 12.5 px; 2 km is over half the span
+    (1000.0, [(0.0, '0', 'center'), (1720.0, '1 km', 'left')])
+    """
+    gap = width("0")
+    length = _nice_length(span_m)
+    while True:
+        half = length / 2.0
+        bar = length / m_per_px
+        texts = ("0", _format_length(half), _format_length(length))
+        w0, wh, wl = (width(t) for t in texts)
+        if bar / 2 >= (w0 + wh) / 2 + gap and bar / 2 >= (wh + wl) / 2 + gap:
+            return length, [(0.0, texts[0], "center"), (half, texts[1], "center"),
+                            (length, texts[2], "center")]  # fmt: skip
+        if bar >= (w0 + wl) / 2 + gap:
+            return length, [(0.0, texts[0], "center"), (length, texts[2], "center")]
+        longer = _next_nice(length)
+        if longer > 0.5 * span_m:
+            after = length + (w0 / 2 + gap) * m_per_px
+            return length, [(0.0, texts[0], "center"), (after, texts[2], "left")]
+        length = longer
+
+
+def _draw_scale_bar(ax: Axes, lang: str) -> list[Artist]:
+    """Scale bar in the lower-left corner; the axes are in a metric CRS (units: metres).
+
+    The map's position and limits must be final: the labels are measured in display pixels so
+    that they never touch (:func:`_scale_marks`). Returns the bar's artists.
+    """
     from matplotlib.patches import Rectangle
 
+    from ._labels import text_measurer
+
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    ax.apply_aspect()
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
-    length = _nice_length(x1 - x0)
+    m_per_px = (x1 - x0) / max(ax.get_window_extent(renderer).width, 1.0)
+    measure = text_measurer(ax, renderer)
+    length, marks = _scale_marks(x1 - x0, m_per_px, lambda text: measure(text, _SCALE_FONTSIZE)[0])
     bx = x0 + 0.04 * (x1 - x0)
     by = y0 + 0.04 * (y1 - y0)
     height = 0.012 * (y1 - y0)
     half = length / 2.0
+    artists: list[Artist] = []
     for i, colour in enumerate(("black", "white")):
-        ax.add_patch(
-            Rectangle(
-                (bx + i * half, by),
-                half,
-                height,
-                facecolor=colour,
-                edgecolor="black",
-                linewidth=0.8,
+        bar = Rectangle(
+            (bx + i * half, by),
+            half,
+            height,
+            facecolor=colour,
+            edgecolor="black",
+            linewidth=0.8,
+            zorder=6,
+        )
+        ax.add_patch(bar)
+        artists.append(bar)
+    for pos, text, ha in marks:
+        artists.append(
+            ax.text(
+                bx + pos,
+                by + height * 1.6,
+                text,
+                ha=ha,
+                va="bottom",
+                fontsize=_SCALE_FONTSIZE,
                 zorder=6,
+                gid=SCALE_GID,
             )
         )
-    for pos, text in ((0.0, "0"), (half, _format_length(half)), (length, _format_length(length))):
-        ax.text(bx + pos, by + height * 1.6, text, ha="center", va="bottom", fontsize=8, zorder=6)
+    del lang
+    return artists
 
 
-def _draw_north_arrow(ax: Axes) -> None:
+def _draw_north_arrow(ax: Axes) -> Artist:
     """North arrow in the upper-right corner (grid north of the metric CRS)."""
-    ax.annotate(
+    return ax.annotate(
         "N",
         xy=(0.955, 0.95),
         xytext=(0.955, 0.86),
@@ -853,36 +941,76 @@ def _draw_resources(ax: Axes, layers: list[_ResourceLayer], prominent: bool, a3:
             )
 
 
-def _draw_labels(ax: Axes, areas: gpd.GeoDataFrame, page: _Page) -> None:
-    """Area names on top of everything, with a white halo."""
+def _draw_labels(
+    ax: Axes,
+    areas: gpd.GeoDataFrame,
+    page: _Page,
+    numbered: Sequence[int],
+    obstacles: Sequence[Sequence[float]],
+) -> list[int]:
+    """Area names on top of everything, with a white halo, never over each other.
+
+    Placed by :func:`chiikimap.maps._labels.place_labels` in display pixels (the map's position
+    and limits are final): inside the area where a name fits, else centred on it, else as a
+    number. ``numbered`` areas get a number whatever the space. Returns the numbered areas'
+    positions in ``areas``.
+    """
     from matplotlib import patheffects
 
-    halo = [patheffects.withStroke(linewidth=3.5, foreground="white")]
-    for geom, name in zip(areas.geometry, areas[S.AREA_NAME].astype(str), strict=True):
-        p = geom.representative_point()
-        # just above the point, so that a resource symbol on the point leaves the name legible
-        ax.annotate(
-            page.clean(name, "area names"),
-            xy=(p.x, p.y),
-            xytext=(0, 5),
-            textcoords="offset points",
+    from ._labels import LABEL_GID, NUMBER_GID, display_polygons, place_labels, text_measurer
+
+    ax.apply_aspect()
+    names = [page.clean(n, "area names") for n in areas[S.AREA_NAME].astype(str)]
+    base = 11.0 if page.a3 else 9.0
+    number_fs = base
+    widest = "8" * len(str(max(len(names), 1)))
+    placements = place_labels(
+        display_polygons(ax, list(areas.geometry)),
+        names,
+        measure=text_measurer(ax, page.renderer),
+        fontsizes=(base, base - 1.5, base - 3.0),
+        number_fontsize=number_fs,
+        number_box=text_measurer(ax, page.renderer)(widest, number_fs),
+        frame=_extents(ax.get_window_extent(page.renderer)),
+        obstacles=obstacles,
+        numbered=numbered,
+        pad=_HALO_PT / 2 * page.px / 72.0,
+    )
+    halo = [patheffects.withStroke(linewidth=_HALO_PT, foreground="white")]
+    to_data = ax.transData.inverted()
+    for p in placements:
+        x, y = to_data.transform((p.x, p.y))
+        number = p.kind == "number"
+        ax.text(
+            x,
+            y,
+            p.text,
             ha="center",
-            va="bottom",
-            fontsize=11 if page.a3 else 9,
+            va="center",
+            multialignment="center",
+            fontsize=p.fontsize,
             zorder=8,
             path_effects=halo,
             parse_math=False,
+            gid=NUMBER_GID if number else LABEL_GID,
         )
+    return sorted(p.index for p in placements if p.kind == "number")
 
 
-def _frame(ax: Axes, areas: gpd.GeoDataFrame, lang: str) -> None:
-    """A margin around the areas, then the scale bar and the north arrow."""
+def _frame(ax: Axes, areas: gpd.GeoDataFrame, lang: str) -> list[tuple[float, float, float, float]]:
+    """A margin around the areas, then the scale bar and the north arrow (their boxes, pixels)."""
     x0, y0, x1, y1 = areas.total_bounds
     pad = 0.06 * max(x1 - x0, y1 - y0)
     ax.set_xlim(x0 - pad, x1 + pad)
     ax.set_ylim(y0 - pad * 1.5, y1 + pad)
-    _draw_scale_bar(ax, lang)
-    _draw_north_arrow(ax)
+    artists = [*_draw_scale_bar(ax, lang), _draw_north_arrow(ax)]
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    return [_extents(a.get_window_extent(renderer)) for a in artists]
+
+
+def _extents(box: Bbox) -> tuple[float, float, float, float]:
+    """(x0, y0, x1, y1) of a matplotlib box."""
+    return float(box.x0), float(box.y0), float(box.x1), float(box.y1)
 
 
 def _new_page(figsize: tuple[float, float], lang: str, a3: bool) -> tuple[_Page, Axes]:
@@ -950,60 +1078,123 @@ def static_map(
     check_choice("lang", lang, _LANGS)
     _check_resources_option(resources)
     _check_category(coverage, category)
-    figsize = _figsize(paper, orientation)
     crs = coverage.info.metric_crs
     areas = coverage.areas.to_crs(crs)
     values, status = _area_values(coverage, category)
     ids = areas[S.AREA_ID].astype(str)
     stat = [status.get(i, "") for i in ids]
     bins = _style.overview_bins(len(coverage.categories))
-    colours = [
-        _area_fill(values.get(i, np.nan), st, category, bins)
-        for i, st in zip(ids, stat, strict=True)
-    ]
-    side = "right" if orientation == "landscape" else "bottom"
+    spec = _MapSpec(
+        coverage=coverage,
+        category=category,
+        areas=areas,
+        colours=[
+            _area_fill(values.get(i, np.nan), st, category, bins)
+            for i, st in zip(ids, stat, strict=True)
+        ],
+        status=stat,
+        figsize=_figsize(paper, orientation),
+        a3=str(paper).upper() == "A3",
+        side="right" if orientation == "landscape" else "bottom",
+        lang=lang,
+        title=_default_title(coverage, category, lang) if title is None else title,
+        resources=resources,
+    )
+    numbered: list[int] = []
     with _japanese_font():
-        page, ax = _new_page(figsize, lang, str(paper).upper() == "A3")
-        title = _default_title(coverage, category, lang) if title is None else title
-        top, bottom = _draw_title_and_footer(page, title, _footer_text(coverage, lang))
-        fw = page.size[0]
-        box = (page.margin, bottom, fw - page.margin, top)
-        panel = _Panel(page.fig, page.renderer, side, box, page.gap)
-        handles, legend_title = _value_legend(
-            page, category, len(coverage.categories), S.STATUS_EMPTY in stat
-        )
-        catchment = _catchment_of(coverage, category, crs)
-        if catchment is not None:
-            handles.append(_catchment_handle(catchment, lang))
-        val_fs = 10.0 if page.a3 else 9.0
-        leg_val = panel.legend(handles, page.clean(legend_title, "legend"), val_fs, 1)
-        items = [("val", *panel.size(leg_val))]
-        if category is not None:
-            items.append(("cbar", 2.4 * page.px, 0.75 * page.px))
-        layers: list[_ResourceLayer] = []
-        leg_res = None
-        if resources is not False:
-            layers, res_handles = _resource_layers(coverage, category, crs, page)
-            fixed = [(w, h) for _, w, h in items]
-            leg_res = _fit_resource_legend(panel, res_handles, page.text["legend_resources"], fixed)
-        if leg_res is not None:
-            items.append(("res", *panel.size(leg_res)))
-        placed, (mx0, my0, mx1, my1) = _arrange(items, side, box, page.gap)
-        panel.move(leg_val, *placed["val"][:2])
-        if leg_res is not None:
-            panel.move(leg_res, *placed["res"][:2])
-        if category is not None:
-            _draw_colorbar(page, placed["cbar"], val_fs)
-        fh = page.size[1]
-        ax.set_position((mx0 / fw, my0 / fh, (mx1 - mx0) / fw, (my1 - my0) / fh))
-        _draw_areas(ax, areas, colours, stat)
-        if catchment is not None:
-            catchment.plot(ax=ax, zorder=2, **_CATCHMENT_STYLE)
-        _draw_resources(ax, layers, resources is True or category is not None, page.a3)
-        _draw_labels(ax, areas, page)
-        _frame(ax, areas, lang)
+        # names that find no place are numbered, with a key beside the map; the key takes room
+        # from the map, so the page is laid out again with those areas numbered from the start
+        for _ in range(4):
+            page, got = _compose(spec, numbered)
+            if set(got) <= set(numbered):
+                break
+            numbered = sorted(set(numbered) | set(got))
     page.clean.warn()
     return page.fig
+
+
+@dataclass
+class _MapSpec:
+    """What :func:`static_map` draws, worked out once for every layout attempt."""
+
+    coverage: Coverage
+    category: str | None
+    areas: gpd.GeoDataFrame
+    colours: list[str]
+    status: list[str]
+    figsize: tuple[float, float]
+    a3: bool
+    side: str
+    lang: str
+    title: str
+    resources: bool | str
+
+
+def _key_legend(
+    panel: _Panel, page: _Page, names: list[str], fixed: list[tuple[float, float]]
+) -> Legend | None:
+    """The key of the numbered areas: 「1 ○○中学校区」 …, fitted into the panel like the resources."""
+    from matplotlib.lines import Line2D
+
+    handles: list[Artist] = [
+        Line2D([], [], linestyle="none", marker=f"${k}$", markersize=9 if k < 10 else 12,
+               color="black", label=name)
+        for k, name in enumerate(names, start=1)
+    ]  # fmt: skip
+    return _fit_resource_legend(panel, handles, page.text["legend_key"], fixed)
+
+
+def _compose(spec: _MapSpec, numbered: list[int]) -> tuple[_Page, list[int]]:
+    """Lay out and draw one page; ``numbered`` areas get a number and a line in the key.
+
+    Returns the page and the areas whose names found no place (numbered on this page).
+    """
+    coverage, category = spec.coverage, spec.category
+    crs = coverage.info.metric_crs
+    page, ax = _new_page(spec.figsize, spec.lang, spec.a3)
+    top, bottom = _draw_title_and_footer(page, spec.title, _footer_text(coverage, spec.lang))
+    fw, fh = page.size
+    box = (page.margin, bottom, fw - page.margin, top)
+    panel = _Panel(page.fig, page.renderer, spec.side, box, page.gap)
+    handles, legend_title = _value_legend(
+        page, category, len(coverage.categories), S.STATUS_EMPTY in spec.status
+    )
+    catchment = _catchment_of(coverage, category, crs)
+    if catchment is not None:
+        handles.append(_catchment_handle(catchment, spec.lang))
+    val_fs = 10.0 if page.a3 else 9.0
+    legends = {"val": panel.legend(handles, page.clean(legend_title, "legend"), val_fs, 1)}
+    items = [("val", *panel.size(legends["val"]))]
+    if category is not None:
+        items.append(("cbar", 2.4 * page.px, 0.75 * page.px))
+    layers: list[_ResourceLayer] = []
+    if spec.resources is not False:
+        layers, res_handles = _resource_layers(coverage, category, crs, page)
+        fixed = [(w, h) for _, w, h in items]
+        leg = _fit_resource_legend(panel, res_handles, page.text["legend_resources"], fixed)
+        if leg is not None:
+            legends["res"] = leg
+            items.append(("res", *panel.size(leg)))
+    names = [page.clean(n, "area names") for n in spec.areas[S.AREA_NAME].astype(str)]
+    if numbered:
+        fixed = [(w, h) for _, w, h in items]
+        leg = _key_legend(panel, page, [names[i] for i in numbered], fixed)
+        if leg is not None:
+            legends["key"] = leg
+            items.append(("key", *panel.size(leg)))
+    placed, (mx0, my0, mx1, my1) = _arrange(items, spec.side, box, page.gap)
+    for key, leg in legends.items():
+        panel.move(leg, *placed[key][:2])
+    if category is not None:
+        _draw_colorbar(page, placed["cbar"], val_fs)
+    ax.set_position((mx0 / fw, my0 / fh, (mx1 - mx0) / fw, (my1 - my0) / fh))
+    _draw_areas(ax, spec.areas, spec.colours, spec.status)
+    if catchment is not None:
+        catchment.plot(ax=ax, zorder=2, **_CATCHMENT_STYLE)
+    _draw_resources(ax, layers, spec.resources is True or category is not None, page.a3)
+    obstacles = _frame(ax, spec.areas, spec.lang)
+    got = _draw_labels(ax, spec.areas, page, numbered, obstacles)
+    return page, got
 
 
 def _scalar_mappable(cmap: Any, norm: Any) -> ScalarMappable:
