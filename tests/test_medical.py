@@ -203,3 +203,107 @@ def test_recipe_reads_medical_lists(tmp_path: Path) -> None:
     layers = [i["layer"] for i in done.record["inputs"]]
     assert layers.count("subjects") == 1
     assert "subjects" in done.coverage.resources.columns
+
+
+# --- 届出受理医療機関名簿 (地方厚生（支）局), real slices -------------------------------------------
+KAGAWA = DATA / "medical" / "kagawa_meibo_ika_202510_takamatsu.xlsx"
+NARA = DATA / "medical" / "nara_meibo_ika_202510_ikoma.xlsx"
+
+
+def _town_points(name: str, municipality: str) -> object:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ChiikimapWarning)
+        return read_reference(name, municipality=municipality)
+
+
+def _ids(res: pd.DataFrame, key: str) -> set[str]:
+    return {rid for rid, cs in zip(res[S.RESOURCE_ID], res[S.CATEGORIES], strict=True) if key in cs}
+
+
+def test_meibo_takamatsu_one_facility_per_number() -> None:
+    """四国厚生支局 香川 医科 2025-10: 224 rows of 9 高松市 facilities (counted in the file)."""
+    ref = _town_points(DATA / "geocode" / "takamatsu_geolonia_town.json", "高松市")
+    res = read_medical(KAGAWA, geocode=ref)
+    assert len(res) == 9
+    assert len(rejected_rows(res)) == 0
+    by_id = res.set_index(S.RESOURCE_ID)
+    # the 10-digit 医療機関コード: 香川 37 + 医科 1 + 医療機関番号
+    assert by_id.loc["3710116322", S.NAME] == "医療法人社団啓友会　久米川病院"
+    # 病院: 20 beds or more (療養 49, 一般 49 + 支援病１, 一般 52 + 支援病３); 寺井山内医院 has 19
+    assert _ids(res, "byoin") == {"3710116306", "3710116322", "3710118849"}
+    assert by_id.loc["3710115266", S.CATEGORY] == "shinryojo"
+    assert res[S.CATEGORY].value_counts().to_dict() == {"shinryojo": 6, "byoin": 3}
+    # 支援診２ わき外科・内科, 支援診３ 佐々木内科; 支援病１ 久米川, 支援病３ オサカ
+    assert _ids(res, "zaitaku_shien") == {"3710115571", "3710117072", "3710116322", "3710118849"}
+    # 在宅時医学総合管理料 / 在宅がん医療総合診療料 filed: the four above and 小谷医院 (在医総管１)
+    assert _ids(res, "homon_shinryo") == _ids(res, "zaitaku_shien") | {"3710118864"}
+    assert list(by_id.loc["3710116322", S.CATEGORIES]) == [
+        "byoin",
+        "zaitaku_shien",
+        "homon_shinryo",
+    ]
+    assert (res[S.GEOCODE_LEVEL] == "町丁目").all()
+    assert by_id.loc["3710118864", "geocode_match"] == "高松市香川町安原下第三号"
+    assert set(res[S.SOURCE]) == {KAGAWA.name}
+    source = S.sources_of(res)[0]
+    assert source.publisher == "地方厚生（支）局"
+    assert "届出受理医療機関名簿" in source.title
+    assert S.read_reports(res)[0]["n_read"] == 9
+
+
+def test_meibo_rejected_facility_names_its_first_row(tmp_path: Path) -> None:
+    """A facility whose address is not found: rejected with the row of its first line (xlsx)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(KAGAWA)
+    sheet = book.active
+    for row in sheet.iter_rows(min_row=223):  # 小谷医院: rows 223–228 of the slice
+        row[9].value = "高松市存在しない町１番地"
+    path = tmp_path / "02_01 香川 医科 届出受理医療機関名簿.xlsx"
+    book.save(path)
+    ref = _town_points(DATA / "geocode" / "takamatsu_geolonia_town.json", "高松市")
+    with pytest.warns(
+        ChiikimapWarning, match=r"香川 医科 届出受理医療機関名簿\.xlsx: 1 行.*行 223"
+    ):
+        res = read_medical(path, geocode=ref)
+    rejected = rejected_rows(res)
+    assert len(res) == 8
+    assert rejected["row"].tolist() == [223]
+    assert rejected["file"].tolist() == [path.name]
+    values = rejected["values"].iloc[0]
+    assert values["医療機関名称"] == "小谷医院"
+    assert "名称" not in values
+    assert not any(k.startswith("_chiikimap") for k in values)
+
+
+def test_meibo_nara_whole_list_and_csv(tmp_path: Path) -> None:
+    """近畿厚生局 奈良 医科 2025-10 「全医療機関出力」: facilities without any 届出 are listed too."""
+    ref = _town_points(DATA / "medical" / "ikoma_geolonia_town.json", "生駒市")
+    with pytest.warns(ChiikimapWarning, match="行 5"):
+        res = read_medical(NARA, geocode=ref)
+    # 9 facilities; 医療法人坪村診療所 (row 5, 奈良市) is outside the 生駒市 reference
+    assert len(res) == 8
+    assert rejected_rows(res)["row"].tolist() == [5]
+    assert _ids(res, "byoin") == {"2910301031", "2910301502"}  # 一般 60; 一般 150 + 支援病３
+    # 支援診３ 友岡, 支援診２ 生駒さくら, 支援診２ うえはら訪問診療所, 支援病３ 白庭病院
+    support = {"2910301239", "2910301353", "2910302658", "2910301502"}
+    assert _ids(res, "zaitaku_shien") == support
+    assert _ids(res, "homon_shinryo") == support
+    # 竹内小児科 (no beds), 杉江産婦人科 (一般 9), 林産婦人科登美ヶ丘 (一般 19): 診療所 only
+    for rid in ("2910300512", "2910300843", "2910301452"):
+        assert list(res.set_index(S.RESOURCE_ID).loc[rid, S.CATEGORIES]) == ["shinryojo"]
+    # the same rows as a cp932 CSV with the title block: the same facilities
+    frame = pd.read_excel(NARA, header=None, dtype=str, keep_default_na=False)
+    path = tmp_path / "nara_ika.csv"
+    frame.to_csv(path, index=False, header=False, encoding="cp932")
+    with pytest.warns(ChiikimapWarning, match="nara_ika.csv: 1 行.*行 5"):
+        again = read_medical(path, geocode=ref)
+    assert again[S.RESOURCE_ID].tolist() == res[S.RESOURCE_ID].tolist()
+    assert [list(c) for c in again[S.CATEGORIES]] == [list(c) for c in res[S.CATEGORIES]]
+
+
+def test_meibo_needs_a_reference() -> None:
+    with pytest.raises(InputFileError, match="geocode") as info:
+        read_medical(KAGAWA)
+    assert info.value.param == "geocode"
+    assert "chiikimap-medical" not in str(info.value)
