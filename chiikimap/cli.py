@@ -201,6 +201,13 @@ OPTIONS: dict[str, dict[str, str]] = {
         "address_aliases": "--aliases",
         "geocode_municipality": "--geocode-municipality",
     },
+    "medical": {
+        "path": "--medical",
+        "subjects": "--medical-subjects",
+        "geocode": "--geocode",
+        "address_aliases": "--aliases",
+        "geocode_municipality": "--geocode-municipality",
+    },
     "population": {
         "path": "--population",
         "id_col": "--population-id-col",
@@ -398,16 +405,22 @@ def _cmd_map(args: argparse.Namespace) -> int:
         district_kw["encoding"] = args.encoding
     resource_kw = _resource_options(args, "category", "encoding")
     _check_out_dir(args.out)
-    for given in (args.areas, *args.resources, args.population, args.network):
+    given_files = (*(args.resources or []), *(args.medical or []), *(args.medical_subjects or []))
+    for given in (args.areas, *given_files, args.population, args.network):
         if given is not None:
             _require_file(given)
     with _show_warnings("areas"), _stage("areas"):
         _progress(f"圏域を読み込み中 / reading areas: {args.areas}")
         areas = chiikimap.read_districts(args.areas, **district_kw)
-    with _show_warnings("resources"), _stage("resources"):
-        files = list(args.resources)
-        _progress(f"資源を読み込み中 / reading resources: {', '.join(files)}")
-        resources = chiikimap.read_resources(files[0] if len(files) == 1 else files, **resource_kw)
+    resources = None
+    if args.resources:
+        with _show_warnings("resources"), _stage("resources"):
+            files = list(args.resources)
+            _progress(f"資源を読み込み中 / reading resources: {', '.join(files)}")
+            resources = chiikimap.read_resources(
+                files[0] if len(files) == 1 else files, **resource_kw
+            )
+    resources = _with_medical(args, resources)
     if len(chiikimap.rejected_rows(resources)):
         _progress(
             "除外した行は chiikimap inspect ファイル で行番号・理由とともに確認できます / "
@@ -436,6 +449,30 @@ def _cmd_map(args: argparse.Namespace) -> int:
         )
     _print_written(written, sys.stdout)
     return 0
+
+
+def _with_medical(args: argparse.Namespace, resources: Any) -> Any:
+    """The resources of ``--resources`` with the medical lists of ``--medical`` merged in."""
+    import chiikimap
+    from chiikimap.io.medical import read_medical
+
+    if not args.medical:
+        return resources
+    # the geocoding options serve the medical lists too; their column options do not
+    medical_kw = {
+        k: v
+        for k, v in _resource_options(args).items()
+        if k in ("geocode", "address_aliases", "geocode_municipality")
+    }
+    if args.medical_subjects:
+        medical_kw["subjects"] = list(args.medical_subjects)
+    with _show_warnings("medical"), _stage("medical"):
+        files = list(args.medical)
+        _progress(f"医療機関を読み込み中 / reading medical lists: {', '.join(files)}")
+        medical = read_medical(files[0] if len(files) == 1 else files, **medical_kw)
+        if resources is None:
+            return medical
+        return chiikimap.merge_resources([resources, medical])
 
 
 def _analysis_kw(args: argparse.Namespace, areas: Any) -> dict[str, Any]:
@@ -572,6 +609,8 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
             "population",
         ),
     ]
+    if args.medical:
+        readers = [_medical_reader(args, resource_kw)]
     failures: list[tuple[str, str]] = []
     for what, name, reader, reader_kw, stage in readers:
         _progress(f"{name} で読み込みを試行中 / trying {name}")
@@ -604,8 +643,36 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         return 0
     lines = [f"{path}: どの形式としても読めませんでした / not recognised by any reader"]
     lines += [f"  {name}: {message}" for name, message in failures]
-    lines += _geocode_hint(path, resource_kw)
+    lines += _geocode_hint(path, resource_kw) if not args.medical else []
+    lines += _medical_hint(path) if not args.medical else []
     raise chiikimap.InputFileError("\n".join(lines))
+
+
+def _medical_reader(
+    args: argparse.Namespace, resource_kw: dict[str, Any]
+) -> tuple[str, str, Callable[..., Any], dict[str, Any], str]:
+    """``inspect --medical``: the file read by read_medical with the geocoding options."""
+    from chiikimap.io.medical import read_medical
+
+    keys = ("geocode", "address_aliases", "geocode_municipality")
+    medical_kw = {k: v for k, v in resource_kw.items() if k in keys}
+    return ("医療機関一覧 / medical list", "read_medical", read_medical, medical_kw, "medical")
+
+
+def _medical_hint(path: Path) -> list[str]:
+    """The hint to read a 届出受理医療機関名簿 with --medical."""
+    from chiikimap.io import medical
+
+    try:
+        frame, _ = medical._read_table(path)
+    except Exception:  # not a table: the failures above say why
+        return []
+    if not medical._is_meibo(frame):
+        return []
+    return [
+        "  届出受理医療機関名簿です: --medical と --geocode 参照データ で読めます / a "
+        "届出受理医療機関名簿: read it with --medical and --geocode REFERENCE"
+    ]
 
 
 def _geocode_hint(path: Path, resource_kw: dict[str, Any]) -> list[str]:
@@ -810,11 +877,11 @@ def _add_map(
     )
     mp.add_argument(
         "--resources",
-        required=True,
         action="append",
         metavar="FILE",
         help="資源一覧 (CSV/Excel/GeoJSON)、複数可 / resource list; repeat for more",
     )
+    _add_medical_options(mp)
     mp.add_argument(
         "--population",
         metavar="FILE",
@@ -854,6 +921,28 @@ def _add_map(
     _add_analysis_options(mp)
     _add_output_options(mp)
     mp.set_defaults(func=_cmd_map)
+
+
+def _add_medical_options(mp: argparse.ArgumentParser) -> None:
+    """--medical and --medical-subjects of ``map``."""
+    mp.add_argument(
+        "--medical",
+        action="append",
+        metavar="FILE",
+        help="医療機関の一覧、複数可: 医療情報ネット（ナビイ）の施設票、地方厚生局の届出受理医療機関"
+        "名簿（医科、ダウンロードしたままの Excel。住所だけなので --geocode が必要）、市の医療機関"
+        "一覧。種別は 病院 byoin・診療所 shinryojo・歯科 shika・在宅療養支援診療所/病院 "
+        "zaitaku_shien・訪問診療 homon_shinryo で、--check で指定したときだけ表と地図に出ます / "
+        "medical facility list (ナビイ 施設票, 届出受理医療機関名簿 with --geocode, a city's "
+        "list); repeat for more. Its categories are shown when named with --check",
+    )
+    mp.add_argument(
+        "--medical-subjects",
+        action="append",
+        metavar="FILE",
+        help="ナビイの診療科目・診療時間票 (01-2/02-2/03-2)、--medical の施設に ID で結び付けます / "
+        "ナビイ 診療科目・診療時間 file joined to the --medical facilities by ID; repeat for more",
+    )
 
 
 def _add_analysis_options(mp: argparse.ArgumentParser) -> None:
@@ -939,6 +1028,12 @@ def _add_inspect(
         "--population-id-col",
         metavar="COL",
         help="圏域ごとの人口表の圏域IDの列名 / area id column of a population table",
+    )
+    ins.add_argument(
+        "--medical",
+        action="store_true",
+        help="医療機関の一覧として read_medical で読む (ナビイ施設票・届出受理医療機関名簿・市の"
+        "医療機関一覧。名簿には --geocode が必要) / read FILE as a medical list with read_medical",
     )
     _add_resource_options(ins)
     ins.set_defaults(func=_cmd_inspect)
@@ -1106,6 +1201,16 @@ def _map_usage_problem(args: argparse.Namespace) -> str | None:
         return (
             f"種別キーがありません: {shown}。使える種別キー: {', '.join(keys)} / unknown "
             f"category key ({shown}); valid keys: {', '.join(keys)}"
+        )
+    if not args.resources and not args.medical:
+        return (
+            "--resources 資源一覧 か --medical 医療機関一覧 を1つ以上指定してください / give at "
+            "least one --resources FILE or --medical FILE"
+        )
+    if args.medical_subjects and not args.medical:
+        return (
+            "--medical-subjects は --medical の施設票と一緒に指定します / --medical-subjects "
+            "needs --medical"
         )
     if args.weight and args.weight != "area" and not args.population:
         return (

@@ -307,3 +307,81 @@ def test_meibo_needs_a_reference() -> None:
         read_medical(KAGAWA)
     assert info.value.param == "geocode"
     assert "chiikimap-medical" not in str(info.value)
+
+
+# --- the command line: chiikimap map --medical, chiikimap inspect --medical -------------------------
+def _ikoma_reference(tmp_path: Path) -> Path:
+    """The 生駒市 town points under the municipality's name (the name says which city)."""
+    import shutil
+
+    return Path(
+        shutil.copy(DATA / "medical" / "ikoma_geolonia_town.json", tmp_path / "生駒市.json")
+    )
+
+
+def test_cli_map_reads_medical_lists(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from chiikimap.cli import main
+
+    ref = _ikoma_reference(tmp_path)
+    areas = SAMPLE.parent / "ikoma" / "A32-23_29209.geojson"
+    out = tmp_path / "out"
+    checks = ["--check", "zaitaku_shien", "--check", "homon_shinryo", "--check", "byoin"]
+    medical = ["--medical", str(NARA), "--geocode", str(ref)]
+    code = main(["map", "--areas", str(areas), *medical, *checks, "--xlsx", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    # the 名簿's warning names its own file and row
+    assert "nara_meibo_ika_202510_ikoma.xlsx: 1 行を取り込めませんでした" in captured.err
+    assert "行 5" in captured.err
+    assert "在宅療養支援診療所・病院" in captured.out
+    table = pd.read_excel(out / "chiikimap_karte.xlsx", sheet_name=None)
+    text = "\n".join(frame.to_csv() for frame in table.values())
+    assert "在宅療養支援診療所・病院" in text
+    assert "訪問診療" in text
+
+
+def test_cli_map_medical_beside_resources(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--resources and --medical together: one layer; the 医療 categories only when named."""
+    from chiikimap.cli import main
+
+    out = tmp_path / "out"
+    areas = ["--areas", str(SAMPLE / "chiiki_houkatsu.geojson"), "--id-col", "area_id"]
+    lists = ["--resources", str(SAMPLE / "jigyosho.geojson"), "--medical", str(NAVII)]
+    subjects = ["--medical-subjects", str(_subjects(tmp_path)), "--check", "homon_shinryo"]
+    code = main(
+        ["map", *areas, "--name-col", "center_name", *lists, *subjects, "--xlsx", "--out", str(out)]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "訪問診療" in captured.out  # named: 2 facilities (訪問診療, 往診 in the 診療科目 file)
+    assert "病院:" not in captured.out  # not named
+
+
+def test_cli_medical_usage_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from chiikimap.cli import main
+
+    areas = ["--areas", str(SAMPLE / "chiiki_houkatsu.geojson"), "--id-col", "area_id"]
+    assert main(["map", *areas, "--out", str(tmp_path / "o")]) == 2
+    assert "--medical" in capsys.readouterr().err
+    # a 名簿 without a reference: exit 1, the message names the option to use
+    assert main(["map", *areas, "--medical", str(KAGAWA), "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "届出受理医療機関名簿には座標がなく" in err
+    assert "--geocode" in err
+    assert "chiikimap-medical" not in err
+
+
+def test_cli_inspect_medical(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from chiikimap.cli import main
+
+    ref = _ikoma_reference(tmp_path)
+    assert main(["inspect", str(NARA), "--medical", "--geocode", str(ref)]) == 0
+    out = capsys.readouterr().out
+    assert "recognised by read_medical" in out
+    assert "読込 9・採用 8・除外 1" in out
+    assert "行 / row 5" in out
+    # without --medical: not recognised, with the hint to use it
+    assert main(["inspect", str(NARA)]) == 1
+    assert "--medical と --geocode" in capsys.readouterr().err

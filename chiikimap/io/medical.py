@@ -408,8 +408,8 @@ def read_medical(
         if "meibo" in kinds.sources and options.get("geocode") is None:
             raise InputFileError(
                 "届出受理医療機関名簿には座標がなく住所だけです。住所から位置を付ける参照データを "
-                "geocode= で指定してください（コマンドでは --geocode） / a 届出受理医療機関名簿 has "
-                "addresses only: pass geocode=REFERENCE (the command's --geocode)",
+                "geocode= で指定してください / a 届出受理医療機関名簿 has addresses only: pass "
+                "geocode=REFERENCE (位置参照情報, アドレス・ベース・レジストリ, Geolonia)",
                 path=kinds.meibo[0],
                 param="geocode",
             )
