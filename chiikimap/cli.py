@@ -920,7 +920,7 @@ def _add_map(
     )
     _add_analysis_options(mp)
     _add_output_options(mp)
-    mp.set_defaults(func=_cmd_map)
+    mp.set_defaults(func=_cmd_map, usage_parser=mp)
 
 
 def _add_medical_options(mp: argparse.ArgumentParser) -> None:
@@ -1153,6 +1153,14 @@ def _main(argv: Sequence[str] | None) -> int:
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return 2
+    if args.command == "map" and not args.resources and not args.medical:
+        try:  # argparse's own usage error: the usage line, then the message (exit 2)
+            args.usage_parser.error(
+                "--resources 資源一覧 か --medical 医療機関一覧 を1つ以上指定してください / "
+                "give at least one --resources FILE or --medical FILE"
+            )
+        except SystemExit as exc:
+            return exc.code if isinstance(exc.code, int) else 2
     if args.command == "map" and args.population_id_col and not args.population:
         print(
             "エラー / error: --population-id-col には --population が必要です / "
@@ -1201,11 +1209,6 @@ def _map_usage_problem(args: argparse.Namespace) -> str | None:
         return (
             f"種別キーがありません: {shown}。使える種別キー: {', '.join(keys)} / unknown "
             f"category key ({shown}); valid keys: {', '.join(keys)}"
-        )
-    if not args.resources and not args.medical:
-        return (
-            "--resources 資源一覧 か --medical 医療機関一覧 を1つ以上指定してください / give at "
-            "least one --resources FILE or --medical FILE"
         )
     if args.medical_subjects and not args.medical:
         return (
