@@ -495,3 +495,35 @@ def test_cli_run_geocode_option(tmp_path: Path) -> None:
     record = json.loads((folder / "出力" / "run.json").read_text(encoding="utf-8"))
     assert record["geocode"]["tables"][0]["levels"] == {"町丁目": 2}
     assert [i["layer"] for i in record["inputs"]].count("reference") == 1
+
+
+def test_recipe_reference_with_a_point_list(tmp_path: Path) -> None:
+    """A point list (care offices with coordinates) among a recipe's references: run.json lists
+    it with its hash, and the rows are placed as geocode() places them with the same files."""
+    from chiikimap.recipe import run_recipe
+
+    folder = _folder(tmp_path)
+    points = DATA.parent / "geocode_points" / "hirakata_jigyosho_points.csv"
+    shutil.copy(points, folder / "参照" / "事業所.csv")
+    (folder / "recipe.toml").write_text(
+        _RECIPE_HEAD
+        + '[geocode]\nreference = ["参照/枚方市.json", "参照/事業所.csv"]\naliases = "aliases.csv"\n'
+        + '[output]\nformats = ["xlsx"]\n',
+        encoding="utf-8",
+    )
+    with _quiet():
+        done = run_recipe(folder / "recipe.toml")
+    record = done.record
+    assert record["geocode"]["references"] == [
+        str(Path("参照") / "枚方市.json"),
+        str(Path("参照") / "事業所.csv"),
+    ]
+    import hashlib
+
+    sha = {i["path"]: i["sha256"] for i in record["inputs"] if i["layer"] == "reference"}
+    assert sha[str(Path("参照") / "事業所.csv")] == hashlib.sha256(points.read_bytes()).hexdigest()
+    ref = read_reference([DATA / "hirakata_geolonia_town.json", points], municipality="枚方市")
+    expected = geocode([a for _, a in SALONS], ref, aliases=resolve_aliases(folder / "aliases.csv"))
+    levels = expected["geocode_level"].dropna().value_counts().to_dict()
+    assert record["geocode"]["tables"] == [{"path": "salon.csv", "levels": levels, "unmatched": 1}]
+    print(levels)
