@@ -298,3 +298,24 @@ def test_hirakata_with_care_offices_as_known_points() -> None:
     assert after["lon"].notna().mean() >= 0.95
     assert e1.median() < e0.median() - 10  # measured 168 → 144 m
     assert e1.mean() <= e0.mean()
+
+
+def test_read_resources_names_a_renamed_town_file_by_geocode_municipality(tmp_path: Path) -> None:
+    """geocode_municipality= (map --geocode-municipality) also names a renamed Geolonia file;
+    before, read_resources refused it and told the user to give --municipality, which map lacks."""
+    import warnings
+
+    from chiikimap._errors import ChiikimapWarning
+    from chiikimap.io.resources import read_resources
+
+    src = tmp_path / "hosp.csv"
+    src.write_text("名称,住所\n診療所A,高松市鹿角町903番地\n診療所B,高松市木太町2370\n", "utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ChiikimapWarning)
+        gdf = read_resources(
+            src,
+            category="shinryojo",
+            geocode=[TOWN, *POINT_LISTS],
+            geocode_municipality="高松市",
+        )
+    assert list(gdf["geocode_level"]) == ["地番", "近隣番地"]

@@ -327,9 +327,10 @@ def _read_json(path: Path, ref: Reference, municipality: str | None) -> None:
         if not municipality and not path.stem.endswith(_MUNICIPALITY_ENDS):
             raise InputFileError(
                 f"ファイル名「{path.name}」が市区町村名ではないため、どの市区町村の参照データか"
-                "分かりません。--municipality 高松市 のように市区町村名を指定してください / "
-                "the file name is not a municipality name: give municipality= "
-                "(--municipality 高松市)",
+                "分かりません。--municipality 高松市 (chiikimap geocode) や --geocode-municipality "
+                "高松市 (map・inspect・sites・run)、レシピの [geocode] municipality のように市区町村名を"
+                "指定してください / the file name is not a municipality name: give municipality= "
+                "(--municipality 高松市, --geocode-municipality 高松市)",
                 path=path,
             )
         index = ref.municipality(

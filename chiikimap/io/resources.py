@@ -1999,7 +1999,10 @@ def _reference(
         return None
     from chiikimap.geocode import _default_index
 
-    ref = geocode if isinstance(geocode, Reference) else read_reference(geocode)
+    if isinstance(geocode, Reference):
+        ref = geocode
+    else:  # the municipality also names a renamed Geolonia town file or a block dictionary
+        ref = read_reference(geocode, municipality=municipality)
     try:
         default = _default_index(ref, municipality)
     except ChiikimapError as exc:
