@@ -319,3 +319,36 @@ def test_read_resources_names_a_renamed_town_file_by_geocode_municipality(tmp_pa
             geocode_municipality="高松市",
         )
     assert list(gdf["geocode_level"]) == ["地番", "近隣番地"]
+
+
+def test_geocoded_positions_credit_their_reference_files(tmp_path: Path) -> None:
+    """Rows placed from the reference credit it (Geolonia / 位置参照情報, and each point list) in the
+    layer's sources, which every output lists; a list with no geocoded row credits nothing more."""
+    import warnings
+
+    from chiikimap import _schema as S
+    from chiikimap._errors import ChiikimapWarning
+    from chiikimap.io.resources import read_resources
+
+    src = tmp_path / "hosp.csv"
+    src.write_text("名称,住所\n診療所A,高松市鹿角町903番地\n", "utf-8")
+    given = tmp_path / "given.csv"
+    given.write_text("名称,住所,緯度,経度\n診療所A,高松市鹿角町903番地,34.303,134.0288\n", "utf-8")
+    refs = [TOWN, POINT_LISTS[0]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ChiikimapWarning)
+        gdf = read_resources(src, category="shinryojo", geocode=refs, geocode_municipality="高松市")
+        plain = read_resources(
+            given, category="shinryojo", geocode=refs, geocode_municipality="高松市"
+        )
+    sources = S.sources_of(gdf)
+    assert [s.title for s in sources] == [
+        "hosp.csv",
+        "Geolonia 住所データ",
+        f"住所の既知地点（{POINT_LISTS[0].name}）",
+    ]
+    assert (
+        sources[1].credit
+        == "「Geolonia 住所データ（CC BY 4.0）」（元データ: 位置参照情報（国土交通省））"
+    )
+    assert [s.title for s in S.sources_of(plain)] == ["given.csv"]

@@ -41,6 +41,7 @@ from typing import IO
 from chiikimap._address import fold, strip_prefecture
 from chiikimap._atomic import atomic_path
 from chiikimap._errors import ChiikimapError, InputFileError
+from chiikimap._schema import Source
 from chiikimap.io._abr import AbrTables, abr_kind
 
 __all__ = [
@@ -176,6 +177,8 @@ class Reference:
 
     municipalities: dict[str, MunicipalityIndex] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
+    #: what outputs must credit for positions taken from these files (:class:`Source` dicts)
+    credits: list[dict[str, str]] = field(default_factory=list)
     #: rows of point lists not yet placed in a town (source, row, address, lon, lat)
     pending: list[tuple[str, int, str, float, float]] = field(default_factory=list)
     #: rows of point lists that are not used, with the reason (source, row, address, reason)
@@ -190,6 +193,12 @@ class Reference:
         :func:`chiikimap.geocode.geocode`; rows whose town is unknown go to ``point_rejects``.
         """
         self.pending.append((source, row, address, lon, lat))
+
+    def credit(self, **source: str) -> None:
+        """Record one source to credit (``title``, ``publisher``, ``license``, ``credit`` …)."""
+        entry = Source(**source).to_dict()
+        if entry not in self.credits:
+            self.credits.append(entry)
 
     def municipality(self, name: str, prefecture: str = "") -> MunicipalityIndex:
         """The index of ``name`` (created when new)."""
@@ -225,7 +234,7 @@ class Reference:
         return f"Reference({'; '.join(parts)})"
 
 
-_CACHE_VERSION = 3
+_CACHE_VERSION = 4
 
 
 def _cache_key(paths: list[Path], municipality: str | None) -> str:
@@ -314,8 +323,33 @@ def _read_all(paths: list[Path], municipality: str | None) -> Reference:
             continue
         for header, rows in _csv_tables(path):
             _read_csv_table(path, header, rows, ref, abr)
+    if abr.points:
+        ref.credit(**_ABR_CREDIT)
     _join_abr(abr, ref)
     return ref
+
+
+_ISJ_CREDIT = {
+    "title": "位置参照情報",
+    "publisher": "国土交通省",
+    "license": "位置参照情報 利用規約（出典の明示）",
+    "url": "https://nlftp.mlit.go.jp/isj/",
+    "credit": "「位置参照情報（国土交通省）」",
+}
+_ABR_CREDIT = {
+    "title": "アドレス・ベース・レジストリ",
+    "publisher": "デジタル庁",
+    "license": "公共データ利用規約 第1.0版",
+    "url": "https://www.digital.go.jp/policies/base_registry_address",
+    "credit": "「アドレス・ベース・レジストリ（デジタル庁）」",
+}
+_GEOLONIA_CREDIT = {
+    "title": "Geolonia 住所データ",
+    "publisher": "Geolonia",
+    "license": "CC BY 4.0",
+    "url": "https://github.com/geolonia/japanese-addresses",
+    "credit": "「Geolonia 住所データ（CC BY 4.0）」（元データ: 位置参照情報（国土交通省））",
+}
 
 
 def _read_json(path: Path, ref: Reference, municipality: str | None) -> None:
@@ -336,6 +370,7 @@ def _read_json(path: Path, ref: Reference, municipality: str | None) -> None:
         index = ref.municipality(
             municipality or path.stem, "" if municipality else path.parent.name
         )
+        ref.credit(**_GEOLONIA_CREDIT)
         for row in data:
             name = str(row["town"]) + str(row.get("koaza") or "")
             level = "大字" if str(row["town"]).startswith("大字") else "町丁目"
@@ -349,6 +384,7 @@ def _read_json(path: Path, ref: Reference, municipality: str | None) -> None:
                 path=path,
             )
         index = ref.municipality(municipality)
+        ref.credit(**{**_ISJ_CREDIT, "title": f"位置参照情報を加工した街区辞書（{path.name}）"})
         for key, value in data.items():
             if key.startswith("_") or not isinstance(value, list):
                 continue
@@ -426,6 +462,7 @@ def _read_csv_table(
     elif {"市区町村名", "緯度", "経度"} <= cols and (
         "大字町丁目名" in cols or "大字・丁目名" in cols
     ):
+        ref.credit(**_ISJ_CREDIT)
         _read_isj(header, rows, ref)
     elif _point_columns(header) is not None:
         _read_points(path, header, rows, ref, first_row=2)
@@ -483,6 +520,7 @@ def _read_points(
     """Rows of a point list (addresses with coordinates) as pending known points."""
     cols = _point_columns(header)
     assert cols is not None
+    ref.credit(title=f"住所の既知地点（{path.name}）", credit=path.name)
     address_col, lat_col, lon_col, level_col = cols
     width = max(c for c in cols if c is not None) + 1
     for number, row in enumerate(rows, start=first_row):

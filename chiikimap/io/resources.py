@@ -1447,6 +1447,8 @@ def _read_one(  # noqa: PLR0913  (keyword-only options passed through from read_
     classify = _Classifier(_file_context(classifier, table, spec))
     tally = _Tally()
     rows = _read_rows(table, spec, classify, tally, report, reference)
+    if rows.geocoded:  # positions taken from the reference files: credit them as their terms ask
+        report.sources += [c for c in reference[0].credits if c not in report.sources]
     datum_message = _datum_shift(rows, spec.found, table.points is None, path.name)
     if datum_message is not None:
         report.columns["datum"] = "日本測地系 → JGD2011"
