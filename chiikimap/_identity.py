@@ -445,19 +445,24 @@ def merge_sources(
     *,
     within_m: float,
     report: S.ReadReport | None = None,
+    approx_within_m: float | None = None,
 ) -> tuple[list[Record], int, list[str]]:
     """Merge resources of different sources judged the same facility (rule 2).
 
     ``layer_of[i]`` numbers the source of ``records[i]``; resources of one source are never
     merged with each other here. Returns the kept resources (input order), the number merged
     and the warning texts. Each merge is recorded in ``report`` when given, else in the
-    merged record's own report.
+    merged record's own report. With ``approx_within_m``, a resource placed at an approximate
+    point (町丁目/大字/近隣番地) also merges with one of another source whose name agrees up to
+    that distance (a town's point may lie far from the building).
     """
     n = len(records)
     if n < 2:
         return list(records), 0, []
     xy = _metric_xy([r.lon for r in records], [r.lat for r in records])
     pairs = _candidate_pairs(records, layer_of, xy, within_m)
+    if approx_within_m is not None and approx_within_m > within_m:
+        pairs = sorted({*pairs, *_approx_pairs(records, layer_of, xy, approx_within_m)})
     clusters = _cluster(pairs, layer_of, records, n)
     kept: list[Record] = []
     messages: list[str] = []
@@ -475,6 +480,8 @@ def merge_sources(
             why = f"事業所番号 {rec.office_number} が同じ"
             if distance > SPREAD_WARN_M:
                 messages.append(_spread_message(base, distance))
+        elif distance > within_m:
+            why = f"名称が一致（位置は概略、{approx_within_m:g} m 以内）"
         else:
             why = f"{within_m:g} m 以内で名称または住所が一致"
         reason = (
@@ -485,14 +492,18 @@ def merge_sources(
         _record_merge(rec, base, reason, added, distance, report)
         n_merged += 1
     if n_merged:
+        far_ja = far_en = ""
+        if approx_within_m is not None and approx_within_m > within_m:
+            far_ja = f"、位置が概略なら {approx_within_m:g} m 以内で名称が一致"
+            far_en = f"; at an approximate point, names agreeing within {approx_within_m:g} m"
         messages.insert(
             0,
             f"別の出典で同じ施設と判断した {n_merged} 件を 1 つの資源にまとめました（同じ事業所番号、"
-            f"または {within_m:g} m 以内で名称か住所が一致）。両方の行と距離は "
+            f"または {within_m:g} m 以内で名称か住所が一致{far_ja}）。両方の行と距離は "
             f"chiikimap.rejected_rows(gdf) で確認できます / {n_merged} resources merged with the "
             f"same facility of another source (same 事業所番号, or within {within_m:g} m with "
-            "agreeing names or addresses); see chiikimap.rejected_rows(gdf) for both rows and "
-            "the distance",
+            f"agreeing names or addresses{far_en}); see chiikimap.rejected_rows(gdf) for both "
+            "rows and the distance",
         )
     return kept, n_merged, messages
 
@@ -524,6 +535,28 @@ def _candidate_pairs(
         ):
             pairs[(a, b)] = _distance_m(xy, a, b)
     return sorted((d, a, b) for (a, b), d in pairs.items())
+
+
+def _approx_pairs(
+    records: list[Record], layer_of: Sequence[int], xy: np.ndarray, within_m: float
+) -> list[tuple[float, int, int]]:
+    """(distance, i, j) of resources of different sources, one placed at an approximate point,
+    whose names agree within ``within_m``; i < j."""
+    approx = [str(r.extra.get(S.GEOCODE_LEVEL) or "") in S.APPROX_LEVELS for r in records]
+    if not any(approx):
+        return []
+    tree = shapely.STRtree(shapely.points(xy))
+    left, right = tree.query(shapely.points(xy), predicate="dwithin", distance=within_m)
+    out = []
+    for a, b in zip(left.tolist(), right.tolist(), strict=True):
+        if a >= b or layer_of[a] == layer_of[b] or not (approx[a] or approx[b]):
+            continue
+        ra, rb = records[a], records[b]
+        if ra.office_number and rb.office_number and ra.office_number != rb.office_number:
+            continue
+        if names_agree(ra.name, rb.name):
+            out.append((_distance_m(xy, a, b), a, b))
+    return out
 
 
 def _cluster(
@@ -631,19 +664,28 @@ def merge_resources(
             "of resource layers",
             param="layers",
         )
-    within = check_within_m(within_m)
+    out, messages = merge_layers(layers, within_m=check_within_m(within_m))
+    for message in messages:
+        warnings.warn(message, ChiikimapWarning, stacklevel=2)
+    return out
+
+
+def merge_layers(
+    layers: Sequence[gpd.GeoDataFrame], *, within_m: float, approx_within_m: float | None = None
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """:func:`merge_resources` without its warnings (returned); see :func:`merge_sources`."""
     frames = []
     for layer in layers:
         S.validate_resources(layer)
         frames.append(layer.to_crs(S.STORAGE_CRS))
     records, layer_of = _records_of(frames)
     report = S.ReadReport(file="merge_resources", layout="merge_resources")
-    kept, _n, messages = merge_sources(records, layer_of, within_m=within, report=report)
+    kept, _n, messages = merge_sources(
+        records, layer_of, within_m=within_m, report=report, approx_within_m=approx_within_m
+    )
     out = _layer_of(kept)
     out.attrs[S.ATTRS_KEY] = [*S.merge_reports(frames), report.to_attrs()]
-    for message in messages:
-        warnings.warn(message, ChiikimapWarning, stacklevel=2)
-    return out
+    return out, messages
 
 
 def _records_of(frames: list[gpd.GeoDataFrame]) -> tuple[list[Record], list[int]]:

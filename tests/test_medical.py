@@ -385,3 +385,46 @@ def test_cli_inspect_medical(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     # without --medical: not recognised, with the hint to use it
     assert main(["inspect", str(NARA)]) == 1
     assert "--medical と --geocode" in capsys.readouterr().err
+
+
+def test_meibo_flags_go_to_the_listed_facilities() -> None:
+    """名簿 + the city's own list with coordinates (real rows of both, the same 9 facilities).
+
+    The 名簿 facilities sit at town points, up to about a km from the building: the one whose
+    name agrees in the city's list (within 3 km) is the same facility. It keeps the city's point,
+    id and kind (病院/有床診療所/無床診療所) and gains 在宅療養支援/訪問診療; the 名簿 row is
+    reported as merged. The city lists 松田胃腸科外科医院 as 「（休止中）」 (rejected); the 名簿
+    still lists it, so it stays at its town point.
+    """
+    city = DATA / "medical" / "takamatsu_hospital_data_meibo_rows.csv"
+    ref = _town_points(DATA / "geocode" / "takamatsu_geolonia_town.json", "高松市")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = read_medical([city, KAGAWA], geocode=ref)
+    texts = [str(w.message) for w in caught]
+    assert any("8 件を 1 つの資源にまとめました" in t for t in texts)
+    assert any(t.startswith(f"{city.name}: 1 行を取り込めませんでした") for t in texts)
+    assert len(res) == 9
+    by_name = {name: tuple(c) for name, c in zip(res[S.NAME], res[S.CATEGORIES], strict=True)}
+    assert by_name["医療法人社団啓友会久米川病院"] == ("byoin", "zaitaku_shien", "homon_shinryo")
+    assert by_name["医療法人社団わき外科・内科クリニック"] == (
+        "shinryojo",
+        "zaitaku_shien",
+        "homon_shinryo",
+    )
+    assert by_name["小谷医院"] == ("shinryojo", "homon_shinryo")
+    assert by_name["医療法人社団康生会高松大林病院"] == ("byoin",)
+    assert by_name["松田胃腸科外科医院"] == ("shinryojo",)  # the 名簿's own facility
+    assert int(S.approximate(res).sum()) == 1
+    assert (res[S.SOURCE] == city.name).sum() == 8
+    rejected = rejected_rows(res)
+    merged = rejected[rejected["reason"].str.startswith("重複")]
+    # each 名簿 facility merged is named by the row of its first line, the kept one by its row
+    assert sorted(merged["row"]) == [6, 8, 14, 66, 87, 147, 159, 223]
+    assert set(merged["file"]) == {KAGAWA.name}
+    kotani = merged[merged["row"] == 223].iloc[0]
+    assert kotani["kept_row"] == 7
+    assert "の行 7「小谷医院」" in kotani["reason"]
+    assert 1000 < kotani["distance_m"] < 3000
+    closed = rejected[~rejected["reason"].str.startswith("重複")]
+    assert closed["row"].tolist() == [10]

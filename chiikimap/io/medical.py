@@ -50,6 +50,7 @@ from .._errors import (
     InputFileError,
     file_errors,
 )
+from .._identity import merge_layers
 
 __all__ = ["SUBJECTS", "read_medical"]
 
@@ -371,7 +372,10 @@ def read_medical(
         ``zaitaku_shien`` when a column or the kind names 在宅療養支援診療所/病院 (a yes/no
         column headed 在宅療養支援… counts 1, ○, 有, あり as yes) or a 名簿 lists a 届出
         支援診1–3/支援病1–3; ``homon_shinryo`` when the kind or a 診療科目 lists 訪問診療 or
-        往診, or a 名簿 lists 在宅時医学総合管理料 or 在宅がん医療総合診療料.
+        往診, or a 名簿 lists 在宅時医学総合管理料 or 在宅がん医療総合診療料. Given with lists
+        that have coordinates, a 名簿 facility whose name agrees with a listed facility within
+        3 km of its town point is merged into it (it gains 在宅療養支援/訪問診療 but keeps the
+        list's point, id and kind; the merge is a 「重複」 row of ``rejected_rows``).
 
     Raises
     ------
@@ -395,7 +399,6 @@ def read_medical(
     >>> res["subjects"].tolist()
     ['内科、訪問診療', '内科、外科']
     """
-    from .resources import read_resources
 
     paths = [Path(path)] if isinstance(path, (str, PathLike)) else [Path(p) for p in path]
     extra = [] if subjects is None else subjects
@@ -416,20 +419,85 @@ def read_medical(
         options.setdefault("id_col", _ID)
         if (kinds.has_kind and "category" not in options) or "category_col" in options:
             options["category_col"] = _KIND
-        if "source" not in options and len(kinds.sources) == 1:
-            options["source"] = next(iter(kinds.sources.values()))
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                layer = read_resources(files[0] if len(files) == 1 else files, **options)
-        except ChiikimapError as exc:
-            raise _renamed_error(exc, kinds) from None
+        # the 名簿 are read apart from the lists with coordinates, then merged into them
+        meibo = [f for f in files if f.name in kinds.meibo_names]
+        groups = [g for g in ([f for f in files if f not in meibo], meibo) if g]
+        layers = []
+        for group in groups:
+            layers.append(_read_group(group, kinds, dict(options)))
+    if len(layers) == 1:
+        return layers[0]
+    merged, messages = merge_layers(layers, within_m=_MERGE_M, approx_within_m=_MEIBO_MATCH_M)
+    for message in messages:
+        warnings.warn(message, ChiikimapWarning, stacklevel=2)
+    return _own_kinds(merged, kinds)
+
+
+#: straight-line distance of one facility in two lists (as :func:`chiikimap.merge_resources`)
+_MERGE_M = 50.0
+#: a 名簿 facility placed at its town's point is the facility of a list with coordinates whose
+#: name agrees within this distance (高松市: the 地番 towns' points lie a median 551 m from the
+#: addresses in them)
+_MEIBO_MATCH_M = 3000.0
+#: the kinds of facility: a list's own kind stays when a 名簿 facility merges into it
+_BASE_KINDS = ("byoin", "shinryojo", "shika")
+
+
+def _read_group(files: list[Path], done: _Normalised, options: dict[str, Any]) -> gpd.GeoDataFrame:
+    """The files of one group (名簿, or the others) read by read_resources, as the user's files."""
+    from .resources import read_resources
+
+    sources = {done.kind_of[f.name] for f in files}
+    if "source" not in options and len(sources) == 1:
+        options["source"] = done.sources[sources.pop()]
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            layer = read_resources(files[0] if len(files) == 1 else files, **options)
+    except ChiikimapError as exc:
+        raise _renamed_error(exc, done) from None
     for w in caught:  # the same warnings, naming the user's files and rows
         message = w.message
         if isinstance(message, ChiikimapWarning):
-            message = ChiikimapWarning(_user_text(str(message), kinds), param=message.params)
-        warnings.warn(message, stacklevel=2)
-    return _finish(layer, kinds)
+            message = ChiikimapWarning(_user_text(str(message), done), param=message.params)
+        warnings.warn(message, stacklevel=3)
+    return _finish(layer, done)
+
+
+def _own_kinds(merged: gpd.GeoDataFrame, done: _Normalised) -> gpd.GeoDataFrame:
+    """A listed facility that took in a 名簿 facility keeps its own kind (病院/診療所/歯科).
+
+    It gains the 名簿's 在宅療養支援 and 訪問診療 only: a 病院 of the city's list that the 名簿
+    counts as a 診療所 (fewer than 20 beds filed) is not made both.
+    """
+    merge = S.read_reports(merged)[-1]
+    for dup in merge.get("duplicates") or []:
+        index = int(dup["kept_row"]) - 1  # the first layer keeps every row, in order
+        _file_rows(dup, done)
+        cats = tuple(merged.at[merged.index[index], S.CATEGORIES])
+        if not any(c in _BASE_KINDS for c in cats[: len(cats) - len(dup["added_categories"])]):
+            continue
+        extra = [c for c in dup["added_categories"] if c in _BASE_KINDS]
+        merged.at[merged.index[index], S.CATEGORIES] = tuple(c for c in cats if c not in extra)
+        dup["added_categories"] = [c for c in dup["added_categories"] if c not in extra]
+    return merged
+
+
+def _file_rows(dup: dict[str, Any], done: _Normalised) -> None:
+    """A merge's rows (positions in the merged layers) as the rows of the user's files."""
+    rows = []
+    for values, key in ((dup.get("values"), "row"), (dup.get("kept_values"), "kept_row")):
+        if not isinstance(values, dict):
+            continue
+        found = done.id_rows.get((str(values.get(S.SOURCE)), str(values.get(S.RESOURCE_ID))))
+        if found is not None:
+            rows.append((dup[key], found))
+            dup[key] = found
+    if len(rows) == 2:  # the reason names the kept row: 「… の行 8」 / "row 8"
+        old, new = rows[1]
+        dup[S.REJECTED_REASON] = re.sub(
+            rf"(の行 |row ){old}\b", rf"\g<1>{new}", str(dup[S.REJECTED_REASON])
+        )
 
 
 class _Normalised:
@@ -443,6 +511,9 @@ class _Normalised:
         self.sources: dict[str, S.Source] = {}  # kind of file → its source
         self.added: dict[str, set[str]] = {}  # normalised name → columns not in the user's file
         self.meibo: list[Path] = []  # the user's files that are 届出受理医療機関名簿
+        self.meibo_names: set[str] = set()  # their normalised copies' names
+        self.kind_of: dict[str, str] = {}  # normalised name → meibo / navii / other
+        self.id_rows: dict[tuple[str, str], int] = {}  # (user's file name, id) → its row
         self.has_kind = True
 
 
@@ -456,21 +527,26 @@ def _normalise_files(
         if not p.exists():
             raise InputFileError("ファイルがありません / no such file", path=p, param="path")
         frame, line = _read_table(p)
-        if kind_col is None and _is_meibo(frame):
-            done.sources["meibo"] = _MEIBO_SOURCE
-            done.meibo.append(p)
-        elif _is_navii(frame):
-            done.sources["navii"] = _NAVII_SOURCE
-        else:
-            done.sources["other"] = S.Source(title=p.name)
         # the same file name (as CSV) in a folder of its own: reports and sources name it
         target = tmp / str(n) / f"{p.stem}.csv"
+        if kind_col is None and _is_meibo(frame):
+            kind, done.sources["meibo"] = "meibo", _MEIBO_SOURCE
+            done.meibo.append(p)
+            done.meibo_names.add(target.name)
+        elif _is_navii(frame):
+            kind, done.sources["navii"] = "navii", _NAVII_SOURCE
+        else:
+            kind, done.sources["other"] = "other", S.Source(title=p.name)
+        done.kind_of[target.name] = kind
         target.parent.mkdir()
         table = _normalised(frame, by_id, p.stem, kind_col, line)
         table.to_csv(target, index=False, encoding="utf-8-sig")
         done.subjects.update(zip(table[_ID], table[_SUBJECTS], strict=True))
         done.has_kind = done.has_kind and bool(table[_KIND].str.strip().all())
         done.rows[target.name] = {k + 2: int(r) for k, r in enumerate(table[_ROW])}
+        done.id_rows.update(
+            ((p.name, str(i)), int(r)) for i, r in zip(table[_ID], table[_ROW], strict=True)
+        )
         done.added[target.name] = {str(c) for c in table.columns} - {str(c) for c in frame.columns}
         files.append(target)
         done.names[target.name] = p.name
