@@ -222,8 +222,18 @@ OPTIONS: dict[str, dict[str, str]] = {
         "target": "--target",
         "categories": "--check",
         "category": "--check",
+        "indicators": "--indicators",
     },
     "outputs": {"path": "--out", "out": "--out", "title": "--title"},
+    "indicators": {
+        "path": "--indicators",
+        "id_col": "--indicator-id-col",
+        "name_col": "--indicator-name-col",
+        "sheet": "--indicator-sheet",
+        "header_row": "--indicator-header-row",
+        "source": "--indicator-source",
+    },
+    "priorities": {"indicator": "--indicator", "category": "--category"},
     "compare": {"before": "OLD", "after": "NEW", "category": "--category"},
 }
 
@@ -393,7 +403,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_map(args: argparse.Namespace) -> int:
+def _read_map_inputs(args: argparse.Namespace) -> tuple[Any, Any, Any]:
+    """Areas, resources and population (or ``None``) from the input options of ``map``.
+
+    Shared by ``map`` and ``priorities``: the options added by :func:`_add_input_options` and
+    ``--category`` (the category of lists without a type column).
+    """
     import chiikimap
 
     district_kw: dict[str, Any] = {}
@@ -404,7 +419,6 @@ def _cmd_map(args: argparse.Namespace) -> int:
     if args.encoding is not None and Path(args.areas).suffix.lower() in (".shp", ".dbf"):
         district_kw["encoding"] = args.encoding
     resource_kw = _resource_options(args, "category", "encoding")
-    _check_out_dir(args.out)
     given_files = (*(args.resources or []), *(args.medical or []), *(args.medical_subjects or []))
     for given in (args.areas, *given_files, args.population, args.network):
         if given is not None:
@@ -437,6 +451,14 @@ def _cmd_map(args: argparse.Namespace) -> int:
                 # a plain table of counts per area id, joined to the areas just read
                 population_kw.update(kind="table", id_col=args.population_id_col, boundaries=areas)
             population = chiikimap.read_population(args.population, **population_kw)
+    return areas, resources, population
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    import chiikimap
+
+    _check_out_dir(args.out)
+    areas, resources, population = _read_map_inputs(args)
     with _show_warnings("analyze"), _stage("analyze"):
         options = _analysis_kw(args, areas)
         _progress("計算中 / analysing")
@@ -869,6 +891,24 @@ def _add_map(
         "Reads your files, analyses them and writes maps and tables. "
         "Without an output option, every output is written.",
     )
+    _add_input_options(mp)
+    mp.add_argument(
+        "--category",
+        metavar="KEY",
+        help="種別の列がない資源一覧に使う種別キー (例 kayoi_no_ba)。種別の列がある"
+        "ファイルはその列で分類します / category of the resource lists without a "
+        "type column; a list with its own type column keeps it",
+    )
+    _add_analysis_options(mp)
+    _add_output_options(mp)
+    mp.set_defaults(func=_cmd_map, usage_parser=mp)
+
+
+def _add_input_options(mp: argparse.ArgumentParser) -> None:
+    """The input options of ``map`` (areas, resources, medical lists, population, columns, encoding).
+
+    ``--category`` is added by each command: ``map`` and ``priorities`` give it their own help.
+    """
     mp.add_argument(
         "--areas",
         required=True,
@@ -903,13 +943,6 @@ def _add_map(
     )
     mp.add_argument("--id-col", metavar="C", help="圏域IDの列名 / area id column")
     mp.add_argument("--name-col", metavar="C", help="圏域名の列名 / area name column")
-    mp.add_argument(
-        "--category",
-        metavar="KEY",
-        help="種別の列がない資源一覧に使う種別キー (例 kayoi_no_ba)。種別の列がある"
-        "ファイルはその列で分類します / category of the resource lists without a "
-        "type column; a list with its own type column keeps it",
-    )
     _add_resource_options(mp)
     mp.add_argument(
         "--encoding",
@@ -918,9 +951,6 @@ def _add_map(
         "UTF-8） / text encoding of CSV files and shapefiles (GeoJSON is always "
         "UTF-8)",
     )
-    _add_analysis_options(mp)
-    _add_output_options(mp)
-    mp.set_defaults(func=_cmd_map, usage_parser=mp)
 
 
 def _add_medical_options(mp: argparse.ArgumentParser) -> None:
@@ -1042,6 +1072,10 @@ def _add_inspect(
 
     add_sites_parser(sub, common)
 
+    from ._cli_priorities import add_priorities_parser  # 優先圏域: chiikimap priorities
+
+    add_priorities_parser(sub, common)
+
     from ._cli_compare import add_compare_parser  # 前回との比較: chiikimap compare
 
     add_compare_parser(sub, common)
@@ -1153,7 +1187,8 @@ def _main(argv: Sequence[str] | None) -> int:
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return 2
-    if args.command == "map" and not args.resources and not args.medical:
+    map_like = args.command in ("map", "priorities")  # the same input and analysis options
+    if map_like and not args.resources and not args.medical:
         try:  # argparse's own usage error: the usage line, then the message (exit 2)
             args.usage_parser.error(
                 "--resources 資源一覧 か --medical 医療機関一覧 を1つ以上指定してください / "
@@ -1161,14 +1196,14 @@ def _main(argv: Sequence[str] | None) -> int:
             )
         except SystemExit as exc:
             return exc.code if isinstance(exc.code, int) else 2
-    if args.command == "map" and args.population_id_col and not args.population:
+    if map_like and args.population_id_col and not args.population:
         print(
             "エラー / error: --population-id-col には --population が必要です / "
             "--population-id-col needs --population FILE",
             file=sys.stderr,
         )
         return 2
-    problem = _map_usage_problem(args) if args.command == "map" else None
+    problem = _map_usage_problem(args) if map_like else None
     if problem:
         print(f"エラー / error: {problem}", file=sys.stderr)
         return 2
