@@ -436,9 +436,11 @@ def _read_map_inputs(args: argparse.Namespace) -> tuple[Any, Any, Any]:
             )
     resources = _with_medical(args, resources)
     if len(chiikimap.rejected_rows(resources)):
+        medical = "（医療機関の一覧は --medical を付けて）" if args.medical else ""
         _progress(
-            "除外した行は chiikimap inspect ファイル で行番号・理由とともに確認できます / "
+            f"除外した行は chiikimap inspect ファイル{medical} で行番号・理由とともに確認できます / "
             "chiikimap inspect FILE lists the rejected rows with their reasons"
+            + (" (add --medical for a medical list)" if args.medical else "")
         )
     population = None
     with _show_warnings("population"), _stage("population"):

@@ -428,3 +428,27 @@ def test_meibo_flags_go_to_the_listed_facilities() -> None:
     assert 1000 < kotani["distance_m"] < 3000
     closed = rejected[~rejected["reason"].str.startswith("重複")]
     assert closed["row"].tolist() == [10]
+
+
+def test_recipe_reads_a_meibo_with_the_recipe_reference(tmp_path: Path) -> None:
+    """medical = true and the recipe's [geocode] reference: run.json counts the 名簿's levels."""
+    import shutil
+
+    from chiikimap.recipe import run_recipe
+
+    shutil.copy(SAMPLE.parent / "ikoma" / "A32-23_29209.geojson", tmp_path / "圏域.geojson")
+    shutil.copy(NARA, tmp_path / NARA.name)
+    _ikoma_reference(tmp_path)
+    (tmp_path / "recipe.toml").write_text(
+        f'[areas]\npath = "圏域.geojson"\n[[resources]]\npath = "{NARA.name}"\nmedical = true\n'
+        '[geocode]\nreference = ["生駒市.json"]\n'
+        '[analysis]\ncategories = ["zaitaku_shien"]\n[output]\nformats = ["xlsx"]\n',
+        encoding="utf-8",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ChiikimapWarning)
+        done = run_recipe(tmp_path / "recipe.toml")
+    n = done.coverage.table.groupby(S.CATEGORY)[S.N_RESOURCES].sum().to_dict()
+    assert n == {"zaitaku_shien": 4}
+    tables = done.record["geocode"]["tables"]
+    assert tables == [{"path": NARA.name, "levels": {"町丁目": 8}, "unmatched": 1}]
