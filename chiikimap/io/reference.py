@@ -29,8 +29,10 @@ import csv
 import hashlib
 import io
 import json
+import math
 import pickle
 import re
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -190,9 +192,14 @@ class Reference:
         """Add one known point (an address and its coordinates, JGD2011 degrees).
 
         It is placed in its town when the reference is first used by
-        :func:`chiikimap.geocode.geocode`; rows whose town is unknown go to ``point_rejects``.
+        :func:`chiikimap.geocode.geocode`; rows whose town is unknown, or whose coordinates are
+        not finite or lie outside Japan, go to ``point_rejects``.
         """
-        self.pending.append((source, row, address, lon, lat))
+        reason = _coordinate_reason(lon, lat)
+        if reason is not None:
+            self.point_rejects.append((source, row, address, reason))
+            return
+        self.pending.append((source, row, address, float(lon), float(lat)))
 
     def credit(self, **source: str) -> None:
         """Record one source to credit (``title``, ``publisher``, ``license``, ``credit`` …)."""
@@ -488,8 +495,8 @@ def _point_columns(header: Sequence[object]) -> tuple[int, int, int, int | None]
     return address, lat, lon, find(("geocode_level",))
 
 
-def _point_reason(address: str, lat_text: str, lon_text: str, level: str) -> str | None:
-    """Why a point-list row is not a known point (None: it is one)."""
+def _point_reason(address: str, level: str) -> str | None:
+    """Why a point-list row is not a known point, before its coordinates (None: it may be one)."""
     if not address.strip():
         return "住所が空です / empty address"
     if level.split(" / ")[0].strip() in _ESTIMATED_LEVELS:
@@ -497,10 +504,33 @@ def _point_reason(address: str, lat_text: str, lon_text: str, level: str) -> str
             f"位置が推定（geocode_level={level}）なので既知地点にしません。確かめて直した行は "
             "geocode_level を「修正」にしてください / an estimated position is not a known point"
         )
+    return None
+
+
+_REASON_NOT_NUMBERS = "緯度・経度が数値ではありません / latitude/longitude not numbers"
+
+
+def _coordinate(text: str) -> float | None:
+    """A coordinate cell as a finite number (full-width digits read too), else None.
+
+    >>> _coordinate("３４．３３"), _coordinate(" 134.0 "), _coordinate("NaN"), _coordinate("")
+    (34.33, 134.0, None, None)
+    """
     try:
-        lat, lon = float(lat_text), float(lon_text)
+        value = float(unicodedata.normalize("NFKC", text).strip())
     except ValueError:
-        return "緯度・経度が数値ではありません / latitude/longitude not numbers"
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _coordinate_reason(lon: float, lat: float) -> str | None:
+    """Why a known point's coordinates are not used (None: they are)."""
+    try:
+        lon, lat = float(lon), float(lat)
+    except (TypeError, ValueError):
+        return _REASON_NOT_NUMBERS
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        return _REASON_NOT_NUMBERS
     if not (20.0 <= lat <= 46.0 and 122.0 <= lon <= 154.0):
         return (
             "緯度・経度が日本の範囲外です（入れ替わり・未入力の 0 ？） / "
@@ -525,15 +555,21 @@ def _read_points(
     width = max(c for c in cols if c is not None) + 1
     for number, row in enumerate(rows, start=first_row):
         cells = ["" if v is None else str(v).strip() for v in row]
-        if len(cells) < width or not any(cells):
+        if not any(cells):
             continue
+        cells += [""] * (width - len(cells))  # a short CSV row: its missing cells are empty
         level = cells[level_col] if level_col is not None else ""
-        reason = _point_reason(cells[address_col], cells[lat_col], cells[lon_col], level)
+        reason = _point_reason(cells[address_col], level)
         if reason is not None:
             ref.point_rejects.append((path.name, number, cells[address_col], reason))
         else:
+            lon, lat = (_coordinate(cells[c]) for c in (lon_col, lat_col))
             ref.add_point(
-                cells[address_col], float(cells[lon_col]), float(cells[lat_col]), path.name, number
+                cells[address_col],
+                math.nan if lon is None else lon,  # add_point reports what is not a number
+                math.nan if lat is None else lat,
+                path.name,
+                number,
             )
 
 

@@ -266,12 +266,13 @@ _JS = r"""
       present.forEach(function (k) {
         html += '<div class="ckm-row">' + markerSvg(k) + D.cats[k].label + D.cats[k].n + '</div>';
       });
-      // a hollow marker: placed at its town's point only (geocoded at 町丁目/大字 level)
+      // a hollow marker: an approximate position (1: a town's point, 2: a nearby 番地's known point)
       var town = D.res.filter(function (r) { return r[9] && (ci < 0 || r[3].indexOf(ci) >= 0); });
       if (town.length) {
-        var mixed = town.some(function (r) { return r[9] === 2; });
+        var near = town.filter(function (r) { return r[9] === 2; }).length;
+        var key = near === 0 ? T.approx : (near === town.length ? T.approx_near : T.approx_any);
         html += '<div class="ckm-row ckm-approx-key">' + markerSvg(ci < 0 ? town[0][2] : ci, true) +
-          (mixed ? T.approx_any : T.approx) + '</div>';
+          key + '</div>';
       }
       if (D.cluster) {
         html += '<div class="ckm-row"><span class="ckm-cluster-key">12</span>' + T.cluster_note + '</div>';

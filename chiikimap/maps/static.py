@@ -797,14 +797,12 @@ def _resource_layers(
             )
         )
     if any(layer.hollow and len(layer.points) for layer in layers):
-        near = any(
-            layer.hollow and bool((layer.points[S.GEOCODE_LEVEL] == "近隣番地").any())
-            for layer in layers
-        )
-        if near:
+        hollow = [layer.points[S.GEOCODE_LEVEL] == "近隣番地" for layer in layers if layer.hollow]
+        near, town = any(m.any() for m in hollow), any((~m).any() for m in hollow)
+        if near and town:
             note = S.APPROX_ANY_NOTE_EN if page.lang == "en" else S.APPROX_ANY_NOTE_JA
         else:
-            note = S.approx_note_of("町丁目", page.lang)
+            note = S.approx_note_of("近隣番地" if near else "町丁目", page.lang)
         note = note[0].upper() + note[1:]
         handles.append(
             Line2D(
