@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from chiikimap._address import fold, split_numbers, strip_prefecture
-from chiikimap._errors import ChiikimapError, ColumnNotFoundError, InputFileError
+from chiikimap._errors import ChiikimapError, ColumnNotFoundError
 from chiikimap.io.reference import (
     ADDRESS_NAMES,
     LAT_NAMES,
@@ -508,20 +508,13 @@ _COORD_NAMES = (LAT_NAMES, LON_NAMES)
 
 
 def _read_list(path: Path, sheet: str | int | None) -> pd.DataFrame:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return pd.read_excel(path, sheet_name=sheet or 0, dtype=str)
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        import io
+    """The list as text cells, read by the shared table reader (UTF-8/cp932, header, sheets)."""
+    from chiikimap.io._table import norm_header, read_frame
 
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    raise InputFileError(
-        "文字コードが分かりません (UTF-8/cp932) / unknown text encoding", path=path
-    )
+    def has_address(cells: list[str]) -> bool:
+        return any(norm_header(c) in _ADDRESS_NAMES for c in cells)
+
+    return read_frame(path, has_address, sheet=sheet)[0]
 
 
 def _column(frame: pd.DataFrame, names: Sequence[str], given: str | None, param: str) -> str | None:

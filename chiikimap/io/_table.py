@@ -7,8 +7,10 @@ row, :func:`norm_header` is the one normalisation of column names, :func:`cell_t
 conversion of a cell to text, and :func:`load_table` puts them together into one
 :class:`Table` (the header and the data rows of a file, or of every sheet with the same header).
 
-Both :mod:`chiikimap.io.resources` and :mod:`chiikimap.io.population` read through this module,
-so a fix to how a file is read lands once.
+:mod:`chiikimap.io.resources`, :mod:`chiikimap.io.population`, :mod:`chiikimap.needs`, the
+medical lists (:mod:`chiikimap.io.medical`, through :func:`read_frame`), the lists of
+:func:`chiikimap.geocode.geocode_file` and the alias tables read through this module, so a fix
+to how a file is read lands once.
 """
 
 from __future__ import annotations
@@ -24,10 +26,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import InputFileError
 from ._text import BOM, decode_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "EXCEL_SUFFIXES",
@@ -43,6 +48,7 @@ __all__ = [
     "load_table",
     "locate_header",
     "norm_header",
+    "read_frame",
     "read_records",
     "table_from_records",
 ]
@@ -658,6 +664,56 @@ def load_table(
     if columnar:
         table.to_columns()
     return table
+
+
+def read_frame(
+    path: Path,
+    looks_like_header: Callable[[list[str]], bool] | None = None,
+    *,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+) -> tuple[pd.DataFrame, Table]:
+    """A CSV or xlsx list as a DataFrame of text cells, read by :func:`load_table`.
+
+    For the modules that work on a whole list with pandas: the file is decoded, its header
+    found and its sheets read exactly as :func:`chiikimap.read_resources` reads them. Empty
+    cells are ``""``; a column name that repeats gets ``.1``, ``.2`` (as pandas names them).
+    Row ``i`` of the frame is the file's row ``table.row_numbers[i]`` (``table.where(i)`` names
+    the file and sheet).
+
+    Raises
+    ------
+    InputFileError
+        Every error of :func:`read_records`, and a row that is not one record (a stray quote
+        swallowed lines, more fields than the header): a frame would silently lose or shift it.
+    """
+    import pandas as pd
+
+    def first_row(cells: list[str]) -> bool:
+        return False
+
+    table = load_table(path, looks_like_header or first_row, encoding=encoding, sheet=sheet)
+    if table.row_errors:
+        i = min(table.row_errors)
+        ja, _, en = table.row_errors[i][1].partition(" / ")
+        fix = "" if "直して" in ja else "。この行を直してください"
+        raise InputFileError(f"{ja}{fix} / {en}; fix this row", path=path, row=table.row_numbers[i])
+    frame = pd.DataFrame(table.rows, columns=_unique_names(table.columns), dtype=object)
+    return frame, table
+
+
+def _unique_names(columns: list[str]) -> list[str]:
+    """Column names with repeats suffixed ``.1``, ``.2`` … (as :func:`pandas.read_csv` does)."""
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for name in columns:
+        new = name
+        while new in seen:
+            seen[name] += 1
+            new = f"{name}.{seen[name]}"
+        seen.setdefault(new, 0)
+        out.append(new)
+    return out
 
 
 def _table_from_sheets(

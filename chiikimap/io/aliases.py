@@ -13,13 +13,13 @@ cell starts with ``#`` are notes. Example (``aliases.csv``)::
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
 
-from .._errors import InputFileError, ParameterError, file_errors
+from .._errors import InputFileError, ParameterError
+from ._table import cell_text, read_records
+from ._text import BOM
 
 __all__ = ["AliasArg", "read_aliases", "resolve_aliases"]
 
@@ -30,35 +30,23 @@ AliasArg = Mapping[str, str] | str | PathLike[str]
 _HEADER_WORDS = ("表記", "別表記", "誤記", "alias", "variant", "正しい表記", "正式", "canonical")
 
 
-def _rows(path: Path) -> list[list[str]]:
-    """The table's rows as text cells (xlsx: the first sheet)."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        import openpyxl
+def _rows(path: Path) -> list[tuple[int, list[str]]]:
+    """The table's non-blank rows as (row number, text cells), read by the shared reader.
 
-        with file_errors(path, param="address_aliases"):
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheet = book.worksheets[0]
-            return [
-                ["" if v is None else str(v) for v in row]
-                for row in sheet.iter_rows(values_only=True)
-            ]
-        finally:
-            book.close()
-    with file_errors(path, param="address_aliases"):
-        data = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return list(csv.reader(io.StringIO(text)))
-    raise InputFileError(
-        "文字コードが分かりません (UTF-8/cp932 で保存してください) / unknown text encoding "
-        "(save the table as UTF-8 or cp932)",
-        path=path,
-        param="address_aliases",
-    )
+    CSV files are decoded as every list is (:func:`chiikimap.io._table.read_records`: UTF-8
+    with or without BOM, cp932; broken or EUC-JP text is an error); xlsx: the first sheet.
+    """
+    if path.is_file() and not path.read_bytes().removeprefix(BOM).strip():
+        return []  # an empty table: no aliases
+    try:
+        records = read_records(path)[0]
+    except InputFileError as exc:
+        exc.params, exc.param = ("address_aliases",), "address_aliases"
+        raise
+    return [
+        (number, [cell_text(c) for c in row])
+        for number, row in zip(records.numbers, records.rows, strict=True)
+    ]
 
 
 def _is_header(cells: list[str]) -> bool:
@@ -94,9 +82,8 @@ def read_aliases(path: str | PathLike[str]) -> dict[str, str]:
     {'招堤': '招提', '楠葉': '樟葉'}
     """
     p = Path(path)
-    rows = _rows(p)
     out: dict[str, str] = {}
-    for number, cells in enumerate(rows, start=1):
+    for number, cells in _rows(p):
         cells = [c.strip() for c in cells]
         if not any(cells) or cells[0].startswith("#"):
             continue

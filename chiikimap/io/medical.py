@@ -27,14 +27,12 @@ only when named (``categories=["byoin", "zaitaku_shien"]``).
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import re
 import tempfile
 import unicodedata
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -51,6 +49,7 @@ from .._errors import (
     file_errors,
 )
 from .._identity import merge_layers
+from ._table import read_frame
 
 __all__ = ["SUBJECTS", "read_medical"]
 
@@ -92,8 +91,6 @@ _MEIBO_SOURCE = S.Source(
     license="厚生労働省ホームページ利用規約（政府標準利用規約 第2.0版 準拠、CC BY 4.0 互換）",
     credit="「届出受理医療機関名簿（地方厚生（支）局）」",
 )
-#: rows searched for the header of a 名簿 (its title block is 3 rows long)
-_HEADER_SEARCH_ROWS = 20
 #: 名簿 届出 that make a facility 在宅療養支援 (受理記号 支援診1–3 / 支援病1–3, or the name)
 _MEIBO_SUPPORT_CODE = re.compile(r"^支援[診病]")
 _MEIBO_SUPPORT_NAME = re.compile(r"在宅療養支援(?:診療所|病院)")
@@ -112,36 +109,21 @@ def _norm(text: object) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip().lower()
 
 
-def _read_table(path: Path) -> tuple[pd.DataFrame, int]:
-    """A CSV (UTF-8, UTF-8 with BOM, cp932) or xlsx as text cells, and its header's row number.
+def _read_table(path: Path) -> tuple[pd.DataFrame, list[int]]:
+    """A list as text cells ("" when empty), and the file's own row number of each row.
 
-    Empty cells are "". The header is the first row, or for a 届出受理医療機関名簿 the row of
-    ``医療機関番号``/``医療機関名称``/``受理記号`` below its title block (row 4 as downloaded).
+    CSV and xlsx files are read by the shared table reader (:func:`chiikimap.io._table.read_frame`:
+    UTF-8/cp932 detection, blank rows skipped, every sheet with the same header); the header is
+    the first row, or the row below a title block that names the columns of a ナビイ 施設票, of a
+    届出受理医療機関名簿 (``医療機関番号``/``医療機関名称``/``受理記号``, row 4 as downloaded) or a
+    kind or 診療科目 column beside a name column.
     """
-    suffix = path.suffix.lower()
-    with file_errors(path, param="path"):
-        if suffix in (".xlsx", ".xlsm"):
-            head = pd.read_excel(path, header=None, dtype=str, nrows=_HEADER_SEARCH_ROWS)
-            line = _meibo_header(head.itertuples(index=False))
-            frame = pd.read_excel(path, header=line, dtype=str, keep_default_na=False)
-            return frame, line + 1
-        if suffix in (".geojson", ".json", ".gpkg"):
-            return _read_geo(path), 1
-        data = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        options: dict[str, Any] = {"dtype": str, "keep_default_na": False}
-        rows = csv.reader(io.StringIO(text))
-        line = _meibo_header(next(rows, []) for _ in range(_HEADER_SEARCH_ROWS))
-        if line:
-            options.update(skip_blank_lines=False, skiprows=line)
-        return pd.read_csv(io.StringIO(text), **options), line + 1
-    raise InputFileError(
-        "文字コードが分かりません (UTF-8/cp932) / unknown text encoding", path=path, param="path"
-    )
+    if path.suffix.lower() in (".geojson", ".json", ".gpkg"):
+        with file_errors(path, param="path"):
+            frame = _read_geo(path)
+        return frame, list(range(2, len(frame) + 2))
+    frame, table = read_frame(path, _looks_like_header)
+    return frame, list(table.row_numbers)
 
 
 def _read_geo(path: Path) -> pd.DataFrame:
@@ -154,13 +136,15 @@ def _read_geo(path: Path) -> pd.DataFrame:
     return out
 
 
-def _meibo_header(head: Iterable[Sequence[object]]) -> int:
-    """The 0-based row of a 届出受理医療機関名簿's header among the first rows, else 0."""
-    for i, row in enumerate(head):
-        cells = {_norm(c) for c in row if isinstance(c, str)}
-        if all(_norm(h) in cells for h in _MEIBO_HEADERS):
-            return i
-    return 0
+def _looks_like_header(cells: list[str]) -> bool:
+    """The header of a ナビイ 施設票 or 名簿, or one with a kind or 診療科目 and a name column."""
+    heads = {_norm(c) for c in cells}
+    if all(_norm(n) in heads for n in _NAVII_FACILITY) or all(
+        _norm(n) in heads for n in _MEIBO_HEADERS
+    ):
+        return True
+    kinds = {_norm(n) for n in (*_CATEGORY_HEADERS, *_SUBJECT_HEADERS)}
+    return bool(heads & kinds) and bool(heads & {"名称", "name", "施設名", "医療機関名"})
 
 
 def _column(frame: pd.DataFrame, names: Sequence[str]) -> str | None:
@@ -176,7 +160,7 @@ def _subjects_by_id(paths: Sequence[Path]) -> dict[str, str]:
     """ID → its 診療科目 in first-seen order, joined with 「、」 (from 診療科目・時間 files)."""
     out: dict[str, dict[str, None]] = {}
     for path in paths:
-        frame, _ = _read_table(path)
+        frame = _read_table(path)[0]
         id_col = _column(frame, ("ID",))
         subject = _column(frame, _SUBJECT_HEADERS)
         if id_col is None or subject is None:
@@ -216,18 +200,18 @@ def _is_meibo(frame: pd.DataFrame) -> bool:
 
 
 def _normalised(
-    frame: pd.DataFrame, subjects: dict[str, str], stem: str, kind_col: str | None, line: int
+    frame: pd.DataFrame, subjects: dict[str, str], stem: str, kind_col: str | None, rows: list[int]
 ) -> pd.DataFrame:
     """The list with hidden columns: every kind of a row, its 診療科目, a unique id, its row.
 
-    ``line`` is the file's row number of the header; a 名簿 becomes one row per facility.
+    ``rows`` are the file's row numbers of the frame's rows; a 名簿 becomes one row per facility.
     """
     if kind_col is None and _is_meibo(frame):
-        out = _meibo_facilities(frame, line)
+        out = _meibo_facilities(frame, rows)
         kinds = out[_KIND]
     else:
         out = frame.copy()
-        out[_ROW] = range(line + 1, line + 1 + len(out))
+        out[_ROW] = rows
         kinds = _kinds(out, frame, kind_col)
     id_col = _column(frame, ("ID", "#property", "事業所番号", "resource_id", "施設id", "id"))
     if _ID in out.columns:
@@ -266,7 +250,7 @@ def _kinds(out: pd.DataFrame, frame: pd.DataFrame, kind_col: str | None) -> pd.S
     return kinds
 
 
-def _meibo_facilities(frame: pd.DataFrame, line: int) -> pd.DataFrame:
+def _meibo_facilities(frame: pd.DataFrame, rows: list[int]) -> pd.DataFrame:
     """One row per facility of a 届出受理医療機関名簿 (one row per facility × 届出 × note).
 
     A facility is the rows sharing 都道府県コード, 区分 and 医療機関番号 (consecutive in the
@@ -278,8 +262,9 @@ def _meibo_facilities(frame: pd.DataFrame, line: int) -> pd.DataFrame:
     key = pd.Series("", index=frame.index)
     for c in col.values():
         key = key + "\x1f" + (cells[c] if c is not None else "")
-    rows = pd.Series(range(line + 1, line + 1 + len(frame)), index=frame.index)
-    groups = cells.assign(**{_ROW: rows}).groupby(key.to_numpy(), sort=False)
+    groups = cells.assign(**{_ROW: pd.Series(rows, index=frame.index)}).groupby(
+        key.to_numpy(), sort=False
+    )
     out: pd.DataFrame = groups.first().reset_index(drop=True)  # each facility's first row
     out[_ROW] = groups[_ROW].min().to_numpy()
     filed = {h: _column(frame, (h,)) for h in ("受理記号", "受理届出名称", "病床数")}
@@ -526,7 +511,7 @@ def _normalise_files(
     for n, p in enumerate(paths):
         if not p.exists():
             raise InputFileError("ファイルがありません / no such file", path=p, param="path")
-        frame, line = _read_table(p)
+        frame, rows = _read_table(p)
         # the same file name (as CSV) in a folder of its own: reports and sources name it
         target = tmp / str(n) / f"{p.stem}.csv"
         if kind_col is None and _is_meibo(frame):
@@ -539,7 +524,7 @@ def _normalise_files(
             kind, done.sources["other"] = "other", S.Source(title=p.name)
         done.kind_of[target.name] = kind
         target.parent.mkdir()
-        table = _normalised(frame, by_id, p.stem, kind_col, line)
+        table = _normalised(frame, by_id, p.stem, kind_col, rows)
         table.to_csv(target, index=False, encoding="utf-8-sig")
         done.subjects.update(zip(table[_ID], table[_SUBJECTS], strict=True))
         done.has_kind = done.has_kind and bool(table[_KIND].str.strip().all())
