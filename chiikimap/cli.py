@@ -14,6 +14,7 @@ no message text is ever parsed.
 from __future__ import annotations
 
 import argparse
+import difflib
 import re
 import sys
 import traceback
@@ -835,13 +836,27 @@ def _add_recipe_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
 # --- parser -------------------------------------------------------------------------------------
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that takes option names only in full.
+
+    argparse would otherwise take a prefix of an option as the option (``inspect --category``
+    silently read as ``--category-col``). Sub-command parsers are made of this class too
+    (``add_subparsers`` uses the parser's own class), so every parser of the command has
+    ``allow_abbrev=False``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
+
 def _build_parser() -> argparse.ArgumentParser:
     debug_help = "エラー時に Python のトレースバックを表示 / show the traceback on errors"
     # the sub-commands accept --debug too; SUPPRESS keeps them from resetting the top-level value
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug_help)
 
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = _Parser(
         prog="chiikimap",
         description=_DESCRIPTION,
         epilog=_EPILOG,
@@ -1183,9 +1198,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     parser = _build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
         return exc.code if isinstance(exc.code, int) else 2
+    if unknown:
+        _unknown_arguments(parser, getattr(args, "command", None), unknown)
+        return 2
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return 2
@@ -1221,6 +1239,34 @@ def _main(argv: Sequence[str] | None) -> int:
             debug=args.debug,
         )
     return 1
+
+
+def _unknown_arguments(
+    parser: argparse.ArgumentParser, command: str | None, unknown: list[str]
+) -> None:
+    """Print the usage and one message for arguments no option takes, naming near options."""
+    target = parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            target = action.choices[command]
+    known = [o for a in target._actions for o in a.option_strings if o.startswith("--")]
+    hints = []
+    for word in unknown:
+        name = word.split("=", 1)[0]
+        near = [k for k in known if k.startswith(name) and name.startswith("--")]
+        near = near or difflib.get_close_matches(name, known, n=2, cutoff=0.75)
+        if near:
+            hints.append(f"{name} → {' / '.join(near)}")
+    shown = " ".join(unknown)
+    text = (
+        f"エラー / error: 使えない引数です: {shown}（オプション名は省略せず正確に書いてください。"
+        f"一覧は {target.prog} --help）/ unrecognized arguments: {shown} (write option names in "
+        f"full; see {target.prog} --help)"
+    )
+    if hints:
+        text += "\n  もしかして / did you mean: " + "; ".join(hints)
+    target.print_usage(sys.stderr)
+    print(text, file=sys.stderr)
 
 
 def _print_error(text: str, *, debug: bool) -> None:
