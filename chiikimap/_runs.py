@@ -14,6 +14,7 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from . import _schema as S
@@ -137,6 +138,24 @@ def _read_layers(gpkg: Path, param: str) -> tuple[gpd.GeoDataFrame, gpd.GeoDataF
     return areas, resources, gaps
 
 
+def _unreachable_back(table: pd.DataFrame, resources: gpd.GeoDataFrame) -> None:
+    """``nearest_m`` NULL back to ``inf`` where the run had an infinite distance.
+
+    The GeoPackage stores no ``inf``. ``nearest_m`` is NaN only for an area with nobody in it
+    (status 対象なし) and for a category no resource has; any other NULL was an area whose
+    people reach no resource on foot (``inf``).
+    """
+    if S.NEAREST_M not in table.columns:
+        return
+    present = {k for cs in resources[S.CATEGORIES] for k in cs}
+    unreachable = (
+        table[S.NEAREST_M].isna()
+        & (table[S.STATUS] != S.STATUS_EMPTY)
+        & table[S.CATEGORY].isin(present)
+    )
+    table.loc[unreachable, S.NEAREST_M] = np.inf
+
+
 def _taxonomy(folder: Path, record: dict[str, Any]) -> Taxonomy:
     """The run's taxonomy: the bundled one with the recipe's own [[category]] tables."""
     from .recipe import Recipe, _taxonomy
@@ -193,6 +212,7 @@ def load_run(path: str | PathLike[str], *, param: str = "path") -> Coverage:
     resources[S.AREA_ID] = resources[S.AREA_ID].replace("", None)
     table = gaps[[c for c in S.TABLE_COLUMNS if c in gaps.columns]].copy()
     table[S.AREA_ID] = _text(table[S.AREA_ID])
+    _unreachable_back(table, resources)
     totals = record.get("totals", {})
     summary = {str(r.get(S.CATEGORY)): r for r in totals.get("categories", [])}
     categories = tuple(dict.fromkeys(str(c) for c in table[S.CATEGORY]))

@@ -661,6 +661,15 @@ def _areas_layer(coverage: Coverage) -> pd.DataFrame:
     return joined
 
 
+def _no_infinity(frame: pd.DataFrame) -> None:
+    """±inf in the float columns of ``frame`` become NaN, which GeoPackage stores as NULL."""
+    for col in frame.columns:
+        if pd.api.types.is_float_dtype(frame[col]):
+            values = frame[col].to_numpy()
+            if np.isinf(values).any():
+                frame[col] = np.where(np.isinf(values), np.nan, values)
+
+
 def to_geopackage(coverage: Coverage, path: str | PathLike[str]) -> None:
     """Write the coverage as a GeoPackage for QGIS (all layers in EPSG:6668).
 
@@ -680,6 +689,10 @@ def to_geopackage(coverage: Coverage, path: str | PathLike[str]) -> None:
     ``gaps``
         The tidy area × category table as an attribute-only table (no geometry): join it to
         ``areas`` on ``area_id`` in QGIS. Geometry is left out so that each polygon is stored once.
+        ``nearest_m`` is NULL where it is not a number: an area with nobody in it (対象なし), a
+        category with no resource, and a walking run's area whose people reach no resource
+        (``inf`` in ``Coverage.table``; :func:`chiikimap.compare` reads it back as ``inf``).
+        No layer holds an infinite value.
         With indicators it also holds each indicator and ``<indicator>_at_risk`` /
         ``<indicator>_at_risk_uncovered``.
     ``catchments``
@@ -728,6 +741,10 @@ def to_geopackage(coverage: Coverage, path: str | PathLike[str]) -> None:
     ]
     gaps = pd.DataFrame(table[[*S.TABLE_COLUMNS, *extra_cols]]).copy()
     gaps["status_ja"] = gaps[S.STATUS].map(lambda s: S.STATUS_LABELS[s][0])
+    # no distance is infinite in the file: an area whose people reach no resource on foot has
+    # nearest_m = inf, which QGIS would show as the text "inf" and sort above every number
+    _no_infinity(areas)
+    _no_infinity(gaps)
 
     # every layer goes into a new file next to the target, which replaces it only when complete
     with atomic_path(path) as tmp:
