@@ -1144,7 +1144,24 @@ _TEMPLATE_TAIL = """
 # radius_m = {{ kayoi_no_ba = 600 }}
 # target = {{ kayoi_no_ba = 0.8 }}
 merge_within_m = 50              # 別のファイルの同じ施設とみなす距離 (m)
+{indicators}
+# 市町村独自の種別 / a category of the municipality's own:
+# [[category]]
+# key = "salon"
+# label = "ふれあいいきいきサロン"
+# group = "一般介護予防"
+# radius_m = 800
+# target = 0.8
+# names = ["サロン"]
 
+[output]
+dir = "出力"
+formats = {formats}  # gpkg: chiikimap compare で前回の出力と比べるのに必要
+"""
+
+#: the commented [indicators]/[priorities] template, written when no indicator table was found
+#: (a table found gets its own entry and suggestion instead: one [indicators] per recipe)
+_INDICATORS_TEMPLATE = """
 # 圏域ごとの指標（ニーズ調査の結果・認定者数など） / indicators per area (optional):
 # [indicators]
 # path = "ニーズ調査_圏域別.csv"   # 1 行が 1 圏域、割合 (18.5 / 18.5% / 0.185) や人数の列
@@ -1157,20 +1174,11 @@ merge_within_m = 50              # 別のファイルの同じ施設とみなす
 # indicator = "閉じこもり傾向"      # [indicators] の割合の列（複数ならリスト）
 # category = ["kayoi_no_ba"]       # 種別キー（複数可）。formats の html・offline_html・pdf・png・xlsx
 #                                  # ごとに chiikimap_priority_<種別>.* を書きます
-
-# 市町村独自の種別 / a category of the municipality's own:
-# [[category]]
-# key = "salon"
-# label = "ふれあいいきいきサロン"
-# group = "一般介護予防"
-# radius_m = 800
-# target = 0.8
-# names = ["サロン"]
-
-[output]
-dir = "出力"
-formats = {formats}
 """
+
+#: the formats of the recipe ``init`` writes: the maps, the 圏域カルテ and the GeoPackage that
+#: ``chiikimap compare`` reads back (the print maps and booklets take longer: ask for them)
+INIT_FORMATS: tuple[str, ...] = ("html", "offline_html", "xlsx", "gpkg")
 
 
 def init_recipe(
@@ -1258,7 +1266,10 @@ def init_recipe(
         text += "\n".join(blocks[kind]) + "\n"
     text += _GEOCODE_TEMPLATE if geocoding else _GEOCODE_HINT
     text += "\n".join(refused) + "\n"
-    text += _TEMPLATE_TAIL.format(formats=_toml_text_list(["html", "offline_html", "xlsx"]))
+    text += _TEMPLATE_TAIL.format(
+        formats=_toml_text_list(INIT_FORMATS),
+        indicators="" if blocks["indicators"] else _INDICATORS_TEMPLATE,
+    )
     with file_errors(target, writing=True, param="path"):
         target.write_text(text, encoding="utf-8")
     return target, found

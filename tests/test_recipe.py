@@ -260,7 +260,7 @@ def test_init_edit_run_end_to_end(tmp_path: Path) -> None:
         '[areas]  # 圏域ファイルが見つかりません / no area file found\npath = ""',
         '[areas]\npath = "参考学区.geojson"\nid_col = "学区ID"\nname_col = "学区名"\n'
         'credit = "参考圏域（テスト）"\ndate = "2026"',
-    ).replace('formats = ["html", "offline_html", "xlsx"]', 'formats = ["png", "xlsx"]')
+    ).replace('formats = ["html", "offline_html", "xlsx", "gpkg"]', 'formats = ["png", "xlsx"]')
     recipe.write_text(text, encoding="utf-8")
     ran = _cli("run", str(recipe), cwd=tmp_path)
     assert ran.returncode == 0, ran.stderr
