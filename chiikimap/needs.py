@@ -337,11 +337,6 @@ def _frame(
     df = pd.DataFrame(records, columns=names)
     for j in value_cols:
         df[table.columns[j]] = df[table.columns[j]].astype(float)
-    shares = [
-        f"{c}（{'% 表記' if k['scale'] == PERCENT else '0〜1'}）"
-        for c, k in kinds.items()
-        if k["kind"] == SHARE
-    ]
     stated = [
         f"{c}: {k['kind']}" + (f" ({k['scale']})" if k["scale"] else "") for c, k in kinds.items()
     ]
@@ -355,15 +350,49 @@ def _frame(
     )
     S.attach_report(df, report)
     df.attrs[INDICATORS_KEY] = kinds
-    if shares:
-        warnings.warn(
-            f"{table.path.name}: 次の列を割合として読み、0〜1 で保持しました: {'、'.join(shares)}。"
-            f"ほかの数値列は人数・件数です / read as shares (kept as 0-1; % 表記 = written in "
-            f"percent): {shares}; other numeric columns are counts",
-            ChiikimapWarning,
-            stacklevel=4,
-        )
+    if any(k["kind"] == SHARE for k in kinds.values()):
+        warnings.warn(_shares_message(table.path.name, df, kinds), ChiikimapWarning, stacklevel=4)
     return df
+
+
+def _shares_message(name: str, df: pd.DataFrame, kinds: dict[str, dict[str, str]]) -> str:
+    """How the numeric columns were read (shares in percent, in fractions, counts) and the fix.
+
+    Each group of shares names one value as the file writes it and the share it became
+    (「百分率で書かれた列（閉じこもり傾向 の 14.5 は 14.5%）」). The kind comes from the header and
+    the cells, so the fix for a column read the wrong way is there too.
+    """
+    ja: list[str] = []
+    en: list[str] = []
+    for scale, ja_kind, en_kind in (
+        (PERCENT, "百分率", "percent"),
+        (FRACTION, "小数", "fractions"),
+    ):
+        cols = [c for c, k in kinds.items() if k["kind"] == SHARE and k["scale"] == scale]
+        if not cols:
+            continue
+        ja_example = en_example = ""
+        first = next(((c, df[c].dropna()) for c in cols if df[c].notna().any()), None)
+        if first is not None:
+            col, share = first[0], float(first[1].iloc[0])
+            written = f"{share * 100:g}" if scale == PERCENT else f"{share:g}"
+            ja_example = f"（例: 「{col}」の {written} は {share * 100:g}%）"
+            en_example = f" (e.g. {col} {written} = {share * 100:g}%)"
+        ja.append(f"{ja_kind}で書かれた列{ja_example}: {'、'.join(cols)}。")
+        en.append(f"written in {en_kind}{en_example}: {', '.join(cols)}")
+    counts = [c for c, k in kinds.items() if k["kind"] == COUNT]
+    n = sum(k["kind"] == SHARE for k in kinds.values())
+    return (
+        f"{name}: 次の {n} 列を割合として読み、0〜1 で保持しました。{''.join(ja)}"
+        + (f"人数・件数として読んだ列: {'、'.join(counts)}。" if counts else "")
+        + "読み方が違う列は見出しか値を直してください: 割合の列は見出しに「率」「割合」を入れるか値に"
+        " % を付け、人数の列は見出しを「〜数」「〜人」とし「率・割合・リスク・傾向・低下・該当」を含めない"
+        f"でください / read {n} columns as shares "
+        f"(kept as 0-1): {'; '.join(en)}"
+        + (f"; read as counts: {', '.join(counts)}" if counts else "")
+        + ". A column read the wrong way: for a share put 率/割合 in its header or % in its "
+        "cells; for a count name it 〜数/〜人 without 率/割合/リスク/傾向/低下/該当"
+    )
 
 
 # --- joining ------------------------------------------------------------------------------------
