@@ -288,6 +288,8 @@ def _validate(
         (cat_code[k] for ks in res_keys for k in ks), dtype=np.intp, count=len(key_pos)
     )
     cat_keys = tuple(k for k in tax_used.keys if k in present)
+    if not cat_keys and res_keys:
+        _warn_nothing_measured(tax_used, res_keys)
     return _Run(
         taxonomy=tax_used,
         basis=basis,
@@ -300,6 +302,32 @@ def _validate(
         key_code=key_code,
         n_resources=len(resources),
         capacity=_identity.capacity_by_category(resources, cat_keys),
+    )
+
+
+def _warn_nothing_measured(tax: Taxonomy, res_keys: Sequence[Sequence[str]]) -> None:
+    """Warn that every resource has only categories shown when named (医療, 障害福祉 …)."""
+    counts: dict[str, int] = {}
+    for keys in res_keys:
+        for k in keys:
+            counts[k] = counts.get(k, 0) + 1
+    if not counts:  # resources without any category: reported by the readers
+        return
+    keys = [k for k in tax.keys if k in counts]
+    found = "・".join(f"{tax.label(k)} {counts[k]} 件" for k in keys)
+    domains = "・".join(dict.fromkeys(tax.domain(k).label for k in keys))
+    listed = ", ".join(f'"{k}"' for k in keys)
+    checks = " ".join(f"--check {k}" for k in keys)
+    warnings.warn(
+        f"資源の種別（{found}）はどれも{domains}の種別で、指定したときだけ集計します。このままでは"
+        f"集計する種別が 0 になり、地図と表は空です。集計する種別を指定してください: "
+        f"categories=[{listed}]（コマンドでは {checks}、レシピでは [analysis] の categories = "
+        f"[{listed}]） / every resource's category ({', '.join(keys)}) is outside elderly care "
+        f"and measured only when named: no category is measured and the maps and tables are "
+        f"empty; name them with categories=[{listed}] (command: {checks}; recipe: [analysis] "
+        "categories)",
+        ChiikimapWarning,
+        stacklevel=4,
     )
 
 
