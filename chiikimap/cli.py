@@ -1258,10 +1258,16 @@ def _unknown_arguments(
         if near:
             hints.append(f"{name} → {' / '.join(near)}")
     shown = " ".join(unknown)
+    if any(w.startswith("-") for w in unknown):
+        ja_fix, en_fix = (
+            "オプション名は省略せず正確に書いてください。",
+            "write option names in full; ",
+        )
+    else:  # only stray values: a file name with a space, a value given twice
+        ja_fix, en_fix = '値が余っています。空白を含むファイル名は "…" で囲みます。', ""
     text = (
-        f"エラー / error: 使えない引数です: {shown}（オプション名は省略せず正確に書いてください。"
-        f"一覧は {target.prog} --help）/ unrecognized arguments: {shown} (write option names in "
-        f"full; see {target.prog} --help)"
+        f"エラー / error: 使えない引数です: {shown}（{ja_fix}使い方は {target.prog} --help）/ "
+        f"unrecognized arguments: {shown} ({en_fix}see {target.prog} --help)"
     )
     if hints:
         text += "\n  もしかして / did you mean: " + "; ".join(hints)

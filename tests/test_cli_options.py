@@ -49,3 +49,10 @@ def test_map_offline_is_not_taken_as_offline_html(
     assert list(tmp_path.iterdir()) == []  # nothing was read or written
     assert main([*args, "--ofline-html"]) == 2  # a misspelling gets the near option too
     assert "--ofline-html → --offline-html" in capsys.readouterr().err
+
+
+def test_a_stray_value_is_not_called_an_abbreviation(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["inspect", str(LIST), "extra.csv"]) == 2
+    err = capsys.readouterr().err
+    assert "使えない引数です: extra.csv（値が余っています。" in err
+    assert "省略せず" not in err
