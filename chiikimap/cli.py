@@ -509,11 +509,25 @@ def _analysis_kw(args: argparse.Namespace, areas: Any) -> dict[str, Any]:
         options["target"] = dict(args.target)
     if args.weight:
         options["weight"] = args.weight
-    if args.check:
-        options["categories"] = list(args.check)
+    checks = list(args.check or [])
+    # the category the user gave a list (--category byoin) is measured even when it is one of
+    # the categories shown only when named (医療, 障害福祉 …): naming it for the list names it
+    own = getattr(args, "category", None)
+    if own and own not in checks and _named_only(own):
+        checks.append(own)
+    if checks:
+        options["categories"] = checks
     if args.network:
         options["network"] = _read_network(args.network, areas, options.get("radius_m"))
     return options
+
+
+def _named_only(key: str) -> bool:
+    """True for a category shown only when named (outside the care overview); False when unknown."""
+    from chiikimap.taxonomy import default_taxonomy
+
+    tax = default_taxonomy()
+    return key in tax.keys and not tax.in_overview(key)
 
 
 def _read_network(path: str, areas: Any, radius_m: Any) -> Any:

@@ -57,11 +57,42 @@ def test_cli_map_of_a_hospital_list_prints_the_warning(
         ),
         encoding="utf-8",
     )
+    typed = tmp_path / "病院_種別つき.csv"
+    typed.write_text(
+        "名称,種別,緯度,経度\n"
+        + "".join(
+            f"{n},病院,{g.y},{g.x}\n"
+            for n, g in zip(hospitals["name"], hospitals.geometry, strict=True)
+        ),
+        encoding="utf-8",
+    )
     args = ["map", "--areas", str(AREAS), "--id-col", "area_id", "--name-col", "center_name"]
-    args += ["--resources", str(listing), "--category", "byoin"]
-    assert main([*args, "--out", str(tmp_path / "a"), "--gpkg"]) == 0
+    # the list's own 種別 column says 病院: not named, so nothing is measured, and it says so
+    assert main([*args, "--resources", str(typed), "--out", str(tmp_path / "a"), "--gpkg"]) == 0
     err = capsys.readouterr().err
     assert "注意 / warning: 資源の種別（病院 4 件）はどれも医療の種別" in err
     assert "コマンドでは --check byoin" in err
-    assert main([*args, "--check", "byoin", "--out", str(tmp_path / "b"), "--gpkg"]) == 0
+    assert (
+        main(
+            [
+                *args,
+                "--resources",
+                str(typed),
+                "--check",
+                "byoin",
+                "--out",
+                str(tmp_path / "b"),
+                "--gpkg",
+            ]
+        )
+        == 0
+    )
     assert "集計する種別が 0" not in capsys.readouterr().err
+    # --category byoin names the category for the list, so it is measured without --check
+    own = [*args, "--resources", str(listing), "--category", "byoin", "--out", str(tmp_path / "c")]
+    assert main([*own, "--gpkg"]) == 0
+    assert "集計する種別が 0" not in capsys.readouterr().err
+    import geopandas as gpd
+
+    gaps = gpd.read_file(next((tmp_path / "c").glob("*.gpkg")), layer="gaps")
+    assert set(gaps["category"]) == {"byoin"}
