@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 import chiikimap
 from chiikimap._runs import RunFolderError, load_run
 from chiikimap.cli import main
-from chiikimap.compare import resource_changes
+from chiikimap.compare import compare_to_excel, resource_changes
 from chiikimap.maps import needs as N
 
 DATA = Path(__file__).parent / "data"
@@ -289,3 +289,51 @@ def test_japanese_view_and_period_labels(pair) -> None:  # type: ignore[no-untyp
         "資源 2023-09-29",
         "資源 2026-08-05",
     )
+
+
+def _page_data(page: Path) -> dict[str, object]:
+    import re
+
+    text = page.read_text(encoding="utf-8")
+    match = re.search(r"var D = (\{.*?\});\n", text)
+    assert match is not None
+    return json.loads(match.group(1))  # type: ignore[no-any-return]
+
+
+def _dated(cov: chiikimap.Coverage, date: str, credit: str) -> chiikimap.Coverage:
+    """``cov`` with its resource list credited as ``credit`` of ``date``."""
+    from dataclasses import replace
+
+    sources = tuple(
+        replace(s, date=date, credit=credit) if s.layer == "resources" else s
+        for s in cov.info.sources
+    )
+    return replace(cov, info=replace(cov.info, sources=sources))
+
+
+def test_change_map_sources_box_lists_both_runs(pair, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    before, after = pair
+    # the two versions of the list, credited with their dates; the older credit is hostile
+    before = _dated(before, "2023-09-29", "認知症GH一覧 <img src=x onerror=alert(1)>")
+    after = _dated(after, "2026-08-05", "認知症GH一覧 & 最新")
+    page = tmp_path / "change.html"
+    N.save_change_html(before, after, page, category="group_home")
+    info = str(_page_data(page)["info"])
+    old, new = (
+        info.index("出典（前回、資源 2023-09-29）"),
+        info.index("出典（今回、資源 2026-08-05）"),
+    )
+    assert old < new
+    # each run's own resource credit under its own heading, the areas and population in both
+    assert old < info.index("認知症GH一覧 &lt;img src=x onerror=alert(1)&gt;") < new
+    assert info.index("認知症GH一覧 &amp; 最新") > new
+    assert info.count("人口: 高松市") == 2
+    assert "<img" not in info
+    # as the workbook's 「出典・条件」 does
+    compare_xlsx = tmp_path / "change.xlsx"
+    compare_to_excel(before, after, compare_xlsx)
+    cells = [
+        str(c.value) for row in load_workbook(compare_xlsx)["出典・条件"].iter_rows() for c in row
+    ]
+    assert any("2023-09-29" in c for c in cells)
+    assert any("2026-08-05" in c for c in cells)

@@ -380,7 +380,13 @@ class GapMapLayers(JSCSSMixin):
         # MarkerCluster.Default.css is left out: its coloured bubbles are replaced by ckm-cluster
         self.default_css = [("markercluster_css", CSS_ASSETS["markercluster_css"][0])]
         self._name = "ChiikimapGapMap"
-        self.data = script_json(data)
+        #: the pre-escaped values; a view built on the gap map may replace one before rendering
+        self.fields = data
+
+    @property
+    def data(self) -> str:
+        """:attr:`fields` as a JavaScript literal (:func:`chiikimap._html.script_json`)."""
+        return script_json(self.fields)
 
 
 class MetricScale(MacroElement):

@@ -466,6 +466,12 @@ def _sources_html(coverage: Coverage, t: dict[str, str], lang: str) -> tuple[str
     html = sources_box_html(info.source_lines, info.data_dates, t)
     # the attribution line stays short: the full credit lines are in the sources box
     attribution = esc(t["see_sources"]) if html else ""
+    return html + _notes_html(coverage, lang), attribution
+
+
+def _notes_html(coverage: Coverage, lang: str) -> str:
+    """The escaped notes under the sources: people outside every area, approximate points."""
+    html = ""
     # people in no area are counted nowhere: say how many, where the sources are read
     outside = outside_note(coverage, lang=lang)
     if outside:
@@ -473,7 +479,7 @@ def _sources_html(coverage: Coverage, t: dict[str, str], lang: str) -> tuple[str
     approx = approx_note(coverage, lang=lang)  # town points only: distances are rough
     if approx:
         html += f'<div class="ckm-approx">{esc(approx)}</div>'
-    return html, attribution
+    return html
 
 
 def _tile_spec(tiles: str | None, max_zoom: int | None, lang: str) -> dict[str, Any] | None:

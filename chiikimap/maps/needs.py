@@ -667,7 +667,43 @@ def change_map(
         "変化（前回→今回）", _change_items(trends, moved, lang), (m.get_name(), layer.get_name())
     )
     _add_legend(m, legend)
+    _set_sources_box(m, _two_run_sources(b, a, lang), lang)
     return m
+
+
+def _two_run_sources(before: Coverage, after: Coverage, lang: str) -> str:
+    """The change map's sources box: each run's sources and dates under 前回 / 今回 (escaped).
+
+    As the sheet 「出典・条件」 of :func:`chiikimap.compare.compare_to_excel`: the older run's
+    sources first, then the newer run's; then the notes of ``after`` (people outside every area,
+    approximate points), the run the map draws.
+    """
+    from ..compare import period_labels
+    from .interactive import _TEXT, _notes_html, sources_box_html
+
+    t = _TEXT[lang]
+    periods = period_labels(before, after)
+    parts = []
+    for (label, en), cov, when in zip(
+        (("前回", "before"), ("今回", "after")), (before, after), periods, strict=True
+    ):
+        name = label if lang == "ja" else f"{label} / {en}"
+        heading = f"{t['sources']}（{name}{'' if when == label else '、' + when}）"
+        box = sources_box_html(
+            cov.info.source_lines, cov.info.data_dates, {**t, "sources": heading}
+        )
+        parts.append(box or f"<h4>{esc(heading)}</h4><div>記録なし / none recorded</div>")
+    return "".join(parts) + _notes_html(after, lang)
+
+
+def _set_sources_box(m: folium.Map, html: str, lang: str) -> None:
+    """Put ``html`` (escaped) in the sources box of the gap map under ``m``."""
+    from ._element import GapMapLayers
+    from .interactive import _TEXT
+
+    layers = next(c for c in m._children.values() if isinstance(c, GapMapLayers))
+    layers.fields["info"] = html
+    layers.fields["attribution"] = esc(_TEXT[lang]["see_sources"])
 
 
 def save_change_html(
