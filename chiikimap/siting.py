@@ -71,6 +71,9 @@ LABELS_JA = {
 #: Upper bound on the number of generated lattice candidates (the spacing grows to respect it).
 LATTICE_MAX = 5_000
 
+#: Basemaps of the interactive maps (:data:`chiikimap.maps.interactive.TILES`).
+Tiles = Literal["gsi_pale", "gsi_std", "osm"]
+
 
 @dataclass(eq=False)
 class SiteSuggestion:
@@ -119,71 +122,203 @@ class SiteSuggestion:
     objective: float
     n_candidates: int
 
-    def map(self, **kwargs: Any) -> folium.Map:
+    def map(  # noqa: PLR0913  (gap_map's keyword-only options)
+        self,
+        *,
+        tiles: Tiles | None = "gsi_pale",
+        lang: Literal["ja", "en"] = "ja",
+        title: str | None = None,
+        cluster: bool | None = None,
+        max_zoom: int | None = None,
+        simplify_m: float = 15.0,
+        note_html: str | None = None,
+        width: str = "100%",
+        height: str = "100%",
+        offline: bool = False,
+    ) -> folium.Map:
         """Interactive map: the ``after`` gap map of the category, newly covered zones, sites.
 
         Parameters
         ----------
-        **kwargs
-            Options of :func:`chiikimap.maps.interactive.gap_map` (``tiles``, ``lang`` …).
+        tiles
+            Basemap: ``"gsi_pale"`` (default), ``"gsi_std"``, ``"osm"`` or ``None``.
+        lang
+            ``"ja"`` (default) or ``"en"`` labels.
+        title
+            Title shown on the map (escaped); by default the gap map's.
+        cluster
+            Cluster resource markers; ``None`` clusters when there are more than 200.
+        max_zoom
+            Highest zoom level, an integer ≥ 1 (default 18).
+        simplify_m
+            Display simplification tolerance in metres, ≥ 0 (``0`` keeps every vertex).
+        note_html
+            Raw HTML under the title, **not escaped** — trusted input only.
+        width, height
+            CSS size of the map.
+        offline
+            Inline Leaflet when the map is displayed in a notebook.
 
         Returns
         -------
         folium.Map
-            See :func:`chiikimap.maps.sites.site_map`.
+            See :func:`chiikimap.maps.sites.site_map`; the options are those of
+            :func:`chiikimap.maps.interactive.gap_map`, the category being the plan's.
+
+        Raises
+        ------
+        chiikimap.ParameterError
+            An option out of its range or not one of its choices (``param`` names it).
         """
         from .maps.sites import site_map
 
-        return site_map(self, **kwargs)
+        _check_map_options(max_zoom, simplify_m)
+        return site_map(
+            self,
+            tiles=tiles,
+            lang=lang,
+            title=title,
+            cluster=cluster,
+            max_zoom=max_zoom,
+            simplify_m=simplify_m,
+            note_html=note_html,
+            width=width,
+            height=height,
+            offline=offline,
+        )
 
-    def save_html(self, path: str | PathLike[str], *, offline: bool = False, **kwargs: Any) -> None:
+    def save_html(  # noqa: PLR0913  (gap_map's keyword-only options, plus offline)
+        self,
+        path: str | PathLike[str],
+        *,
+        offline: bool = False,
+        tiles: Tiles | None = "gsi_pale",
+        lang: Literal["ja", "en"] = "ja",
+        title: str | None = None,
+        cluster: bool | None = None,
+        max_zoom: int | None = None,
+        simplify_m: float = 15.0,
+        note_html: str | None = None,
+    ) -> None:
         """Write :meth:`map` to one HTML file (``offline=True``: works with no network).
 
         Parameters
         ----------
         path
-            Output ``.html`` file.
+            Output ``.html`` file (written to a temporary file, renamed when complete).
         offline
             Inline Leaflet (one self-contained file).
-        **kwargs
-            Options of :meth:`map`.
+        tiles, lang, title, cluster, max_zoom, simplify_m, note_html
+            As for :meth:`map`.
+
+        Raises
+        ------
+        chiikimap.ParameterError
+            An option out of its range or not one of its choices (``param`` names it).
         """
         from .maps.sites import save_site_html
 
-        save_site_html(self, path, offline=offline, **kwargs)
+        _check_map_options(max_zoom, simplify_m)
+        save_site_html(
+            self,
+            path,
+            offline=offline,
+            tiles=tiles,
+            lang=lang,
+            title=title,
+            cluster=cluster,
+            max_zoom=max_zoom,
+            simplify_m=simplify_m,
+            note_html=note_html,
+        )
 
-    def static_map(self, **kwargs: Any) -> Figure:
+    def static_map(
+        self,
+        *,
+        paper: Literal["A4", "A3"] = "A3",
+        orientation: Literal["landscape", "portrait"] = "landscape",
+        lang: Literal["ja", "en"] = "ja",
+        title: str | None = None,
+        resources: bool | Literal["auto"] = "auto",
+    ) -> Figure:
         """Print map of the plan (the ``after`` print map with zones and numbered sites).
 
         Parameters
         ----------
-        **kwargs
-            Options of :func:`chiikimap.maps.static.static_map` (``paper``, ``lang`` …).
+        paper
+            ``"A4"`` or ``"A3"`` (default).
+        orientation
+            ``"landscape"`` (default) or ``"portrait"``.
+        lang
+            ``"ja"`` (default) or ``"en"`` titles and legends.
+        title
+            Title text; by default 「<種別>の候補地 k か所（半径 m 圏）」.
+        resources
+            Resource symbols, as for :func:`chiikimap.maps.static.static_map`: ``"auto"``
+            (the category's resources large), ``True`` or ``False``.
 
         Returns
         -------
         matplotlib.figure.Figure
             See :func:`chiikimap.maps.sites.site_static_map`.
+
+        Raises
+        ------
+        chiikimap.ParameterError
+            An option that is not one of its choices (checked by the print map; ``param``
+            names it).
         """
         from .maps.sites import site_static_map
 
-        return site_static_map(self, **kwargs)
+        titled = {} if title is None else {"title": title}
+        return site_static_map(
+            self, paper=paper, orientation=orientation, lang=lang, resources=resources, **titled
+        )
 
-    def save_static(self, path: str | PathLike[str], **kwargs: Any) -> None:
+    def save_static(
+        self,
+        path: str | PathLike[str],
+        *,
+        paper: Literal["A4", "A3"] = "A3",
+        orientation: Literal["landscape", "portrait"] = "landscape",
+        lang: Literal["ja", "en"] = "ja",
+        title: str | None = None,
+        resources: bool | Literal["auto"] = "auto",
+        dpi: int = 200,
+    ) -> None:
         """Write :meth:`static_map` as PNG or PDF (by the suffix of ``path``), atomically.
 
         Parameters
         ----------
         path
             Output ``.png`` or ``.pdf`` file.
-        **kwargs
-            Options of :meth:`static_map`.
+        paper, orientation, lang, title, resources
+            As for :meth:`static_map`.
+        dpi
+            Resolution of a PNG, dots per inch (default 200).
+
+        Raises
+        ------
+        chiikimap.ParameterError
+            An option out of its range or not one of its choices (``param`` names it).
         """
+        import matplotlib.pyplot as plt
+
         from ._atomic import atomic_path
 
-        fig = self.static_map(**kwargs)
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=200)
+        if isinstance(dpi, bool) or not isinstance(dpi, int) or not 1 <= dpi <= 1200:
+            raise ParameterError(
+                f"dpi は 1〜1200 の整数にしてください / dpi must be an integer 1–1200 (got {dpi!r})",
+                param="dpi",
+            )
+        fig = self.static_map(
+            paper=paper, orientation=orientation, lang=lang, title=title, resources=resources
+        )
+        try:
+            with atomic_path(path) as tmp:
+                fig.savefig(tmp, dpi=dpi)
+        finally:
+            plt.close(fig)
 
     def to_excel(self, path: str | PathLike[str]) -> None:
         """Write the ``after`` 圏域カルテ with the sheet 「候補地」 (sites and affected areas).
@@ -203,6 +338,26 @@ class SiteSuggestion:
             f"<SiteSuggestion: {self.before.taxonomy.label(self.category)} 候補 "
             f"{self.n_candidates} から {len(self.table)} か所 ({self.method}), 半径 "
             f"{self.radius_m:,.0f} m, 新たに届く {total:,.0f} ({self.before.info.weight_label})>"
+        )
+
+
+def _check_map_options(max_zoom: int | None, simplify_m: float) -> None:
+    """Refuse a zoom or tolerance the map cannot use, naming the option (gap_map checks the rest)."""
+    if max_zoom is not None and (
+        isinstance(max_zoom, bool) or not isinstance(max_zoom, int) or max_zoom < 1
+    ):
+        raise ParameterError(
+            f"max_zoom は 1 以上の整数にしてください / max_zoom must be an integer ≥ 1 "
+            f"(got {max_zoom!r})",
+            param="max_zoom",
+        )
+    if isinstance(simplify_m, bool) or not (
+        isinstance(simplify_m, int | float) and 0 <= simplify_m < float("inf")
+    ):
+        raise ParameterError(
+            f"simplify_m は 0 以上のメートルにしてください / simplify_m must be metres ≥ 0 "
+            f"(got {simplify_m!r})",
+            param="simplify_m",
         )
 
 

@@ -432,3 +432,65 @@ def test_exact_when_the_lp_optimum_is_fractional() -> None:
     assert out.optimal
     assert out.objective == 2.0
     assert len(out.sites) == 1
+
+
+def test_plan_methods_take_explicit_options(tmp_path) -> None:
+    import inspect
+    import struct
+
+    from chiikimap.maps.interactive import gap_map
+    from chiikimap.maps.static import static_map
+
+    cov = _hand_coverage()
+    plan = cov.suggest_sites(_candidates(), "kayoi_no_ba", k=2)
+    # no **kwargs: each option is named, with the default of the function it is passed to
+    forwarded = {
+        plan.map: gap_map,
+        plan.save_html: gap_map,
+        plan.static_map: static_map,
+        plan.save_static: static_map,
+    }
+    for method, target in forwarded.items():
+        params = inspect.signature(method).parameters
+        assert all(p.kind is not inspect.Parameter.VAR_KEYWORD for p in params.values())
+        target_params = inspect.signature(target).parameters
+        for name, p in params.items():
+            if name in target_params and name != "offline":
+                assert p.default == target_params[name].default, (method.__name__, name)
+    # an unknown keyword, or an option of the other kind of map, is refused by Python
+    with pytest.raises(TypeError):
+        plan.map(colour="red")  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        plan.save_html(tmp_path / "p.html", paper="A4")  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        plan.static_map(tiles=None)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        plan.save_static(tmp_path / "p.png", offline=True)  # type: ignore[call-arg]
+    assert list(tmp_path.iterdir()) == []
+    # out of range or not a choice: the library's error naming the option
+    for call, param in (
+        (lambda: plan.map(max_zoom=0), "max_zoom"),
+        (lambda: plan.map(simplify_m=-1.0), "simplify_m"),
+        (lambda: plan.map(lang="fr"), "lang"),  # type: ignore[arg-type]
+        (lambda: plan.save_html(tmp_path / "p.html", tiles="google"), "tiles"),  # type: ignore[arg-type]
+        (lambda: plan.static_map(paper="B5"), "paper"),  # type: ignore[arg-type]
+        (lambda: plan.save_static(tmp_path / "p.png", dpi=0), "dpi"),
+    ):
+        with pytest.raises(chiikimap.ParameterError) as err:
+            call()
+        assert err.value.param == param
+    # the known ones reach the maps
+    html = plan.map(tiles=None, title="案 <b>A</b>", simplify_m=0).get_root().render()
+    assert "案 &lt;b&gt;A&lt;/b&gt;" in html
+    assert "cyberjapandata" not in html  # tiles=None: no basemap
+    plan.save_html(tmp_path / "p.html", offline=True, tiles=None, lang="en")
+    page = (tmp_path / "p.html").read_text(encoding="utf-8")
+    assert "cdn.jsdelivr.net" not in page
+    assert "sources: see box at lower left" in page  # lang="en"
+    fig = plan.static_map(paper="A4", orientation="portrait", title="候補地の案")
+    width, height = fig.get_size_inches()
+    assert (width, height) == pytest.approx((210 / 25.4, 297 / 25.4))
+    assert "候補地の案" in [t.get_text() for t in fig.texts]
+    plan.save_static(tmp_path / "p.png", paper="A4", dpi=50)
+    png = (tmp_path / "p.png").read_bytes()
+    assert struct.unpack(">II", png[16:24])[0] == pytest.approx(297 / 25.4 * 50, abs=1)
