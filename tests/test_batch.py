@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import math
 import os
 import shutil
@@ -19,6 +20,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -392,11 +394,38 @@ def test_rerun_skips_unchanged_and_reruns_a_changed_input(tmp_path: Path, nara: 
 # --- Dask ---------------------------------------------------------------------------------------
 
 
-def test_local_cluster_of_two_workers_gives_the_same_results(nara: Path, local_run: object) -> None:
+def test_local_cluster_of_two_workers_gives_the_same_results(
+    nara: Path,
+    local_run: object,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from distributed import nanny
+
+    # a worker slow to exit when the cluster closes, as on a loaded machine: the nanny logs
+    # what it logs before killing it (here every time, so that every run checks the shutdown)
+    kill = nanny.WorkerProcess.kill
+    stopped: list[str] = []
+
+    async def slow_to_exit(self: nanny.WorkerProcess, *args: Any, **kwargs: Any) -> None:
+        stopped.append(str(kwargs.get("reason", "")))
+        nanny.logger.warning("Worker process still alive after 4.0 seconds, killing")
+        await kill(self, *args, **kwargs)
+
+    monkeypatch.setattr(nanny.WorkerProcess, "kill", slow_to_exit)
     lines: list[str] = []
-    result = chiikimap.batch(
-        nara / "recipe.toml", workers=2, out_dir=nara / "out_dask", progress=lines.append
-    )
+    # "distributed" prints its records on stderr and does not propagate: listen at the nanny
+    nanny.logger.addHandler(caplog.handler)
+    try:
+        result = chiikimap.batch(
+            nara / "recipe.toml", workers=2, out_dir=nara / "out_dask", progress=lines.append
+        )
+    finally:
+        nanny.logger.removeHandler(caplog.handler)
+    # both workers were stopped through the patched kill, and its warning never left the nanny
+    assert len(stopped) == 2
+    assert not [r for r in caplog.records if "still alive" in r.getMessage()]
+    assert nanny.logger.level == logging.NOTSET  # quiet during the shutdown only
     local = _by_code(local_run)
     for code, got in _by_code(result).items():
         assert got.status == local[code].status
