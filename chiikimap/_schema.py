@@ -129,6 +129,8 @@ TABLE_COLUMNS = (
 N_APPROX = "n_approx"
 #: the column read_resources(geocode=...) gives each resource, and its approximate levels
 GEOCODE_LEVEL = "geocode_level"
+#: its header in the Excel 資源一覧 sheet (approximate levels there end with 「（概略）」)
+GEOCODE_LEVEL_JA = "位置の水準（住所照合）"
 APPROX_LEVELS = ("近隣番地", "町丁目", "大字")
 #: what an approximate position is, said wherever one is drawn or counted
 APPROX_NOTE_JA = "位置は町丁目の代表点（概略）"

@@ -444,7 +444,7 @@ def _sheet_resources(ws: Worksheet, coverage: Coverage) -> None:
     ]
     geocoded = S.GEOCODE_LEVEL in res.columns
     if geocoded:
-        heads += ["位置の水準（住所照合）", "照合した町名"]
+        heads += [S.GEOCODE_LEVEL_JA, "照合した町名"]
     _header(ws, 1, heads)
     pts = res.geometry.to_crs(S.STORAGE_CRS) if res.crs is not None else res.geometry
     for i, (_, row) in enumerate(res.iterrows(), start=2):

@@ -165,6 +165,29 @@ def test_point_coordinates_checked_however_given(tmp_path: Path) -> None:
     assert all("数値ではありません" in rejects[("points.csv", n)] for n in (3, 4, 5))
 
 
+def test_a_karte_given_as_a_point_list_keeps_its_estimates_out(tmp_path: Path) -> None:
+    """The 資源一覧 sheet of an Excel 圏域カルテ has 住所, 緯度, 経度 and the level as
+    「町丁目（概略）」 under 「位置の水準（住所照合）」: its estimated rows are not known points."""
+    from chiikimap import analyze
+    from chiikimap.export import to_excel
+    from tests.test_geocode_workflow import _synthetic
+
+    areas, res = _synthetic()  # near 135.60, 34.80: moved to 木太町 of 高松
+    areas = areas.set_geometry(areas.translate(134.07 - 135.60, 34.32 - 34.80))
+    res = res.set_geometry(res.translate(134.07 - 135.60, 34.32 - 34.80))
+    res["address"] = [f"高松市木太町{n}" for n in (101, 102, 103, 104, 105, 106)]
+    res.loc[res["resource_id"] == "r3", "geocode_level"] = "近隣番地"
+    karte = tmp_path / "karte.xlsx"
+    to_excel(analyze(areas, res), karte)
+    ref = read_reference([TOWN, karte], municipality="高松市")
+    geocode([], ref)
+    used = ref.municipalities["高松市"].known[("木太町", 0)][0]
+    assert used == [101, 102, 105]  # 元の座標, 元の座標, 街区
+    rejected = sorted(address for _, _, address, _ in ref.point_rejects)
+    assert rejected == ["高松市木太町103", "高松市木太町104", "高松市木太町106"]
+    assert all("推定" in reason for *_, reason in ref.point_rejects)
+
+
 def test_corrected_geocode_output_becomes_a_reference(tmp_path: Path) -> None:
     """geocode → check and correct in Excel → the corrected list places the address next time."""
     src = tmp_path / "salon.csv"

@@ -43,7 +43,7 @@ from typing import IO
 from chiikimap._address import fold, strip_prefecture
 from chiikimap._atomic import atomic_path
 from chiikimap._errors import ChiikimapError, InputFileError
-from chiikimap._schema import Source
+from chiikimap._schema import GEOCODE_LEVEL, GEOCODE_LEVEL_JA, Source
 from chiikimap.io._abr import AbrTables, abr_kind
 
 __all__ = [
@@ -492,14 +492,15 @@ def _point_columns(header: Sequence[object]) -> tuple[int, int, int, int | None]
     address, lat, lon = find(ADDRESS_NAMES), find(LAT_NAMES), find(LON_NAMES)
     if address is None or lat is None or lon is None:
         return None
-    return address, lat, lon, find(("geocode_level",))
+    return address, lat, lon, find((GEOCODE_LEVEL, GEOCODE_LEVEL_JA))
 
 
 def _point_reason(address: str, level: str) -> str | None:
     """Why a point-list row is not a known point, before its coordinates (None: it may be one)."""
     if not address.strip():
         return "住所が空です / empty address"
-    if level.split(" / ")[0].strip() in _ESTIMATED_LEVELS:
+    # 「町丁目」 of a geocode output, 「町丁目（概略）」 of a karte's 資源一覧 sheet
+    if level.split(" / ")[0].strip().removesuffix("（概略）") in _ESTIMATED_LEVELS:
         return (
             f"位置が推定（geocode_level={level}）なので既知地点にしません。確かめて直した行は "
             "geocode_level を「修正」にしてください / an estimated position is not a known point"
