@@ -41,11 +41,12 @@ def _mixed_note(town: int, near: int, lang: str) -> str:
             " and ".join(parts) + " (approximate): a radius such as 800 m around such a point, "
             "and the distances to it, are rough figures"
         )
-    parts = [f"{S.APPROX_NEAR_NOTE_JA}の資源 {near} 件"]
+    parts = [f"近くの番地の地点から推定した資源 {near} 件"]
     if town:
-        parts.append(f"{S.APPROX_NOTE_JA}の資源 {town} 件")
+        parts.append(f"町丁目の代表点に置いた資源 {town} 件")
     return (
-        "、".join(parts) + ": 住所から推定した位置のため、その点から測った半径（800 m など）の"
+        "・".join(parts)
+        + "は、住所から推定した概略の位置です。その点から測った半径（800 m など）の"
         "圏内・最寄り距離は概算です（実際の建物から数百 m ずれることがあります）"
     )
 

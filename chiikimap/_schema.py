@@ -136,10 +136,10 @@ APPROX_LEVELS = ("近隣番地", "町丁目", "大字")
 APPROX_NOTE_JA = "位置は町丁目の代表点（概略）"
 APPROX_NOTE_EN = "position is the town's representative point (approximate)"
 #: ... and for a position taken from the known point of a nearby 番地 (geocode level 近隣番地)
-APPROX_NEAR_NOTE_JA = "位置は近くの番地の既知地点（概略）"
+APPROX_NEAR_NOTE_JA = "位置は近くの番地の地点から推定（概略）"
 APPROX_NEAR_NOTE_EN = "position is the known point of a nearby address number (approximate)"
 #: ... and for a legend key that stands for both kinds
-APPROX_ANY_NOTE_JA = "位置は概略（町丁目の代表点、または近くの番地の既知地点）"
+APPROX_ANY_NOTE_JA = "位置は概略（町丁目の代表点、または近くの番地の地点から推定）"
 APPROX_ANY_NOTE_EN = "approximate position (a town's point, or the known point of a nearby address)"
 
 

@@ -149,7 +149,7 @@ def _entry(row: pd.Series, number: int, keys: list[str], coverage: Coverage, xy:
         resource_id=_text(row.get(S.RESOURCE_ID)),
         name=_text(row.get(S.NAME)),
         categories="・".join(tax.label(k) for k in mine),
-        address=f"{address}（{S.approx_note_of(row.get(S.GEOCODE_LEVEL))}）" if approx else address,
+        address=f"{address} ※{S.approx_note_of(row.get(S.GEOCODE_LEVEL))}" if approx else address,
         phone=unicodedata.normalize("NFKC", _text(row.get(S.PHONE))),
         hours=_text(row.get(S.HOURS)),
         x=float(xy.x),

@@ -50,12 +50,20 @@ GEOCODE_LEVELS = ("住居", "地番", "街区", "近隣番地", "町丁目", "�
 #: the largest difference of 番地 numbers for which a known point stands for an address; the
 #: difference actually used is set per municipality and kind of town from the known points
 #: themselves (see :func:`near_gaps`)
-NEAR_GAP = 100
 #: the classes of number differences tested by :func:`near_gaps`, and the smallest class size
 _GAP_CLASSES = (1, 2, 5, 10, 20, 50, 100)
+NEAR_GAP = _GAP_CLASSES[-1]
 _GAP_MIN_SAMPLES = 5
 #: a known point farther than this from its town's representative point is not used
 POINT_MAX_M = 10_000.0
+#: ... nor one farther than max(_OUTLIER_MIN_M, _OUTLIER_FACTOR × the median distance of the
+#: town's other known points) when the town has _OUTLIER_MIN_POINTS known points or more (a list's
+#: own coordinate error: 塩上町7 placed 9 km south in a real 高松 list)
+_OUTLIER_MIN_POINTS = 4
+_OUTLIER_MIN_M = 1000.0
+_OUTLIER_FACTOR = 4.0
+# an address starting with a municipality or 郡 name (綾歌郡綾川町…, 丸亀市…)
+_OTHER_MUNICIPALITY = re.compile(r"^(?:[^\d]{1,5}?郡)?[^\d]{1,5}?[市町村]")
 
 REASON_EMPTY = "住所が空です / empty address"
 REASON_CITY = "市区町村が参照データにありません / municipality not in the reference"
@@ -70,6 +78,11 @@ REASON_POINT_NUMBER = "番地がないため既知地点にしません / no 番
 REASON_POINT_FAR = (
     "町の代表点から 10 km 以上離れているため既知地点にしません（座標の誤り？） / "
     "over 10 km from its town's point: not a known point"
+)
+REASON_POINT_OUTLIER = (
+    "町の代表点から {d:,.0f} m 離れていて、他の既知地点（町の代表点から中央値 {m:,.0f} m）より遠すぎるため"
+    "既知地点にしません（座標の誤り？） / too far from its town compared with the town's other "
+    "known points: not a known point"
 )
 
 
@@ -369,27 +382,91 @@ def _town_point(index: MunicipalityIndex, base: str, chome: int) -> tuple[float,
     return None if town is None else (town[0], town[1])
 
 
-def _attach_points(ref: Reference) -> None:
-    """Place the pending rows of point lists in their towns (rows that cannot be placed, or lie
-    over 10 km from their town's point, go to ``ref.point_rejects`` with the reason)."""
+_KnownRow = tuple[int, float, float, str, int, str]  # number, lon, lat, source, row, address
+
+
+def _attach_points(ref: Reference, aliases: Mapping[str, str] | None = None) -> None:
+    """Place the pending rows of point lists in their towns; rows that cannot be placed, or whose
+    point lies far from their town (see :func:`_far_rows`), go to ``ref.point_rejects``."""
     pending, ref.pending = ref.pending, []
+    towns: dict[tuple[str, str, int], tuple[MunicipalityIndex, list[_KnownRow]]] = {}
     for source, row, address, lon, lat in pending:
-        found = _locate(address, ref, None, None)
+        found = _locate(address, ref, aliases, None)
         if isinstance(found, GeocodeResult):
-            ref.point_rejects.append((source, row, address, found.reason or REASON_TOWN))
+            reason = _point_reason(address, found, ref)
+            ref.point_rejects.append((source, row, address, reason))
             continue
         index, base, chome, numbers = found
         if not numbers:
             ref.point_rejects.append((source, row, address, REASON_POINT_NUMBER))
             continue
-        town = _town_point(index, base, chome)
-        if town is not None and _metres(town[0], town[1], lon, lat) > POINT_MAX_M:
-            ref.point_rejects.append((source, row, address, REASON_POINT_FAR))
-            continue
-        index.add_known(base, chome, numbers[0], lon, lat)
+        entry = towns.setdefault((index.name, base, chome), (index, []))
+        entry[1].append((numbers[0], lon, lat, source, row, address))
+    spread = _typical_spread(towns)
+    for (name, base, chome), (index, rows) in towns.items():
+        far = _far_rows(index, base, chome, rows, spread.get((name, bool(chome))))
+        for k, (number, lon, lat, source, row, address) in enumerate(rows):
+            if k in far:
+                ref.point_rejects.append((source, row, address, far[k]))
+            else:
+                index.add_known(base, chome, number, lon, lat)
     for index in ref.municipalities.values():
         if index.known:
             index.near_gap = near_gaps(index)
+
+
+def _point_reason(address: str, found: GeocodeResult, ref: Reference) -> str:
+    """Why a point-list row has no town; a row of another municipality (a neighbouring town in the
+    city's own list) is said to be so rather than 'town not found'."""
+    text = strip_prefecture(fold(address))
+    if found.reason == REASON_TOWN and not any(text.startswith(k) for k in _names(ref).table):
+        other = _OTHER_MUNICIPALITY.match(text)
+        if other is not None:
+            return f"{other.group(0)} は参照データの市区町村ではありません / {REASON_CITY}"
+    return found.reason or REASON_TOWN
+
+
+def _town_distances(
+    index: MunicipalityIndex, base: str, chome: int, rows: list[_KnownRow]
+) -> list[float]:
+    town = _town_point(index, base, chome)
+    if town is None:
+        return []
+    return [_metres(town[0], town[1], lon, lat) for _, lon, lat, *_ in rows]
+
+
+def _typical_spread(
+    towns: Mapping[tuple[str, str, int], tuple[MunicipalityIndex, list[_KnownRow]]],
+) -> dict[tuple[str, bool], float]:
+    """Median distance of known points from their town's point, per municipality and kind of
+    town (丁目 or not): the scale used for a town with too few known points of its own."""
+    pooled: dict[tuple[str, bool], list[float]] = {}
+    for (name, base, chome), (index, rows) in towns.items():
+        pooled.setdefault((name, bool(chome)), []).extend(_town_distances(index, base, chome, rows))
+    return {key: statistics.median(d) for key, d in pooled.items() if len(d) >= _OUTLIER_MIN_POINTS}
+
+
+def _far_rows(
+    index: MunicipalityIndex,
+    base: str,
+    chome: int,
+    rows: list[_KnownRow],
+    typical: float | None,
+) -> dict[int, str]:
+    """Rows of one town whose point is not believable, with the reason: over POINT_MAX_M from the
+    town's point, or farther from it than max(1 km, 4 × the median distance of the town's other
+    known points) — of the municipality's towns of the same kind (``typical``) when the town
+    has fewer than 4 known points."""
+    dist = _town_distances(index, base, chome, rows)
+    far = {k: REASON_POINT_FAR for k, d in enumerate(dist) if d > POINT_MAX_M}
+    for k, d in enumerate(dist):
+        others = dist[:k] + dist[k + 1 :]
+        scale = statistics.median(others) if len(others) >= _OUTLIER_MIN_POINTS - 1 else typical
+        if scale is None or k in far:
+            continue
+        if d > max(_OUTLIER_MIN_M, _OUTLIER_FACTOR * scale):
+            far[k] = REASON_POINT_OUTLIER.format(d=d, m=scale)
+    return far
 
 
 def _metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -413,7 +490,7 @@ def geocode_one(
     """Geocode one address (see :func:`geocode`; ``default``: the municipality assumed when the
     address names none)."""
     if ref.pending:
-        _attach_points(ref)
+        _attach_points(ref, aliases)
     found = _locate(address, ref, aliases, default)
     if isinstance(found, GeocodeResult):
         return found
@@ -488,7 +565,7 @@ def geocode(
     """
     ref = reference if isinstance(reference, Reference) else read_reference(reference)
     if ref.pending:
-        _attach_points(ref)
+        _attach_points(ref, aliases)
     default = _default_index(ref, municipality)
     index = addresses.index if isinstance(addresses, pd.Series) else None
     results = [geocode_one(a, ref, aliases, default, leave_out=leave_out) for a in addresses]

@@ -354,9 +354,7 @@ def test_booklet_lists_approximate_resources() -> None:
     books = {b.area_id: b for b in booklet_data(analyze(areas, res))}
     marked = {e.name: e.approx for e in books["A"].entries}
     assert marked == {"資源r1": False, "資源r2": False, "資源r3": True, "資源r4": True}
-    assert all(
-        e.address.endswith(f"（{S.APPROX_NOTE_JA}）") for e in books["A"].entries if e.approx
-    )
+    assert all(e.address.endswith(f" ※{S.APPROX_NOTE_JA}") for e in books["A"].entries if e.approx)
 
 
 # --- real lists (coordinates hidden) -------------------------------------------------------------

@@ -104,7 +104,7 @@ _TEXT = {
         "capacity": "定員",
         "source": "出典",
         "approx": "位置は町丁目の代表点（概略）",
-        "approx_near": "位置は近くの番地の既知地点（概略）",
+        "approx_near": S.APPROX_NEAR_NOTE_JA,
         "approx_any": S.APPROX_ANY_NOTE_JA,
         "basis_pop": "基準: {label} {value:,.0f}人",
         "basis_area": "基準: 面積 {value:.2f} km²",
