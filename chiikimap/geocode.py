@@ -269,6 +269,7 @@ def _locate(
     index, rest = _find_municipality(fold(address, aliases), ref, default)
     if index is None:
         return GeocodeResult(None, None, None, "", REASON_CITY)
+    rest = _drop_repeated_name(rest, index)
     base = _longest_town(rest, index)
     if base is None:
         return GeocodeResult(None, None, None, index.name, REASON_TOWN)
@@ -278,6 +279,19 @@ def _locate(
         return GeocodeResult(None, None, None, index.name + base, REASON_CHOME)
     numbers = chain.values[1:] if chome or chain.chome else chain.values
     return index, base, chome, numbers
+
+
+def _drop_repeated_name(rest: str, index: MunicipalityIndex) -> str:
+    """The text after a municipality name written twice (「高松市高松市塩上町…」, a real list's typo)."""
+    name = _folded_name(index.name)
+    if name and rest.startswith(name) and not index.has_base(rest[: len(name)]):
+        return rest[len(name) :]
+    return rest
+
+
+@functools.lru_cache(maxsize=256)
+def _folded_name(name: str) -> str:
+    return strip_prefecture(fold(name))
 
 
 def _median_point(points: Sequence[tuple[float, float]]) -> tuple[float, float]:

@@ -451,3 +451,11 @@ def test_outliers_by_hand() -> None:
     geocode([], ref)
     dropped = sorted(address for _, _, address, _ in ref.point_rejects)
     assert dropped == ["高松市木太町5", "高松市林町2"]
+
+
+def test_a_municipality_name_written_twice_is_read_once() -> None:
+    """A real row of the 高松 柔道整復 list (row 193) writes 「香川県高松市高松市塩上町三丁目１３番８号」."""
+    ref = read_reference(TOWN, municipality="高松市")
+    out = geocode(["香川県高松市高松市塩上町三丁目１３番８号", "高松市塩上町三丁目"], ref)
+    assert list(out["geocode_match"]) == ["高松市塩上町三丁目", "高松市塩上町三丁目"]
+    assert out["lon"][0] == out["lon"][1]
