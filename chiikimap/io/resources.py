@@ -843,7 +843,8 @@ def _match_columns(
             "category",
             table,
             extra=", or category='kayoi_no_ba' to give every row one category / すべての行を同じ"
-            "種別にするときは category='kayoi_no_ba' のように指定してください",
+            "種別にするときは category='kayoi_no_ba'（コマンドでは map・priorities の --category "
+            'kayoi_no_ba、レシピでは category = "kayoi_no_ba"）のように指定してください',
         )
     # category= fills a list without a type column; a file with its own column keeps it
     given = category if found["category"] is None else None
