@@ -459,3 +459,33 @@ def test_a_municipality_name_written_twice_is_read_once() -> None:
     out = geocode(["香川県高松市高松市塩上町三丁目１３番８号", "高松市塩上町三丁目"], ref)
     assert list(out["geocode_match"]) == ["高松市塩上町三丁目", "高松市塩上町三丁目"]
     assert out["lon"][0] == out["lon"][1]
+
+
+def test_readme_route_checked_csv_as_reference_keeps_the_approximate_marking(
+    tmp_path: Path,
+) -> None:
+    """README step 4: the list again, with its checked _geocoded.csv as a known-point reference:
+    the corrected row lies on its corrected point (地番, drawn solid); the row left at its town's
+    point is placed again and stays approximate."""
+    import warnings
+
+    from chiikimap._errors import ChiikimapWarning
+    from chiikimap.io.resources import read_resources
+
+    src = tmp_path / "salon.csv"
+    src.write_text("名称,住所\nサロン木太,高松市木太町2370番地\nサロン林,高松市林町2217\n", "utf-8")
+    checked = tmp_path / "salon_geocoded.csv"
+    geocode_file(src, read_reference(TOWN, municipality="高松市"), checked)
+    table = pd.read_csv(checked, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    table.loc[0, ["緯度", "経度", "geocode_level"]] = ["34.3331", "134.0830", "修正"]
+    table.to_csv(checked, index=False, encoding="utf-8-sig")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ChiikimapWarning)
+        gdf = read_resources(
+            src, category="kayoi_no_ba", geocode=[TOWN, checked], geocode_municipality="高松市"
+        )
+    by_name = gdf.set_index("name")
+    assert by_name.loc["サロン木太", "geocode_level"] == "地番"
+    point = by_name.loc["サロン木太", "geometry"]
+    assert (point.x, point.y) == (134.0830, 34.3331)
+    assert by_name.loc["サロン林", "geocode_level"] == "町丁目"
