@@ -95,9 +95,14 @@ def _point_summary(ref: Any) -> list[str]:
         f"既知地点（住所と緯度・経度の一覧）: {used} 行を使用、{len(ref.point_rejects)} 行は"
         f"使いません / known points: {used} used, {len(ref.point_rejects)} not used"
     ]
+    import re
+
     reasons: dict[str, list[tuple[str, int, str]]] = {}
     for source, row, address, reason in ref.point_rejects:
-        reasons.setdefault(reason, []).append((source, row, address))
+        # one line per kind of reason: distances and municipality names vary row by row
+        kind = re.sub(r"[\d,]+ m", "… m", reason)
+        kind = re.sub(r"^\S+ は参照データの市区町村ではありません", "他の市区町村の行です", kind)
+        reasons.setdefault(kind, []).append((source, row, address))
     for reason, rows in sorted(reasons.items(), key=lambda kv: -len(kv[1])):
         examples = "、".join(f"{s} {r} 行目「{a}」" for s, r, a in rows[:2])
         lines.append(f"  {len(rows)} 行: {reason}（例: {examples}）")

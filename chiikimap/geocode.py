@@ -16,6 +16,7 @@ import bisect
 import functools
 import re
 import statistics
+import unicodedata
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -97,6 +98,8 @@ class GeocodeResult:
     reason: str | None
 
 
+# a 小字 written between the town and its 地番 (「屋島西町字丸山440-23」; fold drops the 字)
+_KOAZA = re.compile(r"^([^\d]{1,10}?)(?=[甲乙丙丁]?\d)")
 _GUN = re.compile(r"^[^\d市区町村]{1,5}?郡")
 _WARD = re.compile(r"^.+?市(.+区)$")
 
@@ -273,12 +276,21 @@ def _locate(
     base = _longest_town(rest, index)
     if base is None:
         return GeocodeResult(None, None, None, index.name, REASON_TOWN)
-    chain = split_numbers(rest[len(base) :])
+    chain = split_numbers(_skip_koaza(rest[len(base) :], address))
     chome = _pick_chome(base, chain.values, chain.chome, index)
     if chome is None:
         return GeocodeResult(None, None, None, index.name + base, REASON_CHOME)
     numbers = chain.values[1:] if chome or chain.chome else chain.values
     return index, base, chome, numbers
+
+
+def _skip_koaza(tail: str, address: str) -> str:
+    """``tail`` (the folded text after the town) without a leading 小字 that the address wrote
+    with 字 (「字丸山440-23」 → 「440-23」); other text before a number (a building) is kept."""
+    match = _KOAZA.match(tail)
+    if match is None or "字" + match.group(1) not in unicodedata.normalize("NFKC", address):
+        return tail
+    return tail[match.end() :]
 
 
 def _drop_repeated_name(rest: str, index: MunicipalityIndex) -> str:
@@ -436,7 +448,10 @@ def _point_reason(address: str, found: GeocodeResult, ref: Reference) -> str:
     if found.reason == REASON_TOWN and not any(text.startswith(k) for k in _names(ref).table):
         other = _OTHER_MUNICIPALITY.match(text)
         if other is not None:
-            return f"{other.group(0)} は参照データの市区町村ではありません / {REASON_CITY}"
+            return (
+                f"{other.group(0)} は参照データの市区町村ではありません / "
+                "municipality not in the reference"
+            )
     return found.reason or REASON_TOWN
 
 
