@@ -14,10 +14,12 @@ import itertools
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
@@ -27,7 +29,7 @@ from matplotlib.transforms import Bbox
 import chiikimap
 from chiikimap import _schema as S
 from chiikimap.maps import needs as N
-from chiikimap.maps._labels import LABEL_GID, NUMBER_GID, name_variants
+from chiikimap.maps._labels import LABEL_GID, NUMBER_GID, Placement, name_variants, place_labels
 from chiikimap.maps.static import SCALE_GID, _draw_scale_bar, static_map
 
 DATA = Path(__file__).parent / "data"
@@ -241,3 +243,54 @@ def test_tall_municipality_scale_bar(closing: list[Figure], tmp_path: Path) -> N
     assert texts[0].get_text() == "0"
     assert _overlapping(_boxes(fig, texts)) == []
     _check_labels(fig, list(areas[S.AREA_NAME]), 8.0)
+
+
+# --- the placing rules by hand (display pixels; a character is fontsize wide, 1.2 × high) -------
+
+
+def _measure(text: str, fontsize: float) -> tuple[float, float]:
+    lines = text.split("\n")
+    return max(len(line) for line in lines) * fontsize, 1.2 * fontsize * len(lines)
+
+
+def _place(polys: list[Any], names: list[str], **kw: Any) -> list[Placement]:
+    kw.setdefault("fontsizes", (10.0, 8.0))
+    kw.setdefault("number_fontsize", 10.0)
+    kw.setdefault("number_box", (10.0, 12.0))
+    kw.setdefault("frame", (-1000.0, -1000.0, 1000.0, 1000.0))
+    kw.setdefault("pad", 0.0)
+    return sorted(place_labels(polys, names, measure=_measure, **kw), key=lambda p: p.index)
+
+
+def test_place_labels_by_hand() -> None:
+    square = shapely.box(0, 0, 200, 100)
+    # the pole of a 200 × 100 box is its centre; 「第1区」 (30 × 12) fits there at 10 pt
+    (p,) = _place([square], ["第1区"])
+    assert (p.kind, p.text, p.fontsize) == ("inside", "第1区", 10.0)
+    assert (round(p.x), round(p.y)) == (100, 50)
+    # a symbol on the centre: the name moves off it, still inside, same size
+    (p,) = _place([square], ["第1区"], symbols=[(95, 45, 105, 55)])
+    assert (p.kind, p.fontsize) == ("inside", 10.0)
+    assert p.x + 15 <= 95 or p.x - 15 >= 105 or p.y + 6 <= 45 or p.y - 6 >= 55
+    # symbols everywhere: the name covers some rather than leaving its area
+    (p,) = _place([square], ["第1区"], symbols=[(0, 0, 200, 100)])
+    assert (p.kind, p.fontsize) == ("inside", 10.0)
+    # 40 px wide: 「長い名前の圏域です」 (90 px at 10 pt) fits neither way inside; broken in two
+    # (「長い名前の\n圏域です」, 50 × 24 at 10 pt, 40 × 19.2 at 8 pt) it fits at 8 pt
+    narrow = shapely.box(0, 0, 42, 100)
+    (p,) = _place([narrow], ["長い名前の圏域です"])
+    assert (p.kind, p.text, p.fontsize) == ("inside", "長い名前の\n圏域です", 8.0)
+
+
+def test_crowded_areas_get_numbers_in_area_order() -> None:
+    # four 12 × 12 cells side by side: no name fits or spills without covering another
+    cells = [shapely.box(12 * i, 0, 12 * i + 12, 12) for i in range(4)]
+    names = ["あいうえおかきくけこ"] * 4
+    got = _place(cells, names, frame=(-30.0, -30.0, 80.0, 40.0))
+    kinds = [p.kind for p in got]
+    assert "number" in kinds
+    numbers = [int(p.text) for p in got if p.kind == "number"]
+    assert numbers == list(range(1, len(numbers) + 1))  # 1, 2 … in the order of the areas
+    # forced numbers: every area numbered
+    forced = _place(cells, names, numbered=[0, 1, 2, 3])
+    assert [p.text for p in forced] == ["1", "2", "3", "4"]

@@ -9,7 +9,8 @@ few font sizes that works:
 3. otherwise the area gets a number at that point, and its name goes in a key beside the map.
 
 A name never covers a name or number placed before it, nor the obstacles given (the scale bar
-and the north arrow), and stays inside the map. Everything is measured in display pixels with
+and the north arrow), and stays inside the map; at each font size it first looks for a place
+clear of the resource symbols, then accepts covering some (its white halo keeps both legible). Everything is measured in display pixels with
 the figure's renderer, so the map's position and limits must be final before placing. Numbers
 are given in the order of the areas (1, 2 … for the numbered areas only).
 """
@@ -96,6 +97,17 @@ def _largest_part(geom: BaseGeometry) -> Polygon | None:
     return max(polys, key=lambda p: p.area) if polys else None
 
 
+def _anchor(poly: Polygon) -> tuple[float, float]:
+    """The centroid when it lies nearly as deep inside as the pole of inaccessibility, else the
+    pole (a long shape has a whole line of poles; its centre reads best)."""
+    pole = polylabel(poly, tolerance=1.0)
+    centroid = poly.centroid
+    depth = poly.boundary.distance(pole)
+    if poly.contains(centroid) and poly.boundary.distance(centroid) >= 0.8 * depth:
+        return float(centroid.x), float(centroid.y)
+    return float(pole.x), float(pole.y)
+
+
 def _centres(poly: Polygon, anchor: tuple[float, float]) -> np.ndarray:
     """Points of ``poly`` on a grid, the anchor first, then by distance to the anchor."""
     x0, y0, x1, y1 = poly.bounds
@@ -108,35 +120,70 @@ def _centres(poly: Polygon, anchor: tuple[float, float]) -> np.ndarray:
     return np.asarray(pts[order][:_MAX_CENTRES])
 
 
+def _hits(boxes: np.ndarray, cx: np.ndarray, cy: np.ndarray, hw: float, hh: float) -> np.ndarray:
+    """Which boxes 2·hw × 2·hh centred at (cx, cy) meet one of ``boxes`` (x0, y0, x1, y1)."""
+    if not len(boxes):
+        return np.zeros(len(cx), dtype=bool)
+    hit = (
+        (cx[:, None] - hw < boxes[None, :, 2])
+        & (cx[:, None] + hw > boxes[None, :, 0])
+        & (cy[:, None] - hh < boxes[None, :, 3])
+        & (cy[:, None] + hh > boxes[None, :, 1])
+    )
+    return np.asarray(hit.any(axis=1))
+
+
 class _Free:
-    """The boxes taken so far (x0, y0, x1, y1 in pixels) and the frame names must stay in."""
+    """The boxes taken so far (x0, y0, x1, y1 in pixels) and the frame names must stay in.
+
+    ``soft`` boxes (the resource symbols) are avoided while :attr:`avoid_soft` is true.
+    """
 
     def __init__(
-        self, frame: tuple[float, float, float, float], taken: Sequence[Sequence[float]], pad: float
+        self,
+        frame: tuple[float, float, float, float],
+        taken: Sequence[Sequence[float]],
+        soft: Sequence[Sequence[float]],
+        pad: float,
     ) -> None:
         self.frame = frame
         self.pad = pad
         self.boxes = np.array([list(b) for b in taken], dtype=float).reshape(-1, 4)
+        self.soft = np.array([list(b) for b in soft], dtype=float).reshape(-1, 4)
+        self.avoid_soft = True
 
     def fits(self, cx: np.ndarray, cy: np.ndarray, w: float, h: float) -> np.ndarray:
         """Which boxes ``w`` × ``h`` centred at (``cx``, ``cy``) are free and inside the frame."""
         hw, hh = w / 2 + self.pad, h / 2 + self.pad
         fx0, fy0, fx1, fy1 = self.frame
         ok = (cx - hw >= fx0) & (cx + hw <= fx1) & (cy - hh >= fy0) & (cy + hh <= fy1)
-        if len(self.boxes):
-            b = self.boxes
-            hit = (
-                (cx[:, None] - hw < b[None, :, 2])
-                & (cx[:, None] + hw > b[None, :, 0])
-                & (cy[:, None] - hh < b[None, :, 3])
-                & (cy[:, None] + hh > b[None, :, 1])
-            )
-            ok &= ~hit.any(axis=1)
+        ok &= ~_hits(self.boxes, cx, cy, hw, hh)
+        if self.avoid_soft:
+            ok &= ~_hits(self.soft, cx, cy, w / 2, h / 2)
         return np.asarray(ok)
 
     def take(self, x: float, y: float, w: float, h: float) -> None:
         hw, hh = w / 2 + self.pad, h / 2 + self.pad
         self.boxes = np.vstack([self.boxes, [x - hw, y - hh, x + hw, y + hh]])
+
+
+_Variant = tuple[str, float, float, float]
+
+
+def _first_fit(
+    area: _Area,
+    free: _Free,
+    groups: list[list[_Variant]],
+    attempt: Callable[[_Area, _Free, list[_Variant]], Placement | None],
+) -> Placement | None:
+    """``attempt`` at each font size (largest first), clear of the symbols, then over them."""
+    for group in groups:
+        for avoid in (True, False):
+            free.avoid_soft = avoid
+            got = attempt(area, free, group)
+            if got is not None:
+                return got
+    return None
 
 
 @dataclass
@@ -146,9 +193,7 @@ class _Area:
     centres: np.ndarray
 
 
-def _try_inside(
-    area: _Area, free: _Free, variants: list[tuple[str, float, float, float]]
-) -> Placement | None:
+def _try_inside(area: _Area, free: _Free, variants: list[_Variant]) -> Placement | None:
     """The first variant (largest font first) that fits wholly inside the area, nearest the pole."""
     cx, cy = area.centres[:, 0], area.centres[:, 1]
     for text, fs, w, h in variants:
@@ -164,9 +209,7 @@ def _try_inside(
     return None
 
 
-def _try_spill(
-    area: _Area, free: _Free, variants: list[tuple[str, float, float, float]]
-) -> Placement | None:
+def _try_spill(area: _Area, free: _Free, variants: list[_Variant]) -> Placement | None:
     """A name centred on a point near the pole, at least :data:`_MIN_OWN` of it over its area.
 
     At each font size (largest first) the free box with the largest part over the area wins.
@@ -188,12 +231,15 @@ def _try_spill(
     return None
 
 
-def _try_number(area: _Area, free: _Free, size: tuple[float, float], fs: float) -> Placement:
-    """The number at the free point nearest the pole (on the pole when none is free)."""
+def _try_number(area: _Area, free: _Free, variants: list[_Variant]) -> Placement | None:
+    """The number at the free point nearest the pole."""
     pts = area.centres
-    ok = free.fits(pts[:, 0], pts[:, 1], *size)
-    j = int(np.argmax(ok)) if ok.any() else 0
-    return Placement(area.index, "number", "#", fs, float(pts[j, 0]), float(pts[j, 1]))
+    ((text, fs, w, h),) = variants
+    ok = free.fits(pts[:, 0], pts[:, 1], w, h)
+    if not ok.any():
+        return None
+    j = int(np.argmax(ok))
+    return Placement(area.index, "number", text, fs, float(pts[j, 0]), float(pts[j, 1]))
 
 
 def place_labels(  # noqa: PLR0913  (all needed, keyword-only)
@@ -206,6 +252,7 @@ def place_labels(  # noqa: PLR0913  (all needed, keyword-only)
     number_box: tuple[float, float],
     frame: tuple[float, float, float, float],
     obstacles: Sequence[Sequence[float]] = (),
+    symbols: Sequence[Sequence[float]] = (),
     numbered: Sequence[int] = (),
     pad: float = 2.0,
 ) -> list[Placement]:
@@ -229,6 +276,8 @@ def place_labels(  # noqa: PLR0913  (all needed, keyword-only)
         (x0, y0, x1, y1): every name stays inside (the map axes).
     obstacles
         Boxes (x0, y0, x1, y1) no name may cover (scale bar, north arrow).
+    symbols
+        Boxes of symbols (resources) a name avoids at each font size where it can.
     numbered
         Indices of areas that get a number whatever the space (their name is in the key).
     pad
@@ -240,14 +289,13 @@ def place_labels(  # noqa: PLR0913  (all needed, keyword-only)
         One per area with an outline (an area with no area on the page gets none), in placing
         order. Numbers read ``"#"`` until :func:`number_placements` gives them.
     """
-    free = _Free(frame, obstacles, pad)
+    free = _Free(frame, obstacles, symbols, pad)
     areas = []
     for i, geom in enumerate(polygons):
         poly = _largest_part(geom)
         if poly is None:
             continue
-        pole = polylabel(poly, tolerance=1.0)
-        areas.append(_Area(i, poly, _centres(poly, (pole.x, pole.y))))
+        areas.append(_Area(i, poly, _centres(poly, _anchor(poly))))
     forced = set(numbered)
     areas.sort(key=lambda a: (a.index not in forced, a.poly.area))
     nw, nh = number_box
@@ -257,12 +305,19 @@ def place_labels(  # noqa: PLR0913  (all needed, keyword-only)
         if area.index not in forced:
             variants = [
                 (text, fs, *measure(text, fs))
-                for fs in fontsizes
                 for text in name_variants(names[area.index])
+                for fs in fontsizes
             ]
-            got = _try_inside(area, free, variants) or _try_spill(area, free, variants)
+            groups = [[v for v in variants if v[1] == fs] for fs in fontsizes]
+            got = _first_fit(area, free, groups, _try_inside) or _first_fit(
+                area, free, groups, _try_spill
+            )
         if got is None:
-            got = _try_number(area, free, (nw, nh), number_fontsize)
+            number = [[("#", number_fontsize, nw, nh)]]
+            got = _first_fit(area, free, number, _try_number)
+        if got is None:  # no free point at all: the number sits on the pole regardless
+            x, y = area.centres[0]
+            got = Placement(area.index, "number", "#", number_fontsize, float(x), float(y))
         size = (nw, nh) if got.kind == "number" else measure(got.text, got.fontsize)
         free.take(got.x, got.y, *size)
         out.append(got)

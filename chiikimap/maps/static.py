@@ -971,6 +971,7 @@ def _draw_labels(
         number_box=text_measurer(ax, page.renderer)(widest, number_fs),
         frame=_extents(ax.get_window_extent(page.renderer)),
         obstacles=obstacles,
+        symbols=_symbol_boxes(ax),
         numbered=numbered,
         pad=_HALO_PT / 2 * page.px / 72.0,
     )
@@ -993,6 +994,23 @@ def _draw_labels(
             gid=NUMBER_GID if number else LABEL_GID,
         )
     return sorted(p.index for p in placements if p.kind == "number")
+
+
+def _symbol_boxes(ax: Axes) -> list[tuple[float, float, float, float]]:
+    """Display boxes of the symbols drawn on ``ax`` (the resources), for names to avoid."""
+    from matplotlib.collections import PathCollection
+
+    boxes: list[tuple[float, float, float, float]] = []
+    for coll in ax.collections:
+        offsets = np.asarray(coll.get_offsets(), dtype=float)
+        if not isinstance(coll, PathCollection) or not len(offsets):
+            continue
+        xy = ax.transData.transform(offsets)
+        sizes = np.resize(np.asarray(coll.get_sizes(), dtype=float), len(xy))
+        # a marker of size s (points²) spans about √s points
+        r = np.sqrt(sizes) / 2 * ax.figure.dpi / 72.0
+        boxes.extend(zip(xy[:, 0] - r, xy[:, 1] - r, xy[:, 0] + r, xy[:, 1] + r, strict=True))
+    return boxes
 
 
 def _frame(ax: Axes, areas: gpd.GeoDataFrame, lang: str) -> list[tuple[float, float, float, float]]:
