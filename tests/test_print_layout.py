@@ -143,6 +143,14 @@ def test_takamatsu_priority_names_do_not_overlap(
     key = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
     for name in CENTRE:
         assert (texts + key).count(name) == 1
+    # the quadrant legend takes its own room: legends, title and footer inside the page, apart
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    boxes = [leg.get_window_extent(renderer) for leg in fig.legends if leg.get_visible()]
+    boxes += [t.get_window_extent(renderer) for t in fig.texts]
+    assert len(boxes) == 4 + (numbered > 0)  # quadrants, resources (, key); title, footer
+    assert _overlapping(boxes) == []
+    page = fig.bbox
+    assert all(page.x0 <= b.x0 and b.x1 <= page.x1 and page.y0 <= b.y0 for b in boxes)
 
 
 def test_takamatsu_overview_names_do_not_overlap(

@@ -5,7 +5,7 @@ few font sizes that works:
 
 1. wholly inside the area, as near as possible to its pole of inaccessibility (the inner point
    farthest from the outline, :func:`shapely.ops.polylabel`), on one line or broken in two;
-2. otherwise centred on a point of the area near that pole and spilling over its outline;
+2. otherwise centred on a point of the area, spilling over its outline as little as possible;
 3. otherwise the area gets a number at that point, and its name goes in a key beside the map.
 
 A name never covers a name or number placed before it, nor the obstacles given (the scale bar
@@ -38,10 +38,8 @@ LABEL_GID = "chiikimap-area-label"
 NUMBER_GID = "chiikimap-area-number"
 #: candidate centres tried per area (nearest to the pole first)
 _MAX_CENTRES = 600
-#: of those, how many are tried for a name that spills over the outline
-_MAX_SPILL = 40
 #: share of a name's box that must lie over its own area when it spills over the outline
-_MIN_OWN = 0.4
+_MIN_OWN = 0.5
 #: brackets before which a long name is broken in two
 _BREAK_BEFORE = "（(［[〔「"
 
@@ -210,11 +208,12 @@ def _try_inside(area: _Area, free: _Free, variants: list[_Variant]) -> Placement
 
 
 def _try_spill(area: _Area, free: _Free, variants: list[_Variant]) -> Placement | None:
-    """A name centred on a point near the pole, at least :data:`_MIN_OWN` of it over its area.
+    """A name centred on a point of its area, at least :data:`_MIN_OWN` of it over the area.
 
-    At each font size (largest first) the free box with the largest part over the area wins.
+    At each font size (largest first) the free box with the largest part over the area wins
+    (of equal ones, the nearest to the pole).
     """
-    pts = area.centres[:_MAX_SPILL]
+    pts = area.centres
     best: tuple[float, Placement] | None = None
     for k, (text, fs, w, h) in enumerate(variants):
         ok = free.fits(pts[:, 0], pts[:, 1], w, h)

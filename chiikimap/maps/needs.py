@@ -214,18 +214,11 @@ def _write_figure(fig: Figure, path: str | PathLike[str], dpi: int) -> None:
             fig.savefig(tmp, format="png", dpi=dpi, metadata={"Software": "chiikimap"})
 
 
-def _replace_value_legend(
-    fig: Figure, title: str, items: Sequence[tuple[str, str, str]], lang: str
-) -> None:
-    """Hide the print map's value legend (and colour bar) and put ``items`` in its place."""
+def _legend_handles(items: Sequence[tuple[str, str, str]]) -> list[Any]:
+    """Legend entries of ``items`` (colour, ``"area"``/``"＋"``/``"×"``, label) for the print map."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from .static import _japanese_font
-
-    old = fig.legends[0] if fig.legends else None
-    for extra in fig.axes[1:]:  # the coverage colour bar: the fills now mean something else
-        extra.remove()
     handles: list[Any] = []
     for colour, shape, label in items:
         if shape == "area":
@@ -236,48 +229,7 @@ def _replace_value_legend(
                 Line2D([], [], marker=marker, color="none", markerfacecolor=colour,
                        markeredgecolor="white", markersize=11, label=label)
             )  # fmt: skip
-    with _japanese_font():
-        leg = fig.legend(
-            handles=handles,
-            title=title,
-            loc="upper left",
-            fontsize=10,
-            title_fontsize=11,
-            alignment="left",
-            borderaxespad=0.0,
-        )
-        for text in (leg.get_title(), *leg.get_texts()):
-            text.set_parse_math(False)
-        if old is not None:
-            anchor = old.get_bbox_to_anchor()  # in display pixels
-            fw, fh = fig.bbox.width, fig.bbox.height
-            leg.set_bbox_to_anchor((anchor.x0 / fw, anchor.y0 / fh), transform=fig.transFigure)
-            old.set_visible(False)
-            _make_room(fig, leg, old)
-        else:
-            leg.set_bbox_to_anchor((0.78, 0.9), transform=fig.transFigure)
-    del lang
-
-
-def _make_room(fig: Figure, new: Any, old: Any) -> None:
-    """Move the legends after ``old`` (below it in a column, right of it in a row) so that
-    ``new``, drawn in ``old``'s place and maybe larger, covers none of them."""
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    box = new.get_window_extent(renderer)
-    top = old.get_window_extent(renderer)
-    gap = 0.12 * fig.dpi
-    others = [g for g in fig.legends if g is not new and g is not old and g.get_visible()]
-    boxes = [g.get_window_extent(renderer) for g in others]
-    below = [b.y1 <= top.y0 + 1 and b.x0 < box.x1 for b in boxes]
-    beside = [b.x0 >= top.x1 - 1 and b.y1 > box.y0 for b in boxes]
-    down = max([b.y1 - box.y0 + gap for b, k in zip(boxes, below, strict=True) if k] + [0.0])
-    right = max([box.x1 - b.x0 + gap for b, k in zip(boxes, beside, strict=True) if k] + [0.0])
-    fw, fh = fig.bbox.width, fig.bbox.height
-    for g, is_below, is_beside in zip(others, below, beside, strict=True):
-        dx, dy = (right if is_beside else 0.0), (-down if is_below else 0.0)
-        if dx or dy:
-            a = g.get_bbox_to_anchor()
-            g.set_bbox_to_anchor(((a.x0 + dx) / fw, (a.y0 + dy) / fh), transform=fig.transFigure)
+    return handles
 
 
 def _fill_areas(ax: Axes, coverage: Coverage, fills: Mapping[str, str]) -> None:
@@ -421,22 +373,26 @@ def priority_static_map(coverage: Coverage, indicator: str, category: str, **kwa
     matplotlib.figure.Figure
         The figure (map axes first).
     """
-    from .static import static_map
+    from .static import _static_map
 
     table = coverage.priorities(indicator, category)
     kwargs.setdefault("title", _priority_title(coverage, indicator, category))
     lang = str(kwargs.get("lang", "ja"))
-    fig = static_map(coverage, category=category, **kwargs)
+    median = table.attrs.get("median_share", np.nan)
+    name = "\n".join(indicator[i : i + 12] for i in range(0, len(indicator), 12))
+    title = f"優先圏域\n高ニーズ＝\n{name}\nが中央値 {_pct(median)} 以上"
+    legend = (title, _legend_handles(_quadrant_items(table, lang)))
     fills = {
         str(a): QUADRANT_COLOURS[q]
         for a, q in zip(table[S.AREA_ID], table["quadrant"], strict=True)
     }
-    _fill_areas(fig.axes[0], coverage, fills)
-    median = table.attrs.get("median_share", np.nan)
-    name = "\n".join(indicator[i : i + 12] for i in range(0, len(indicator), 12))
-    title = f"優先圏域\n高ニーズ＝\n{name}\nが中央値 {_pct(median)} 以上"
-    _replace_value_legend(fig, title, _quadrant_items(table, lang), lang)
-    return fig
+    return _static_map(
+        coverage,
+        category=category,
+        value_legend=legend,
+        overlay=lambda ax: _fill_areas(ax, coverage, fills),
+        **kwargs,
+    )
 
 
 def save_priority_static(
@@ -754,7 +710,7 @@ def change_static_map(
         The figure (map axes first).
     """
     from ..compare import comparable_pair, compare
-    from .static import static_map
+    from .static import _static_map
 
     b, a = comparable_pair(before, after)
     changes = compare(b, a, within_m=within_m)
@@ -762,21 +718,19 @@ def change_static_map(
     kwargs.setdefault("title", _change_title(b, a, category))
     kwargs["resources"] = False
     lang = str(kwargs.get("lang", "ja"))
-    fig = static_map(a, category=category, **kwargs)
-    ax = fig.axes[0]
-    _fill_areas(ax, a, {aid: TREND_COLOURS[t] for aid, t in trends.items()})
     moved = _moved_resources(b, a, category, within_m).to_crs(a.info.metric_crs)
-    limits = ax.get_xlim(), ax.get_ylim()
-    for kind, colour, marker in (("opened", OPENED_COLOUR, "P"), ("closed", CLOSED_COLOUR, "X")):
-        pts = moved[moved["change"] == kind]
-        ax.scatter(
-            pts.geometry.x, pts.geometry.y, s=90, marker=marker, c=colour,
-            edgecolors="white", linewidths=0.8, zorder=20,
-        )  # fmt: skip
-    ax.set_xlim(*limits[0])
-    ax.set_ylim(*limits[1])
-    _replace_value_legend(fig, "変化（前回→今回）", _change_items(trends, moved, lang), lang)
-    return fig
+
+    def overlay(ax: Axes) -> None:
+        _fill_areas(ax, a, {aid: TREND_COLOURS[t] for aid, t in trends.items()})
+        for kind, colour, mark in (("opened", OPENED_COLOUR, "P"), ("closed", CLOSED_COLOUR, "X")):
+            pts = moved[moved["change"] == kind]
+            ax.scatter(
+                pts.geometry.x, pts.geometry.y, s=90, marker=mark, c=colour,
+                edgecolors="white", linewidths=0.8, zorder=20,
+            )  # fmt: skip
+
+    legend = ("変化（前回→今回）", _legend_handles(_change_items(trends, moved, lang)))
+    return _static_map(a, category=category, value_legend=legend, overlay=overlay, **kwargs)
 
 
 def save_change_static(

@@ -1091,6 +1091,32 @@ def static_map(
         Once, when a title, name or credit holds characters no print font has (drawn as 〓) or
         control and bidi formatting characters (removed).
     """
+    return _static_map(
+        coverage,
+        category=category,
+        paper=paper,
+        orientation=orientation,
+        lang=lang,
+        title=title,
+        resources=resources,
+    )
+
+
+def _static_map(  # noqa: PLR0913  (static_map's options, plus the value legend)
+    coverage: Coverage,
+    *,
+    category: str | None = None,
+    paper: Literal["A4", "A3"] = "A3",
+    orientation: Literal["landscape", "portrait"] = "landscape",
+    lang: Literal["ja", "en"] = "ja",
+    title: str | None = None,
+    resources: bool | Literal["auto"] = "auto",
+    value_legend: tuple[str, list[Artist]] | None = None,
+    overlay: Callable[[Axes], None] | None = None,
+) -> Figure:
+    """:func:`static_map`, with ``value_legend`` (title, handles) in place of the fills' legend
+    and colour bar when given (the priority and change maps colour the areas otherwise), and
+    ``overlay(ax)`` drawing on the map before the names are placed (names avoid its symbols)."""
     check_choice("lang", lang, _LANGS)
     _check_resources_option(resources)
     _check_category(coverage, category)
@@ -1115,6 +1141,8 @@ def static_map(
         lang=lang,
         title=_default_title(coverage, category, lang) if title is None else title,
         resources=resources,
+        value_legend=value_legend,
+        overlay=overlay,
     )
     numbered: list[int] = []
     with _japanese_font():
@@ -1144,6 +1172,8 @@ class _MapSpec:
     lang: str
     title: str
     resources: bool | str
+    value_legend: tuple[str, list[Artist]] | None = None
+    overlay: Callable[[Axes], None] | None = None
 
 
 def _key_legend(
@@ -1172,16 +1202,19 @@ def _compose(spec: _MapSpec, numbered: list[int]) -> tuple[_Page, list[int]]:
     fw, fh = page.size
     box = (page.margin, bottom, fw - page.margin, top)
     panel = _Panel(page.fig, page.renderer, spec.side, box, page.gap)
-    handles, legend_title = _value_legend(
-        page, category, len(coverage.categories), S.STATUS_EMPTY in spec.status
-    )
+    if spec.value_legend is None:
+        handles, legend_title = _value_legend(
+            page, category, len(coverage.categories), S.STATUS_EMPTY in spec.status
+        )
+    else:
+        legend_title, handles = spec.value_legend[0], list(spec.value_legend[1])
     catchment = _catchment_of(coverage, category, crs)
     if catchment is not None:
         handles.append(_catchment_handle(catchment, spec.lang))
     val_fs = 10.0 if page.a3 else 9.0
     legends = {"val": panel.legend(handles, page.clean(legend_title, "legend"), val_fs, 1)}
     items = [("val", *panel.size(legends["val"]))]
-    if category is not None:
+    if category is not None and spec.value_legend is None:
         items.append(("cbar", 2.4 * page.px, 0.75 * page.px))
     layers: list[_ResourceLayer] = []
     if spec.resources is not False:
@@ -1201,7 +1234,7 @@ def _compose(spec: _MapSpec, numbered: list[int]) -> tuple[_Page, list[int]]:
     placed, (mx0, my0, mx1, my1) = _arrange(items, spec.side, box, page.gap)
     for key, leg in legends.items():
         panel.move(leg, *placed[key][:2])
-    if category is not None:
+    if "cbar" in placed:
         _draw_colorbar(page, placed["cbar"], val_fs)
     ax.set_position((mx0 / fw, my0 / fh, (mx1 - mx0) / fw, (my1 - my0) / fh))
     _draw_areas(ax, spec.areas, spec.colours, spec.status)
@@ -1209,6 +1242,11 @@ def _compose(spec: _MapSpec, numbered: list[int]) -> tuple[_Page, list[int]]:
         catchment.plot(ax=ax, zorder=2, **_CATCHMENT_STYLE)
     _draw_resources(ax, layers, spec.resources is True or category is not None, page.a3)
     obstacles = _frame(ax, spec.areas, spec.lang)
+    if spec.overlay is not None:
+        limits = ax.get_xlim(), ax.get_ylim()
+        spec.overlay(ax)
+        ax.set_xlim(*limits[0])
+        ax.set_ylim(*limits[1])
     got = _draw_labels(ax, spec.areas, page, numbered, obstacles)
     return page, got
 
