@@ -20,6 +20,7 @@ from .._html import esc
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from ..result import Coverage
@@ -140,36 +141,39 @@ def site_static_map(plan: SiteSuggestion, **kwargs: Any) -> Figure:
     matplotlib.figure.Figure
         The figure; its map axes (the first) carry the zones and the numbered sites.
     """
-    from .static import static_map
+    from .static import _static_map
 
     kwargs.setdefault("category", plan.category)
     if "title" not in kwargs:
         label = plan.before.taxonomy.label(plan.category)
         kwargs["title"] = f"{label}の候補地 {len(plan.table)} か所（{plan.radius_m:,.0f} m 圏）"
-    fig = static_map(plan.after, **kwargs)
-    ax = fig.axes[0]
     crs = plan.after.info.metric_crs
-    limits = ax.get_xlim(), ax.get_ylim()
-    zones = plan.zones.to_crs(crs)
-    if len(zones):
-        zones.plot(ax=ax, color=ZONE_COLOUR, alpha=0.35, edgecolor=ZONE_COLOUR, linewidth=0.6)
-    sites = plan.sites.to_crs(crs)
-    xy = np.column_stack([sites.geometry.x, sites.geometry.y]) if len(sites) else np.zeros((0, 2))
-    ax.scatter(xy[:, 0], xy[:, 1], s=180, c=SITE_COLOUR, edgecolors="white", zorder=20)
-    for (x, y), rank in zip(xy, plan.table["rank"], strict=True):
-        ax.annotate(
-            str(int(rank)),
-            (x, y),
-            ha="center",
-            va="center",
-            color="white",
-            fontsize=8,
-            fontweight="bold",
-            zorder=21,
+
+    def overlay(ax: Axes) -> None:
+        # drawn before the area names are placed, so that the names avoid the sites
+        zones = plan.zones.to_crs(crs)
+        if len(zones):
+            zones.plot(ax=ax, color=ZONE_COLOUR, alpha=0.35, edgecolor=ZONE_COLOUR, linewidth=0.6)
+        sites = plan.sites.to_crs(crs)
+        xy = (
+            np.column_stack([sites.geometry.x, sites.geometry.y])
+            if len(sites)
+            else np.zeros((0, 2))
         )
-    ax.set_xlim(*limits[0])
-    ax.set_ylim(*limits[1])
-    return fig
+        ax.scatter(xy[:, 0], xy[:, 1], s=180, c=SITE_COLOUR, edgecolors="white", zorder=20)
+        for (x, y), rank in zip(xy, plan.table["rank"], strict=True):
+            ax.annotate(
+                str(int(rank)),
+                (x, y),
+                ha="center",
+                va="center",
+                color="white",
+                fontsize=8,
+                fontweight="bold",
+                zorder=21,
+            )
+
+    return _static_map(plan.after, overlay=overlay, **kwargs)
 
 
 def closure_map(coverage: Coverage, category: str, **kwargs: Any) -> folium.Map:
