@@ -20,6 +20,10 @@ __all__ = ["add_sites_parser"]
 #: Output kind → (file name, Japanese description).
 SITE_OUTPUTS = {
     "html": ("sites.html", "候補地の地図"),
+    "offline_html": (
+        "sites_offline.html",
+        "候補地の地図（インターネットなしで開ける版、LGWAN 端末向け）",
+    ),
     "png": ("sites.png", "候補地の印刷用地図"),
     "xlsx": ("sites_karte.xlsx", "圏域カルテ（候補地シート付き）"),
     "csv": ("sites.csv", "候補地の順位表"),
@@ -83,7 +87,10 @@ def add_sites_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     group = sp.add_argument_group("出力 (指定がなければすべて) / outputs (all when none is given)")
     for kind, (name, what) in SITE_OUTPUTS.items():
         group.add_argument(
-            f"--{kind}", dest="out_" + kind, action="store_true", help=f"{what}: {name}"
+            f"--{kind.replace('_', '-')}",
+            dest="out_" + kind,
+            action="store_true",
+            help=f"{what}: {name}",
         )
     sp.set_defaults(func=run_sites)
 
@@ -169,6 +176,8 @@ def run_sites(args: argparse.Namespace) -> int:
             _progress(f"書き出し中 / writing {SITE_OUTPUTS[kind][1]}: {path}")
             if kind == "html":
                 plan.save_html(path)
+            elif kind == "offline_html":
+                plan.save_html(path, offline=True)
             elif kind == "png":
                 plan.save_static(path)
             elif kind == "xlsx":

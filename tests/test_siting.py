@@ -387,11 +387,17 @@ def test_cli_sites(tmp_path, capsys) -> None:
             "2",
             "--csv",
             "--xlsx",
+            "--offline-html",
             "--out",
             str(tmp_path / "out"),
         ]
     )
     assert code == 0
+    # the map for a PC without internet: Leaflet inlined, no CDN script
+    page = (tmp_path / "out" / "sites_offline.html").read_text(encoding="utf-8")
+    assert "L.map(" in page or "L.map =" in page or "leaflet" in page.lower()
+    assert "cdn.jsdelivr" not in page
+    assert not (tmp_path / "out" / "sites.html").exists()
     table = pd.read_csv(tmp_path / "out" / "sites.csv", encoding="utf-8-sig")
     assert table["rank"].tolist() == [1, 2]
     assert set(table["name"]) <= {"生駒市役所", "北コミュニティセンター", "南コミュニティセンター"}
