@@ -83,7 +83,22 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
         print(f"  {level}: {count}", file=sys.stdout)
     for line in _point_summary(ref):
         print(line, file=sys.stdout)
+    if ref.point_rejects:
+        unused = out.with_name(f"{out.stem}_unused_points.csv")
+        _write_point_rejects(ref.point_rejects, unused)
+        print(f"  使わなかった行の一覧 / every row not used: {unused}", file=sys.stdout)
     return 0
+
+
+def _write_point_rejects(rows: list[tuple[str, int, str, str]], path: Any) -> None:
+    """Every row of the point lists not used as a known point, with its file, row and reason."""
+    import pandas as pd
+
+    from ._atomic import atomic_path
+
+    table = pd.DataFrame(rows, columns=["ファイル", "行", "住所", "理由"])
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False, encoding="utf-8-sig")
 
 
 def _point_summary(ref: Any) -> list[str]:

@@ -324,6 +324,18 @@ def test_cli_geocode_reports_the_point_lists(
     text = capsys.readouterr().out
     assert "既知地点（住所と緯度・経度の一覧）:" in text
     assert "xlsx" in text.split("使いません")[-1]  # example rows of the lists not used
+    # ... and every one of them, with file, row and reason, in a CSV beside the output
+    unused = pd.read_csv(tmp_path / "salon_geocoded_unused_points.csv", encoding="utf-8-sig")
+    assert list(unused.columns) == ["ファイル", "行", "住所", "理由"]
+    ref = read_reference([TOWN, *POINT_LISTS], municipality="高松市")
+    geocode([], ref)
+    assert len(unused) == len(ref.point_rejects)
+    first = ref.point_rejects[0]
+    assert (unused["ファイル"][0], int(unused["行"][0]), unused["理由"][0]) == (
+        first[0],
+        first[1],
+        first[3],
+    )
 
 
 def test_hirakata_with_care_offices_as_known_points() -> None:
