@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from chiikimap.geocode import geocode
-from chiikimap.io.reference import read_reference
+from chiikimap.io.reference import Reference, read_reference
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "geocode"
 
@@ -77,13 +77,7 @@ def _bench_abr(n: int) -> None:
             f"和歌山市{r['oaza_cho']}{r['chome']}{r['prc_num1']}番地{r['prc_num2']}"
             for r in csv.DictReader(f)
         ]
-    batch = (addresses * (n // len(addresses) + 1))[:n]
-    start = time.perf_counter()
-    result = geocode(batch, ref)
-    run_s = time.perf_counter() - start
-    print(f"ABR reference load: {load_s:.2f} s  ({ref!r})")
-    print(f"geocoded {n:,} 住居/地番 addresses = {n / run_s:,.0f} addresses/s")
-    print(result["geocode_level"].fillna("rejected").value_counts().to_string())
+    _time_geocode("ABR reference", "住居/地番 addresses", ref, load_s, addresses, n)
 
 
 def _bench_known_points(n: int) -> None:
@@ -95,12 +89,19 @@ def _bench_known_points(n: int) -> None:
     load_s = time.perf_counter() - start
     with (DATA / "takamatsu_hospital_addresses.csv").open(encoding="utf-8") as f:
         addresses = [row["address"] for row in csv.DictReader(f)]
+    _time_geocode("known-point reference", "addresses with known points", ref, load_s, addresses, n)
+
+
+def _time_geocode(
+    label: str, what: str, ref: Reference, load_s: float, addresses: list[str], n: int
+) -> None:
+    """Geocode ``addresses`` repeated to ``n`` with ``ref`` and print the rate and the levels."""
     batch = (addresses * (n // len(addresses) + 1))[:n]
     start = time.perf_counter()
     result = geocode(batch, ref)
     run_s = time.perf_counter() - start
-    print(f"known-point reference load: {load_s:.2f} s  ({ref!r})")
-    print(f"geocoded {n:,} addresses with known points = {n / run_s:,.0f} addresses/s")
+    print(f"{label} load: {load_s:.2f} s  ({ref!r})")
+    print(f"geocoded {n:,} {what} = {n / run_s:,.0f} addresses/s")
     print(result["geocode_level"].fillna("rejected").value_counts().to_string())
 
 

@@ -21,6 +21,7 @@ import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -498,14 +499,19 @@ def _far_rows(
     return far
 
 
-def _metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
+def _distance_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> Any:
+    """Great-circle distance in metres (haversine), of numbers or of arrays/Series alike."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     h = (
         np.sin((p2 - p1) / 2) ** 2
         + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
     )
-    return float(2 * 6371008.8 * np.arcsin(np.sqrt(h)))
+    return 2 * 6371008.8 * np.arcsin(np.sqrt(h))
+
+
+def _metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in metres between two points."""
+    return float(_distance_m(lon1, lat1, lon2, lat2))
 
 
 def geocode_one(
@@ -752,10 +758,9 @@ def check_coordinates(
     )
     result["given_lon"] = pd.Series(list(lon), dtype=float).to_numpy()
     result["given_lat"] = pd.Series(list(lat), dtype=float).to_numpy()
-    p1, p2 = np.radians(result["lat"]), np.radians(result["given_lat"])
-    dlon = np.radians(result["given_lon"] - result["lon"])
-    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
-    result["distance_m"] = 2 * 6371008.8 * np.arcsin(np.sqrt(h))
+    result["distance_m"] = _distance_m(
+        result["lon"], result["lat"], result["given_lon"], result["given_lat"]
+    )
     if isinstance(addresses, pd.Series):
         result.index = addresses.index
     far = result[result["distance_m"] > max_m]
